@@ -1,0 +1,43 @@
+# CityOps — `make demo` runs the platform with a demo district, `make test` runs the suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: install demo test bench lint check clean
+
+$(VENV)/.installed: pyproject.toml
+	@echo "==> creating the virtualenv in $(VENV) and installing (a minute on a fresh machine)…"
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --upgrade pip
+	@$(PY) -m pip install --quiet --progress-bar on ".[dev]"
+	@touch $@
+
+install: $(VENV)/.installed
+
+demo: install
+	@echo "==> migrating the database"
+	@$(PY) manage.py migrate --no-input
+	@echo "==> loading the demo district (天津市河西区)"
+	@$(PY) manage.py load_demo
+	@$(PY) manage.py collectstatic --no-input --verbosity 0
+	@PORT=$(PORT) $(PY) manage.py run_demo --port $(PORT)
+
+test: install
+	@$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: install
+	@$(PY) manage.py bench
+
+lint: install
+	@$(VENV)/bin/ruff check .
+
+check: install
+	@$(PY) manage.py check
+	@$(PY) manage.py makemigrations --check --dry-run
+	@$(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,10 @@
+from django.urls import include, path
+
+from cityops.api import MeView, TokenView
+
+urlpatterns = [
+    path("me/", MeView.as_view(), name="api-me"),
+    path("auth/token/", TokenView.as_view(), name="api-token"),
+    path("", include("grids.api_urls")),
+    path("", include("dispatch.api_urls")),
+]

@@ -1,0 +1,50 @@
+"""GeoJSON ↔ shapely, validity checks and geodesic area (WGS84)."""
+
+from pyproj import Geod
+from shapely.geometry import mapping, shape
+from shapely.geometry.base import BaseGeometry
+from shapely.validation import explain_validity
+
+_GEOD = Geod(ellps="WGS84")
+
+
+class GeometryError(ValueError):
+    """A polygon we refuse, with a message a person can act on."""
+
+
+def parse_polygon(geojson: dict) -> BaseGeometry:
+    """A valid Polygon or MultiPolygon from a GeoJSON geometry (or Feature), else GeometryError."""
+    if isinstance(geojson, dict) and geojson.get("type") == "Feature":
+        geojson = geojson.get("geometry")
+    if not isinstance(geojson, dict) or geojson.get("type") not in ("Polygon", "MultiPolygon"):
+        raise GeometryError("几何类型必须是 Polygon 或 MultiPolygon")
+    try:
+        geom = shape(geojson)
+    except Exception as exc:  # shapely raises several types for malformed coordinates
+        raise GeometryError(f"坐标格式错误: {exc}") from None
+    if geom.is_empty:
+        raise GeometryError("多边形为空")
+    min_lng, min_lat, max_lng, max_lat = geom.bounds
+    if not (-180 <= min_lng <= max_lng <= 180 and -90 <= min_lat <= max_lat <= 90):
+        raise GeometryError("坐标超出 WGS84 经纬度范围")
+    if not geom.is_valid:
+        raise GeometryError(f"多边形无效（如自相交）: {explain_validity(geom)}")
+    return geom
+
+
+def to_geojson(geom: BaseGeometry) -> dict:
+    data = mapping(geom)
+    # mapping() gives tuples; JSON columns and API output want plain lists.
+    return {"type": data["type"], "coordinates": _lists(data["coordinates"])}
+
+
+def _lists(value):
+    if isinstance(value, (list, tuple)):
+        return [_lists(v) for v in value]
+    return value
+
+
+def geodesic_area_m2(geom: BaseGeometry) -> float:
+    area, _perimeter = _GEOD.geometry_area_perimeter(geom)
+    return abs(area)
+

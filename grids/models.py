@@ -1,0 +1,98 @@
+"""Where: district → street → community → unit grid (DOMAIN §4).
+
+Geometry is stored as GeoJSON (WGS84 lng/lat) in a JSON column with its bounding box and area beside
+it, so the same schema runs on SQLite (the embedded demo) and PostgreSQL; point-in-grid queries go
+through the in-memory `GridLocator` (grids/locator.py), not the database.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from grids.codes import code_errors
+
+
+class Area(models.Model):
+    """Fields every level of the hierarchy shares."""
+
+    code = models.CharField(_("编码"), max_length=15, unique=True)
+    name = models.CharField(_("名称"), max_length=100)
+    geometry = models.JSONField(_("边界 (GeoJSON)"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["code"]
+
+    LEVEL = ""
+    PARENT_FIELD = ""
+
+    def __str__(self):
+        return f"{self.name} ({self.code})"
+
+    def clean(self):
+        parent = getattr(self, self.PARENT_FIELD) if self.PARENT_FIELD else None
+        errors = code_errors(self.LEVEL, self.code, parent.code if parent else None)
+        if errors:
+            raise ValidationError({"code": errors})
+
+
+class District(Area):
+    LEVEL = "district"
+
+    class Meta(Area.Meta):
+        verbose_name = _("区")
+        verbose_name_plural = _("区")
+
+
+class Street(Area):
+    LEVEL = "street"
+    PARENT_FIELD = "district"
+    district = models.ForeignKey(District, verbose_name=_("区"), on_delete=models.PROTECT, related_name="streets")
+
+    class Meta(Area.Meta):
+        verbose_name = _("街道")
+        verbose_name_plural = _("街道")
+
+
+class Community(Area):
+    LEVEL = "community"
+    PARENT_FIELD = "street"
+    street = models.ForeignKey(Street, verbose_name=_("街道"), on_delete=models.PROTECT, related_name="communities")
+
+    class Meta(Area.Meta):
+        verbose_name = _("社区")
+        verbose_name_plural = _("社区")
+
+
+class Grid(Area):
+    """A unit grid (单元网格). Its polygon must tile the district with its neighbours: no gaps, no overlaps."""
+
+    LEVEL = "grid"
+    PARENT_FIELD = "community"
+    community = models.ForeignKey(
+        Community, verbose_name=_("社区"), on_delete=models.PROTECT, related_name="grids"
+    )
+    geometry = models.JSONField(_("边界 (GeoJSON)"))
+    area_m2 = models.FloatField(_("面积 (m²)"))
+    min_lng = models.FloatField(editable=False)
+    min_lat = models.FloatField(editable=False)
+    max_lng = models.FloatField(editable=False)
+    max_lat = models.FloatField(editable=False)
+    inspectors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("网格责任监督员"), blank=True, related_name="grids"
+    )
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta(Area.Meta):
+        verbose_name = _("单元网格")
+        verbose_name_plural = _("单元网格")
+
+    def set_geometry(self, geojson: dict) -> None:
+        """Store a validated polygon with the derived bbox and area (GeoJSON in)."""
+        from grids.geometry import geodesic_area_m2, parse_polygon, to_geojson
+
+        polygon = parse_polygon(geojson)
+        self.geometry = to_geojson(polygon)
+        self.min_lng, self.min_lat, self.max_lng, self.max_lat = polygon.bounds
+        self.area_m2 = round(geodesic_area_m2(polygon), 1)

@@ -1,0 +1,35 @@
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from cityops import env
+
+
+@pytest.mark.parametrize(
+    ("reader", "value"),
+    [
+        (lambda: env.env_bool("X_FLAG", False), "maybe"),
+        (lambda: env.env_int("X_FLAG", 1), "ten"),
+        (lambda: env.env_database("X_FLAG", "sqlite:///x"), "mysql://u@h/db"),
+        (lambda: env.env_url("X_FLAG", "filesystem://", ("filesystem", "redis")), "amqp://guest@h//"),
+    ],
+)
+def test_a_wrong_value_names_the_variable(monkeypatch, reader, value):
+    monkeypatch.setenv("X_FLAG", value)
+    with pytest.raises(ImproperlyConfigured, match="X_FLAG"):
+        reader()
+
+
+def test_typed_values_are_read(monkeypatch):
+    monkeypatch.setenv("X_FLAG", "yes")
+    assert env.env_bool("X_FLAG", False) is True
+    monkeypatch.setenv("X_FLAG", "42")
+    assert env.env_int("X_FLAG", 1) == 42
+    monkeypatch.setenv("X_FLAG", "a.example, b.example")
+    assert env.env_list("X_FLAG", []) == ["a.example", "b.example"]
+
+
+def test_locale_and_time_zone(settings):
+    assert settings.LANGUAGE_CODE == "zh-hans"
+    assert "en" in dict(settings.LANGUAGES)
+    assert settings.TIME_ZONE == "Asia/Shanghai"
+    assert settings.USE_TZ is True
