@@ -1,0 +1,254 @@
+"""The case and its closed loop (DOMAIN §2–§3).
+
+`Case.status` changes only through cases/services; every change appends one `CaseEvent`, which the
+database refuses to update or delete (migration 0002). Ledger requests (回退, 延期, 挂账, 作废) are
+`CaseRequest` rows: the 审批台账 regulators ask for.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cases.workflow import ACTION_LABELS, STATUS_CHOICES, Status
+
+
+class Source(models.TextChoices):
+    INSPECTOR = "inspector", _("监督员上报")
+    HOTLINE_12345 = "hotline_12345", _("12345 政务服务便民热线")
+    HOTLINE_8890 = "hotline_8890", _("8890 便民服务专线")
+    PUBLIC = "public", _("公众上报")
+    LEADER = "leader", _("领导交办")
+    VIDEO = "video", _("视频/物联网发现")
+    MEDIA = "media", _("媒体")
+
+
+# Inspector reports and video finds are trusted; the rest must be verified on site first (DOMAIN §2).
+TRUSTED_SOURCES = frozenset({Source.INSPECTOR, Source.VIDEO, Source.LEADER})
+HOTLINE_SOURCES = {Source.HOTLINE_12345: "12345", Source.HOTLINE_8890: "8890"}
+
+
+class Urgency(models.TextChoices):
+    NORMAL = "normal", _("一般")
+    URGENT = "urgent", _("紧急")
+
+
+class Variant(models.TextChoices):
+    GENERAL = "general", _("一般性")
+    ENGINEERING = "engineering", _("工程性")
+    SPECIAL = "special", _("特殊性")
+
+
+class Satisfaction(models.TextChoices):
+    SATISFIED = "satisfied", _("满意")
+    BASICALLY_SATISFIED = "basically_satisfied", _("基本满意")
+    UNSATISFIED = "unsatisfied", _("不满意")
+    UNREACHABLE = "unreachable", _("未联系上")
+
+
+class RejectReason(models.TextChoices):
+    DUPLICATE = "duplicate", _("重复案件")
+    OUT_OF_SCOPE = "out_of_scope", _("不属于城市管理范围")
+    NOT_A_PROBLEM = "not_a_problem", _("经核实不存在问题")
+    INVALID = "invalid", _("无效信息")
+
+
+class Case(models.Model):
+    number = models.CharField(_("案件编号"), max_length=32, unique=True)
+    source = models.CharField(_("来源"), max_length=20, choices=Source.choices, db_index=True)
+    status = models.CharField(_("状态"), max_length=20, choices=STATUS_CHOICES, db_index=True)
+
+    category = models.ForeignKey("dispatch.Category", verbose_name=_("类别"), on_delete=models.PROTECT, related_name="+")
+    # A snapshot of the category as it was when the case was last categorised: the taxonomy may change.
+    category_code = models.CharField(_("类别编码"), max_length=10)
+    category_name = models.CharField(_("类别名称"), max_length=100)
+    category_kind = models.CharField(_("部件/事项"), max_length=10)
+    major_code = models.CharField(_("大类编码"), max_length=4)
+    component = models.ForeignKey(
+        "dispatch.Component", verbose_name=_("部件"), null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+    )
+
+    lng = models.FloatField(_("经度"))
+    lat = models.FloatField(_("纬度"))
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    grid = models.ForeignKey("grids.Grid", verbose_name=_("单元网格"), on_delete=models.PROTECT, related_name="cases")
+    community = models.ForeignKey("grids.Community", verbose_name=_("社区"), on_delete=models.PROTECT, related_name="+")
+    street = models.ForeignKey("grids.Street", verbose_name=_("街道"), on_delete=models.PROTECT, related_name="+")
+
+    description = models.TextField(_("问题描述"))
+    urgency = models.CharField(_("紧急程度"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
+    variant = models.CharField(_("处置类型"), max_length=12, choices=Variant.choices, default=Variant.GENERAL)
+    self_resolved = models.BooleanField(_("自行处置"), default=False)
+
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("上报人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Private: shown only to roles that must contact the caller (cases/visibility.py).
+    reporter_name = models.CharField(_("反映人姓名"), max_length=50, blank=True)
+    reporter_phone = models.CharField(_("反映人电话"), max_length=30, blank=True)
+    hotline_channel = models.CharField(_("热线渠道"), max_length=10, blank=True)
+    hotline_ticket_no = models.CharField(_("热线工单号"), max_length=64, blank=True)
+
+    department = models.ForeignKey(
+        "dispatch.Department", verbose_name=_("主办部门"), null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+    )
+    co_departments = models.ManyToManyField(
+        "dispatch.Department", verbose_name=_("协办部门"), blank=True, related_name="co_cases"
+    )
+    verify_inspector = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("核实监督员"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    duplicate_of = models.ForeignKey(
+        "self", verbose_name=_("重复于"), null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates"
+    )
+    reject_reason = models.CharField(_("不予受理/立案原因"), max_length=20, choices=RejectReason.choices, blank=True)
+
+    rework_count = models.PositiveIntegerField(_("返工次数"), default=0)
+    extension_count = models.PositiveIntegerField(_("延期次数"), default=0)
+    return_count = models.PositiveIntegerField(_("回退次数"), default=0)
+    reopen_count = models.PositiveIntegerField(_("重办次数"), default=0)
+    supervise_count = models.PositiveIntegerField(_("督办次数"), default=0)
+    satisfaction = models.CharField(_("满意度"), max_length=24, choices=Satisfaction.choices, blank=True)
+
+    created_at = models.DateTimeField(_("上报时间"), default=timezone.now, db_index=True)
+    filed_at = models.DateTimeField(_("立案时间"), null=True, blank=True, db_index=True)
+    dispatched_at = models.DateTimeField(_("派遣时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("结案时间"), null=True, blank=True, db_index=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("案件")
+        verbose_name_plural = _("案件")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["hotline_channel", "hotline_ticket_no"],
+                condition=~Q(hotline_ticket_no=""),
+                name="hotline_ticket_once",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["status", "department"]),
+            models.Index(fields=["grid", "status"]),
+            models.Index(fields=["category_code", "created_at"]),
+        ]
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def status_label(self) -> str:
+        return self.get_status_display()
+
+
+class CaseEvent(models.Model):
+    """One immutable row per action: who, in which role, when, from which state to which, and why."""
+
+    case = models.ForeignKey(Case, verbose_name=_("案件"), on_delete=models.PROTECT, related_name="events")
+    action = models.CharField(_("动作"), max_length=24, choices=[(a.value, label) for a, label in ACTION_LABELS.items()])
+    from_status = models.CharField(_("原状态"), max_length=20, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=20)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_role = models.CharField(_("操作角色"), max_length=20)
+    at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    note = models.TextField(_("意见"), blank=True)
+    payload = models.JSONField(_("数据"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("案件事件")
+        verbose_name_plural = _("案件事件")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["case", "at"]), models.Index(fields=["action", "at"])]
+
+    def __str__(self):
+        return f"{self.case_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
+
+
+class CaseRequest(models.Model):
+    """A ledger entry (审批台账) for 回退, 延期, 挂账 and 作废: requested, then approved or denied."""
+
+    class Kind(models.TextChoices):
+        RETURN = "return", _("回退")
+        EXTENSION = "extension", _("延期")
+        SUSPENSION = "suspension", _("挂账")
+        VOID = "void", _("作废")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("待审批")
+        APPROVED = "approved", _("已批准")
+        DENIED = "denied", _("已驳回")
+        LAPSED = "lapsed", _("已失效")  # the case moved on before anyone decided
+
+    case = models.ForeignKey(Case, verbose_name=_("案件"), on_delete=models.PROTECT, related_name="requests")
+    kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices)
+    state = models.CharField(_("审批状态"), max_length=10, choices=State.choices, default=State.PENDING)
+    reason = models.TextField(_("申请理由"))
+    extension_hours = models.DecimalField(
+        _("申请延期（工作时）"), max_digits=6, decimal_places=1, null=True, blank=True
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested_role = models.CharField(_("申请角色"), max_length=20)
+    requested_department = models.ForeignKey(
+        "dispatch.Department", verbose_name=_("申请部门"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("申请时间"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("审批人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    decision_note = models.TextField(_("审批意见"), blank=True)
+
+    class Meta:
+        verbose_name = _("审批台账")
+        verbose_name_plural = _("审批台账")
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "kind"], condition=Q(state="pending"), name="one_pending_request_per_kind"
+            )
+        ]
+        indexes = [models.Index(fields=["state", "kind"])]
+
+    def __str__(self):
+        return f"{self.case} {self.get_kind_display()} {self.get_state_display()}"
+
+
+class CasePhoto(models.Model):
+    class Stage(models.TextChoices):
+        REPORT = "report", _("上报")
+        VERIFY = "verify", _("核实")
+        FEEDBACK = "feedback", _("处置反馈")
+        CHECK = "check", _("核查")
+
+    case = models.ForeignKey(Case, verbose_name=_("案件"), on_delete=models.PROTECT, related_name="photos")
+    stage = models.CharField(_("环节"), max_length=10, choices=Stage.choices)
+    image = models.ImageField(_("照片"), upload_to="cases/%Y/%m/")
+    thumbnail = models.ImageField(_("缩略图"), upload_to="cases/thumbs/%Y/%m/")
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    event = models.ForeignKey(CaseEvent, null=True, blank=True, on_delete=models.PROTECT, related_name="photos")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("案件照片")
+        verbose_name_plural = _("案件照片")
+        ordering = ["created_at", "id"]
+
+
+class CaseNumberCounter(models.Model):
+    """The last sequence number used per district and day, for human-readable case numbers."""
+
+    prefix = models.CharField(max_length=20)
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["prefix", "day"], name="case_counter_per_day")]

@@ -72,8 +72,17 @@ TEMPLATES = [
 DATABASES = {"default": env_database("DATABASE_URL", f"sqlite:///{VAR_DIR / 'cityops.sqlite3'}")}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # SQLite is the embedded demo default: let concurrent web/worker/beat processes wait for the lock.
-    DATABASES["default"]["OPTIONS"] = {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
+    # IMMEDIATE transactions take the write lock at BEGIN, so a transaction that reads a case and then
+    # changes it cannot act on a stale read (PostgreSQL gets the same from SELECT … FOR UPDATE).
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL;",
+        "transaction_mode": "IMMEDIATE",
+    }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif env_str("CITYOPS_TEST_DB_NAME", ""):
+    # Set by the test plugin: one test database per run, so concurrent runs never share one.
+    DATABASES["default"]["TEST"] = {"NAME": env_str("CITYOPS_TEST_DB_NAME", "")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL", "")
@@ -145,6 +154,13 @@ SPECTACULAR_SETTINGS = {
 }
 
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "cityops-demo")
+
+# Photos (cases/photos.py): images only, checked by content; larger uploads are refused.
+PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 10 * 1024 * 1024)
+PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_PIXELS", 40_000_000)
+PHOTO_THUMBNAIL_PX = env_int("PHOTO_THUMBNAIL_PX", 320)
+# Which steps must carry an on-site photo (DOMAIN §3). A city may relax this.
+PHOTO_REQUIRED_FOR = env_list("PHOTO_REQUIRED_FOR", ["self_resolved", "verify", "submit_feedback", "check"])
 
 LOGGING = {
     "version": 1,

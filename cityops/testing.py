@@ -61,6 +61,7 @@ def _choose_database() -> str:
 
 
 DATABASE = _choose_database()
+os.environ.setdefault("CITYOPS_TEST_DB_NAME", f"test_cityops_{os.getpid()}")
 ON_POSTGRES = DATABASE.startswith("postgres")
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if CI and not (REDIS_URL and _redis_answers(REDIS_URL)):

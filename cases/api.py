@@ -1,0 +1,97 @@
+"""/api/v1/cases/: list, report, detail, and one action endpoint per workflow action.
+
+State changes go only through `POST /cases/{id}/actions/{action}/`, which calls the action's service;
+`status` is never writable. Refused: 409 (state), 403 (role/scope), 400 (input, naming the field).
+"""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action as drf_action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from cases import selectors, services
+from cases.errors import ActionError
+from cases.filters import CaseFilterSet
+from cases.models import Case
+from cases.serializers import (
+    ACTION_INPUTS,
+    CaseDetailSerializer,
+    CaseListSerializer,
+    CaseReportSerializer,
+)
+from cases.workflow import Action
+
+
+def error_response(exc: ActionError) -> Response:
+    body = {"detail": exc.message}
+    if exc.field:
+        body["field"] = exc.field
+        body[exc.field] = [exc.message]
+    return Response(body, status=exc.status_code)
+
+
+class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    filterset_class = CaseFilterSet
+    ordering_fields = ["created_at", "filed_at", "closed_at", "number", "status", "urgency"]
+    ordering = ["-created_at", "-id"]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def get_queryset(self):
+        if self.action == "retrieve":
+            return selectors.case_detail(self.request.user)
+        return selectors.case_list(self.request.user)
+
+    def get_serializer_class(self):
+        return {"retrieve": CaseDetailSerializer, "create": CaseReportSerializer}.get(self.action, CaseListSerializer)
+
+    @extend_schema(request=CaseReportSerializer, responses={201: CaseDetailSerializer})
+    def create(self, request, *args, **kwargs):
+        data = CaseReportSerializer(data=_with_files(request, ("photos", "after_photos")))
+        data.is_valid(raise_exception=True)
+        try:
+            case = services.case_report(actor=request.user, **data.validated_data)
+        except ActionError as exc:
+            return error_response(exc)
+        return self._detail(case, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("action", str, OpenApiParameter.PATH, enum=[a.value for a in ACTION_INPUTS])],
+        request=None,
+        responses={200: CaseDetailSerializer},
+        description="执行一个流程动作。各动作的参数见 DOMAIN §3：如 dispatch 的 department、check 的 passed、reason、note、photos。",
+    )
+    @drf_action(detail=True, methods=["post"], url_path=r"actions/(?P<action_name>[a-z_]+)")
+    def act(self, request, pk=None, action_name=None):
+        if action_name not in ACTION_INPUTS:
+            return Response({"detail": f"未知动作 {action_name}", "field": "action"}, status=status.HTTP_404_NOT_FOUND)
+        case = get_object_or_404(Case, pk=pk)
+        if not selectors.case_list(request.user).filter(pk=case.pk).exists():
+            # The case exists but is outside the user's scope: 403 says so, where 404 would mislead.
+            return Response({"detail": "该案件不在您的处理范围内"}, status=status.HTTP_403_FORBIDDEN)
+        data = ACTION_INPUTS[action_name](data=_with_files(request, ("photos",)))
+        data.is_valid(raise_exception=True)
+        try:
+            case = services.SERVICES[Action(action_name)](case=case, actor=request.user, **data.validated_data)
+        except ActionError as exc:
+            return error_response(exc)
+        return self._detail(case, status.HTTP_200_OK)
+
+    def _detail(self, case, code):
+        case = selectors.case_detail(self.request.user).get(pk=case.pk)
+        return Response(CaseDetailSerializer(case, context={"request": self.request}).data, status=code)
+
+
+def _with_files(request, file_fields: tuple[str, ...]) -> dict:
+    """Request data as a plain dict, with multi-valued file fields as lists (multipart sends several)."""
+    if not hasattr(request.data, "getlist"):
+        return dict(request.data)
+    data = {key: request.data.get(key) for key in request.data.keys()}
+    for name in file_fields:
+        if name in request.FILES:
+            data[name] = request.FILES.getlist(name)
+    for name in ("co_departments",):
+        if name in request.data:
+            data[name] = request.data.getlist(name)
+    return data

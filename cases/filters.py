@@ -1,0 +1,41 @@
+"""The case FilterSet, shared by the API and the pages (NetBox-style)."""
+
+import django_filters
+from django.db.models import Q
+
+from cases.models import Case, Source, Urgency
+from cases.workflow import STATUS_CHOICES
+
+
+class CaseFilterSet(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=STATUS_CHOICES, label="状态")
+    source = django_filters.MultipleChoiceFilter(choices=Source.choices, label="来源")
+    urgency = django_filters.ChoiceFilter(choices=Urgency.choices, label="紧急程度")
+    category = django_filters.CharFilter(field_name="category_code", label="类别编码")
+    major_code = django_filters.CharFilter(field_name="major_code", label="大类编码")
+    kind = django_filters.ChoiceFilter(
+        field_name="category_kind", choices=[("component", "部件"), ("event", "事项")], label="部件/事项"
+    )
+    grid = django_filters.CharFilter(field_name="grid__code", label="网格编码")
+    community = django_filters.CharFilter(field_name="community__code", label="社区编码")
+    street = django_filters.CharFilter(field_name="street__code", label="街道编码")
+    department = django_filters.CharFilter(field_name="department__code", label="主办部门编码")
+    created_after = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte", label="上报日期起")
+    created_before = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte", label="上报日期止")
+    filed_after = django_filters.DateFilter(field_name="filed_at", lookup_expr="date__gte", label="立案日期起")
+    filed_before = django_filters.DateFilter(field_name="filed_at", lookup_expr="date__lte", label="立案日期止")
+    closed_after = django_filters.DateFilter(field_name="closed_at", lookup_expr="date__gte", label="结案日期起")
+    closed_before = django_filters.DateFilter(field_name="closed_at", lookup_expr="date__lte", label="结案日期止")
+    q = django_filters.CharFilter(method="search", label="搜索（编号、地址、描述）")
+
+    class Meta:
+        model = Case
+        fields: list[str] = []
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(number__icontains=value) | Q(address__icontains=value) | Q(description__icontains=value)
+        )

@@ -1,0 +1,77 @@
+"""Photo uploads: checked by content (not by name), EXIF orientation applied, re-encoded without EXIF
+(so no GPS position leaks), thumbnailed. Everything is checked before anything is written, so a
+rejected upload saves nothing."""
+
+import io
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from cases.errors import InvalidInput
+
+_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+
+
+@dataclass
+class PreparedPhoto:
+    image: bytes
+    thumbnail: bytes
+    ext: str
+    width: int
+    height: int
+
+
+def prepare_photos(files, *, field: str = "photos") -> list[PreparedPhoto]:
+    return [_prepare(f, field=field, index=i) for i, f in enumerate(files or [], start=1)]
+
+
+def _prepare(upload, *, field: str, index: int) -> PreparedPhoto:
+    name = getattr(upload, "name", f"#{index}")
+    size = getattr(upload, "size", None)
+    if size is not None and size > settings.PHOTO_MAX_BYTES:
+        raise InvalidInput(
+            f"照片 {name} 大小 {size / 1048576:.1f} MB，超过上限 {settings.PHOTO_MAX_BYTES / 1048576:.0f} MB", field=field
+        )
+    data = upload.read()
+    if len(data) > settings.PHOTO_MAX_BYTES:
+        raise InvalidInput(f"照片 {name} 超过大小上限", field=field)
+    Image.MAX_IMAGE_PIXELS = settings.PHOTO_MAX_PIXELS
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            fmt = probe.format
+            probe.verify()  # catches truncated and corrupt files
+        image = Image.open(io.BytesIO(data))
+        image.load()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise InvalidInput(f"文件 {name} 不是可识别的图片（支持 JPEG、PNG、WebP）", field=field) from None
+    if fmt not in _FORMATS:
+        raise InvalidInput(f"文件 {name} 的格式 {fmt} 不受支持（支持 JPEG、PNG、WebP）", field=field)
+
+    image = ImageOps.exif_transpose(image)
+    if image.mode not in ("RGB", "L"):
+        image = image.convert("RGB")
+    out = io.BytesIO()
+    # Re-encoding drops EXIF (GPS, device) while keeping the picture as the camera meant it.
+    image.save(out, format="JPEG", quality=85, optimize=True)
+    thumb = image.copy()
+    thumb.thumbnail((settings.PHOTO_THUMBNAIL_PX, settings.PHOTO_THUMBNAIL_PX))
+    thumb_out = io.BytesIO()
+    thumb.save(thumb_out, format="JPEG", quality=80)
+    return PreparedPhoto(out.getvalue(), thumb_out.getvalue(), "jpg", image.width, image.height)
+
+
+def save_photos(*, case, stage: str, photos: list[PreparedPhoto], actor, event) -> list:
+    from cases.models import CasePhoto
+
+    saved = []
+    for photo in photos:
+        stem = uuid.uuid4().hex
+        row = CasePhoto(case=case, stage=stage, width=photo.width, height=photo.height, uploaded_by=actor, event=event)
+        row.image.save(f"{stem}.{photo.ext}", ContentFile(photo.image), save=False)
+        row.thumbnail.save(f"{stem}_t.jpg", ContentFile(photo.thumbnail), save=False)
+        row.save()
+        saved.append(row)
+    return saved

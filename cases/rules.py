@@ -1,0 +1,131 @@
+"""Who may take which action on which case: the workflow table plus role and scope (DOMAIN §1, §3).
+
+`check` is what services call under the row lock; `allowed_actions` asks the same questions without
+raising, so the API's list and the page's buttons can never disagree with what a service accepts.
+"""
+
+from cases.errors import ActionForbidden, ActionRefused
+from cases.workflow import (
+    ACTION_LABELS,
+    LEDGER,
+    STATUS_LABELS,
+    SYSTEM,
+    TRANSITIONS,
+    Action,
+    Status,
+    Transition,
+    actions_from,
+    find,
+)
+from cityops.roles import Role
+
+# Reporting: the source each role reports as, and the sources it may choose from.
+_SOURCES_BY_ROLE = {
+    Role.INSPECTOR: ("inspector",),
+    Role.HOTLINE: ("hotline_12345", "hotline_8890"),
+    Role.OPERATOR: ("leader", "video", "media", "public", "hotline_12345", "hotline_8890"),
+    Role.SUPERVISOR: ("leader",),
+    SYSTEM: ("public", "video"),
+}
+_ROLE_ORDER = [r.value for r in Role]
+
+
+def actor_roles(actor) -> set[str]:
+    if actor is None or actor == SYSTEM:
+        return {SYSTEM}
+    if not actor.is_active:
+        return set()
+    return set(actor.roles)
+
+
+def _pick_role(actor, transition: Transition) -> str | None:
+    held = actor_roles(actor) & transition.roles
+    if not held:
+        return None
+    # Deterministic when a user holds several roles that may act: the order of DOMAIN §1.
+    return min(held, key=lambda r: _ROLE_ORDER.index(r) if r in _ROLE_ORDER else len(_ROLE_ORDER))
+
+
+def reporting_role(actor, self_resolved: bool) -> str:
+    transition = find(Action.REPORT, None, "self_resolved" if self_resolved else "")
+    role = _pick_role(actor, transition)
+    if role is None:
+        what = "自行处置上报只能由监督员提交" if self_resolved else "您的角色不能上报案件"
+        raise ActionForbidden(what)
+    return role
+
+
+def source_for(role: str, requested: str | None) -> str:
+    allowed = _SOURCES_BY_ROLE.get(role, ())
+    if not requested:
+        return allowed[0]
+    if requested not in allowed:
+        from cases.models import Source
+
+        names = "、".join(str(Source(s).label) for s in allowed)
+        raise ActionForbidden(f"该角色只能以以下来源上报：{names}")
+    return requested
+
+
+def scope_error(case, actor, role: str, action: str) -> str | None:
+    """Why `actor` acting as `role` may not touch this case, or None. Centre roles are district-wide."""
+    if role == Role.DEPARTMENT:
+        if actor.department_id is None or case.department_id != actor.department_id:
+            return "该案件不属于您所在部门"
+    elif role == Role.INSPECTOR and action in (Action.VERIFY, Action.CHECK, Action.REQUEST_VOID):
+        in_grid = actor.grids.filter(pk=case.grid_id).exists()
+        if action == Action.REQUEST_VOID and (in_grid or case.reporter_id == actor.pk):
+            return None
+        if not in_grid:
+            return f"案件所在网格 {case.grid.code} 不是您负责的网格"
+        if action == Action.VERIFY and case.verify_inspector_id not in (None, actor.pk):
+            return "该核实任务已派给其他监督员"
+    return None
+
+
+def _ledger_error(case, action: str) -> str | None:
+    from cases.models import CaseRequest
+
+    for kind, (request_action, approve_action, deny_action) in LEDGER.items():
+        label = CaseRequest.Kind(kind).label
+        pending = None
+        if action in (request_action, approve_action, deny_action):
+            pending = case.requests.filter(kind=kind, state=CaseRequest.State.PENDING).exists()
+        if action == request_action and pending:
+            return f"该案件已有待审批的{label}申请"
+        if action in (approve_action, deny_action) and not pending:
+            return f"该案件没有待审批的{label}申请"
+    return None
+
+
+def check(case, action: str, actor, outcome: str = "") -> tuple[Transition, str]:
+    """The edge and the role the actor takes it in; raises ActionRefused / ActionForbidden otherwise."""
+    transition = find(action, case.status, outcome)
+    if transition is None:
+        raise ActionRefused(
+            f"案件 {case.number} 当前状态为「{STATUS_LABELS[Status(case.status)]}」，不能执行「{ACTION_LABELS[Action(action)]}」"
+        )
+    role = _pick_role(actor, transition)
+    if role is None:
+        raise ActionForbidden(f"您的角色不能执行「{ACTION_LABELS[Action(action)]}」")
+    if role != SYSTEM and (problem := scope_error(case, actor, role, action)):
+        raise ActionForbidden(problem)
+    if problem := _ledger_error(case, action):
+        raise ActionRefused(problem)
+    return transition, role
+
+
+def allowed_actions(case, actor) -> list[str]:
+    """Actions `actor` may take on `case` now, in table order."""
+    allowed = []
+    for action in actions_from(case.status):
+        if action == Action.REPORT:
+            continue
+        outcome = next(t.outcome for t in TRANSITIONS if t.action == action and case.status in t.sources)
+        try:
+            check(case, action, actor, outcome)
+        except (ActionRefused, ActionForbidden):
+            continue
+        allowed.append(action.value)
+    return allowed
+

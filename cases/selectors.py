@@ -1,0 +1,40 @@
+"""Reads: which cases a user may see, and the querysets for lists and detail pages."""
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from cases.models import Case, CaseEvent, CasePhoto, CaseRequest
+from cityops.roles import DISTRICT_WIDE_ROLES, Role
+
+# Roles that see the caller's name and phone: they must contact the caller (DOMAIN §1). Department
+# staff and the public never do.
+CALLER_VISIBLE_ROLES = frozenset({Role.OPERATOR, Role.SHIFT_LEADER, Role.HOTLINE, Role.SUPERVISOR, Role.INSPECTOR})
+
+
+def cases_visible_to(user) -> QuerySet[Case]:
+    qs = Case.objects.all()
+    roles = user.roles
+    if roles & DISTRICT_WIDE_ROLES:
+        return qs
+    scope = Q(pk__in=[])
+    if Role.DEPARTMENT in roles and user.department_id:
+        scope |= Q(department_id=user.department_id) | Q(co_departments=user.department_id)
+    if Role.INSPECTOR in roles:
+        scope |= Q(grid__inspectors=user) | Q(reporter=user)
+    return qs.filter(scope).distinct() if scope.children else qs.none()
+
+
+def can_see_caller(user) -> bool:
+    return bool(user.roles & CALLER_VISIBLE_ROLES)
+
+
+def case_list(user) -> QuerySet[Case]:
+    return cases_visible_to(user).select_related("grid", "community", "street", "department")
+
+
+def case_detail(user) -> QuerySet[Case]:
+    return case_list(user).select_related("category", "component", "reporter", "duplicate_of").prefetch_related(
+        "co_departments",
+        Prefetch("events", queryset=CaseEvent.objects.select_related("actor").order_by("at", "id")),
+        Prefetch("photos", queryset=CasePhoto.objects.order_by("created_at", "id")),
+        Prefetch("requests", queryset=CaseRequest.objects.select_related("requested_by", "decided_by")),
+    )

@@ -1,0 +1,219 @@
+from rest_framework import serializers
+
+from cases import rules
+from cases.models import Case, CaseEvent, CasePhoto, CaseRequest, RejectReason, Satisfaction, Source, Urgency, Variant
+from cases.selectors import can_see_caller
+from cases.workflow import ACTION_LABELS, STATUS_LABELS, Action, Status
+
+
+class _Ref(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class CaseListSerializer(serializers.ModelSerializer):
+    status_label = serializers.SerializerMethodField()
+    grid = serializers.CharField(source="grid.code")
+    community = _Ref()
+    street = _Ref()
+    department = _Ref(allow_null=True)
+    kind = serializers.CharField(source="category_kind")
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "number",
+            "status",
+            "status_label",
+            "source",
+            "urgency",
+            "kind",
+            "category_code",
+            "category_name",
+            "major_code",
+            "address",
+            "lng",
+            "lat",
+            "grid",
+            "community",
+            "street",
+            "department",
+            "rework_count",
+            "extension_count",
+            "return_count",
+            "created_at",
+            "filed_at",
+            "closed_at",
+        ]
+
+    def get_status_label(self, case) -> str:
+        return str(STATUS_LABELS[Status(case.status)])
+
+
+class CaseEventSerializer(serializers.ModelSerializer):
+    action_label = serializers.SerializerMethodField()
+    actor = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CaseEvent
+        fields = ["id", "action", "action_label", "from_status", "to_status", "actor", "actor_role", "at", "note", "payload"]
+
+    def get_action_label(self, event) -> str:
+        return str(ACTION_LABELS[Action(event.action)])
+
+    def get_actor(self, event) -> str | None:
+        if event.actor is None:
+            return None
+        return event.actor.get_full_name() or event.actor.username
+
+
+class CasePhotoSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CasePhoto
+        fields = ["id", "stage", "image", "thumbnail", "width", "height", "created_at"]
+
+
+class CaseRequestSerializer(serializers.ModelSerializer):
+    requested_by = serializers.CharField(source="requested_by.username")
+    decided_by = serializers.CharField(source="decided_by.username", allow_null=True, default=None)
+
+    class Meta:
+        model = CaseRequest
+        fields = [
+            "id",
+            "kind",
+            "state",
+            "reason",
+            "extension_hours",
+            "requested_by",
+            "requested_role",
+            "requested_at",
+            "decided_by",
+            "decided_at",
+            "decision_note",
+        ]
+
+
+class CaseDetailSerializer(CaseListSerializer):
+    events = CaseEventSerializer(many=True)
+    photos = CasePhotoSerializer(many=True)
+    requests = CaseRequestSerializer(many=True)
+    co_departments = _Ref(many=True)
+    duplicate_of = serializers.CharField(source="duplicate_of.number", allow_null=True, default=None)
+    component = serializers.CharField(source="component.code", allow_null=True, default=None)
+    caller = serializers.SerializerMethodField()
+    allowed_actions = serializers.SerializerMethodField()
+
+    class Meta(CaseListSerializer.Meta):
+        fields = [
+            *CaseListSerializer.Meta.fields,
+            "description",
+            "variant",
+            "self_resolved",
+            "component",
+            "hotline_channel",
+            "hotline_ticket_no",
+            "duplicate_of",
+            "reject_reason",
+            "reopen_count",
+            "supervise_count",
+            "satisfaction",
+            "co_departments",
+            "caller",
+            "events",
+            "photos",
+            "requests",
+            "allowed_actions",
+        ]
+
+    def get_caller(self, case) -> dict | None:
+        """The caller's name and phone, only for roles that must contact them."""
+        if not (case.reporter_name or case.reporter_phone) or not can_see_caller(self.context["request"].user):
+            return None
+        return {"name": case.reporter_name, "phone": case.reporter_phone}
+
+    def get_allowed_actions(self, case) -> list[str]:
+        return rules.allowed_actions(case, self.context["request"].user)
+
+
+class CaseReportSerializer(serializers.Serializer):
+    """POST /cases/: report a case (JSON, or multipart with photos)."""
+
+    category = serializers.IntegerField(help_text="类别 id（/api/v1/categories/）")
+    lng = serializers.FloatField(min_value=-180, max_value=180)
+    lat = serializers.FloatField(min_value=-90, max_value=90)
+    description = serializers.CharField(max_length=2000)
+    address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.NORMAL)
+    source = serializers.ChoiceField(choices=Source.choices, required=False)
+    component = serializers.CharField(max_length=17, required=False, allow_blank=True, default="")
+    reporter_name = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+    reporter_phone = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
+    hotline_ticket_no = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+    self_resolved = serializers.BooleanField(default=False)
+    photos = serializers.ListField(child=serializers.FileField(), required=False, default=list)
+    after_photos = serializers.ListField(child=serializers.FileField(), required=False, default=list)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+# Each action's input. Fields map 1:1 onto the service's keyword arguments.
+_note = serializers.CharField(required=False, allow_blank=True, default="")
+_photos = serializers.ListField(child=serializers.FileField(), required=False, default=list)
+
+
+def _input(name: str, **fields) -> type[serializers.Serializer]:
+    return type(name, (serializers.Serializer,), fields)
+
+
+NoteInput = _input("NoteInput", note=_note)
+ReasonInput = _input("ReasonInput", reason=serializers.CharField())
+ACTION_INPUTS: dict[str, type[serializers.Serializer]] = {
+    Action.ACCEPT: NoteInput,
+    Action.SEND_VERIFY: _input("SendVerifyInput", inspector=serializers.IntegerField(required=False), note=_note),
+    Action.VERIFY: _input("VerifyInput", confirmed=serializers.BooleanField(), note=_note, photos=_photos),
+    Action.REJECT: _input(
+        "RejectInput",
+        reason=serializers.ChoiceField(choices=RejectReason.choices),
+        duplicate_of=serializers.IntegerField(required=False),
+        note=_note,
+    ),
+    Action.FILE: _input(
+        "FileInput",
+        category=serializers.IntegerField(required=False),
+        urgency=serializers.ChoiceField(choices=Urgency.choices, required=False),
+        variant=serializers.ChoiceField(choices=Variant.choices, required=False),
+        note=_note,
+    ),
+    Action.REFUSE_FILING: ReasonInput,
+    Action.DISPATCH: _input(
+        "DispatchInput",
+        department=serializers.IntegerField(required=False, help_text="留空则派往建议部门"),
+        co_departments=serializers.ListField(child=serializers.IntegerField(), required=False, default=list),
+        note=_note,
+    ),
+    Action.REQUEST_RETURN: ReasonInput,
+    Action.APPROVE_RETURN: NoteInput,
+    Action.DENY_RETURN: NoteInput,
+    Action.REQUEST_EXTENSION: _input(
+        "ExtensionInput", reason=serializers.CharField(), hours=serializers.DecimalField(max_digits=6, decimal_places=1)
+    ),
+    Action.APPROVE_EXTENSION: NoteInput,
+    Action.DENY_EXTENSION: NoteInput,
+    Action.REQUEST_SUSPENSION: ReasonInput,
+    Action.APPROVE_SUSPENSION: NoteInput,
+    Action.DENY_SUSPENSION: NoteInput,
+    Action.RESUME: NoteInput,
+    Action.SUBMIT_FEEDBACK: _input("FeedbackInput", result=serializers.CharField(), photos=_photos),
+    Action.CHECK: _input("CheckInput", passed=serializers.BooleanField(), note=_note, photos=_photos),
+    Action.CLOSE: NoteInput,
+    Action.REQUEST_VOID: ReasonInput,
+    Action.APPROVE_VOID: NoteInput,
+    Action.DENY_VOID: NoteInput,
+    Action.REOPEN: ReasonInput,
+    Action.SUPERVISE: _input("SuperviseInput", note=serializers.CharField()),
+    Action.CALLBACK: _input(
+        "CallbackInput", satisfaction=serializers.ChoiceField(choices=Satisfaction.choices), note=_note
+    ),
+}

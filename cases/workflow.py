@@ -1,0 +1,214 @@
+"""The closed loop as data (DOMAIN §3): the single source for services, the API's allowed actions,
+the buttons on a page, the docs diagram and the tests.
+
+Each `Transition` is one edge: an action taken from one of `sources` leads to `target` (None = the
+state does not change). An action whose result depends on its outcome (verify true/false, check
+pass/fail, a self-resolved report) has one edge per outcome.
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.utils.translation import gettext_lazy as _
+
+from cityops.roles import Role
+
+
+class Status(StrEnum):
+    REPORTED = "reported"
+    VERIFYING = "verifying"
+    PENDING_FILING = "pending_filing"
+    PENDING_DISPATCH = "pending_dispatch"
+    IN_PROGRESS = "in_progress"
+    SUSPENDED = "suspended"
+    PENDING_CHECK = "pending_check"
+    PENDING_CLOSURE = "pending_closure"
+    CLOSED = "closed"
+    REJECTED = "rejected"
+    VOIDED = "voided"
+
+
+STATUS_LABELS = {
+    Status.REPORTED: _("待受理"),
+    Status.VERIFYING: _("待核实"),
+    Status.PENDING_FILING: _("待立案"),
+    Status.PENDING_DISPATCH: _("待派遣"),
+    Status.IN_PROGRESS: _("处置中"),
+    Status.SUSPENDED: _("挂账"),
+    Status.PENDING_CHECK: _("待核查"),
+    Status.PENDING_CLOSURE: _("待结案"),
+    Status.CLOSED: _("已结案"),
+    Status.REJECTED: _("不予受理/不予立案"),
+    Status.VOIDED: _("已作废"),
+}
+STATUS_CHOICES = [(s.value, STATUS_LABELS[s]) for s in Status]
+
+TERMINAL = frozenset({Status.CLOSED, Status.REJECTED, Status.VOIDED})
+OPEN = frozenset(Status) - TERMINAL
+
+
+class Action(StrEnum):
+    REPORT = "report"
+    ACCEPT = "accept"
+    SEND_VERIFY = "send_verify"
+    VERIFY = "verify"
+    REJECT = "reject"
+    FILE = "file"
+    REFUSE_FILING = "refuse_filing"
+    DISPATCH = "dispatch"
+    REQUEST_RETURN = "request_return"
+    APPROVE_RETURN = "approve_return"
+    DENY_RETURN = "deny_return"
+    REQUEST_EXTENSION = "request_extension"
+    APPROVE_EXTENSION = "approve_extension"
+    DENY_EXTENSION = "deny_extension"
+    REQUEST_SUSPENSION = "request_suspension"
+    APPROVE_SUSPENSION = "approve_suspension"
+    DENY_SUSPENSION = "deny_suspension"
+    RESUME = "resume"
+    SUBMIT_FEEDBACK = "submit_feedback"
+    CHECK = "check"
+    CLOSE = "close"
+    REQUEST_VOID = "request_void"
+    APPROVE_VOID = "approve_void"
+    DENY_VOID = "deny_void"
+    REOPEN = "reopen"
+    SUPERVISE = "supervise"
+    CALLBACK = "callback"
+
+
+ACTION_LABELS = {
+    Action.REPORT: _("上报"),
+    Action.ACCEPT: _("受理"),
+    Action.SEND_VERIFY: _("派发核实"),
+    Action.VERIFY: _("核实"),
+    Action.REJECT: _("不予受理"),
+    Action.FILE: _("立案"),
+    Action.REFUSE_FILING: _("不予立案"),
+    Action.DISPATCH: _("派遣"),
+    Action.REQUEST_RETURN: _("申请回退"),
+    Action.APPROVE_RETURN: _("批准回退"),
+    Action.DENY_RETURN: _("驳回回退"),
+    Action.REQUEST_EXTENSION: _("申请延期"),
+    Action.APPROVE_EXTENSION: _("批准延期"),
+    Action.DENY_EXTENSION: _("驳回延期"),
+    Action.REQUEST_SUSPENSION: _("申请挂账"),
+    Action.APPROVE_SUSPENSION: _("批准挂账"),
+    Action.DENY_SUSPENSION: _("驳回挂账"),
+    Action.RESUME: _("恢复处置"),
+    Action.SUBMIT_FEEDBACK: _("处置反馈"),
+    Action.CHECK: _("核查"),
+    Action.CLOSE: _("结案"),
+    Action.REQUEST_VOID: _("申请作废"),
+    Action.APPROVE_VOID: _("批准作废"),
+    Action.DENY_VOID: _("驳回作废"),
+    Action.REOPEN: _("重新派遣（重办）"),
+    Action.SUPERVISE: _("督办"),
+    Action.CALLBACK: _("回访"),
+}
+
+# Who is "the system": Open311 public reports and the SLA sweep act without a user.
+SYSTEM = "system"
+STAFF_ROLES = frozenset(
+    {
+        Role.INSPECTOR,
+        Role.OPERATOR,
+        Role.SHIFT_LEADER,
+        Role.DISPATCHER,
+        Role.DEPARTMENT,
+        Role.HOTLINE,
+        Role.SUPERVISOR,
+    }
+)
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: Action
+    sources: frozenset[str | None]
+    target: Status | None
+    roles: frozenset[str]
+    outcome: str = ""
+
+
+def _t(action, sources, target, roles, outcome=""):
+    return Transition(action, frozenset(sources), target, frozenset(roles), outcome)
+
+
+_R = Role
+_IP = {Status.IN_PROGRESS}
+
+TRANSITIONS: tuple[Transition, ...] = (
+    _t(Action.REPORT, {None}, Status.REPORTED, {_R.INSPECTOR, _R.HOTLINE, _R.OPERATOR, _R.SUPERVISOR, SYSTEM}),
+    # 自行处置: an inspector fixed it on the spot; it only needs closing.
+    _t(Action.REPORT, {None}, Status.PENDING_CLOSURE, {_R.INSPECTOR}, "self_resolved"),
+    _t(Action.ACCEPT, {Status.REPORTED}, Status.PENDING_FILING, {_R.OPERATOR}),
+    _t(Action.SEND_VERIFY, {Status.REPORTED}, Status.VERIFYING, {_R.OPERATOR}),
+    _t(Action.VERIFY, {Status.VERIFYING}, Status.PENDING_FILING, {_R.INSPECTOR}, "confirmed"),
+    _t(Action.VERIFY, {Status.VERIFYING}, Status.REJECTED, {_R.INSPECTOR}, "not_confirmed"),
+    _t(Action.REJECT, {Status.REPORTED}, Status.REJECTED, {_R.OPERATOR}),
+    _t(Action.FILE, {Status.PENDING_FILING}, Status.PENDING_DISPATCH, {_R.SHIFT_LEADER}),
+    _t(Action.REFUSE_FILING, {Status.PENDING_FILING}, Status.REJECTED, {_R.SHIFT_LEADER}),
+    _t(Action.DISPATCH, {Status.PENDING_DISPATCH}, Status.IN_PROGRESS, {_R.DISPATCHER}),
+    _t(Action.REQUEST_RETURN, _IP, None, {_R.DEPARTMENT}),
+    _t(Action.APPROVE_RETURN, _IP, Status.PENDING_DISPATCH, {_R.DISPATCHER}),
+    _t(Action.DENY_RETURN, _IP, None, {_R.DISPATCHER}),
+    _t(Action.REQUEST_EXTENSION, _IP, None, {_R.DEPARTMENT}),
+    _t(Action.APPROVE_EXTENSION, _IP, None, {_R.DISPATCHER}),
+    _t(Action.DENY_EXTENSION, _IP, None, {_R.DISPATCHER}),
+    _t(Action.REQUEST_SUSPENSION, _IP, None, {_R.DEPARTMENT}),
+    _t(Action.APPROVE_SUSPENSION, _IP, Status.SUSPENDED, {_R.DISPATCHER}),
+    _t(Action.DENY_SUSPENSION, _IP, None, {_R.DISPATCHER}),
+    _t(Action.RESUME, {Status.SUSPENDED}, Status.IN_PROGRESS, {_R.DISPATCHER}),
+    _t(Action.SUBMIT_FEEDBACK, _IP, Status.PENDING_CHECK, {_R.DEPARTMENT}),
+    _t(Action.CHECK, {Status.PENDING_CHECK}, Status.PENDING_CLOSURE, {_R.INSPECTOR}, "passed"),
+    # 返工: the same department does it again on a new 处置 clock.
+    _t(Action.CHECK, {Status.PENDING_CHECK}, Status.IN_PROGRESS, {_R.INSPECTOR}, "failed"),
+    _t(Action.CLOSE, {Status.PENDING_CLOSURE}, Status.CLOSED, {_R.SHIFT_LEADER}),
+    _t(Action.REQUEST_VOID, OPEN, None, STAFF_ROLES),
+    _t(Action.APPROVE_VOID, OPEN, Status.VOIDED, {_R.SHIFT_LEADER}),
+    _t(Action.DENY_VOID, OPEN, None, {_R.SHIFT_LEADER}),
+    _t(Action.REOPEN, {Status.CLOSED}, Status.PENDING_DISPATCH, {_R.SHIFT_LEADER}),
+    _t(Action.SUPERVISE, OPEN, None, {_R.SUPERVISOR, SYSTEM}),
+    _t(Action.CALLBACK, {Status.CLOSED}, None, {_R.HOTLINE}),
+)
+
+# Ledger actions (审批台账): a request, then its approval or denial by someone else.
+LEDGER = {
+    "return": (Action.REQUEST_RETURN, Action.APPROVE_RETURN, Action.DENY_RETURN),
+    "extension": (Action.REQUEST_EXTENSION, Action.APPROVE_EXTENSION, Action.DENY_EXTENSION),
+    "suspension": (Action.REQUEST_SUSPENSION, Action.APPROVE_SUSPENSION, Action.DENY_SUSPENSION),
+    "void": (Action.REQUEST_VOID, Action.APPROVE_VOID, Action.DENY_VOID),
+}
+
+
+def transitions_for(action: str) -> list[Transition]:
+    return [t for t in TRANSITIONS if t.action == action]
+
+
+def find(action: str, source: str | None, outcome: str = "") -> Transition | None:
+    for t in TRANSITIONS:
+        if t.action == action and source in t.sources and t.outcome == outcome:
+            return t
+    return None
+
+
+def actions_from(source: str) -> list[Action]:
+    """Actions that the table allows from `source` (before role, scope and pending-request checks)."""
+    seen: dict[Action, None] = {}
+    for t in TRANSITIONS:
+        if source in t.sources:
+            seen.setdefault(t.action, None)
+    return list(seen)
+
+
+def mermaid() -> str:
+    """The state diagram in Mermaid syntax, generated from the table (docs and the admin show it)."""
+    lines = ["stateDiagram-v2"]
+    for t in TRANSITIONS:
+        for source in sorted(t.sources, key=lambda s: s or ""):
+            src = "[*]" if source is None else source
+            dst = t.target or source or "[*]"
+            label = t.action.value + (f" ({t.outcome})" if t.outcome else "")
+            lines.append(f"    {src} --> {dst}: {label}")
+    return "\n".join(lines)
