@@ -151,6 +151,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "cases.workflow.STATUS_CHOICES",
+        "ComponentStatusEnum": "dispatch.models.Component.Status",
+    },
 }
 
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "cityops-demo")

@@ -1,0 +1,62 @@
+"""Cases in the admin are read-only: every change goes through a service, so the event log stays whole."""
+
+from django.contrib import admin
+
+from cases.models import Case, CaseEvent, CasePhoto, CaseRequest
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class CaseEventInline(admin.TabularInline):
+    model = CaseEvent
+    fields = ["at", "action", "from_status", "to_status", "actor", "actor_role", "note"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Case)
+class CaseAdmin(ReadOnlyAdmin):
+    list_display = ["number", "status", "source", "category_name", "street", "department", "created_at", "closed_at"]
+    list_filter = ["status", "source", "urgency", "category_kind", "major_code", "street"]
+    search_fields = ["number", "address", "description", "hotline_ticket_no"]
+    date_hierarchy = "created_at"
+    list_select_related = ["street", "department"]
+    inlines = [CaseEventInline]
+
+
+@admin.register(CaseEvent)
+class CaseEventAdmin(ReadOnlyAdmin):
+    list_display = ["case", "action", "from_status", "to_status", "actor", "actor_role", "at"]
+    list_filter = ["action", "actor_role"]
+    search_fields = ["case__number", "note"]
+    list_select_related = ["case", "actor"]
+    date_hierarchy = "at"
+
+
+@admin.register(CaseRequest)
+class CaseRequestAdmin(ReadOnlyAdmin):
+    list_display = ["case", "kind", "state", "requested_by", "requested_at", "decided_by", "decided_at"]
+    list_filter = ["kind", "state"]
+    search_fields = ["case__number", "reason"]
+    list_select_related = ["case", "requested_by", "decided_by"]
+
+
+@admin.register(CasePhoto)
+class CasePhotoAdmin(ReadOnlyAdmin):
+    list_display = ["case", "stage", "width", "height", "created_at"]
+    list_filter = ["stage"]
+    list_select_related = ["case"]
