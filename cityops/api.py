@@ -1,39 +1,86 @@
+"""Who am I, and how to get a token: the two endpoints every client calls first. Plus shared API bits."""
+
+from django.contrib.auth import authenticate
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.authtoken.models import Token
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+
+class Pagination(PageNumberPagination):
+    """Page numbers, with ?page_size= so pickers can take a whole short list (e.g. 403 categories)."""
+
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+class MeDepartmentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
 
 
 class MeSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     username = serializers.CharField()
-    name = serializers.CharField()
-    roles = serializers.ListField(child=serializers.CharField())
-    department = serializers.DictField(allow_null=True)
-    grid_codes = serializers.ListField(child=serializers.CharField())
+    name = serializers.CharField(help_text=_("姓名；未填写时为用户名"))
+    roles = serializers.ListField(child=serializers.CharField(), help_text=_("角色编码，如 inspector"))
+    department = MeDepartmentSerializer(allow_null=True, help_text=_("专业部门用户所属部门"))
+    grid_codes = serializers.ListField(child=serializers.CharField(), help_text=_("负责的单元网格编码"))
 
 
 class MeView(APIView):
     """The signed-in user: roles, department and the grids they are responsible for."""
 
-    @extend_schema(responses=MeSerializer)
-    def get(self, request):
+    @extend_schema(responses=MeSerializer, summary="当前用户")
+    def get(self, request: Request) -> Response:
         user = request.user
         department = user.department
-        return Response(
-            {
-                "id": user.pk,
-                "username": user.username,
-                "name": user.get_full_name() or user.username,
-                "roles": sorted(user.roles),
-                "department": (
-                    {"id": department.pk, "code": department.code, "name": department.name} if department else None
-                ),
-                "grid_codes": list(user.grids.order_by("code").values_list("code", flat=True)),
-            }
+        payload = {
+            "id": user.pk,
+            "username": user.username,
+            "name": user.get_full_name() or user.username,
+            "roles": sorted(user.roles),
+            "department": department,
+            "grid_codes": list(user.grids.order_by("code").values_list("code", flat=True)),
+        }
+        return Response(MeSerializer(payload).data)
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(label=_("用户名"))
+    password = serializers.CharField(label=_("密码"), style={"input_type": "password"}, trim_whitespace=False)
+
+    def validate(self, attrs: dict) -> dict:
+        user = authenticate(
+            self.context.get("request"), username=attrs["username"], password=attrs["password"]
         )
+        # One message for a wrong name, a wrong password and a disabled account: which one it was
+        # would tell a stranger which usernames exist.
+        if user is None:
+            raise serializers.ValidationError(_("用户名或密码错误，或账号已停用"), code="authorization")
+        attrs["user"] = user
+        return attrs
 
 
-class TokenView(ObtainAuthToken):
+class TokenResponseSerializer(serializers.Serializer):
+    token = serializers.CharField()
+
+
+class TokenView(APIView):
     """POST username + password → {"token": …}; send it as `Authorization: Token …`."""
+
+    # Signing in must not depend on being signed in: no session (and so no CSRF check) and no token.
+    authentication_classes = ()
+    permission_classes = ()
+
+    @extend_schema(request=TokenRequestSerializer, responses=TokenResponseSerializer, summary="获取访问令牌")
+    def post(self, request: Request) -> Response:
+        serializer = TokenRequestSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        token, _created = Token.objects.get_or_create(user=serializer.validated_data["user"])
+        return Response({"token": token.key})

@@ -1,8 +1,13 @@
+from collections.abc import Iterable
+
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cityops.roles import Role
+
+ROLE_CODES = frozenset(r.value for r in Role)
 
 
 class User(AbstractUser):
@@ -24,10 +29,28 @@ class User(AbstractUser):
 
     @property
     def roles(self) -> set[str]:
-        # Cached per instance: role checks run on every action and page.
+        # Cached per instance: role checks run on every action and page. An unsaved user has no groups.
         if not hasattr(self, "_roles_cache"):
-            self._roles_cache = set(self.groups.values_list("name", flat=True)) & {r.value for r in Role}
+            if self.pk is None:
+                return set()
+            self._roles_cache = set(self.groups.values_list("name", flat=True)) & ROLE_CODES
         return self._roles_cache
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.roles & set(roles))
+
+    def assume_roles(self, roles: Iterable[str]) -> None:
+        """The roles this user is about to hold, so clean() checks the result rather than the past.
+
+        A form knows the new groups before save_m2m() stores them; it calls this before model validation.
+        """
+        self._roles_cache = set(roles) & ROLE_CODES
+
+    def forget_roles(self) -> None:
+        """Drop the cached roles after the groups changed (user.groups.add/remove does not reset it)."""
+        self.__dict__.pop("_roles_cache", None)
+
+    def clean(self) -> None:
+        super().clean()
+        if Role.DEPARTMENT in self.roles and self.department_id is None:
+            raise ValidationError({"department": _("专业部门角色的用户必须指定所属部门")})

@@ -1,1 +1,10 @@
-urlpatterns = []
+from rest_framework.routers import DefaultRouter
+
+from dispatch.api import CategoryViewSet, ComponentViewSet, DepartmentViewSet
+
+router = DefaultRouter()
+router.register("categories", CategoryViewSet, basename="category")
+router.register("departments", DepartmentViewSet, basename="department")
+router.register("components", ComponentViewSet, basename="component")
+
+urlpatterns = router.urls
