@@ -7,4 +7,5 @@ urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("", include("grids.api_urls")),
     path("", include("dispatch.api_urls")),
+    path("", include("cases.api_urls")),
 ]

@@ -163,3 +163,43 @@ class Component(models.Model):
             raise ValidationError({"code": errors})
         if self.category_id and self.category.kind != Category.Kind.COMPONENT:
             raise ValidationError({"category": _("部件类型必须是部件类别")})
+
+
+class RoutingRule(models.Model):
+    """An ordered rule for 事项 routing (先属地 with exceptions): the first active match wins.
+
+    A rule matches on a category or a whole 大类 (kind + major code), optionally narrowed to a street or
+    community. Cases that match no rule go to their street's default unit (Department.is_street_default).
+    """
+
+    order = models.PositiveIntegerField(_("顺序"), default=100, help_text=_("数字小的先匹配"))
+    category = models.ForeignKey(
+        Category, verbose_name=_("类别"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(_("部件/事项"), max_length=10, choices=Category.Kind.choices, blank=True)
+    major_code = models.CharField(_("大类编码"), max_length=4, blank=True)
+    street = models.ForeignKey(
+        "grids.Street", verbose_name=_("街道"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    community = models.ForeignKey(
+        "grids.Community", verbose_name=_("社区"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    department = models.ForeignKey(Department, verbose_name=_("派往部门"), on_delete=models.PROTECT, related_name="+")
+    is_active = models.BooleanField(_("启用"), default=True)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("派遣规则")
+        verbose_name_plural = _("派遣规则")
+        ordering = ["order", "id"]
+
+    def __str__(self):
+        what = self.category or (f"{self.get_kind_display()} 大类 {self.major_code}" if self.major_code else "任意类别")
+        where = self.community or self.street or "全区"
+        return f"#{self.order} {what} × {where} → {self.department}"
+
+    def clean(self):
+        if not self.category_id and not self.major_code:
+            raise ValidationError(_("请指定类别，或指定部件/事项与大类编码"))
+        if self.major_code and not self.kind:
+            raise ValidationError({"kind": _("按大类匹配时须指定部件或事项")})
