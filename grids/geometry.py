@@ -1,9 +1,11 @@
 """GeoJSON ↔ shapely, validity checks and geodesic area (WGS84)."""
 
+import re
+
+import shapely
 from pyproj import Geod
 from shapely.geometry import mapping, shape
 from shapely.geometry.base import BaseGeometry
-from shapely.validation import explain_validity
 
 _GEOD = Geod(ellps="WGS84")
 
@@ -28,8 +30,36 @@ def parse_polygon(geojson: dict) -> BaseGeometry:
     if not (-180 <= min_lng <= max_lng <= 180 and -90 <= min_lat <= max_lat <= 90):
         raise GeometryError("坐标超出 WGS84 经纬度范围")
     if not geom.is_valid:
-        raise GeometryError(f"多边形无效（如自相交）: {explain_validity(geom)}")
+        raise GeometryError(f"多边形无效: {explain_invalid(geom)}")
     return geom
+
+
+# GEOS reasons (shapely.is_valid_reason) in the words a GIS clerk uses; unknown ones pass through.
+_REASONS = {
+    "Self-intersection": "边界自相交",
+    "Ring Self-intersection": "边界环自相交",
+    "Too few points in geometry component": "边界点数太少",
+    "Hole lies outside shell": "内洞在外边界之外",
+    "Nested holes": "内洞相互嵌套",
+    "Interior is disconnected": "内部不连通",
+    "Nested shells": "多个外边界相互嵌套",
+    "Duplicate Rings": "边界环重复",
+    "Invalid Coordinate": "坐标无效",
+    "Ring is not closed": "边界环未闭合",
+}
+_REASON = re.compile(r"^(?P<reason>[^\[]+)(?:\[(?P<x>\S+) (?P<y>\S+)(?: \S+)?\])?$")
+
+
+def explain_invalid(geom: BaseGeometry) -> str:
+    """Why GEOS finds `geom` invalid, in Chinese, with the offending point when GEOS names one."""
+    reason = shapely.is_valid_reason(geom) or ""
+    match = _REASON.match(reason)
+    if not match:
+        return reason
+    text = _REASONS.get(match["reason"], match["reason"])
+    if match["x"]:
+        text += f"，位置约 ({match['x']}, {match['y']})"
+    return text
 
 
 def to_geojson(geom: BaseGeometry) -> dict:
@@ -47,4 +77,3 @@ def _lists(value):
 def geodesic_area_m2(geom: BaseGeometry) -> float:
     area, _perimeter = _GEOD.geometry_area_perimeter(geom)
     return abs(area)
-
