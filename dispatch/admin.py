@@ -1,7 +1,15 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from dispatch.models import Category, Component, Department, RoutingRule
+from dispatch.models import (
+    CalendarDay,
+    Category,
+    Component,
+    Department,
+    RoutingRule,
+    TimeLimitRule,
+    WorkingWindow,
+)
 
 
 @admin.register(Department)
@@ -71,3 +79,73 @@ class RoutingRuleAdmin(admin.ModelAdmin):
     autocomplete_fields = ["category", "department"]
     raw_id_fields = ["street", "community"]
     list_select_related = ["category", "street", "community", "department"]
+
+
+WEEKDAYS = "一二三四五六日"
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    """Exceptions to Monday–Friday: seeded from the State Council arrangement, plus local holidays."""
+
+    list_display = ["date", "weekday", "is_working", "name", "source", "updated_at"]
+    list_filter = ["is_working", "source"]
+    search_fields = ["name"]
+    date_hierarchy = "date"
+    readonly_fields = ["source", "updated_at"]
+    list_per_page = 100
+
+    @admin.display(description=_("星期"))
+    def weekday(self, obj: CalendarDay) -> str:
+        return f"周{WEEKDAYS[obj.date.weekday()]}"
+
+    def save_model(self, request, obj: CalendarDay, form, change) -> None:
+        # A row an admin touched is theirs: re-running seed_calendar must not undo a local decision.
+        obj.source = CalendarDay.Source.ADMIN
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(WorkingWindow)
+class WorkingWindowAdmin(admin.ModelAdmin):
+    """The daily working windows; working-hour limits count only the minutes inside them."""
+
+    list_display = ["__str__", "start", "end", "minutes", "updated_at"]
+    ordering = ["start"]
+
+    @admin.display(description=_("分钟数"))
+    def minutes(self, obj: WorkingWindow) -> int:
+        return (obj.end.hour * 60 + obj.end.minute) - (obj.start.hour * 60 + obj.start.minute)
+
+
+@admin.register(TimeLimitRule)
+class TimeLimitRuleAdmin(admin.ModelAdmin):
+    """Per-step limits; the most specific active rule wins (dispatch.time_limits.resolve_limit)."""
+
+    list_display = [
+        "description",
+        "step",
+        "category",
+        "kind",
+        "major_code",
+        "urgency",
+        "variant",
+        "amount",
+        "unit",
+        "is_active",
+    ]
+    list_filter = ["step", "unit", "urgency", "variant", "is_active"]
+    search_fields = ["category__name", "category__code", "major_code", "note"]
+    autocomplete_fields = ["category"]
+    list_select_related = ["category"]
+    fieldsets = (
+        (None, {"fields": ("step", "amount", "unit", "is_active")}),
+        (
+            _("适用范围（留空为该环节默认）"),
+            {"fields": ("category", "kind", "major_code", "urgency", "variant")},
+        ),
+        (_("说明"), {"fields": ("note",)}),
+    )
+
+    @admin.display(description=_("规则"))
+    def description(self, obj: TimeLimitRule) -> str:
+        return obj.describe()

@@ -5,10 +5,16 @@ limits (this app) key on categories, and a component's point is its owners (先�
 import direction grids ← dispatch ← cases stays one-way.
 """
 
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
+from dispatch.calendar import Unit, invalidate_calendar
 from dispatch.codes import component_code_errors, credit_code_errors, is_legacy_component_code
 
 
@@ -203,3 +209,175 @@ class RoutingRule(models.Model):
             raise ValidationError(_("请指定类别，或指定部件/事项与大类编码"))
         if self.major_code and not self.kind:
             raise ValidationError({"kind": _("按大类匹配时须指定部件或事项")})
+
+
+# ---- working calendar and time limits (DOMAIN §6) -------------------------------------------------
+
+
+class CalendarDay(models.Model):
+    """An exception to the Monday–Friday default: a weekday off (holiday) or a weekend worked (调休)."""
+
+    class Source(models.TextChoices):
+        SEEDED = "seeded", _("国务院安排（自动导入）")
+        ADMIN = "admin", _("管理员设置")
+
+    date = models.DateField(_("日期"), unique=True)
+    is_working = models.BooleanField(
+        _("工作日"), help_text=_("勾选：当天上班（如调休上班）；不勾选：当天放假")
+    )
+    name = models.CharField(
+        _("名称"), max_length=50, blank=True, help_text=_("如 春节、国庆节、调休上班、本地假日")
+    )
+    source = models.CharField(_("来源"), max_length=10, choices=Source.choices, default=Source.ADMIN)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("节假日与调休")
+        verbose_name_plural = _("节假日与调休")
+        ordering = ["date"]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {self.name or ('上班' if self.is_working else '放假')}"
+
+
+class WorkingWindow(models.Model):
+    """A daily working window; working-hour limits count only the minutes inside these windows."""
+
+    start = models.TimeField(_("开始时间"))
+    end = models.TimeField(_("结束时间"))
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("工作时段")
+        verbose_name_plural = _("工作时段")
+        ordering = ["start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(start__lt=models.F("end")), name="working_window_start_before_end"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.start:%H:%M}–{self.end:%H:%M}"
+
+    def clean(self):
+        if self.start is None or self.end is None:
+            return
+        if self.start >= self.end:
+            raise ValidationError({"end": _("结束时间必须晚于开始时间（不支持跨午夜的时段）")})
+        overlapping = WorkingWindow.objects.exclude(pk=self.pk).filter(start__lt=self.end, end__gt=self.start)
+        if overlapping.exists():
+            raise ValidationError(_("与已有工作时段 %(other)s 重叠") % {"other": overlapping.first()})
+
+
+class TimeLimitRule(models.Model):
+    """A time limit for one step of the closed loop, optionally narrowed to a category or a 大类,
+    an urgency and a 处置 variant. The most specific active match wins (dispatch.time_limits)."""
+
+    class Step(models.TextChoices):
+        ACCEPT = "accept", _("受理")
+        VERIFY = "verify", _("核实")
+        FILE = "file", _("立案")
+        DISPATCH = "dispatch", _("派遣")
+        DISPOSE = "dispose", _("处置")
+        CHECK = "check", _("核查")
+        CLOSE = "close", _("结案")
+
+    # Same values as cases.models.Urgency / Variant; dispatch sits below cases and cannot import them
+    # (a test keeps the two in step).
+    class Urgency(models.TextChoices):
+        NORMAL = "normal", _("一般")
+        URGENT = "urgent", _("紧急")
+
+    class Variant(models.TextChoices):
+        GENERAL = "general", _("一般性")
+        ENGINEERING = "engineering", _("工程性")
+        SPECIAL = "special", _("特殊性")
+
+    step = models.CharField(_("环节"), max_length=10, choices=Step.choices)
+    category = models.ForeignKey(
+        Category,
+        verbose_name=_("类别"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text=_("留空：按大类或作为该环节的默认时限"),
+    )
+    kind = models.CharField(_("部件/事项"), max_length=10, choices=Category.Kind.choices, blank=True)
+    major_code = models.CharField(_("大类编码"), max_length=4, blank=True)
+    urgency = models.CharField(
+        _("紧急程度"), max_length=10, choices=Urgency.choices, blank=True, help_text=_("留空：任意")
+    )
+    variant = models.CharField(
+        _("处置类型"), max_length=12, choices=Variant.choices, blank=True, help_text=_("留空：任意")
+    )
+    amount = models.DecimalField(
+        _("时限"), max_digits=8, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    unit = models.CharField(_("单位"), max_length=20, choices=Unit.choices)
+    is_active = models.BooleanField(_("启用"), default=True)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("时限规则")
+        verbose_name_plural = _("时限规则")
+        ordering = ["step", "category", "kind", "major_code", "urgency", "variant"]
+        constraints = [
+            # Two partial indexes rather than one with NULLS NOT DISTINCT: SQLite (the demo) has no such
+            # option, and a NULL category would otherwise never collide.
+            models.UniqueConstraint(
+                fields=["step", "category", "urgency", "variant"],
+                condition=models.Q(is_active=True, category__isnull=False),
+                name="time_limit_unique_per_category",
+            ),
+            models.UniqueConstraint(
+                fields=["step", "kind", "major_code", "urgency", "variant"],
+                condition=models.Q(is_active=True, category__isnull=True),
+                name="time_limit_unique_per_major_or_default",
+            ),
+        ]
+
+    def __str__(self):
+        return self.describe()
+
+    @property
+    def scope(self) -> str:
+        if self.category_id:
+            return self.category.name
+        if self.major_code:
+            kind = Category.Kind(self.kind).label if self.kind else ""
+            return f"{kind}大类 {self.major_code}"
+        return str(_("默认"))
+
+    def describe(self) -> str:
+        """E.g. "处置 · 暴露垃圾 · 工程性 · 1 工作日"; blank urgency and variant mean any and are left out."""
+        parts = [str(self.Step(self.step).label) if self.step else "?", self.scope]
+        if self.urgency:
+            parts.append(str(self.Urgency(self.urgency).label))
+        if self.variant:
+            parts.append(str(self.Variant(self.variant).label))
+        if self.amount is not None and self.unit:
+            parts.append(f"{format_amount(self.amount)} {Unit(self.unit).label}")
+        return " · ".join(parts)
+
+    def clean(self):
+        if self.category_id and (self.major_code or self.kind):
+            raise ValidationError(_("指定类别时不再指定部件/事项与大类编码"))
+        if self.major_code and not self.kind:
+            raise ValidationError({"kind": _("按大类匹配时须指定部件或事项")})
+        if self.kind and not self.major_code:
+            raise ValidationError({"major_code": _("指定部件/事项时须同时指定大类编码")})
+
+
+def format_amount(amount: Decimal) -> str:
+    """4.00 → "4", 0.25 → "0.25", 40 → "40" (normalize() alone would give 4E+1)."""
+    return format(Decimal(amount).normalize(), "f")
+
+
+@receiver([post_save, post_delete], sender=CalendarDay)
+@receiver([post_save, post_delete], sender=WorkingWindow)
+def _calendar_changed(sender, **kwargs) -> None:
+    # The editing process sees the change at once; other processes within RECHECK_SECONDS.
+    invalidate_calendar()
