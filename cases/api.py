@@ -5,6 +5,7 @@ State changes go only through `POST /cases/{id}/actions/{action}/`, which calls 
 """
 
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action as drf_action
@@ -14,12 +15,13 @@ from rest_framework.response import Response
 from cases import selectors, services
 from cases.errors import ActionError
 from cases.filters import CaseFilterSet
-from cases.models import Case
+from cases.models import Case, Notification
 from cases.serializers import (
     ACTION_INPUTS,
     CaseDetailSerializer,
     CaseListSerializer,
     CaseReportSerializer,
+    NotificationSerializer,
 )
 from cases.workflow import Action
 
@@ -99,3 +101,31 @@ def _with_files(request, file_fields: tuple[str, ...]) -> dict:
         if name in request.data:
             data[name] = request.data.getlist(name)
     return data
+
+
+class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The signed-in user's inbox; `?unread=true` for unread only."""
+
+    serializer_class = NotificationSerializer
+    filterset_fields = {"read_at": ["isnull"], "kind": ["exact"]}
+    ordering_fields = ["created_at"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Notification.objects.none()
+        qs = Notification.objects.filter(user=self.request.user).select_related("case")
+        if self.request.query_params.get("unread") in ("1", "true"):
+            qs = qs.filter(read_at__isnull=True)
+        return qs
+
+    @extend_schema(request=None, responses={204: None})
+    @drf_action(detail=True, methods=["post"])
+    def read(self, request, pk=None):
+        self.get_queryset().filter(pk=pk, read_at__isnull=True).update(read_at=timezone.now())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=None, responses={204: None})
+    @drf_action(detail=False, methods=["post"], url_path="read-all")
+    def read_all(self, request):
+        self.get_queryset().filter(read_at__isnull=True).update(read_at=timezone.now())
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,7 +1,8 @@
 from rest_framework.routers import SimpleRouter
 
-from cases.api import CaseViewSet
+from cases.api import CaseViewSet, NotificationViewSet
 
 router = SimpleRouter()
 router.register("cases", CaseViewSet, basename="case")
+router.register("notifications", NotificationViewSet, basename="notification")
 urlpatterns = router.urls

@@ -1,9 +1,9 @@
 """The case FilterSet, shared by the API and the pages (NetBox-style)."""
 
 import django_filters
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
-from cases.models import Case, Source, Urgency
+from cases.models import Case, Light, Source, TimedStep, Urgency
 from cases.workflow import STATUS_CHOICES
 
 
@@ -27,10 +27,20 @@ class CaseFilterSet(django_filters.FilterSet):
     closed_after = django_filters.DateFilter(field_name="closed_at", lookup_expr="date__gte", label="结案日期起")
     closed_before = django_filters.DateFilter(field_name="closed_at", lookup_expr="date__lte", label="结案日期止")
     q = django_filters.CharFilter(method="search", label="搜索（编号、地址、描述）")
+    light = django_filters.ChoiceFilter(choices=Light.choices, method="filter_light", label="当前环节亮灯")
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label="超期")
 
     class Meta:
         model = Case
         fields: list[str] = []
+
+    def filter_light(self, queryset, name, value):
+        open_steps = TimedStep.objects.filter(case=OuterRef("pk"), finished_at__isnull=True, light=value)
+        return queryset.filter(Exists(open_steps))
+
+    def filter_overdue(self, queryset, name, value):
+        late = Exists(TimedStep.objects.filter(case=OuterRef("pk"), finished_at__isnull=True, light=Light.RED))
+        return queryset.filter(late if value else ~late)
 
     def search(self, queryset, name, value):
         value = value.strip()

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.workflow import ACTION_LABELS, STATUS_CHOICES, Status
+from cases.workflow import ACTION_LABELS, STATUS_CHOICES
 
 
 class Source(models.TextChoices):
@@ -242,6 +242,9 @@ class CasePhoto(models.Model):
         verbose_name_plural = _("案件照片")
         ordering = ["created_at", "id"]
 
+    def __str__(self):
+        return f"{self.case_id} {self.stage} #{self.pk}"
+
 
 class CaseNumberCounter(models.Model):
     """The last sequence number used per district and day, for human-readable case numbers."""
@@ -252,3 +255,90 @@ class CaseNumberCounter(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["prefix", "day"], name="case_counter_per_day")]
+
+    def __str__(self):
+        return f"{self.prefix} {self.day} {self.last}"
+
+
+class Light(models.TextChoices):
+    GREEN = "green", _("绿灯")
+    YELLOW = "yellow", _("黄灯")
+    RED = "red", _("红灯（超期）")
+
+
+class TimedStep(models.Model):
+    """One timed step a case passes through (受理 … 结案), with its deadline and traffic light (DOMAIN §6).
+
+    The limit is resolved once, when the step starts, and copied here: changing a rule later does not
+    rewrite running deadlines. `next_check_at` is the only column the SLA sweep reads: the moment the
+    light must next change (warn_at while green, due_at while yellow, NULL when red, paused or done).
+    """
+
+    case = models.ForeignKey(Case, verbose_name=_("案件"), on_delete=models.PROTECT, related_name="steps")
+    step = models.CharField(_("环节"), max_length=10, choices=[
+        ("accept", _("受理")), ("verify", _("核实")), ("file", _("立案")), ("dispatch", _("派遣")),
+        ("dispose", _("处置")), ("check", _("核查")), ("close", _("结案")),
+    ])
+    started_at = models.DateTimeField(_("开始时间"))
+    limit_amount = models.DecimalField(_("时限"), max_digits=8, decimal_places=2)
+    limit_unit = models.CharField(_("时限单位"), max_length=20)
+    rule_text = models.CharField(_("适用规则"), max_length=300)
+    due_at = models.DateTimeField(_("截止时间"))
+    warn_at = models.DateTimeField(_("预警时间"))
+    next_check_at = models.DateTimeField(null=True, blank=True)
+    light = models.CharField(_("亮灯"), max_length=6, choices=Light.choices, default=Light.GREEN)
+    paused_at = models.DateTimeField(_("挂账时间"), null=True, blank=True)
+    remaining_at_pause = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
+    extended_amount = models.DecimalField(_("延期（时限单位）"), max_digits=8, decimal_places=2, default=0)
+    warned_at = models.DateTimeField(_("黄灯时间"), null=True, blank=True)
+    overdue_at = models.DateTimeField(_("超期时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    on_time = models.BooleanField(_("按期"), null=True)
+
+    class Meta:
+        verbose_name = _("环节时限")
+        verbose_name_plural = _("环节时限")
+        ordering = ["started_at", "id"]
+        indexes = [
+            # The sweep's cost follows the number of due steps, not the number of open cases.
+            models.Index(
+                fields=["next_check_at"], name="timedstep_due", condition=Q(next_check_at__isnull=False)
+            ),
+            models.Index(fields=["case", "finished_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.case_id} {self.step} → {self.due_at:%Y-%m-%d %H:%M}"
+
+
+class Notification(models.Model):
+    """An in-app inbox entry (and an email when the user has an address), linking to a case."""
+
+    class Kind(models.TextChoices):
+        REMIND = "remind", _("催办")
+        OVERDUE = "overdue", _("超期督办")
+        INFO = "info", _("通知")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="+")
+    timed_step = models.ForeignKey(TimedStep, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    created_at = models.DateTimeField(_("时间"), default=timezone.now)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # A redelivered sweep or a second beat can never notify anyone twice for one threshold.
+            models.UniqueConstraint(
+                fields=["user", "timed_step", "kind"], condition=Q(timed_step__isnull=False), name="notify_once"
+            )
+        ]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self):
+        return self.title

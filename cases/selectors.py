@@ -2,7 +2,7 @@
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from cases.models import Case, CaseEvent, CasePhoto, CaseRequest
+from cases.models import Case, CaseEvent, CasePhoto, CaseRequest, TimedStep
 from cityops.roles import DISTRICT_WIDE_ROLES, Role
 
 # Roles that see the caller's name and phone: they must contact the caller (DOMAIN §1). Department
@@ -35,6 +35,7 @@ def case_detail(user) -> QuerySet[Case]:
     return case_list(user).select_related("category", "component", "reporter", "duplicate_of").prefetch_related(
         "co_departments",
         Prefetch("events", queryset=CaseEvent.objects.select_related("actor").order_by("at", "id")),
+        Prefetch("steps", queryset=TimedStep.objects.order_by("started_at", "id")),
         Prefetch("photos", queryset=CasePhoto.objects.order_by("created_at", "id")),
         Prefetch("requests", queryset=CaseRequest.objects.select_related("requested_by", "decided_by")),
     )

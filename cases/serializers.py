@@ -1,7 +1,20 @@
+from django.utils import timezone
 from rest_framework import serializers
 
-from cases import rules
-from cases.models import Case, CaseEvent, CasePhoto, CaseRequest, RejectReason, Satisfaction, Source, Urgency, Variant
+from cases import rules, timing
+from cases.models import (
+    Case,
+    CaseEvent,
+    CasePhoto,
+    CaseRequest,
+    Notification,
+    RejectReason,
+    Satisfaction,
+    Source,
+    TimedStep,
+    Urgency,
+    Variant,
+)
 from cases.selectors import can_see_caller
 from cases.workflow import ACTION_LABELS, STATUS_LABELS, Action, Status
 
@@ -96,7 +109,48 @@ class CaseRequestSerializer(serializers.ModelSerializer):
         ]
 
 
+class TimedStepSerializer(serializers.ModelSerializer):
+    step_label = serializers.CharField(source="get_step_display")
+    paused = serializers.SerializerMethodField()
+    remaining = serializers.SerializerMethodField(help_text="剩余时间（按时限单位，负数为已超期）")
+
+    class Meta:
+        model = TimedStep
+        fields = [
+            "step",
+            "step_label",
+            "started_at",
+            "due_at",
+            "light",
+            "limit_amount",
+            "limit_unit",
+            "extended_amount",
+            "rule_text",
+            "paused",
+            "remaining",
+            "finished_at",
+            "on_time",
+        ]
+
+    def get_paused(self, timed) -> bool:
+        return timed.paused_at is not None
+
+    def get_remaining(self, timed) -> str | None:
+        if timed.finished_at:
+            return None
+        return str(round(timing.remaining(timed, timezone.now()), 2))
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    case_number = serializers.CharField(source="case.number")
+
+    class Meta:
+        model = Notification
+        fields = ["id", "kind", "title", "body", "case", "case_number", "created_at", "read_at"]
+
+
 class CaseDetailSerializer(CaseListSerializer):
+    steps = TimedStepSerializer(many=True)
     events = CaseEventSerializer(many=True)
     photos = CasePhotoSerializer(many=True)
     requests = CaseRequestSerializer(many=True)
@@ -122,6 +176,7 @@ class CaseDetailSerializer(CaseListSerializer):
             "satisfaction",
             "co_departments",
             "caller",
+            "steps",
             "events",
             "photos",
             "requests",

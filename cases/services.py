@@ -14,15 +14,15 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from cases import rules
+from cases import rules, timing
 from cases.errors import ActionForbidden, ActionRefused, InvalidInput
 from cases.models import (
     HOTLINE_SOURCES,
     TRUSTED_SOURCES,
     Case,
     CaseEvent,
-    CaseRequest,
     CasePhoto,
+    CaseRequest,
     RejectReason,
     Satisfaction,
     Source,
@@ -77,6 +77,13 @@ def _transition(case: Case | int, action: Action, actor, *, outcome: str = "", a
                 step.set(status=transition.target.value)
             if step.fields:
                 locked.save(update_fields=[*step.fields, "updated_at"])
+            timing.on_change(
+                locked,
+                action=action,
+                from_status=step.from_status,
+                now=now,
+                extension_hours=step.payload.get("hours"),
+            )
             step.event = CaseEvent.objects.create(
                 case=locked,
                 action=action.value,
@@ -240,6 +247,7 @@ def case_report(
                 note=note,
                 payload={"source": source, "self_resolved": self_resolved, "grid": grid.code},
             )
+            timing.start_step(case, now)
             written += _save_photos(case, CasePhoto.Stage.REPORT, prepared, actor, event)
             written += _save_photos(case, CasePhoto.Stage.FEEDBACK, after, actor, event)
     except Exception:
@@ -457,10 +465,10 @@ def _decide(case, actor, kind: str, approve: bool, note: str, on_approve=None) -
         request.decided_at = timezone.now()
         request.decision_note = note
         request.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
-        if approve and on_approve:
-            on_approve(step, request)
         step.note = note
         step.payload = {"request": request.pk}
+        if approve and on_approve:
+            on_approve(step, request)
     return step.case
 
 

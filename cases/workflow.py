@@ -212,3 +212,16 @@ def mermaid() -> str:
             label = t.action.value + (f" ({t.outcome})" if t.outcome else "")
             lines.append(f"    {src} --> {dst}: {label}")
     return "\n".join(lines)
+
+
+# The timed step a case is in while in each state (DOMAIN §6). 挂账 keeps the 处置 step, paused.
+STEP_FOR_STATUS: dict[str, str] = {
+    Status.REPORTED: "accept",
+    Status.VERIFYING: "verify",
+    Status.PENDING_FILING: "file",
+    Status.PENDING_DISPATCH: "dispatch",
+    Status.IN_PROGRESS: "dispose",
+    Status.SUSPENDED: "dispose",
+    Status.PENDING_CHECK: "check",
+    Status.PENDING_CLOSURE: "close",
+}

@@ -31,6 +31,7 @@ class MeSerializer(serializers.Serializer):
     roles = serializers.ListField(child=serializers.CharField(), help_text=_("角色编码，如 inspector"))
     department = MeDepartmentSerializer(allow_null=True, help_text=_("专业部门用户所属部门"))
     grid_codes = serializers.ListField(child=serializers.CharField(), help_text=_("负责的单元网格编码"))
+    unread_notifications = serializers.IntegerField(help_text=_("未读通知数"))
 
 
 class MeView(APIView):
@@ -47,6 +48,7 @@ class MeView(APIView):
             "roles": sorted(user.roles),
             "department": department,
             "grid_codes": list(user.grids.order_by("code").values_list("code", flat=True)),
+            "unread_notifications": user.notifications.filter(read_at__isnull=True).count(),
         }
         return Response(MeSerializer(payload).data)
 

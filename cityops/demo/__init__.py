@@ -40,6 +40,8 @@ def load_demo(step: Callable[[str], None] = print, stdout=None) -> Summary:
     with transaction.atomic():
         step("==> 导入 GB/T 47678.5-2026 部件和事项分类")
         call_command("load_categories", stdout=stdout)
+        # Category time limits need the categories; the step defaults came with the migrations.
+        call_command("seed_time_limits", stdout=stdout)
         step("==> 生成河西区街道、社区和单元网格")
         plan = plan_district()
         save_district(plan)

@@ -1,6 +1,7 @@
 """A small district to run cases through, and one persona per role (healthchecks' alice/bob idea)."""
 
 import io
+import itertools
 from types import SimpleNamespace
 
 import pytest
@@ -8,7 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from cases import services
-from cases.models import Source
+from cases.models import Case, CaseEvent, Source
+from cases.workflow import LEDGER, SYSTEM, Action, Status
+from cityops.roles import Role
 from dispatch.models import Category, Department
 from tests.factories import (
     CategoryFactory,
@@ -77,3 +80,185 @@ def report(world, actor=None, *, where=None, **kw):
     if actor.has_role("hotline") and "hotline_ticket_no" not in kw:
         kw.update(source=Source.HOTLINE_12345, hotline_ticket_no=f"T{lng}{lat}{kw['description']}", reporter_phone="13800000000")
     return services.case_report(actor=actor, lng=lng, lat=lat, **kw)
+
+
+# ---------------------------------------------------------------- walking cases through the loop
+# Added for the workflow, ledger, scope, race and API tests. Everything below goes through the real
+# services, so a test that starts from `case_in(world, "pending_check")` starts from a case that the
+# personas really brought there.
+
+ALL_ROLES = [r.value for r in Role]
+ACTORS = [*ALL_ROLES, SYSTEM]
+_tickets = itertools.count(1)
+
+
+@pytest.fixture
+def fast_passwords(settings):
+    """MD5 hashing for the personas: the default PBKDF2 costs about half a second per user."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    """Photos go to a throw-away folder, not to the project's var/media."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    return tmp_path / "media"
+
+
+@pytest.fixture
+def tx_world(transactional_db, world):
+    """`world`, committed: for tests where other database connections (threads) must see it."""
+    return world
+
+
+def persona(world, role: str):
+    """The world's persona for `role` (the SYSTEM marker for "system")."""
+    return SYSTEM if role == SYSTEM else getattr(world.p, role)
+
+
+def hotline_report(world, actor=None, *, ticket: str | None = None, source=Source.HOTLINE_12345, **kw) -> Case:
+    """A hotline ticket logged by the hotline agent (or `actor`), with a fresh ticket number unless given."""
+    lng, lat = kw.pop("where", None) or world.inside
+    kw.setdefault("category", world.event_cat)
+    kw.setdefault("description", "市民来电反映路边有暴露垃圾")
+    kw.setdefault("reporter_name", "张先生")
+    kw.setdefault("reporter_phone", "13800000000")
+    return services.case_report(
+        actor=actor or world.p.hotline,
+        lng=lng,
+        lat=lat,
+        source=source,
+        hotline_ticket_no=ticket or f"T{next(_tickets):06d}",
+        **kw,
+    )
+
+
+def pending_kind(action: str) -> str | None:
+    """The ledger kind an approve/deny action decides, or None."""
+    for kind, (_request, approve, deny) in LEDGER.items():
+        if action in (approve, deny):
+            return kind
+    return None
+
+
+def add_request(world, case, kind: str) -> Case:
+    """A pending ledger request of `kind`: the department asks for 回退/延期/挂账, the operator for 作废."""
+    p = world.p
+    if kind == "return":
+        return services.case_request_return(case=case, actor=p.department, reason="不属于我单位职责")
+    if kind == "extension":
+        return services.case_request_extension(case=case, actor=p.department, reason="需要调配机械", hours=8)
+    if kind == "suspension":
+        return services.case_request_suspension(case=case, actor=p.department, reason="需立项改造")
+    return services.case_request_void(case=case, actor=p.operator, reason="误报")
+
+
+def case_in(world, status: str, *, pending: str | None = None) -> Case:
+    """A fresh case in `status`, walked there through the real services by the personas whose job it is.
+
+    Inspector reports (trusted) in world.grid take the main path; `verifying` starts from a hotline
+    ticket. The department on a dispatched case is world.office (world.p.department's). `pending`
+    leaves a pending ledger request of that kind (see `add_request`).
+    """
+    s, p = services, world.p
+    if status == Status.VERIFYING:
+        case = s.case_send_verify(case=hotline_report(world), actor=p.operator)
+    else:
+        case = report(world)
+        steps = {
+            Status.REJECTED: [lambda c: s.case_reject(case=c, actor=p.operator, reason="invalid")],
+            Status.VOIDED: [
+                lambda c: s.case_request_void(case=c, actor=p.operator, reason="误报"),
+                lambda c: s.case_approve_void(case=c, actor=p.shift_leader),
+            ],
+        }
+        main = [
+            (Status.PENDING_FILING, lambda c: s.case_accept(case=c, actor=p.operator)),
+            (Status.PENDING_DISPATCH, lambda c: s.case_file(case=c, actor=p.shift_leader)),
+            (Status.IN_PROGRESS, lambda c: s.case_dispatch(case=c, actor=p.dispatcher, department=world.office)),
+            (
+                Status.PENDING_CHECK,
+                lambda c: s.case_submit_feedback(case=c, actor=p.department, result="已清理", photos=[photo()]),
+            ),
+            (Status.PENDING_CLOSURE, lambda c: s.case_check(case=c, actor=p.inspector, passed=True, photos=[photo()])),
+            (Status.CLOSED, lambda c: s.case_close(case=c, actor=p.shift_leader)),
+        ]
+        if status in steps:
+            for step in steps[status]:
+                case = step(case)
+        elif status != Status.REPORTED:
+            stop = Status.IN_PROGRESS if status == Status.SUSPENDED else status
+            for reached, step in main:
+                case = step(case)
+                if reached == stop:
+                    break
+            if status == Status.SUSPENDED:
+                case = s.case_request_suspension(case=case, actor=p.department, reason="需立项改造")
+                case = s.case_approve_suspension(case=case, actor=p.dispatcher)
+    if pending:
+        case = add_request(world, case, pending)
+    case = Case.objects.get(pk=case.pk)
+    assert case.status == status, f"case_in could not reach {status}: got {case.status}"
+    return case
+
+
+def action_kwargs(world, action: str, outcome: str = "") -> dict:
+    """Valid input for `action` (fresh photo uploads each call); `outcome` picks verify/check results."""
+    reason = {"reason": "理由充分"}
+    note = {"note": "同意"}
+    return {
+        Action.ACCEPT: {},
+        Action.SEND_VERIFY: {},
+        Action.VERIFY: {"confirmed": outcome != "not_confirmed", "photos": [photo()]},
+        Action.REJECT: {"reason": "invalid"},
+        Action.FILE: {},
+        Action.REFUSE_FILING: {"reason": "不属于城市管理范围"},
+        Action.DISPATCH: {"department": world.office},
+        Action.REQUEST_RETURN: reason,
+        Action.APPROVE_RETURN: note,
+        Action.DENY_RETURN: note,
+        Action.REQUEST_EXTENSION: {**reason, "hours": 8},
+        Action.APPROVE_EXTENSION: note,
+        Action.DENY_EXTENSION: note,
+        Action.REQUEST_SUSPENSION: reason,
+        Action.APPROVE_SUSPENSION: note,
+        Action.DENY_SUSPENSION: note,
+        Action.RESUME: {},
+        Action.SUBMIT_FEEDBACK: {"result": "已清理完毕", "photos": [photo()]},
+        Action.CHECK: {"passed": outcome != "failed", "note": "现场复核", "photos": [photo()]},
+        Action.CLOSE: {},
+        Action.REQUEST_VOID: reason,
+        Action.APPROVE_VOID: note,
+        Action.DENY_VOID: note,
+        Action.REOPEN: {"reason": "回访不满意"},
+        Action.SUPERVISE: {"note": "请尽快处置"},
+        Action.CALLBACK: {"satisfaction": "satisfied"},
+    }[Action(action)]
+
+
+def snapshot(case) -> dict:
+    """What a user would see change on a case: state, assignment, counters, timeline, ledger, photos."""
+    case = Case.objects.get(pk=case.pk)
+    return {
+        "status": case.status,
+        "department": case.department_id,
+        "co_departments": sorted(case.co_departments.values_list("pk", flat=True)),
+        "verify_inspector": case.verify_inspector_id,
+        "duplicate_of": case.duplicate_of_id,
+        "reject_reason": case.reject_reason,
+        "satisfaction": case.satisfaction,
+        "counters": (
+            case.rework_count,
+            case.extension_count,
+            case.return_count,
+            case.reopen_count,
+            case.supervise_count,
+        ),
+        "events": list(case.events.values_list("action", flat=True)),
+        "requests": sorted(case.requests.values_list("kind", "state")),
+        "photos": case.photos.count(),
+    }
+
+
+def last_event(case) -> CaseEvent:
+    return CaseEvent.objects.filter(case_id=case.pk).order_by("-id").first()

@@ -1,0 +1,137 @@
+"""The clock of each case: timed steps start, pause, resume, extend and finish as the case moves.
+
+Called by the services inside their transaction, so a step's record always agrees with the case's
+state. Deadlines come from dispatch.time_limits (resolved once, at the step's start) and the working
+calendar; the light flips are the SLA sweep's (cases/sla.py), except when an action itself moves a
+deadline (extension, resume), which re-plans the thresholds here.
+"""
+
+from datetime import datetime
+from decimal import Decimal
+
+from cases.models import Case, Light, TimedStep
+from cases.workflow import STEP_FOR_STATUS, Action
+from dispatch.calendar import Unit, WorkingCalendar, get_calendar
+from dispatch.time_limits import resolve_limit
+
+YELLOW_AT = Decimal("0.8")  # share of the limit used when the light turns yellow (DOMAIN §6)
+
+
+def on_change(case: Case, *, action: str, from_status: str, now: datetime, extension_hours=None) -> None:
+    calendar = get_calendar()
+    if action == Action.APPROVE_SUSPENSION:
+        _pause(case, now, calendar)
+    elif action == Action.RESUME:
+        _resume(case, now, calendar)
+    elif action == Action.APPROVE_EXTENSION:
+        _extend(case, now, Decimal(str(extension_hours)), calendar)
+    elif case.status != from_status:
+        finish_open_steps(case, now)
+        start_step(case, now, calendar)
+
+
+def start_step(case: Case, now: datetime, calendar: WorkingCalendar | None = None) -> TimedStep | None:
+    step = STEP_FOR_STATUS.get(case.status)
+    if step is None:
+        return None
+    calendar = calendar or get_calendar()
+    limit = resolve_limit(step, case.category, case.urgency, case.variant)
+    timed = TimedStep(
+        case=case,
+        step=step,
+        started_at=now,
+        limit_amount=limit.amount,
+        limit_unit=limit.unit.value,
+        rule_text=limit.describe()[:300],
+    )
+    _plan(timed, now, limit.amount, calendar)
+    timed.save()
+    return timed
+
+
+def finish_open_steps(case: Case, now: datetime) -> None:
+    for timed in TimedStep.objects.filter(case=case, finished_at__isnull=True):
+        timed.finished_at = now
+        # A paused step cannot run late; otherwise on time means finished by the deadline.
+        timed.on_time = timed.light != Light.RED if timed.paused_at else now <= timed.due_at
+        timed.next_check_at = None
+        timed.save(update_fields=["finished_at", "on_time", "next_check_at"])
+
+
+def _open_dispose(case: Case) -> TimedStep | None:
+    return TimedStep.objects.filter(case=case, step="dispose", finished_at__isnull=True).order_by("-id").first()
+
+
+def _total(timed: TimedStep) -> Decimal:
+    return Decimal(timed.limit_amount) + Decimal(timed.extended_amount)
+
+
+def _plan(timed: TimedStep, now: datetime, remaining: Decimal, calendar: WorkingCalendar) -> None:
+    """Set due_at, warn_at, the light and next_check_at from `remaining` time left at `now`."""
+    unit = Unit(timed.limit_unit)
+    timed.due_at = calendar.add(now, max(remaining, Decimal(0)), unit)
+    before_warning = remaining - _total(timed) * (1 - YELLOW_AT)
+    timed.warn_at = calendar.add(now, before_warning, unit) if before_warning > 0 else now
+    if remaining <= 0:
+        timed.light, timed.next_check_at = Light.RED, None
+    elif before_warning <= 0:
+        timed.light, timed.next_check_at = Light.YELLOW, timed.due_at
+    else:
+        timed.light, timed.next_check_at = Light.GREEN, timed.warn_at
+
+
+def _pause(case: Case, now: datetime, calendar: WorkingCalendar) -> None:
+    timed = _open_dispose(case)
+    if timed is None or timed.paused_at:
+        return
+    timed.remaining_at_pause = calendar.remaining(now, timed.due_at, timed.limit_unit)
+    timed.paused_at = now
+    timed.next_check_at = None
+    timed.save(update_fields=["remaining_at_pause", "paused_at", "next_check_at"])
+
+
+def _resume(case: Case, now: datetime, calendar: WorkingCalendar) -> None:
+    timed = _open_dispose(case)
+    if timed is None or not timed.paused_at:
+        return
+    previous_light = timed.light
+    _plan(timed, now, Decimal(timed.remaining_at_pause), calendar)
+    timed.light = _keep_worst(previous_light, timed.light)
+    timed.paused_at = None
+    timed.remaining_at_pause = None
+    timed.save(update_fields=["due_at", "warn_at", "light", "next_check_at", "paused_at", "remaining_at_pause"])
+
+
+def _extend(case: Case, now: datetime, hours: Decimal, calendar: WorkingCalendar) -> None:
+    """An approved 延期 adds working time to the running 处置 deadline."""
+    timed = _open_dispose(case)
+    if timed is None:
+        return
+    unit = Unit(timed.limit_unit)
+    timed.extended_amount = Decimal(timed.extended_amount) + _hours_in(unit, hours, calendar)
+    remaining = calendar.remaining(now, calendar.add(timed.due_at, hours, Unit.WORKING_HOURS), unit)
+    _plan(timed, now, remaining, calendar)
+    timed.save(update_fields=["extended_amount", "due_at", "warn_at", "light", "next_check_at"])
+
+
+def _hours_in(unit: Unit, hours: Decimal, calendar: WorkingCalendar) -> Decimal:
+    if unit == Unit.WORKING_MINUTES:
+        return hours * 60
+    if unit == Unit.WORKING_DAYS:
+        return hours * 60 / calendar.working_minutes_per_day
+    return hours
+
+
+def _keep_worst(before: str, after: str) -> str:
+    """A step that was already overdue stays red: resuming must not wash out a missed deadline."""
+    order = [Light.GREEN, Light.YELLOW, Light.RED]
+    return max(before, after, key=lambda light: order.index(Light(light)))
+
+
+def remaining(timed: TimedStep, now: datetime, calendar: WorkingCalendar | None = None) -> Decimal:
+    """Time left in the step's unit (negative when overdue); frozen while paused."""
+    if timed.finished_at:
+        return Decimal(0)
+    if timed.paused_at:
+        return Decimal(timed.remaining_at_pause)
+    return (calendar or get_calendar()).remaining(now, timed.due_at, timed.limit_unit)
