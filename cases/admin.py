@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from cases.models import Case, CaseEvent, CasePhoto, CaseRequest
+from cases.models import Case, CaseEvent, CasePhoto, CaseRequest, Notification, TimedStep
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -28,6 +28,19 @@ class CaseEventInline(admin.TabularInline):
         return False
 
 
+class TimedStepInline(admin.TabularInline):
+    """Each step's deadline, light and the time-limit rule that applied when it started."""
+
+    model = TimedStep
+    fields = ["step", "started_at", "due_at", "light", "limit_amount", "limit_unit", "rule_text", "finished_at", "on_time"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Case)
 class CaseAdmin(ReadOnlyAdmin):
     list_display = ["number", "status", "source", "category_name", "street", "department", "created_at", "closed_at"]
@@ -35,7 +48,7 @@ class CaseAdmin(ReadOnlyAdmin):
     search_fields = ["number", "address", "description", "hotline_ticket_no"]
     date_hierarchy = "created_at"
     list_select_related = ["street", "department"]
-    inlines = [CaseEventInline]
+    inlines = [TimedStepInline, CaseEventInline]
 
 
 @admin.register(CaseEvent)
@@ -60,3 +73,19 @@ class CasePhotoAdmin(ReadOnlyAdmin):
     list_display = ["case", "stage", "width", "height", "created_at"]
     list_filter = ["stage"]
     list_select_related = ["case"]
+
+
+@admin.register(TimedStep)
+class TimedStepAdmin(ReadOnlyAdmin):
+    list_display = ["case", "step", "started_at", "due_at", "light", "rule_text", "finished_at", "on_time"]
+    list_filter = ["step", "light", "on_time"]
+    search_fields = ["case__number", "rule_text"]
+    list_select_related = ["case"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ["title", "user", "kind", "created_at", "read_at"]
+    list_filter = ["kind"]
+    search_fields = ["title", "user__username"]
+    list_select_related = ["user"]

@@ -170,3 +170,13 @@ def test_two_concurrent_sweeps_write_one_event(tx_world):
     assert sum(r.red for r in results) == 1
     assert CaseEvent.objects.filter(case=case, action="supervise").count() == 1
     assert Notification.objects.filter(kind="overdue", user__username="dept").count() == 1
+
+
+def test_an_overdue_notice_is_emailed_to_recipients_with_an_address(world, mailoutbox, django_capture_on_commit_callbacks):
+    world.p.department.email = "dept@example.cn"
+    world.p.department.save(update_fields=["email"])
+    case = dispatched(world, at(2026, 11, 16, 9, 0))
+    with django_capture_on_commit_callbacks(execute=True):
+        sweep(now=at(2026, 11, 20, 9, 0))
+    assert [m.to for m in mailoutbox] == [["dept@example.cn"]]
+    assert case.number in mailoutbox[0].subject and f"/cases/{case.pk}/" in mailoutbox[0].body
