@@ -38,10 +38,15 @@ def _prepare(upload, *, field: str, index: int) -> PreparedPhoto:
     data = upload.read()
     if len(data) > settings.PHOTO_MAX_BYTES:
         raise InvalidInput(f"照片 {name} 超过大小上限", field=field)
-    Image.MAX_IMAGE_PIXELS = settings.PHOTO_MAX_PIXELS
     try:
         with Image.open(io.BytesIO(data)) as probe:
             fmt = probe.format
+            # Checked before decoding: a small file can declare a huge canvas (a decompression bomb).
+            if probe.width * probe.height > settings.PHOTO_MAX_PIXELS:
+                raise InvalidInput(
+                    f"照片 {name} 为 {probe.width}×{probe.height} 像素，超过上限 {settings.PHOTO_MAX_PIXELS} 像素",
+                    field=field,
+                )
             probe.verify()  # catches truncated and corrupt files
         image = Image.open(io.BytesIO(data))
         image.load()

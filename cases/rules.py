@@ -83,18 +83,30 @@ def scope_error(case, actor, role: str, action: str) -> str | None:
     return None
 
 
-def _ledger_error(case, action: str) -> str | None:
+def _ledger_error(case, action: str, actor) -> ActionRefused | ActionForbidden | None:
     from cases.models import CaseRequest
 
     for kind, (request_action, approve_action, deny_action) in LEDGER.items():
+        if action not in (request_action, approve_action, deny_action):
+            continue
         label = CaseRequest.Kind(kind).label
-        pending = None
-        if action in (request_action, approve_action, deny_action):
-            pending = case.requests.filter(kind=kind, state=CaseRequest.State.PENDING).exists()
+        pending = case.requests.filter(kind=kind, state=CaseRequest.State.PENDING).first()
         if action == request_action and pending:
-            return f"该案件已有待审批的{label}申请"
-        if action in (approve_action, deny_action) and not pending:
-            return f"该案件没有待审批的{label}申请"
+            return ActionRefused(f"该案件已有待审批的{label}申请")
+        if action != request_action:
+            if pending is None:
+                return ActionRefused(f"该案件没有待审批的{label}申请")
+            if pending.requested_by_id == getattr(actor, "pk", None):
+                return ActionForbidden("不能审批自己提出的申请")
+    return None
+
+
+def _precondition_error(case, action: str) -> ActionRefused | None:
+    """Rules of an action beyond its edge in the table."""
+    from cases.models import TRUSTED_SOURCES
+
+    if action == Action.ACCEPT and case.source not in TRUSTED_SOURCES:
+        return ActionRefused("公众和热线来源的案件须先派发监督员核实，不能直接受理")
     return None
 
 
@@ -110,8 +122,8 @@ def check(case, action: str, actor, outcome: str = "") -> tuple[Transition, str]
         raise ActionForbidden(f"您的角色不能执行「{ACTION_LABELS[Action(action)]}」")
     if role != SYSTEM and (problem := scope_error(case, actor, role, action)):
         raise ActionForbidden(problem)
-    if problem := _ledger_error(case, action):
-        raise ActionRefused(problem)
+    if error := _precondition_error(case, action) or _ledger_error(case, action, actor):
+        raise error
     return transition, role
 
 
