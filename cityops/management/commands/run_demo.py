@@ -12,6 +12,10 @@ from django.core.management.base import BaseCommand
 from cityops.roles import Role
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 class Command(BaseCommand):
     help = "启动演示环境：Web 服务、Celery worker 与 Celery beat（Ctrl-C 全部停止）"
 
@@ -28,6 +32,8 @@ class Command(BaseCommand):
             "worker": [python, "-m", "celery", "-A", "cityops", "worker", "--loglevel=INFO", *pool],
             "beat": [python, "-m", "celery", "-A", "cityops", "beat", "--loglevel=INFO"],
         }
+        # SIGTERM (e.g. from a process manager) stops all three just like Ctrl-C.
+        signal.signal(signal.SIGTERM, _interrupt)
         processes = {name: subprocess.Popen(cmd) for name, cmd in commands.items()}
         time.sleep(2)
         self.stdout.write(self.style.SUCCESS(f"\nCityOps 已启动: http://{host}:{port}/"))
