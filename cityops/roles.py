@@ -40,8 +40,9 @@ DISTRICT_WIDE_ROLES = frozenset(
 # of that app. Master data is the admin's; everyone signed in may read it through the API.
 MASTER_DATA_APPS = ("grids", "dispatch")
 ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
-    Role.ADMIN: ("grids.*", "dispatch.*", "cityops.*", "auth.view_group"),
-    Role.SUPERVISOR: ("grids.view_*", "dispatch.view_*"),
+    Role.ADMIN: ("grids.*", "dispatch.*", "cityops.*", "auth.view_group", "cases.view_*"),
 }
 for _role in Role:
-    ROLE_PERMISSIONS.setdefault(_role, ("grids.view_*", "dispatch.view_*"))
+    # Case pages in the admin are read-only and not scoped, so only district-wide roles may view them.
+    _cases = ("cases.view_*",) if _role in DISTRICT_WIDE_ROLES else ()
+    ROLE_PERMISSIONS.setdefault(_role, ("grids.view_*", "dispatch.view_*", *_cases))
