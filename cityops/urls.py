@@ -4,6 +4,10 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from cityops.views import home
 
+admin.site.site_header = "CityOps 数字城管平台"
+admin.site.site_title = "CityOps"
+admin.site.index_title = "基础数据与案件"
+
 urlpatterns = [
     path("", home, name="home"),
     path("admin/", admin.site.urls),
