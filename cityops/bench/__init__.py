@@ -1,0 +1,111 @@
+"""`make bench`: speed figures that later work can compare against, printed and kept in var/bench.json.
+
+The benchmark writes cases, so it runs on a database of its own (see database.py), in a child process
+whose DATABASE_URL points there: the parent never opens the configured database at all. The child
+migrates it and loads the demo district once, then measures. var/bench.json keeps one key per
+figure group, merged into what is there, so other benchmarks can add their own groups.
+"""
+
+import json
+import os
+import random
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+
+CHILD = "CITYOPS_BENCH_CHILD"
+SIZES = {"full": {"reports": 500, "generated": 20_000}, "quick": {"reports": 30, "generated": 1_000}}
+
+
+def run_in_bench_database(manage_py: Path, var_dir: Path, argv: list[str]) -> int:
+    """Re-run `manage.py bench` against the benchmark database; returns its exit code."""
+    from cityops.bench.database import bench_database_url
+
+    url = bench_database_url(var_dir)
+    env = {
+        **os.environ,
+        CHILD: "1",
+        "DATABASE_URL": url,
+        "MEDIA_ROOT": str(var_dir / "bench" / "media"),  # report photos stay out of the demo's media
+        "CELERY_TASK_ALWAYS_EAGER": "true",  # nothing queued for the demo's worker
+    }
+    print(f"==> 基准测试数据库：{_redacted(url)}", flush=True)
+    return subprocess.call([sys.executable, str(manage_py), "bench", *argv], env=env)
+
+
+def _redacted(url: str) -> str:
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        credentials, host = rest.rsplit("@", 1)
+        return f"{scheme}://{credentials.split(':')[0]}@{host}"
+    return url
+
+
+def run_measurements(quick: bool, say=print) -> dict:
+    """Run every measurement in this (child) process; returns the figures."""
+    from cityops.bench import measure as m
+
+    size = SIZES["quick" if quick else "full"]
+    say("==> 迁移并载入演示辖区（已载入则跳过）")
+    m.prepare()
+    desk = m.Desk(random.Random(7))
+    say(f"==> API 上报 {size['reports']} 件（监督员，令牌认证，JSON）")
+    reports = m.api_reports(desk, size["reports"])
+    say("==> 每个请求的 SQL 查询数（上报 + 受理→结案）")
+    queries = m.queries_per_action(desk)
+    say(f"==> 生成器 {size['generated']} 件")
+    generator = m.generator_rate(size["generated"])
+    return {
+        "machine": {
+            "timestamp": datetime.now().astimezone().isoformat(timespec="seconds"),
+            "database": m.database_label(),
+            "cpu_count": os.cpu_count(),
+            "quick": quick,
+        },
+        "api_report": reports,
+        "queries_per_action": queries,
+        "generator": generator,
+    }
+
+
+def save(figures: dict, path: Path) -> None:
+    """Merge `figures` into the JSON file by top-level key: other groups already there are kept."""
+    existing = {}
+    if path.exists():
+        try:
+            existing = json.loads(path.read_text(encoding="utf-8"))
+        except ValueError:
+            existing = {}  # a broken file is replaced rather than blocking the benchmark
+    existing.update(figures)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(existing, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+def table(figures: dict) -> str:
+    machine, reports, queries, generator = (
+        figures["machine"],
+        figures["api_report"],
+        figures["queries_per_action"],
+        figures["generator"],
+    )
+    lines = [
+        f"基准测试  {machine['timestamp']}  {machine['database']}  CPU ×{machine['cpu_count']}"
+        + ("  (--quick)" if machine["quick"] else ""),
+        "",
+        "API 上报（POST /api/v1/cases/，进程内）",
+        f"  {reports['count']} 件 / {reports['seconds']} s = {reports['per_second']} 件/s"
+        f"   中位 {reports['median_ms']} ms   P95 {reports['p95_ms']} ms",
+        "",
+        "每个请求的 SQL 查询数",
+        "  动作" + " " * 16 + "查询数",  # CJK characters print two columns wide
+    ]
+    lines += [f"  {action:<20}{count:>6}" for action, count in queries.items()]
+    lines += [
+        "",
+        "案件生成器（generate_cases）",
+        f"  {generator['cases']} 件（{generator['events']} 条事件）/ {generator['seconds']} s"
+        f" = {generator['cases_per_second']} 件/s（{generator['method']}）",
+        f"  折合 100 万件约 {generator['minutes_per_million']} 分钟",
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,35 @@
+"""`manage.py bench` (`make bench`): API report throughput, SQL queries per action, generator speed.
+
+Runs on a separate benchmark database (BENCH_DATABASE_URL, else PostgreSQL cityops_bench when it
+answers, else var/bench.sqlite3), never on the configured one; prints a table and merges the figures
+into var/bench.json.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from cityops import bench
+
+
+class Command(BaseCommand):
+    help = "性能基准：API 上报速率、各动作 SQL 查询数、案件生成器速率（使用独立的基准数据库）"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--quick", action="store_true", help="小规模快速运行（检查用）")
+
+    def handle(self, *, quick, **options):
+        var_dir = Path(settings.VAR_DIR)
+        if os.environ.get(bench.CHILD) != "1":
+            # The parent only chooses the database and starts the child: it never touches its own.
+            code = bench.run_in_bench_database(Path(settings.BASE_DIR) / "manage.py", var_dir, sys.argv[2:])
+            if code:
+                raise CommandError(f"基准测试失败（退出码 {code}）")
+            return
+        figures = bench.run_measurements(quick, say=self.stdout.write)
+        bench.save(figures, var_dir / "bench.json")
+        self.stdout.write("\n" + bench.table(figures) + "\n")
+        self.stdout.write(f"\n已写入 {var_dir / 'bench.json'}")
