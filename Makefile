@@ -22,6 +22,8 @@ demo: install
 	@$(PY) manage.py migrate --no-input
 	@echo "==> loading the demo district (天津市河西区)"
 	@$(PY) manage.py load_demo
+	@echo "==> demo cases through the services (skipped when present)"
+	@$(PY) manage.py demo_cases
 	@$(PY) manage.py collectstatic --no-input --verbosity 0
 	@PORT=$(PORT) $(PY) manage.py run_demo --port $(PORT)
 

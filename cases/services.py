@@ -8,6 +8,7 @@ written. Views, serializers, admin actions and tasks call these; they never set 
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -45,6 +46,7 @@ class _Step:
     role: str
     actor: object | None
     from_status: str
+    now: datetime  # one moment for the event, the case's timestamps and the clock
     note: str = ""
     payload: dict = field(default_factory=dict)
     fields: set[str] = field(default_factory=set)
@@ -69,9 +71,11 @@ def _transition(case: Case | int, action: Action, actor, *, outcome: str = "", a
             except Case.DoesNotExist:
                 raise InvalidInput(f"案件 {pk} 不存在", field="case") from None
             transition, role = rules.check(locked, action, actor, outcome)
-            step = _Step(case=locked, transition=transition, role=role, actor=actor, from_status=locked.status)
-            yield step
             now = at or timezone.now()
+            step = _Step(
+                case=locked, transition=transition, role=role, actor=actor, from_status=locked.status, now=now
+            )
+            yield step
             if transition.target and transition.target != locked.status:
                 step.set(status=transition.target.value)
             if step.fields:
@@ -120,7 +124,7 @@ def _lapse_requests(step: _Step) -> None:
     lapsed = [kind for kind, actions in LEDGER.items() if step.case.status not in transitions_for(actions[1])[0].sources]
     if lapsed:
         CaseRequest.objects.filter(case=step.case, kind__in=lapsed, state=CaseRequest.State.PENDING).update(
-            state=CaseRequest.State.LAPSED, decided_at=timezone.now(), decision_note="案件状态已变化，申请自动失效"
+            state=CaseRequest.State.LAPSED, decided_at=step.now, decision_note="案件状态已变化，申请自动失效"
         )
 
 
@@ -389,7 +393,7 @@ def case_file(
             if variant not in Variant.values:
                 raise InvalidInput(f"处置类型 {variant!r} 无效，应为 {', '.join(Variant.values)}", field="variant")
             step.set(variant=variant)
-        step.set(filed_at=timezone.now())
+        step.set(filed_at=step.now)
         step.note = note
         step.payload = {"category": c.category_code, "urgency": c.urgency, "variant": c.variant}
     return step.case
@@ -420,7 +424,7 @@ def case_dispatch(*, case, actor, department=None, co_departments=(), note: str 
         co = [_department(d, "co_departments") for d in co_departments]
         if department in co:
             raise InvalidInput("主办部门不能同时是协办部门", field="co_departments")
-        step.set(department=department, dispatched_at=timezone.now())
+        step.set(department=department, dispatched_at=step.now)
         c.co_departments.set(co)
         step.note = note
         step.payload = {
@@ -458,6 +462,7 @@ def _request(case, actor, kind: str, reason: str, **extra) -> Case:
             requested_by=actor,
             requested_role=step.role,
             requested_department=actor.department if step.role == Role.DEPARTMENT else None,
+            requested_at=step.now,
             **extra,
         )
         step.note = reason
@@ -477,7 +482,7 @@ def _decide(case, actor, kind: str, approve: bool, note: str, on_approve=None) -
             raise ActionRefused(f"该案件没有待审批的{CaseRequest.Kind(kind).label}申请")
         request.state = CaseRequest.State.APPROVED if approve else CaseRequest.State.DENIED
         request.decided_by = actor
-        request.decided_at = timezone.now()
+        request.decided_at = step.now
         request.decision_note = note
         request.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
         step.note = note
@@ -591,7 +596,7 @@ def case_check(*, case, actor, passed: bool, note: str = "", photos=None) -> Cas
 def case_close(*, case, actor, note: str = "") -> Case:
     """结案."""
     with _transition(case, Action.CLOSE, actor) as step:
-        step.set(closed_at=timezone.now())
+        step.set(closed_at=step.now)
         step.note = note
     return step.case
 

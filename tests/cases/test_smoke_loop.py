@@ -17,3 +17,13 @@ def test_the_full_closed_loop_from_an_inspector_report(world):
     assert case.status == "closed" and case.closed_at
     actions = list(CaseEvent.objects.filter(case=case).values_list("action", flat=True))
     assert actions == ["report", "accept", "file", "dispatch", "submit_feedback", "check", "close"]
+
+
+def test_a_case_timestamp_is_the_moment_of_its_event(world):
+    p = world.p
+    case = report(world)
+    case = s.case_accept(case=case, actor=p.operator)
+    case = s.case_file(case=case, actor=p.shift_leader)
+    case = s.case_dispatch(case=case, actor=p.dispatcher)
+    events = {e.action: e.at for e in CaseEvent.objects.filter(case=case)}
+    assert case.filed_at == events["file"] and case.dispatched_at == events["dispatch"]
