@@ -15,7 +15,10 @@ from datetime import datetime
 from pathlib import Path
 
 CHILD = "CITYOPS_BENCH_CHILD"
-SIZES = {"full": {"reports": 500, "generated": 20_000}, "quick": {"reports": 30, "generated": 1_000}}
+SIZES = {
+    "full": {"reports": 500, "generated": 20_000, "open_cases": (10_000, 1_000_000)},
+    "quick": {"reports": 30, "generated": 1_000, "open_cases": (2_000, 20_000)},
+}
 
 
 def run_in_bench_database(manage_py: Path, var_dir: Path, argv: list[str]) -> int:
@@ -56,6 +59,11 @@ def run_measurements(quick: bool, say=print) -> dict:
     queries = m.queries_per_action(desk)
     say(f"==> 生成器 {size['generated']} 件")
     generator = m.generator_rate(size["generated"])
+    from cityops.bench.sweep import sweep_scaling
+
+    sizes = size["open_cases"]
+    say(f"==> SLA 扫描：1,000 个到期环节，分别在 {' / '.join(f'{n:,}' for n in sizes)} 件在办案件中")
+    sweep = sweep_scaling(desk, sizes)
     return {
         "machine": {
             "timestamp": datetime.now().astimezone().isoformat(timespec="seconds"),
@@ -66,6 +74,7 @@ def run_measurements(quick: bool, say=print) -> dict:
         "api_report": reports,
         "queries_per_action": queries,
         "generator": generator,
+        "sla_sweep": sweep,
     }
 
 
@@ -107,5 +116,12 @@ def table(figures: dict) -> str:
         f"  {generator['cases']} 件（{generator['events']} 条事件）/ {generator['seconds']} s"
         f" = {generator['cases_per_second']} 件/s（{generator['method']}）",
         f"  折合 100 万件约 {generator['minutes_per_million']} 分钟",
+        "",
+        f"SLA 扫描（{figures['sla_sweep']['due']} 个到期环节）",
     ]
+    for size, run in figures["sla_sweep"]["runs"].items():
+        lines.append(f"  在办 {int(size):>9,} 件：{run['sweep_s']} s，{run['queries']} 条 SQL，翻灯 {run['flipped']}")
+    lines.append(
+        f"  大/小 耗时比 {figures['sla_sweep']['time_ratio']}（目标 ≤ 1.5），查询数比 {figures['sla_sweep']['query_ratio']}"
+    )
     return "\n".join(lines)

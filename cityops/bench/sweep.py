@@ -87,3 +87,30 @@ def measure_sweep(template: Case, open_cases: int, due: int = 1000) -> dict:
     except _Rollback:
         pass
     return figures
+
+
+def dispatched_template(desk) -> Case:
+    """One case reported and dispatched through the API, to clone: its rows are real service output."""
+    clients = desk.clients
+    case = clients["inspector"].post("/api/v1/cases/", desk.report_body(-1), format="json").json()["id"]
+    department = desk.users["department"].department_id
+    for action, who, body in (
+        ("accept", "operator", {}),
+        ("file", "shift_leader", {}),
+        ("dispatch", "dispatcher", {"department": department}),
+    ):
+        response = clients[who].post(f"/api/v1/cases/{case}/actions/{action}/", body, format="json")
+        assert response.status_code == 200, (action, response.content)
+    return Case.objects.get(pk=case)
+
+
+def sweep_scaling(desk, sizes: tuple[int, ...], due: int = 1000) -> dict:
+    template = dispatched_template(desk)
+    runs = {str(size): measure_sweep(template, size, due) for size in sizes}
+    small, large = runs[str(sizes[0])], runs[str(sizes[-1])]
+    return {
+        "due": due,
+        "runs": runs,
+        "time_ratio": round(large["sweep_s"] / max(small["sweep_s"], 1e-6), 2),
+        "query_ratio": round(large["queries"] / max(small["queries"], 1), 2),
+    }
