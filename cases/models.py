@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.workflow import ACTION_LABELS, STATUS_CHOICES
+from dispatch.models import TimeLimitRule
 
 
 class Source(models.TextChoices):
@@ -29,15 +30,9 @@ TRUSTED_SOURCES = frozenset({Source.INSPECTOR, Source.VIDEO, Source.LEADER})
 HOTLINE_SOURCES = {Source.HOTLINE_12345: "12345", Source.HOTLINE_8890: "8890"}
 
 
-class Urgency(models.TextChoices):
-    NORMAL = "normal", _("一般")
-    URGENT = "urgent", _("紧急")
-
-
-class Variant(models.TextChoices):
-    GENERAL = "general", _("一般性")
-    ENGINEERING = "engineering", _("工程性")
-    SPECIAL = "special", _("特殊性")
+# One definition, in the lower app: time-limit rules (dispatch) key on the same urgency and variant.
+Urgency = TimeLimitRule.Urgency
+Variant = TimeLimitRule.Variant
 
 
 class Satisfaction(models.TextChoices):

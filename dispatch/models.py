@@ -283,8 +283,7 @@ class TimeLimitRule(models.Model):
         CHECK = "check", _("核查")
         CLOSE = "close", _("结案")
 
-    # Same values as cases.models.Urgency / Variant; dispatch sits below cases and cannot import them
-    # (a test keeps the two in step).
+    # cases.models uses these same classes for the case's urgency and 处置 variant.
     class Urgency(models.TextChoices):
         NORMAL = "normal", _("一般")
         URGENT = "urgent", _("紧急")

@@ -8,8 +8,6 @@ from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from cases.models import Urgency as CaseUrgency
-from cases.models import Variant as CaseVariant
 from dispatch.calendar import Unit, WorkingCalendar
 from dispatch.categories import load_standard_categories
 from dispatch.models import Category, TimeLimitRule
@@ -48,11 +46,6 @@ def limit(step, category=None, urgency=Urgency.NORMAL, variant=Variant.GENERAL) 
 def rule(**fields) -> TimeLimitRule:
     fields.setdefault("step", Step.DISPOSE)
     return TimeLimitRule.objects.create(**fields)
-
-
-def test_choices_match_the_case_fields():
-    assert Urgency.choices == CaseUrgency.choices
-    assert Variant.choices == CaseVariant.choices
 
 
 # ---- the seeded defaults --------------------------------------------------------------------------
