@@ -32,7 +32,17 @@ class TimedStepInline(admin.TabularInline):
     """Each step's deadline, light and the time-limit rule that applied when it started."""
 
     model = TimedStep
-    fields = ["step", "started_at", "due_at", "light", "limit_amount", "limit_unit", "rule_text", "finished_at", "on_time"]
+    fields = [
+        "step",
+        "started_at",
+        "due_at",
+        "light",
+        "limit_amount",
+        "limit_unit",
+        "rule_text",
+        "finished_at",
+        "on_time",
+    ]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -43,7 +53,16 @@ class TimedStepInline(admin.TabularInline):
 
 @admin.register(Case)
 class CaseAdmin(ReadOnlyAdmin):
-    list_display = ["number", "status", "source", "category_name", "street", "department", "created_at", "closed_at"]
+    list_display = [
+        "number",
+        "status",
+        "source",
+        "category_name",
+        "street",
+        "department",
+        "created_at",
+        "closed_at",
+    ]
     list_filter = ["status", "source", "urgency", "category_kind", "major_code", "street"]
     search_fields = ["number", "address", "description", "hotline_ticket_no"]
     date_hierarchy = "created_at"

@@ -34,7 +34,9 @@ def error_response(exc: ActionError) -> Response:
     return Response(body, status=exc.status_code)
 
 
-class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+class CaseViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
     filterset_class = CaseFilterSet
     ordering_fields = ["created_at", "filed_at", "closed_at", "number", "status", "urgency"]
     ordering = ["-created_at", "-id"]
@@ -50,7 +52,9 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
         return selectors.case_list(self.request.user)
 
     def get_serializer_class(self):
-        return {"retrieve": CaseDetailSerializer, "create": CaseReportSerializer}.get(self.action, CaseListSerializer)
+        return {"retrieve": CaseDetailSerializer, "create": CaseReportSerializer}.get(
+            self.action, CaseListSerializer
+        )
 
     @extend_schema(request=CaseReportSerializer, responses={201: CaseDetailSerializer})
     def create(self, request, *args, **kwargs):
@@ -63,7 +67,9 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
         return self._detail(case, status.HTTP_201_CREATED)
 
     @extend_schema(
-        parameters=[OpenApiParameter("action", str, OpenApiParameter.PATH, enum=[a.value for a in ACTION_INPUTS])],
+        parameters=[
+            OpenApiParameter("action", str, OpenApiParameter.PATH, enum=[a.value for a in ACTION_INPUTS])
+        ],
         request=None,
         responses={200: CaseDetailSerializer},
         description="执行一个流程动作。各动作的参数见 DOMAIN §3：如 dispatch 的 department、check 的 passed、reason、note、photos。",
@@ -71,7 +77,9 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
     @drf_action(detail=True, methods=["post"], url_path=r"actions/(?P<action_name>[a-z_]+)")
     def act(self, request, pk=None, action_name=None):
         if action_name not in ACTION_INPUTS:
-            return Response({"detail": f"未知动作 {action_name}", "field": "action"}, status=status.HTTP_404_NOT_FOUND)
+            return Response(
+                {"detail": f"未知动作 {action_name}", "field": "action"}, status=status.HTTP_404_NOT_FOUND
+            )
         case = get_object_or_404(Case, pk=pk)
         if not selectors.case_list(request.user).filter(pk=case.pk).exists():
             # The case exists but is outside the user's scope: 403 says so, where 404 would mislead.
@@ -79,7 +87,9 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
         data = ACTION_INPUTS[action_name](data=_with_files(request, ("photos",)))
         data.is_valid(raise_exception=True)
         try:
-            case = services.SERVICES[Action(action_name)](case=case, actor=request.user, **data.validated_data)
+            case = services.SERVICES[Action(action_name)](
+                case=case, actor=request.user, **data.validated_data
+            )
         except ActionError as exc:
             return error_response(exc)
         return self._detail(case, status.HTTP_200_OK)

@@ -20,12 +20,24 @@ class CaseFilterSet(django_filters.FilterSet):
     community = django_filters.CharFilter(field_name="community__code", label="社区编码")
     street = django_filters.CharFilter(field_name="street__code", label="街道编码")
     department = django_filters.CharFilter(field_name="department__code", label="主办部门编码")
-    created_after = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte", label="上报日期起")
-    created_before = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte", label="上报日期止")
-    filed_after = django_filters.DateFilter(field_name="filed_at", lookup_expr="date__gte", label="立案日期起")
-    filed_before = django_filters.DateFilter(field_name="filed_at", lookup_expr="date__lte", label="立案日期止")
-    closed_after = django_filters.DateFilter(field_name="closed_at", lookup_expr="date__gte", label="结案日期起")
-    closed_before = django_filters.DateFilter(field_name="closed_at", lookup_expr="date__lte", label="结案日期止")
+    created_after = django_filters.DateFilter(
+        field_name="created_at", lookup_expr="date__gte", label="上报日期起"
+    )
+    created_before = django_filters.DateFilter(
+        field_name="created_at", lookup_expr="date__lte", label="上报日期止"
+    )
+    filed_after = django_filters.DateFilter(
+        field_name="filed_at", lookup_expr="date__gte", label="立案日期起"
+    )
+    filed_before = django_filters.DateFilter(
+        field_name="filed_at", lookup_expr="date__lte", label="立案日期止"
+    )
+    closed_after = django_filters.DateFilter(
+        field_name="closed_at", lookup_expr="date__gte", label="结案日期起"
+    )
+    closed_before = django_filters.DateFilter(
+        field_name="closed_at", lookup_expr="date__lte", label="结案日期止"
+    )
     q = django_filters.CharFilter(method="search", label="搜索（编号、地址、描述）")
     light = django_filters.ChoiceFilter(choices=Light.choices, method="filter_light", label="当前环节亮灯")
     overdue = django_filters.BooleanFilter(method="filter_overdue", label="超期")
@@ -39,7 +51,9 @@ class CaseFilterSet(django_filters.FilterSet):
         return queryset.filter(Exists(open_steps))
 
     def filter_overdue(self, queryset, name, value):
-        late = Exists(TimedStep.objects.filter(case=OuterRef("pk"), finished_at__isnull=True, light=Light.RED))
+        late = Exists(
+            TimedStep.objects.filter(case=OuterRef("pk"), finished_at__isnull=True, light=Light.RED)
+        )
         return queryset.filter(late if value else ~late)
 
     def search(self, queryset, name, value):

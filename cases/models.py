@@ -54,22 +54,35 @@ class Case(models.Model):
     source = models.CharField(_("来源"), max_length=20, choices=Source.choices, db_index=True)
     status = models.CharField(_("状态"), max_length=20, choices=STATUS_CHOICES, db_index=True)
 
-    category = models.ForeignKey("dispatch.Category", verbose_name=_("类别"), on_delete=models.PROTECT, related_name="+")
+    category = models.ForeignKey(
+        "dispatch.Category", verbose_name=_("类别"), on_delete=models.PROTECT, related_name="+"
+    )
     # A snapshot of the category as it was when the case was last categorised: the taxonomy may change.
     category_code = models.CharField(_("类别编码"), max_length=10)
     category_name = models.CharField(_("类别名称"), max_length=100)
     category_kind = models.CharField(_("部件/事项"), max_length=10)
     major_code = models.CharField(_("大类编码"), max_length=4)
     component = models.ForeignKey(
-        "dispatch.Component", verbose_name=_("部件"), null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+        "dispatch.Component",
+        verbose_name=_("部件"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
     )
 
     lng = models.FloatField(_("经度"))
     lat = models.FloatField(_("纬度"))
     address = models.CharField(_("地址"), max_length=200, blank=True)
-    grid = models.ForeignKey("grids.Grid", verbose_name=_("单元网格"), on_delete=models.PROTECT, related_name="cases")
-    community = models.ForeignKey("grids.Community", verbose_name=_("社区"), on_delete=models.PROTECT, related_name="+")
-    street = models.ForeignKey("grids.Street", verbose_name=_("街道"), on_delete=models.PROTECT, related_name="+")
+    grid = models.ForeignKey(
+        "grids.Grid", verbose_name=_("单元网格"), on_delete=models.PROTECT, related_name="cases"
+    )
+    community = models.ForeignKey(
+        "grids.Community", verbose_name=_("社区"), on_delete=models.PROTECT, related_name="+"
+    )
+    street = models.ForeignKey(
+        "grids.Street", verbose_name=_("街道"), on_delete=models.PROTECT, related_name="+"
+    )
 
     description = models.TextField(_("问题描述"))
     urgency = models.CharField(_("紧急程度"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
@@ -77,7 +90,12 @@ class Case(models.Model):
     self_resolved = models.BooleanField(_("自行处置"), default=False)
 
     reporter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("上报人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上报人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     # Private: shown only to roles that must contact the caller (cases/visibility.py).
     reporter_name = models.CharField(_("反映人姓名"), max_length=50, blank=True)
@@ -86,18 +104,35 @@ class Case(models.Model):
     hotline_ticket_no = models.CharField(_("热线工单号"), max_length=64, blank=True)
 
     department = models.ForeignKey(
-        "dispatch.Department", verbose_name=_("主办部门"), null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+        "dispatch.Department",
+        verbose_name=_("主办部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
     )
     co_departments = models.ManyToManyField(
         "dispatch.Department", verbose_name=_("协办部门"), blank=True, related_name="co_cases"
     )
     verify_inspector = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("核实监督员"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("核实监督员"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     duplicate_of = models.ForeignKey(
-        "self", verbose_name=_("重复于"), null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates"
+        "self",
+        verbose_name=_("重复于"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="duplicates",
     )
-    reject_reason = models.CharField(_("不予受理/立案原因"), max_length=20, choices=RejectReason.choices, blank=True)
+    reject_reason = models.CharField(
+        _("不予受理/立案原因"), max_length=20, choices=RejectReason.choices, blank=True
+    )
 
     rework_count = models.PositiveIntegerField(_("返工次数"), default=0)
     extension_count = models.PositiveIntegerField(_("延期次数"), default=0)
@@ -141,11 +176,18 @@ class CaseEvent(models.Model):
     """One immutable row per action: who, in which role, when, from which state to which, and why."""
 
     case = models.ForeignKey(Case, verbose_name=_("案件"), on_delete=models.PROTECT, related_name="events")
-    action = models.CharField(_("动作"), max_length=24, choices=[(a.value, label) for a, label in ACTION_LABELS.items()])
+    action = models.CharField(
+        _("动作"), max_length=24, choices=[(a.value, label) for a, label in ACTION_LABELS.items()]
+    )
     from_status = models.CharField(_("原状态"), max_length=20, blank=True)
     to_status = models.CharField(_("新状态"), max_length=20)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     actor_role = models.CharField(_("操作角色"), max_length=20)
     at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
@@ -189,11 +231,21 @@ class CaseRequest(models.Model):
     )
     requested_role = models.CharField(_("申请角色"), max_length=20)
     requested_department = models.ForeignKey(
-        "dispatch.Department", verbose_name=_("申请部门"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "dispatch.Department",
+        verbose_name=_("申请部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     requested_at = models.DateTimeField(_("申请时间"), default=timezone.now)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("审批人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审批人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
     decision_note = models.TextField(_("审批意见"), blank=True)
@@ -229,7 +281,9 @@ class CasePhoto(models.Model):
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    event = models.ForeignKey(CaseEvent, null=True, blank=True, on_delete=models.PROTECT, related_name="photos")
+    event = models.ForeignKey(
+        CaseEvent, null=True, blank=True, on_delete=models.PROTECT, related_name="photos"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -270,10 +324,19 @@ class TimedStep(models.Model):
     """
 
     case = models.ForeignKey(Case, verbose_name=_("案件"), on_delete=models.PROTECT, related_name="steps")
-    step = models.CharField(_("环节"), max_length=10, choices=[
-        ("accept", _("受理")), ("verify", _("核实")), ("file", _("立案")), ("dispatch", _("派遣")),
-        ("dispose", _("处置")), ("check", _("核查")), ("close", _("结案")),
-    ])
+    step = models.CharField(
+        _("环节"),
+        max_length=10,
+        choices=[
+            ("accept", _("受理")),
+            ("verify", _("核实")),
+            ("file", _("立案")),
+            ("dispatch", _("派遣")),
+            ("dispose", _("处置")),
+            ("check", _("核查")),
+            ("close", _("结案")),
+        ],
+    )
     started_at = models.DateTimeField(_("开始时间"))
     limit_amount = models.DecimalField(_("时限"), max_digits=8, decimal_places=2)
     limit_unit = models.CharField(_("时限单位"), max_length=20)
@@ -316,7 +379,9 @@ class Notification(models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="+")
-    timed_step = models.ForeignKey(TimedStep, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    timed_step = models.ForeignKey(
+        TimedStep, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
     title = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"), blank=True)
@@ -330,7 +395,9 @@ class Notification(models.Model):
         constraints = [
             # A redelivered sweep or a second beat can never notify anyone twice for one threshold.
             models.UniqueConstraint(
-                fields=["user", "timed_step", "kind"], condition=Q(timed_step__isnull=False), name="notify_once"
+                fields=["user", "timed_step", "kind"],
+                condition=Q(timed_step__isnull=False),
+                name="notify_once",
             )
         ]
         indexes = [models.Index(fields=["user", "read_at"])]

@@ -26,7 +26,11 @@ def who_acts(timed: TimedStep):
     case = timed.case
     role = _ACTING_ROLE[timed.step]
     if role == Role.DEPARTMENT:
-        return users.filter(groups__name=role, department_id=case.department_id) if case.department_id else users.none()
+        return (
+            users.filter(groups__name=role, department_id=case.department_id)
+            if case.department_id
+            else users.none()
+        )
     if role == Role.INSPECTOR:
         if timed.step == "verify" and case.verify_inspector_id:
             return users.filter(pk=case.verify_inspector_id)
@@ -42,7 +46,11 @@ def notify_step(timed: TimedStep, *, overdue: bool) -> None:
         recipients = users.filter(
             Q(pk__in=recipients.values("pk"))
             | Q(groups__name=Role.SUPERVISOR)
-            | (Q(groups__name=Role.DEPARTMENT, department_id=case.department_id) if case.department_id else Q(pk__in=[]))
+            | (
+                Q(groups__name=Role.DEPARTMENT, department_id=case.department_id)
+                if case.department_id
+                else Q(pk__in=[])
+            )
         )
     kind = Notification.Kind.OVERDUE if overdue else Notification.Kind.REMIND
     step_name = timed.get_step_display()

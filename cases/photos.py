@@ -33,7 +33,8 @@ def _prepare(upload, *, field: str, index: int) -> PreparedPhoto:
     size = getattr(upload, "size", None)
     if size is not None and size > settings.PHOTO_MAX_BYTES:
         raise InvalidInput(
-            f"照片 {name} 大小 {size / 1048576:.1f} MB，超过上限 {settings.PHOTO_MAX_BYTES / 1048576:.0f} MB", field=field
+            f"照片 {name} 大小 {size / 1048576:.1f} MB，超过上限 {settings.PHOTO_MAX_BYTES / 1048576:.0f} MB",
+            field=field,
         )
     data = upload.read()
     if len(data) > settings.PHOTO_MAX_BYTES:
@@ -74,7 +75,9 @@ def save_photos(*, case, stage: str, photos: list[PreparedPhoto], actor, event) 
     saved = []
     for photo in photos:
         stem = uuid.uuid4().hex
-        row = CasePhoto(case=case, stage=stage, width=photo.width, height=photo.height, uploaded_by=actor, event=event)
+        row = CasePhoto(
+            case=case, stage=stage, width=photo.width, height=photo.height, uploaded_by=actor, event=event
+        )
         row.image.save(f"{stem}.{photo.ext}", ContentFile(photo.image), save=False)
         row.thumbnail.save(f"{stem}_t.jpg", ContentFile(photo.thumbnail), save=False)
         row.save()

@@ -140,4 +140,3 @@ def allowed_actions(case, actor) -> list[str]:
             continue
         allowed.append(action.value)
     return allowed
-

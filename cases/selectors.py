@@ -7,7 +7,9 @@ from cityops.roles import DISTRICT_WIDE_ROLES, Role
 
 # Roles that see the caller's name and phone: they must contact the caller (DOMAIN §1). Department
 # staff and the public never do.
-CALLER_VISIBLE_ROLES = frozenset({Role.OPERATOR, Role.SHIFT_LEADER, Role.HOTLINE, Role.SUPERVISOR, Role.INSPECTOR})
+CALLER_VISIBLE_ROLES = frozenset(
+    {Role.OPERATOR, Role.SHIFT_LEADER, Role.HOTLINE, Role.SUPERVISOR, Role.INSPECTOR}
+)
 
 
 def cases_visible_to(user) -> QuerySet[Case]:
@@ -32,10 +34,14 @@ def case_list(user) -> QuerySet[Case]:
 
 
 def case_detail(user) -> QuerySet[Case]:
-    return case_list(user).select_related("category", "component", "reporter", "duplicate_of").prefetch_related(
-        "co_departments",
-        Prefetch("events", queryset=CaseEvent.objects.select_related("actor").order_by("at", "id")),
-        Prefetch("steps", queryset=TimedStep.objects.order_by("started_at", "id")),
-        Prefetch("photos", queryset=CasePhoto.objects.order_by("created_at", "id")),
-        Prefetch("requests", queryset=CaseRequest.objects.select_related("requested_by", "decided_by")),
+    return (
+        case_list(user)
+        .select_related("category", "component", "reporter", "duplicate_of")
+        .prefetch_related(
+            "co_departments",
+            Prefetch("events", queryset=CaseEvent.objects.select_related("actor").order_by("at", "id")),
+            Prefetch("steps", queryset=TimedStep.objects.order_by("started_at", "id")),
+            Prefetch("photos", queryset=CasePhoto.objects.order_by("created_at", "id")),
+            Prefetch("requests", queryset=CaseRequest.objects.select_related("requested_by", "decided_by")),
+        )
     )

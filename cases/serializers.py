@@ -71,7 +71,18 @@ class CaseEventSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = CaseEvent
-        fields = ["id", "action", "action_label", "from_status", "to_status", "actor", "actor_role", "at", "note", "payload"]
+        fields = [
+            "id",
+            "action",
+            "action_label",
+            "from_status",
+            "to_status",
+            "actor",
+            "actor_role",
+            "at",
+            "note",
+            "payload",
+        ]
 
     def get_action_label(self, event) -> str:
         return str(ACTION_LABELS[Action(event.action)])
@@ -185,7 +196,9 @@ class CaseDetailSerializer(CaseListSerializer):
 
     def get_caller(self, case) -> dict | None:
         """The caller's name and phone, only for roles that must contact them."""
-        if not (case.reporter_name or case.reporter_phone) or not can_see_caller(self.context["request"].user):
+        if not (case.reporter_name or case.reporter_phone) or not can_see_caller(
+            self.context["request"].user
+        ):
             return None
         return {"name": case.reporter_name, "phone": case.reporter_phone}
 
@@ -226,7 +239,9 @@ NoteInput = _input("NoteInput", note=_note)
 ReasonInput = _input("ReasonInput", reason=serializers.CharField())
 ACTION_INPUTS: dict[str, type[serializers.Serializer]] = {
     Action.ACCEPT: NoteInput,
-    Action.SEND_VERIFY: _input("SendVerifyInput", inspector=serializers.IntegerField(required=False), note=_note),
+    Action.SEND_VERIFY: _input(
+        "SendVerifyInput", inspector=serializers.IntegerField(required=False), note=_note
+    ),
     Action.VERIFY: _input("VerifyInput", confirmed=serializers.BooleanField(), note=_note, photos=_photos),
     Action.REJECT: _input(
         "RejectInput",
@@ -252,7 +267,9 @@ ACTION_INPUTS: dict[str, type[serializers.Serializer]] = {
     Action.APPROVE_RETURN: NoteInput,
     Action.DENY_RETURN: NoteInput,
     Action.REQUEST_EXTENSION: _input(
-        "ExtensionInput", reason=serializers.CharField(), hours=serializers.DecimalField(max_digits=6, decimal_places=1)
+        "ExtensionInput",
+        reason=serializers.CharField(),
+        hours=serializers.DecimalField(max_digits=6, decimal_places=1),
     ),
     Action.APPROVE_EXTENSION: NoteInput,
     Action.DENY_EXTENSION: NoteInput,

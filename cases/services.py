@@ -60,52 +60,60 @@ class _Step:
 
 
 @contextmanager
-def _transition(case: Case | int, action: Action, actor, *, outcome: str = "", at=None) -> Iterator[_Step]:
-    """Lock the case, check the action is allowed, let the caller change it, then save and log it."""
+def _atomic_with_files() -> Iterator[list[str]]:
+    """A transaction that also owns the photo files written in it (their names go in the yielded list)."""
     written: list[str] = []
     try:
         with transaction.atomic():
-            pk = case.pk if isinstance(case, Case) else case
-            try:
-                locked = Case.objects.select_for_update(no_key=True).get(pk=pk)
-            except Case.DoesNotExist:
-                raise InvalidInput(f"案件 {pk} 不存在", field="case") from None
-            transition, role = rules.check(locked, action, actor, outcome)
-            now = at or timezone.now()
-            step = _Step(
-                case=locked, transition=transition, role=role, actor=actor, from_status=locked.status, now=now
-            )
-            yield step
-            if transition.target and transition.target != locked.status:
-                step.set(status=transition.target.value)
-            if step.fields:
-                locked.save(update_fields=[*step.fields, "updated_at"])
-            timing.on_change(
-                locked,
-                action=action,
-                from_status=step.from_status,
-                now=now,
-                extension_hours=step.payload.get("hours"),
-            )
-            step.event = CaseEvent.objects.create(
-                case=locked,
-                action=action.value,
-                from_status=step.from_status,
-                to_status=locked.status,
-                actor=actor if getattr(actor, "pk", None) else None,
-                actor_role=role,
-                at=now,
-                note=step.note,
-                payload=step.payload,
-            )
-            for stage, prepared in step.photos:
-                written += _save_photos(locked, stage, prepared, actor, step.event)
-            _lapse_requests(step)
+            yield written
     except Exception:
         # The rows rolled back; the files written for them must go too, or they would be orphans.
+        storage = CasePhoto._meta.get_field("image").storage
         for name in written:
-            CasePhoto._meta.get_field("image").storage.delete(name)
+            storage.delete(name)
         raise
+
+
+@contextmanager
+def _transition(case: Case | int, action: Action, actor, *, outcome: str = "", at=None) -> Iterator[_Step]:
+    """Lock the case, check the action is allowed, let the caller change it, then save and log it."""
+    with _atomic_with_files() as written:
+        pk = case.pk if isinstance(case, Case) else case
+        try:
+            locked = Case.objects.select_for_update(no_key=True).get(pk=pk)
+        except Case.DoesNotExist:
+            raise InvalidInput(f"案件 {pk} 不存在", field="case") from None
+        transition, role = rules.check(locked, action, actor, outcome)
+        now = at or timezone.now()
+        step = _Step(
+            case=locked, transition=transition, role=role, actor=actor, from_status=locked.status, now=now
+        )
+        yield step
+        if transition.target and transition.target != locked.status:
+            step.set(status=transition.target.value)
+        if step.fields:
+            locked.save(update_fields=[*step.fields, "updated_at"])
+        timing.on_change(
+            locked,
+            action=action,
+            from_status=step.from_status,
+            now=now,
+            extension_hours=step.payload.get("hours"),
+        )
+        step.event = CaseEvent.objects.create(
+            case=locked,
+            action=action.value,
+            from_status=step.from_status,
+            to_status=locked.status,
+            actor=actor if getattr(actor, "pk", None) else None,
+            actor_role=role,
+            at=now,
+            note=step.note,
+            payload=step.payload,
+        )
+        for stage, prepared in step.photos:
+            written += _save_photos(locked, stage, prepared, actor, step.event)
+        _lapse_requests(step)
 
 
 def _save_photos(case, stage, prepared, actor, event) -> list[str]:
@@ -121,7 +129,11 @@ def _lapse_requests(step: _Step) -> None:
     """Pending requests the case's new state no longer allows lapse, so the ledger has no dead rows."""
     if step.case.status == step.from_status:
         return
-    lapsed = [kind for kind, actions in LEDGER.items() if step.case.status not in transitions_for(actions[1])[0].sources]
+    lapsed = [
+        kind
+        for kind, actions in LEDGER.items()
+        if step.case.status not in transitions_for(actions[1])[0].sources
+    ]
     if lapsed:
         CaseRequest.objects.filter(case=step.case, kind__in=lapsed, state=CaseRequest.State.PENDING).update(
             state=CaseRequest.State.LAPSED, decided_at=step.now, decision_note="案件状态已变化，申请自动失效"
@@ -198,7 +210,11 @@ def case_report(
     hotline_ticket_no = (hotline_ticket_no or "").strip()
     if channel and not hotline_ticket_no:
         raise InvalidInput("热线案件必须填写热线工单号", field="hotline_ticket_no")
-    if source in (Source.PUBLIC, *HOTLINE_SOURCES) and not (reporter_name or reporter_phone) and role != SYSTEM:
+    if (
+        source in (Source.PUBLIC, *HOTLINE_SOURCES)
+        and not (reporter_name or reporter_phone)
+        and role != SYSTEM
+    ):
         raise InvalidInput("请填写反映人姓名或电话", field="reporter_phone")
     prepared = prepare_photos(photos)
     after = _require_photos("self_resolved", after_photos, "after_photos") if self_resolved else []
@@ -206,64 +222,60 @@ def case_report(
     outcome = "self_resolved" if self_resolved else ""
     transition = find(Action.REPORT, None, outcome)
     now = at or timezone.now()
-    written: list[str] = []
-    try:
-        with transaction.atomic():
-            if channel:
-                _refuse_known_ticket(channel, hotline_ticket_no)
-            community = grid.community
-            case = _create_case(
-                number=next_case_number(community.street.district.code, timezone.localdate(now)),
-                source=source,
-                status=transition.target.value,
-                category=category,
-                category_code=category.code,
-                category_name=category.name,
-                category_kind=category.kind,
-                major_code=category.major_code,
-                component=component,
-                lng=float(lng),
-                lat=float(lat),
-                address=address,
-                grid=grid,
-                community=community,
-                street_id=community.street_id,
-                description=description,
-                urgency=urgency,
-                self_resolved=self_resolved,
-                reporter=_user(actor),
-                reporter_name=reporter_name,
-                reporter_phone=reporter_phone,
-                hotline_channel=channel,
-                hotline_ticket_no=hotline_ticket_no,
-                created_at=now,
-                ticket=(channel, hotline_ticket_no),
-            )
-            event = CaseEvent.objects.create(
-                case=case,
-                action=Action.REPORT.value,
-                from_status="",
-                to_status=case.status,
-                actor=_user(actor),
-                actor_role=role,
-                at=now,
-                note=note,
-                payload={"source": source, "self_resolved": self_resolved, "grid": grid.code},
-            )
-            timing.start_step(case, now)
-            written += _save_photos(case, CasePhoto.Stage.REPORT, prepared, actor, event)
-            written += _save_photos(case, CasePhoto.Stage.FEEDBACK, after, actor, event)
-    except Exception:
-        for name in written:
-            CasePhoto._meta.get_field("image").storage.delete(name)
-        raise
+    with _atomic_with_files() as written:
+        if channel:
+            _refuse_known_ticket(channel, hotline_ticket_no)
+        community = grid.community
+        case = _create_case(
+            number=next_case_number(community.street.district.code, timezone.localdate(now)),
+            source=source,
+            status=transition.target.value,
+            category=category,
+            category_code=category.code,
+            category_name=category.name,
+            category_kind=category.kind,
+            major_code=category.major_code,
+            component=component,
+            lng=float(lng),
+            lat=float(lat),
+            address=address,
+            grid=grid,
+            community=community,
+            street_id=community.street_id,
+            description=description,
+            urgency=urgency,
+            self_resolved=self_resolved,
+            reporter=_user(actor),
+            reporter_name=reporter_name,
+            reporter_phone=reporter_phone,
+            hotline_channel=channel,
+            hotline_ticket_no=hotline_ticket_no,
+            created_at=now,
+            ticket=(channel, hotline_ticket_no),
+        )
+        event = CaseEvent.objects.create(
+            case=case,
+            action=Action.REPORT.value,
+            from_status="",
+            to_status=case.status,
+            actor=_user(actor),
+            actor_role=role,
+            at=now,
+            note=note,
+            payload={"source": source, "self_resolved": self_resolved, "grid": grid.code},
+        )
+        timing.start_step(case, now)
+        written += _save_photos(case, CasePhoto.Stage.REPORT, prepared, actor, event)
+        written += _save_photos(case, CasePhoto.Stage.FEEDBACK, after, actor, event)
     return case
 
 
 def _refuse_known_ticket(channel: str, ticket_no: str) -> None:
     existing = Case.objects.filter(hotline_channel=channel, hotline_ticket_no=ticket_no).first()
     if existing is not None:
-        raise ActionRefused(f"{channel} 工单 {ticket_no} 已登记为案件 {existing.number}", field="hotline_ticket_no")
+        raise ActionRefused(
+            f"{channel} 工单 {ticket_no} 已登记为案件 {existing.number}", field="hotline_ticket_no"
+        )
 
 
 def _create_case(*, ticket: tuple[str, str], **fields) -> Case:
@@ -317,7 +329,9 @@ def case_send_verify(*, case, actor, inspector=None, note: str = "") -> Case:
         if inspector is None:
             inspector = grid_inspectors.first()
             if inspector is None:
-                raise InvalidInput(f"网格 {step.case.grid.code} 没有责任监督员，请先在后台指定", field="inspector")
+                raise InvalidInput(
+                    f"网格 {step.case.grid.code} 没有责任监督员，请先在后台指定", field="inspector"
+                )
         elif not grid_inspectors.filter(pk=getattr(inspector, "pk", inspector)).exists():
             raise InvalidInput(f"{inspector} 不是网格 {step.case.grid.code} 的责任监督员", field="inspector")
         inspector_pk = getattr(inspector, "pk", inspector)
@@ -391,7 +405,9 @@ def case_file(
             step.set(urgency=urgency)
         if variant is not None:
             if variant not in Variant.values:
-                raise InvalidInput(f"处置类型 {variant!r} 无效，应为 {', '.join(Variant.values)}", field="variant")
+                raise InvalidInput(
+                    f"处置类型 {variant!r} 无效，应为 {', '.join(Variant.values)}", field="variant"
+                )
             step.set(variant=variant)
         step.set(filed_at=step.now)
         step.note = note
@@ -624,7 +640,9 @@ def case_supervise(*, case, actor, note: str, automatic: bool = False) -> Case:
 def case_callback(*, case, actor, satisfaction: str, note: str = "") -> Case:
     """回访 after closure: the caller's satisfaction."""
     if satisfaction not in Satisfaction.values:
-        raise InvalidInput(f"满意度 {satisfaction!r} 无效，应为 {', '.join(Satisfaction.values)}", field="satisfaction")
+        raise InvalidInput(
+            f"满意度 {satisfaction!r} 无效，应为 {', '.join(Satisfaction.values)}", field="satisfaction"
+        )
     with _transition(case, Action.CALLBACK, actor) as step:
         if satisfaction != Satisfaction.UNREACHABLE:
             step.set(satisfaction=satisfaction)

@@ -54,9 +54,9 @@ def _flip(timed: TimedStep, now: datetime, result: SweepResult) -> None:
     changes = {"light": new_light, "next_check_at": timed.due_at if new_light == Light.YELLOW else None}
     changes["overdue_at" if new_light == Light.RED else "warned_at"] = now
     # Guarded on what we read: if anything moved the step meanwhile, this sweep leaves it alone.
-    flipped = TimedStep.objects.filter(pk=timed.pk, light=timed.light, next_check_at=timed.next_check_at).update(
-        **changes
-    )
+    flipped = TimedStep.objects.filter(
+        pk=timed.pk, light=timed.light, next_check_at=timed.next_check_at
+    ).update(**changes)
     if not flipped:
         return
     for name, value in changes.items():

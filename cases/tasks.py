@@ -18,9 +18,9 @@ def sweep_deadlines() -> dict:
 @shared_task(ignore_result=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def send_notification_emails(step_id: int, kind: str, user_ids: list[int]) -> int:
     """Email the notices of one threshold to those recipients who have an address."""
-    notices = Notification.objects.filter(timed_step_id=step_id, kind=kind, user_id__in=user_ids).select_related(
-        "case"
-    )
+    notices = Notification.objects.filter(
+        timed_step_id=step_id, kind=kind, user_id__in=user_ids
+    ).select_related("case")
     users = get_user_model().objects.in_bulk(user_ids)
     sent = 0
     for notice in notices:

@@ -59,7 +59,9 @@ def finish_open_steps(case: Case, now: datetime) -> None:
 
 
 def _open_dispose(case: Case) -> TimedStep | None:
-    return TimedStep.objects.filter(case=case, step="dispose", finished_at__isnull=True).order_by("-id").first()
+    return (
+        TimedStep.objects.filter(case=case, step="dispose", finished_at__isnull=True).order_by("-id").first()
+    )
 
 
 def _total(timed: TimedStep) -> Decimal:
@@ -99,7 +101,9 @@ def _resume(case: Case, now: datetime, calendar: WorkingCalendar) -> None:
     timed.light = _keep_worst(previous_light, timed.light)
     timed.paused_at = None
     timed.remaining_at_pause = None
-    timed.save(update_fields=["due_at", "warn_at", "light", "next_check_at", "paused_at", "remaining_at_pause"])
+    timed.save(
+        update_fields=["due_at", "warn_at", "light", "next_check_at", "paused_at", "remaining_at_pause"]
+    )
 
 
 def _extend(case: Case, now: datetime, hours: Decimal, calendar: WorkingCalendar) -> None:

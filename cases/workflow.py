@@ -139,7 +139,9 @@ _R = Role
 _IP = {Status.IN_PROGRESS}
 
 TRANSITIONS: tuple[Transition, ...] = (
-    _t(Action.REPORT, {None}, Status.REPORTED, {_R.INSPECTOR, _R.HOTLINE, _R.OPERATOR, _R.SUPERVISOR, SYSTEM}),
+    _t(
+        Action.REPORT, {None}, Status.REPORTED, {_R.INSPECTOR, _R.HOTLINE, _R.OPERATOR, _R.SUPERVISOR, SYSTEM}
+    ),
     # 自行处置: an inspector fixed it on the spot; it only needs closing.
     _t(Action.REPORT, {None}, Status.PENDING_CLOSURE, {_R.INSPECTOR}, "self_resolved"),
     _t(Action.ACCEPT, {Status.REPORTED}, Status.PENDING_FILING, {_R.OPERATOR}),

@@ -65,7 +65,9 @@ os.environ.setdefault("CITYOPS_TEST_DB_NAME", f"test_cityops_{os.getpid()}")
 ON_POSTGRES = DATABASE.startswith("postgres")
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if CI and not (REDIS_URL and _redis_answers(REDIS_URL)):
-    sys.exit(f"CI=true and Redis at {REDIS_URL or '(REDIS_URL unset)'} does not answer: refusing to run without it.")
+    sys.exit(
+        f"CI=true and Redis at {REDIS_URL or '(REDIS_URL unset)'} does not answer: refusing to run without it."
+    )
 # The suite never needs a live broker: tasks run eagerly unless a test says otherwise.
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
 

@@ -9,7 +9,9 @@ _CREDIT_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
 
-def component_code_errors(code: str, district_code: str | None = None, category_code: str | None = None) -> list[str]:
+def component_code_errors(
+    code: str, district_code: str | None = None, category_code: str | None = None
+) -> list[str]:
     """Problems with a 部件 code. A 17-digit code embeds its 5-digit category; a legacy 16-digit one a 4-digit one."""
     if not code or not re.fullmatch(r"\d+", code):
         return [f"部件编码 {code!r} 只能包含数字"]

@@ -28,7 +28,12 @@ class Department(models.Model):
     name = models.CharField(_("名称"), max_length=100)
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("上级部门"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("上级部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     street = models.ForeignKey(
         "grids.Street",
@@ -87,7 +92,9 @@ class Category(models.Model):
         CJT_214_2007 = "CJ/T 214-2007", "CJ/T 214-2007"
         LOCAL = "local", _("地方扩展")
 
-    standard = models.CharField(_("标准"), max_length=32, choices=Standard.choices, default=Standard.GBT_47678_5_2026)
+    standard = models.CharField(
+        _("标准"), max_length=32, choices=Standard.choices, default=Standard.GBT_47678_5_2026
+    )
     kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
     code = models.CharField(_("编码"), max_length=10)
     major_code = models.CharField(_("大类编码"), max_length=4)
@@ -102,7 +109,9 @@ class Category(models.Model):
         verbose_name_plural = _("案件类别")
         ordering = ["kind", "code"]
         constraints = [
-            models.UniqueConstraint(fields=["standard", "kind", "code"], name="category_code_unique_per_standard")
+            models.UniqueConstraint(
+                fields=["standard", "kind", "code"], name="category_code_unique_per_standard"
+            )
         ]
 
     def __str__(self):
@@ -134,15 +143,32 @@ class Component(models.Model):
     name = models.CharField(_("名称"), max_length=100, blank=True)
     lng = models.FloatField(_("经度"))
     lat = models.FloatField(_("纬度"))
-    grid = models.ForeignKey("grids.Grid", verbose_name=_("单元网格"), on_delete=models.PROTECT, related_name="components")
+    grid = models.ForeignKey(
+        "grids.Grid", verbose_name=_("单元网格"), on_delete=models.PROTECT, related_name="components"
+    )
     regulator = models.ForeignKey(
-        Department, verbose_name=_("主管部门"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Department,
+        verbose_name=_("主管部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     owner = models.ForeignKey(
-        Department, verbose_name=_("权属单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Department,
+        verbose_name=_("权属单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     maintainer = models.ForeignKey(
-        Department, verbose_name=_("养护单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Department,
+        verbose_name=_("养护单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.INTACT)
     address = models.CharField(_("位置描述"), max_length=200, blank=True)
@@ -185,12 +211,24 @@ class RoutingRule(models.Model):
     kind = models.CharField(_("部件/事项"), max_length=10, choices=Category.Kind.choices, blank=True)
     major_code = models.CharField(_("大类编码"), max_length=4, blank=True)
     street = models.ForeignKey(
-        "grids.Street", verbose_name=_("街道"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        "grids.Street",
+        verbose_name=_("街道"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
     )
     community = models.ForeignKey(
-        "grids.Community", verbose_name=_("社区"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        "grids.Community",
+        verbose_name=_("社区"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
     )
-    department = models.ForeignKey(Department, verbose_name=_("派往部门"), on_delete=models.PROTECT, related_name="+")
+    department = models.ForeignKey(
+        Department, verbose_name=_("派往部门"), on_delete=models.PROTECT, related_name="+"
+    )
     is_active = models.BooleanField(_("启用"), default=True)
     note = models.CharField(_("说明"), max_length=200, blank=True)
 
@@ -200,7 +238,9 @@ class RoutingRule(models.Model):
         ordering = ["order", "id"]
 
     def __str__(self):
-        what = self.category or (f"{self.get_kind_display()} 大类 {self.major_code}" if self.major_code else "任意类别")
+        what = self.category or (
+            f"{self.get_kind_display()} 大类 {self.major_code}" if self.major_code else "任意类别"
+        )
         where = self.community or self.street or "全区"
         return f"#{self.order} {what} × {where} → {self.department}"
 

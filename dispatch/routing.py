@@ -24,7 +24,10 @@ def suggest_department(*, category: Category, component=None, grid=None) -> Sugg
     street_id = grid.community.street_id if grid is not None else None
     rule = (
         RoutingRule.objects.filter(is_active=True, department__is_active=True)
-        .filter(Q(category=category) | Q(category__isnull=True, kind=category.kind, major_code=category.major_code))
+        .filter(
+            Q(category=category)
+            | Q(category__isnull=True, kind=category.kind, major_code=category.major_code)
+        )
         .filter(Q(street__isnull=True) | Q(street_id=street_id))
         .filter(Q(community__isnull=True) | Q(community_id=community_id))
         .select_related("department")
@@ -34,7 +37,9 @@ def suggest_department(*, category: Category, component=None, grid=None) -> Sugg
     if rule is not None:
         return Suggestion(rule.department, f"派遣规则 #{rule.order}：{rule}")
     if street_id is not None:
-        default = Department.objects.filter(street_id=street_id, is_street_default=True, is_active=True).first()
+        default = Department.objects.filter(
+            street_id=street_id, is_street_default=True, is_active=True
+        ).first()
         if default is not None:
             return Suggestion(default, "先属地：网格所在街道的默认处置单位")
     return None

@@ -48,7 +48,9 @@ class District(Area):
 class Street(Area):
     LEVEL = "street"
     PARENT_FIELD = "district"
-    district = models.ForeignKey(District, verbose_name=_("区"), on_delete=models.PROTECT, related_name="streets")
+    district = models.ForeignKey(
+        District, verbose_name=_("区"), on_delete=models.PROTECT, related_name="streets"
+    )
 
     class Meta(Area.Meta):
         verbose_name = _("街道")
@@ -58,7 +60,9 @@ class Street(Area):
 class Community(Area):
     LEVEL = "community"
     PARENT_FIELD = "street"
-    street = models.ForeignKey(Street, verbose_name=_("街道"), on_delete=models.PROTECT, related_name="communities")
+    street = models.ForeignKey(
+        Street, verbose_name=_("街道"), on_delete=models.PROTECT, related_name="communities"
+    )
 
     class Meta(Area.Meta):
         verbose_name = _("社区")

@@ -32,6 +32,7 @@ GRID_LATTICE_COLUMNS = 100
 def square(west: float, south: float, size: float = GRID_SIZE_DEG) -> dict:
     """A GeoJSON square polygon with its south-west corner at (west, south)."""
     # Rounded so lattice arithmetic (117.2 + 0.001) gives 117.201, not 117.20100000000001.
+    west, south = round(west, 7), round(south, 7)
     east, north = round(west + size, 7), round(south + size, 7)
     ring = [[west, south], [east, south], [east, north], [west, north], [west, south]]
     return {"type": "Polygon", "coordinates": [ring]}

@@ -120,7 +120,9 @@ def table(figures: dict) -> str:
         f"SLA 扫描（{figures['sla_sweep']['due']} 个到期环节）",
     ]
     for size, run in figures["sla_sweep"]["runs"].items():
-        lines.append(f"  在办 {int(size):>9,} 件：{run['sweep_s']} s，{run['queries']} 条 SQL，翻灯 {run['flipped']}")
+        lines.append(
+            f"  在办 {int(size):>9,} 件：{run['sweep_s']} s，{run['queries']} 条 SQL，翻灯 {run['flipped']}"
+        )
     lines.append(
         f"  大/小 耗时比 {figures['sla_sweep']['time_ratio']}（目标 ≤ 1.5），查询数比 {figures['sla_sweep']['query_ratio']}"
     )

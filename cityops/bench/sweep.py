@@ -47,7 +47,11 @@ def _open_steps(template: Case, step: TimedStep, due: int, now) -> None:
     }
     select = ", ".join(values.get(c, f"s.{c}") for c in cols)
     table = connection.ops.quote_name(TimedStep._meta.db_table)
-    first_clone = Case.objects.filter(number__startswith=f"{template.number}-").order_by("id").values_list("id", flat=True)[0]
+    first_clone = (
+        Case.objects.filter(number__startswith=f"{template.number}-")
+        .order_by("id")
+        .values_list("id", flat=True)[0]
+    )
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} ({', '.join(cols)}) SELECT {select} "

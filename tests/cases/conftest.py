@@ -42,7 +42,9 @@ def world(db):
     other_inspector = UserFactory(username="insp2", roles=["inspector"])
     grid = GridFactory(community=community, west=117.20, south=39.05, inspectors=[inspector])
     other_grid = GridFactory(community=community, west=117.21, south=39.05, inspectors=[other_inspector])
-    event_cat = CategoryFactory(kind=Category.Kind.EVENT, major_code="06", major_name="市容环境类", name="暴露垃圾")
+    event_cat = CategoryFactory(
+        kind=Category.Kind.EVENT, major_code="06", major_name="市容环境类", name="暴露垃圾"
+    )
     component_cat = CategoryFactory(name="污水井盖")
     people = SimpleNamespace(
         inspector=inspector,
@@ -78,7 +80,11 @@ def report(world, actor=None, *, where=None, **kw):
     kw.setdefault("description", "路边有暴露垃圾")
     actor = actor or world.p.inspector
     if actor.has_role("hotline") and "hotline_ticket_no" not in kw:
-        kw.update(source=Source.HOTLINE_12345, hotline_ticket_no=f"T{lng}{lat}{kw['description']}", reporter_phone="13800000000")
+        kw.update(
+            source=Source.HOTLINE_12345,
+            hotline_ticket_no=f"T{lng}{lat}{kw['description']}",
+            reporter_phone="13800000000",
+        )
     return services.case_report(actor=actor, lng=lng, lat=lat, **kw)
 
 
@@ -116,7 +122,9 @@ def persona(world, role: str):
     return SYSTEM if role == SYSTEM else getattr(world.p, role)
 
 
-def hotline_report(world, actor=None, *, ticket: str | None = None, source=Source.HOTLINE_12345, **kw) -> Case:
+def hotline_report(
+    world, actor=None, *, ticket: str | None = None, source=Source.HOTLINE_12345, **kw
+) -> Case:
     """A hotline ticket logged by the hotline agent (or `actor`), with a fresh ticket number unless given."""
     lng, lat = kw.pop("where", None) or world.inside
     kw.setdefault("category", world.event_cat)
@@ -175,12 +183,20 @@ def case_in(world, status: str, *, pending: str | None = None) -> Case:
         main = [
             (Status.PENDING_FILING, lambda c: s.case_accept(case=c, actor=p.operator)),
             (Status.PENDING_DISPATCH, lambda c: s.case_file(case=c, actor=p.shift_leader)),
-            (Status.IN_PROGRESS, lambda c: s.case_dispatch(case=c, actor=p.dispatcher, department=world.office)),
+            (
+                Status.IN_PROGRESS,
+                lambda c: s.case_dispatch(case=c, actor=p.dispatcher, department=world.office),
+            ),
             (
                 Status.PENDING_CHECK,
-                lambda c: s.case_submit_feedback(case=c, actor=p.department, result="已清理", photos=[photo()]),
+                lambda c: s.case_submit_feedback(
+                    case=c, actor=p.department, result="已清理", photos=[photo()]
+                ),
             ),
-            (Status.PENDING_CLOSURE, lambda c: s.case_check(case=c, actor=p.inspector, passed=True, photos=[photo()])),
+            (
+                Status.PENDING_CLOSURE,
+                lambda c: s.case_check(case=c, actor=p.inspector, passed=True, photos=[photo()]),
+            ),
             (Status.CLOSED, lambda c: s.case_close(case=c, actor=p.shift_leader)),
         ]
         if status in steps:

@@ -172,7 +172,9 @@ def test_two_concurrent_sweeps_write_one_event(tx_world):
     assert Notification.objects.filter(kind="overdue", user__username="dept").count() == 1
 
 
-def test_an_overdue_notice_is_emailed_to_recipients_with_an_address(world, mailoutbox, django_capture_on_commit_callbacks):
+def test_an_overdue_notice_is_emailed_to_recipients_with_an_address(
+    world, mailoutbox, django_capture_on_commit_callbacks
+):
     world.p.department.email = "dept@example.cn"
     world.p.department.save(update_fields=["email"])
     case = dispatched(world, at(2026, 11, 16, 9, 0))

@@ -6,7 +6,9 @@ README = Path(__file__).resolve().parents[2] / "README.md"
 
 
 def test_the_readme_diagram_is_generated_from_the_table():
-    assert mermaid() in README.read_text(encoding="utf-8"), "run: python -c 'from cases.workflow import mermaid' …"
+    assert mermaid() in README.read_text(encoding="utf-8"), (
+        "run: python -c 'from cases.workflow import mermaid' …"
+    )
 
 
 def test_every_action_of_domain_section_3_has_an_edge():

@@ -26,7 +26,11 @@ class Command(BaseCommand):
     def handle(self, *, port, host, **options):
         python = sys.executable
         # SQLite allows one writer at a time: a single-process worker keeps the demo free of lock errors.
-        pool = ["--pool=solo"] if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3") else ["--concurrency=2"]
+        pool = (
+            ["--pool=solo"]
+            if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
+            else ["--concurrency=2"]
+        )
         commands = {
             "web": [python, "manage.py", "runserver", f"{host}:{port}", "--noreload"],
             "worker": [python, "-m", "celery", "-A", "cityops", "worker", "--loglevel=INFO", *pool],
@@ -37,8 +41,12 @@ class Command(BaseCommand):
         processes = {name: subprocess.Popen(cmd) for name, cmd in commands.items()}
         time.sleep(2)
         self.stdout.write(self.style.SUCCESS(f"\nCityOps 已启动: http://{host}:{port}/"))
-        self.stdout.write(f"  API 文档: http://{host}:{port}/api/docs/   管理后台: http://{host}:{port}/admin/")
-        self.stdout.write(f"  演示账号（密码 {settings.DEMO_PASSWORD}）: " + ", ".join(role.value for role in Role))
+        self.stdout.write(
+            f"  API 文档: http://{host}:{port}/api/docs/   管理后台: http://{host}:{port}/admin/"
+        )
+        self.stdout.write(
+            f"  演示账号（密码 {settings.DEMO_PASSWORD}）: " + ", ".join(role.value for role in Role)
+        )
         self.stdout.write("  按 Ctrl-C 停止全部进程。\n")
         try:
             while True:
