@@ -35,6 +35,7 @@ bench: install
 
 lint: install
 	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/ruff format --check .
 
 check: install
 	@$(PY) manage.py check
