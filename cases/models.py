@@ -100,6 +100,7 @@ class Case(models.Model):
     # Private: shown only to roles that must contact the caller (cases/visibility.py).
     reporter_name = models.CharField(_("反映人姓名"), max_length=50, blank=True)
     reporter_phone = models.CharField(_("反映人电话"), max_length=30, blank=True)
+    reporter_email = models.EmailField(_("反映人邮箱"), blank=True)
     hotline_channel = models.CharField(_("热线渠道"), max_length=10, blank=True)
     hotline_ticket_no = models.CharField(_("热线工单号"), max_length=64, blank=True)
 
@@ -404,3 +405,151 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class DuplicateSuspect(models.Model):
+    """A suspected duplicate found on intake, for the operator to confirm (reject as duplicate) or dismiss."""
+
+    class State(models.TextChoices):
+        SUSPECTED = "suspected", _("疑似重复")
+        CONFIRMED = "confirmed", _("确认重复")
+        DISMISSED = "dismissed", _("非重复")
+
+    case = models.ForeignKey(Case, verbose_name=_("案件"), on_delete=models.PROTECT, related_name="suspects")
+    original = models.ForeignKey(
+        Case, verbose_name=_("疑似原案件"), on_delete=models.PROTECT, related_name="+"
+    )
+    distance_m = models.FloatField(_("距离（米）"))
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.SUSPECTED)
+    created_at = models.DateTimeField(_("发现时间"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("疑似重复")
+        verbose_name_plural = _("疑似重复")
+        ordering = ["distance_m"]
+        constraints = [models.UniqueConstraint(fields=["case", "original"], name="suspect_once")]
+
+    def __str__(self):
+        return f"{self.case_id} ~ {self.original_id}"
+
+
+class ApiClient(models.Model):
+    """A machine client: an Open311 application or a hotline system (12345 / 8890), with its API key."""
+
+    class Kind(models.TextChoices):
+        OPEN311 = "open311", _("Open311 应用")
+        HOTLINE = "hotline", _("热线系统")
+
+    name = models.CharField(_("名称"), max_length=100)
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    channel = models.CharField(
+        _("热线渠道"), max_length=10, blank=True, help_text=_("热线系统：12345 或 8890")
+    )
+    api_key = models.CharField(_("API 密钥"), max_length=64, unique=True)
+    webhook_url = models.URLField(_("状态回推地址"), blank=True)
+    is_active = models.BooleanField(_("启用"), default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("接口客户端")
+        verbose_name_plural = _("接口客户端")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel"],
+                condition=Q(kind="hotline", is_active=True),
+                name="one_active_client_per_channel",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class HotlineTicket(models.Model):
+    """The intake inbox: a hotline ticket stored durably before any broker sees it (answered 202)."""
+
+    class State(models.TextChoices):
+        RECEIVED = "received", _("已接收")
+        DONE = "done", _("已立卷")
+        NEEDS_LOCATION = "needs_location", _("待定位")
+        FAILED = "failed", _("处理失败")
+
+    channel = models.CharField(_("热线渠道"), max_length=10)
+    ticket_no = models.CharField(_("工单号"), max_length=64)
+    received_at = models.DateTimeField(_("受理时间"))
+    caller_name = models.CharField(_("来电人"), max_length=50, blank=True)
+    caller_phone = models.CharField(_("来电电话"), max_length=30, blank=True)
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    lng = models.FloatField(_("经度"), null=True, blank=True)
+    lat = models.FloatField(_("纬度"), null=True, blank=True)
+    category_hint = models.CharField(_("分类提示"), max_length=100, blank=True)
+    description = models.TextField(_("诉求内容"))
+    urgency = models.CharField(_("紧急程度"), max_length=10, default="normal")
+    photo_urls = models.JSONField(_("照片地址"), default=list, blank=True)
+    raw = models.JSONField(_("原始报文"), default=dict)
+    state = models.CharField(_("状态"), max_length=16, choices=State.choices, default=State.RECEIVED)
+    attempts = models.PositiveIntegerField(_("处理次数"), default=0)
+    last_error = models.TextField(_("最近错误"), blank=True)
+    case = models.OneToOneField(
+        Case,
+        verbose_name=_("案件"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="hotline_ticket",
+    )
+    created_at = models.DateTimeField(_("入库时间"), default=timezone.now)
+    enqueued_at = models.DateTimeField(_("最近入队"), null=True, blank=True)
+    processed_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("热线工单收件箱")
+        verbose_name_plural = _("热线工单收件箱")
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["channel", "ticket_no"], name="hotline_inbox_once")]
+        indexes = [
+            models.Index(fields=["enqueued_at"], name="hotline_inbox_pending", condition=Q(state="received"))
+        ]
+
+    def __str__(self):
+        return f"{self.channel}-{self.ticket_no}"
+
+
+class HotlineOutbox(models.Model):
+    """A status change a hotline cares about (受理, 办结, 退单), pushed to its webhook with retries."""
+
+    class Kind(models.TextChoices):
+        ACCEPTED = "accepted", _("受理")
+        CLOSED = "closed", _("办结")
+        RETURNED = "returned", _("退单")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("待推送")
+        SENT = "sent", _("已推送")
+        FAILED = "failed", _("推送失败")
+
+    ticket = models.ForeignKey(HotlineTicket, on_delete=models.PROTECT, related_name="outbox")
+    event = models.OneToOneField(CaseEvent, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    payload = models.JSONField(default=dict)
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    last_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("热线回推")
+        verbose_name_plural = _("热线回推")
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["next_attempt_at"], name="hotline_outbox_due", condition=Q(state="pending"))
+        ]
+
+    def __str__(self):
+        return f"{self.ticket} {self.kind} {self.state}"

@@ -420,3 +420,22 @@ def format_amount(amount: Decimal) -> str:
 def _calendar_changed(sender, **kwargs) -> None:
     # The editing process sees the change at once; other processes within RECHECK_SECONDS.
     invalidate_calendar()
+
+
+class CategoryMapping(models.Model):
+    """A hotline's own classification (or a free-text hint) → our category, for machine intake."""
+
+    channel = models.CharField(_("热线渠道"), max_length=10, blank=True, help_text=_("空 = 所有渠道"))
+    hint = models.CharField(_("对方分类/关键词"), max_length=100)
+    category = models.ForeignKey(
+        Category, verbose_name=_("对应类别"), on_delete=models.CASCADE, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("热线分类映射")
+        verbose_name_plural = _("热线分类映射")
+        ordering = ["channel", "hint"]
+        constraints = [models.UniqueConstraint(fields=["channel", "hint"], name="category_mapping_once")]
+
+    def __str__(self):
+        return f"{self.channel or '*'} {self.hint} → {self.category}"

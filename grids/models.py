@@ -100,3 +100,41 @@ class Grid(Area):
         self.geometry = to_geojson(polygon)
         self.min_lng, self.min_lat, self.max_lng, self.max_lat = polygon.bounds
         self.area_m2 = round(geodesic_area_m2(polygon), 1)
+
+
+class Place(models.Model):
+    """A gazetteer entry (地名地址): a road, a house number, a POI or a community, with its position.
+
+    Hotline tickets arrive with address text only; intake finds their position here.
+    """
+
+    class Kind(models.TextChoices):
+        ROAD = "road", _("道路")
+        HOUSE = "house", _("门牌")
+        POI = "poi", _("兴趣点")
+        COMMUNITY = "community", _("社区")
+
+    name = models.CharField(_("名称"), max_length=100, db_index=True)
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    aliases = models.CharField(_("别名"), max_length=300, blank=True, help_text=_("以空格分隔"))
+    road = models.CharField(_("所在道路"), max_length=100, blank=True)
+    house_number = models.CharField(_("门牌号"), max_length=20, blank=True)
+    lng = models.FloatField(_("经度"))
+    lat = models.FloatField(_("纬度"))
+    community = models.ForeignKey(
+        Community,
+        verbose_name=_("社区"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="places",
+    )
+
+    class Meta:
+        verbose_name = _("地名地址")
+        verbose_name_plural = _("地名地址")
+        ordering = ["name"]
+        indexes = [models.Index(fields=["road", "house_number"])]
+
+    def __str__(self):
+        return self.name
