@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.workflow import ACTION_LABELS, STATUS_CHOICES
-from dispatch.models import TimeLimitRule
+from dispatch.calendar import Unit
+from dispatch.models import Category, TimeLimitRule
 
 
 class Source(models.TextChoices):
@@ -60,7 +61,7 @@ class Case(models.Model):
     # A snapshot of the category as it was when the case was last categorised: the taxonomy may change.
     category_code = models.CharField(_("类别编码"), max_length=10)
     category_name = models.CharField(_("类别名称"), max_length=100)
-    category_kind = models.CharField(_("部件/事项"), max_length=10)
+    category_kind = models.CharField(_("部件/事项"), max_length=10, choices=Category.Kind.choices)
     major_code = models.CharField(_("大类编码"), max_length=4)
     component = models.ForeignKey(
         "dispatch.Component",
@@ -202,7 +203,7 @@ class CaseEvent(models.Model):
         indexes = [models.Index(fields=["case", "at"]), models.Index(fields=["action", "at"])]
 
     def __str__(self):
-        return f"{self.case_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.case_id} {self.action} {timezone.localtime(self.at):%Y-%m-%d %H:%M}"
 
 
 class CaseRequest(models.Model):
@@ -340,7 +341,7 @@ class TimedStep(models.Model):
     )
     started_at = models.DateTimeField(_("开始时间"))
     limit_amount = models.DecimalField(_("时限"), max_digits=8, decimal_places=2)
-    limit_unit = models.CharField(_("时限单位"), max_length=20)
+    limit_unit = models.CharField(_("时限单位"), max_length=20, choices=Unit.choices)
     rule_text = models.CharField(_("适用规则"), max_length=300)
     due_at = models.DateTimeField(_("截止时间"))
     warn_at = models.DateTimeField(_("预警时间"))
@@ -367,7 +368,7 @@ class TimedStep(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.case_id} {self.step} → {self.due_at:%Y-%m-%d %H:%M}"
+        return f"{self.case_id} {self.step} → {timezone.localtime(self.due_at):%Y-%m-%d %H:%M}"
 
 
 class Notification(models.Model):
