@@ -17,6 +17,8 @@ from django.utils import timezone
 
 from cases import rules, timing
 from cases.errors import ActionRefused, InvalidInput
+from cases.intake.duplicates import schedule_suspect_search
+from cases.intake.outbox import record_outbox
 from cases.models import (
     HOTLINE_SOURCES,
     Case,
@@ -114,6 +116,8 @@ def _transition(case: Case | int, action: Action, actor, *, outcome: str = "", a
         for stage, prepared in step.photos:
             written += _save_photos(locked, stage, prepared, actor, step.event)
         _lapse_requests(step)
+        if locked.hotline_channel:  # only hotline cases have a hotline to tell (cases/intake/outbox.py)
+            record_outbox(step.event)
 
 
 def _save_photos(case, stage, prepared, actor, event) -> list[str]:
@@ -185,6 +189,7 @@ def case_report(
     component: Component | str | None = None,
     reporter_name: str = "",
     reporter_phone: str = "",
+    reporter_email: str = "",
     hotline_ticket_no: str = "",
     photos=None,
     self_resolved: bool = False,
@@ -248,6 +253,7 @@ def case_report(
             reporter=_user(actor),
             reporter_name=reporter_name,
             reporter_phone=reporter_phone,
+            reporter_email=reporter_email,
             hotline_channel=channel,
             hotline_ticket_no=hotline_ticket_no,
             created_at=now,
@@ -267,6 +273,7 @@ def case_report(
         timing.start_step(case, now)
         written += _save_photos(case, CasePhoto.Stage.REPORT, prepared, actor, event)
         written += _save_photos(case, CasePhoto.Stage.FEEDBACK, after, actor, event)
+        schedule_suspect_search(case)  # after commit: suspected duplicates (cases/intake/duplicates.py)
     return case
 
 

@@ -15,6 +15,7 @@ from django.db import transaction
 from cityops.demo.components import save_components
 from cityops.demo.departments import save_departments
 from cityops.demo.district import DISTRICT_CODE, plan_district, save_district
+from cityops.demo.gazetteer import save_hotline_demo
 from cityops.demo.users import STREET_INSPECTORS, USERS, save_users
 from dispatch.models import Component, Department
 from grids.models import Community, Grid, Street
@@ -55,6 +56,7 @@ def load_demo(step: Callable[[str], None] = print, stdout=None) -> Summary:
         step("==> 演示用户")
         save_users()
         done("完成")
+        save_hotline_demo(step)  # gazetteer and demo hotline API clients (cases/intake)
     return summary()
 
 

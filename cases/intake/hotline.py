@@ -1,0 +1,278 @@
+"""Hotline inbox → case (DOMAIN §2): receive durably, then convert in a task that may run any number of times.
+
+The request only inserts a HotlineTicket row and answers; the broker is told after the commit and may
+be down, which costs nothing but time: `requeue_stale` (a beat) enqueues every row still `received`.
+Conversion claims the row (`select_for_update(skip_locked)`, state `received` only) and creates the case
+in the same transaction as it marks the row `done`, so a crash anywhere leaves either both or neither,
+and a second delivery of the task finds nothing to do. The same (channel, ticket number) is one row.
+"""
+
+import logging
+from collections import Counter
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from cases.errors import ActionError, ActionForbidden, ActionRefused, InvalidInput
+from cases.intake import classify, gazetteer
+from cases.models import Case, HotlineTicket, Satisfaction, Source
+from cases.workflow import Action, Status
+from cityops.roles import Role
+from grids.locator import InvalidPosition, PointOutsideGrids, locate
+
+log = logging.getLogger(__name__)
+State = HotlineTicket.State
+SOURCE_FOR_CHANNEL = {"12345": Source.HOTLINE_12345, "8890": Source.HOTLINE_8890}
+
+
+class NeedsLocation(Exception):
+    """No position, and the address names nothing the gazetteer knows: an operator must place it."""
+
+
+class NeedsCategory(Exception):
+    """The hint matches no category and no fallback is configured."""
+
+
+# ---------------------------------------------------------------- receiving
+
+
+def receive(*, data: dict, raw: dict) -> tuple[HotlineTicket, bool]:
+    """Store the ticket (or find the one already stored); the enqueue waits for the commit."""
+    fields = {k: v for k, v in data.items() if k not in ("channel", "ticket_no")}
+    with transaction.atomic():
+        ticket, created = HotlineTicket.objects.get_or_create(
+            channel=data["channel"], ticket_no=data["ticket_no"], defaults={**fields, "raw": raw}
+        )
+        if created:
+            # After the commit: a worker must never look for a row it cannot see yet.
+            transaction.on_commit(lambda: enqueue(ticket.pk))
+    return ticket, created
+
+
+def enqueue(ticket_id: int) -> bool:
+    """Hand the ticket to a worker; False (logged) when the broker is unreachable: the beat retries."""
+    from cases.intake.tasks import process_hotline_ticket
+
+    try:
+        # No connect or publish retries: kombu would otherwise spend seconds per ticket inside the
+        # request on a dead broker, and the row is already safe. A connection of its own carries that.
+        app = process_hotline_ticket.app
+        if app.conf.task_always_eager:
+            process_hotline_ticket.apply_async((ticket_id,))
+        else:
+            with app.connection_for_write(transport_options={"max_retries": 0}) as conn:
+                process_hotline_ticket.apply_async((ticket_id,), connection=conn, retry=False)
+    except Exception as exc:
+        log.warning("热线工单 %s 入队失败，等待定时任务重新入队：%s", ticket_id, exc)
+        return False
+    HotlineTicket.objects.filter(pk=ticket_id, state=State.RECEIVED).update(enqueued_at=timezone.now())
+    return True
+
+
+def requeue_stale(*, now=None, limit: int = 1000) -> int:
+    """Enqueue tickets never processed: still `received`, never enqueued or enqueued too long ago."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(minutes=settings.HOTLINE_REQUEUE_AFTER_MINUTES)
+    stale = (
+        HotlineTicket.objects.filter(state=State.RECEIVED)
+        .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=cutoff))
+        .order_by("created_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    queued = 0
+    for pk in list(stale):
+        if not enqueue(pk):
+            break  # the broker is down: the next beat tries again, no point hammering it now
+        queued += 1
+    return queued
+
+
+# ---------------------------------------------------------------- converting
+
+
+def process_ticket(ticket_id: int) -> str:
+    """Turn one received ticket into a case. Returns what happened; harmless to call again."""
+    with transaction.atomic():
+        ticket = (
+            HotlineTicket.objects.select_for_update(skip_locked=True)
+            .filter(pk=ticket_id, state=State.RECEIVED)
+            .first()
+        )
+        if ticket is None:
+            return "skipped"  # done already, parked for an operator, or another worker has it
+        return _convert_claimed(ticket)
+
+
+def process_pending(*, limit: int | None = None) -> Counter:
+    """Convert received tickets in this process, oldest first (drains the inbox without a worker)."""
+    ids = HotlineTicket.objects.filter(state=State.RECEIVED).order_by("created_at", "pk")
+    ids = ids.values_list("pk", flat=True)
+    return Counter(process_ticket(pk) for pk in list(ids[:limit] if limit else ids))
+
+
+def locate_ticket(*, ticket: HotlineTicket | int, actor, lng: float, lat: float) -> HotlineTicket:
+    """定位 by an operator: a ticket parked as needs_location gets its position and becomes a case."""
+    if not (getattr(actor, "is_active", False) and Role.OPERATOR in actor.roles):
+        raise ActionForbidden("只有受理员可以为热线工单补充位置")
+    try:
+        locate(lng, lat)
+    except (InvalidPosition, PointOutsideGrids) as exc:
+        raise InvalidInput(str(exc), field="lng") from None
+    pk = ticket.pk if isinstance(ticket, HotlineTicket) else ticket
+    with transaction.atomic():
+        locked = HotlineTicket.objects.select_for_update().get(pk=pk)
+        if locked.state != State.NEEDS_LOCATION:
+            raise ActionRefused(f"工单 {locked} 当前状态为「{locked.get_state_display()}」，无需定位")
+        locked.lng, locked.lat = float(lng), float(lat)
+        if _convert_claimed(locked, located_by=actor) != State.DONE:
+            # Rolled back: the ticket stays in the operator's queue, and the operator learns why.
+            raise InvalidInput(f"工单仍无法立卷：{locked.last_error}", field="lng")
+    return locked
+
+
+def _convert_claimed(ticket: HotlineTicket, located_by=None) -> str:
+    """The claimed row → a case, or a parked/failed row with the reason. Caller holds the row lock."""
+    ticket.attempts += 1
+    try:
+        with transaction.atomic():  # a savepoint: a refused conversion leaves no half-made case
+            case = _case_for(ticket, located_by)
+    except NeedsLocation as exc:
+        _park(ticket, State.NEEDS_LOCATION, str(exc))
+    except (NeedsCategory, ActionError) as exc:
+        # Data the task cannot fix by trying again: an operator has to look at it.
+        _park(ticket, State.FAILED, getattr(exc, "message", str(exc)))
+    except Exception as exc:
+        log.exception("热线工单 %s 处理出错（第 %s 次）", ticket, ticket.attempts)
+        gave_up = ticket.attempts >= settings.HOTLINE_MAX_ATTEMPTS
+        _park(ticket, State.FAILED if gave_up else State.RECEIVED, f"{type(exc).__name__}: {exc}")
+    else:
+        ticket.case = case
+        _park(ticket, State.DONE, "")
+    return ticket.state
+
+
+def _park(ticket: HotlineTicket, state: str, error: str) -> None:
+    ticket.state = state
+    ticket.last_error = error[:2000]
+    ticket.processed_at = timezone.now()
+    ticket.save(update_fields=["state", "last_error", "processed_at", "attempts", "case", "lng", "lat"])
+
+
+def _case_for(ticket: HotlineTicket, located_by=None) -> Case:
+    from cases.services import case_report  # services imports this package's hooks
+
+    existing = _existing_case(ticket)
+    if existing is not None:
+        return existing  # logged by an agent by hand before the machine copy arrived: one case
+    lng, lat, how = _position(ticket)
+    category = classify.classify(ticket.category_hint, channel=ticket.channel, description=ticket.description)
+    if category is None:
+        raise NeedsCategory(f"分类「{ticket.category_hint}」无法对应到案件类别，请配置热线分类映射")
+    notes = [f"{ticket.channel} 热线工单 {ticket.ticket_no} 自动立卷", how]
+    if located_by is not None:
+        notes.append(f"位置由 {located_by.get_full_name() or located_by.username} 补充")
+    if ticket.photo_urls:
+        notes.append("热线照片：" + " ".join(ticket.photo_urls))
+    try:
+        return case_report(
+            actor=intake_user(),
+            category=category,
+            lng=lng,
+            lat=lat,
+            description=ticket.description,
+            source=SOURCE_FOR_CHANNEL[ticket.channel],
+            address=ticket.address[:200],
+            urgency=ticket.urgency,
+            reporter_name=ticket.caller_name or ("匿名来电" if not ticket.caller_phone else ""),
+            reporter_phone=ticket.caller_phone,
+            hotline_ticket_no=ticket.ticket_no,
+            note="；".join(n for n in notes if n),
+        )
+    except ActionRefused as exc:
+        if exc.field == "hotline_ticket_no" and (existing := _existing_case(ticket)):
+            return existing  # an agent logged it between our check and our insert
+        raise
+
+
+def _existing_case(ticket: HotlineTicket) -> Case | None:
+    return Case.objects.filter(hotline_channel=ticket.channel, hotline_ticket_no=ticket.ticket_no).first()
+
+
+def _position(ticket: HotlineTicket) -> tuple[float, float, str]:
+    if ticket.lng is not None and ticket.lat is not None:
+        lng, lat, how = ticket.lng, ticket.lat, ""
+    else:
+        found = gazetteer.locate_address(ticket.address)
+        if found is None:
+            raise NeedsLocation(f"无法根据地址「{ticket.address or '（空）'}」定位，请人工补充位置")
+        lng, lat, how = found.lng, found.lat, found.describe()
+    try:
+        locate(lng, lat)
+    except (InvalidPosition, PointOutsideGrids) as exc:
+        raise NeedsLocation(f"{exc}，请人工补充位置") from None
+    return lng, lat, how
+
+
+def intake_user():
+    """The service account machine intake reports as: events say who, and the hotline role may report."""
+    user, created = get_user_model().objects.get_or_create(
+        username=settings.HOTLINE_INTAKE_USERNAME, defaults={"first_name": "热线自动接入"}
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    if Role.HOTLINE not in user.roles:
+        user.groups.add(Group.objects.get_or_create(name=Role.HOTLINE.value)[0])
+        user.forget_roles()
+    return user
+
+
+# ---------------------------------------------------------------- status for the hotline
+
+
+def ticket_status(ticket: HotlineTicket) -> dict:
+    """What the hotline sees of its ticket: our state, the case's, and whether 重办 is on offer."""
+    case = ticket.case
+    body = {
+        "id": ticket.pk,
+        "channel": ticket.channel,
+        "ticket_no": ticket.ticket_no,
+        "state": ticket.state,
+        "state_label": ticket.get_state_display(),
+        "message": ticket.last_error,
+        "case_number": None,
+        "case_status": None,
+        "case_status_label": None,
+        "reject_reason": None,
+        "duplicate_of": None,
+        "satisfaction": None,
+        "reopen_offered": False,
+    }
+    if case is None:
+        return body
+    last_callback = case.events.filter(action=Action.CALLBACK).order_by("-at", "-id").first()
+    unsatisfied = (
+        bool(last_callback) and last_callback.payload.get("satisfaction") == Satisfaction.UNSATISFIED
+    )
+    body.update(
+        case_number=case.number,
+        case_status=case.status,
+        case_status_label=str(case.get_status_display()),
+        reject_reason=case.reject_reason or None,
+        duplicate_of=case.duplicate_of.number if case.duplicate_of_id else None,
+        satisfaction=case.satisfaction or None,
+        # 不满意 after 结案: the centre offers 重办 (case_reopen by the shift leader).
+        reopen_offered=case.status == Status.CLOSED and unsatisfied,
+    )
+    return body
+
+
+def tickets_for_operator(states: Iterable[str] | None = None):
+    qs = HotlineTicket.objects.select_related("case").order_by("created_at", "pk")
+    return qs.filter(state__in=list(states)) if states else qs

@@ -1,0 +1,178 @@
+"""Back to the hotline: 受理, 办结 and 退单 of ticket cases, pushed to the channel's webhook.
+
+`record_outbox` runs inside the service's transaction (cases/services.py `_transition`), so a status
+change and its outbox row commit together or not at all: a push can be late, never lost. A beat task
+(`send_due`) posts due rows; a failure waits base·2ⁿ⁻¹ seconds (capped) before the next try, and after
+HOTLINE_PUSH_MAX_ATTEMPTS the row is marked failed for an admin to look at. Delivery is at least once:
+the payload carries `event_id`, the receiver's key for ignoring a repeat.
+"""
+
+import hashlib
+import hmac
+import json
+import logging
+import urllib.request
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from cases.models import ApiClient, CaseEvent, HotlineOutbox, HotlineTicket, RejectReason
+from cases.workflow import STATUS_LABELS, Action, Status
+
+log = logging.getLogger(__name__)
+Kind = HotlineOutbox.Kind
+
+# Which actions the hotline hears about. 受理 is the centre taking the ticket on (for hotline sources
+# that is sending it for 核实); 退单 is every way a ticket ends without a fix.
+KIND_FOR_ACTION = {
+    Action.ACCEPT: Kind.ACCEPTED,
+    Action.SEND_VERIFY: Kind.ACCEPTED,
+    Action.CLOSE: Kind.CLOSED,
+    Action.REJECT: Kind.RETURNED,
+    Action.REFUSE_FILING: Kind.RETURNED,
+    Action.APPROVE_VOID: Kind.RETURNED,
+}
+# A claimed row is not picked again for this long: a worker that dies mid-post leaves it to the next beat.
+LEASE = timedelta(minutes=2)
+
+
+def kind_for(event: CaseEvent) -> str | None:
+    if event.action == Action.VERIFY:  # 核实 found no problem: the ticket ends
+        return Kind.RETURNED if event.to_status == Status.REJECTED else None
+    return KIND_FOR_ACTION.get(event.action)
+
+
+def record_outbox(event: CaseEvent) -> HotlineOutbox | None:
+    """One outbox row for an event the hotline cares about, when the case came from a hotline ticket."""
+    kind = kind_for(event)
+    if kind is None:
+        return None
+    ticket = HotlineTicket.objects.filter(case_id=event.case_id).first()
+    if ticket is None:  # logged by an agent by hand: no machine on the other side to tell
+        return None
+    return HotlineOutbox.objects.create(
+        ticket=ticket, event=event, kind=kind, payload=payload(ticket, event, kind), next_attempt_at=event.at
+    )
+
+
+def payload(ticket: HotlineTicket, event: CaseEvent, kind: str) -> dict:
+    case = event.case
+    body = {
+        "event_id": event.pk,
+        "channel": ticket.channel,
+        "ticket_no": ticket.ticket_no,
+        "kind": kind,
+        "kind_label": str(Kind(kind).label),
+        "case_number": case.number,
+        "status": event.to_status,
+        "status_label": str(STATUS_LABELS[Status(event.to_status)]),
+        "at": event.at.isoformat(),
+        "note": event.note,
+    }
+    if kind == Kind.RETURNED:
+        body["reason"] = case.reject_reason or ("void" if event.action == Action.APPROVE_VOID else "")
+        body["reason_label"] = (
+            str(RejectReason(case.reject_reason).label) if case.reject_reason else "案件已作废"
+        )
+        if case.duplicate_of_id:
+            body["duplicate_of"] = case.duplicate_of.number
+    return body
+
+
+# ---------------------------------------------------------------- sending
+
+
+class PushFailed(Exception):
+    pass
+
+
+def deliver(url: str, body: dict, *, secret: str, timeout: float) -> None:
+    """POST the JSON body; anything but 2xx raises. Signed with the client's key so it can check us."""
+    data = json.dumps(body, ensure_ascii=False).encode("utf-8")
+    signature = hmac.new(secret.encode(), data, hashlib.sha256).hexdigest()
+    request = urllib.request.Request(
+        url,
+        data=data,
+        method="POST",
+        headers={
+            "Content-Type": "application/json; charset=utf-8",
+            "X-CityOps-Event": str(body.get("event_id", "")),
+            "X-CityOps-Signature": f"sha256={signature}",
+        },
+    )
+    with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - admin-set URL
+        if not 200 <= response.status < 300:
+            raise PushFailed(f"HTTP {response.status}")
+
+
+def backoff(attempts: int) -> timedelta:
+    seconds = settings.HOTLINE_PUSH_BACKOFF_SECONDS * 2 ** max(attempts - 1, 0)
+    return timedelta(seconds=min(seconds, settings.HOTLINE_PUSH_BACKOFF_MAX_SECONDS))
+
+
+@dataclass
+class PushResult:
+    sent: int = 0
+    retry: int = 0
+    failed: int = 0
+
+
+def send_due(*, now=None, limit: int = 200) -> PushResult:
+    """Post every due row of channels that have a webhook; rows of other channels wait (pull only)."""
+    now = now or timezone.now()
+    clients = {
+        c.channel: c
+        for c in ApiClient.objects.filter(kind=ApiClient.Kind.HOTLINE, is_active=True).exclude(webhook_url="")
+    }
+    result = PushResult()
+    if not clients:
+        return result
+    earlier_pending = HotlineOutbox.objects.filter(
+        ticket_id=OuterRef("ticket_id"), state=HotlineOutbox.State.PENDING, id__lt=OuterRef("id")
+    )
+    with transaction.atomic():
+        rows = list(
+            HotlineOutbox.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(state=HotlineOutbox.State.PENDING, next_attempt_at__lte=now, ticket__channel__in=clients)
+            # One ticket's events go in order: 办结 never overtakes a 受理 that is still retrying.
+            .exclude(Exists(earlier_pending))
+            .select_related("ticket")
+            .order_by("next_attempt_at", "id")[:limit]
+        )
+        HotlineOutbox.objects.filter(pk__in=[r.pk for r in rows]).update(next_attempt_at=now + LEASE)
+    for row in rows:
+        _push(row, clients[row.ticket.channel], now, result)
+    return result
+
+
+def _push(row: HotlineOutbox, client: ApiClient, now, result: PushResult) -> None:
+    attempts = row.attempts + 1
+    try:
+        deliver(
+            client.webhook_url,
+            row.payload,
+            secret=client.api_key,
+            timeout=settings.HOTLINE_PUSH_TIMEOUT_SECONDS,
+        )
+    except Exception as exc:  # network, HTTP status, timeout: all mean "try again later"
+        gave_up = attempts >= settings.HOTLINE_PUSH_MAX_ATTEMPTS
+        HotlineOutbox.objects.filter(pk=row.pk).update(
+            attempts=attempts,
+            last_error=f"{type(exc).__name__}: {exc}"[:1000],
+            state=HotlineOutbox.State.FAILED if gave_up else HotlineOutbox.State.PENDING,
+            next_attempt_at=now + backoff(attempts),
+        )
+        log.warning("热线回推失败 %s（第 %s 次）：%s", row, attempts, exc)
+        if gave_up:
+            result.failed += 1
+        else:
+            result.retry += 1
+        return
+    HotlineOutbox.objects.filter(pk=row.pk).update(
+        attempts=attempts, state=HotlineOutbox.State.SENT, sent_at=timezone.now(), last_error=""
+    )
+    result.sent += 1

@@ -1,0 +1,130 @@
+"""Shapes of the hotline and duplicate endpoints. Input is validated here; the rules live in the modules."""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from cases.intake.hotline import SOURCE_FOR_CHANNEL
+from cases.models import DuplicateSuspect, HotlineTicket, Urgency
+from grids.locator import InvalidPosition, check_position
+
+CHANNELS = list(SOURCE_FOR_CHANNEL)
+
+
+class HotlineTicketInSerializer(serializers.Serializer):
+    """One ticket as the hotline system sends it (工单)."""
+
+    ticket_no = serializers.CharField(max_length=64, label=_("工单号"))
+    channel = serializers.ChoiceField(choices=CHANNELS, label=_("热线渠道"))
+    received_at = serializers.DateTimeField(label=_("热线受理时间"))
+    caller_name = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+    caller_phone = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
+    address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    lng = serializers.FloatField(required=False, allow_null=True, default=None)
+    lat = serializers.FloatField(required=False, allow_null=True, default=None)
+    category_hint = serializers.CharField(
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("类别编码、热线自身的分类或自由文本"),
+    )
+    description = serializers.CharField(label=_("诉求内容"))
+    urgency = serializers.ChoiceField(choices=Urgency.choices, required=False, default=Urgency.NORMAL)
+    photo_urls = serializers.ListField(
+        child=serializers.URLField(max_length=500), required=False, default=list, max_length=20
+    )
+
+    def validate(self, attrs):
+        lng, lat = attrs.get("lng"), attrs.get("lat")
+        if (lng is None) != (lat is None):
+            raise serializers.ValidationError({"lat" if lat is None else "lng": "经度和纬度须同时提供"})
+        if lng is not None:
+            try:
+                check_position(lng, lat)
+            except InvalidPosition as exc:
+                raise serializers.ValidationError({"lng": str(exc)}) from None
+        elif not attrs.get("address", "").strip():
+            raise serializers.ValidationError({"address": "请提供地址或经纬度"})
+        if not attrs["description"].strip():
+            raise serializers.ValidationError({"description": "请填写诉求内容"})
+        return attrs
+
+
+class HotlineTicketStatusSerializer(serializers.Serializer):
+    """The ticket as the hotline sees it (intake answer, repeat answer and pull)."""
+
+    id = serializers.IntegerField()
+    channel = serializers.CharField()
+    ticket_no = serializers.CharField()
+    state = serializers.ChoiceField(choices=HotlineTicket.State.choices)
+    state_label = serializers.CharField()
+    message = serializers.CharField(help_text=_("待定位或处理失败的原因"))
+    case_number = serializers.CharField(allow_null=True)
+    case_status = serializers.CharField(allow_null=True)
+    case_status_label = serializers.CharField(allow_null=True)
+    reject_reason = serializers.CharField(allow_null=True, help_text=_("退单原因"))
+    duplicate_of = serializers.CharField(allow_null=True, help_text=_("重复于案件编号"))
+    satisfaction = serializers.CharField(allow_null=True)
+    reopen_offered = serializers.BooleanField(help_text=_("回访不满意且已结案：可申请重办"))
+
+
+class HotlineTicketSerializer(serializers.ModelSerializer):
+    """The ticket in the operator's queue."""
+
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    case_number = serializers.CharField(source="case.number", allow_null=True, read_only=True, default=None)
+
+    class Meta:
+        model = HotlineTicket
+        fields = [
+            "id",
+            "channel",
+            "ticket_no",
+            "state",
+            "state_label",
+            "received_at",
+            "caller_name",
+            "caller_phone",
+            "address",
+            "lng",
+            "lat",
+            "category_hint",
+            "description",
+            "urgency",
+            "photo_urls",
+            "attempts",
+            "last_error",
+            "case",
+            "case_number",
+            "created_at",
+            "processed_at",
+        ]
+        read_only_fields = fields
+
+
+class LocateSerializer(serializers.Serializer):
+    lng = serializers.FloatField(label=_("经度"))
+    lat = serializers.FloatField(label=_("纬度"))
+
+
+class SuspectOriginalSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    status = serializers.CharField()
+    category_name = serializers.CharField()
+    address = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class DuplicateSuspectSerializer(serializers.ModelSerializer):
+    original = SuspectOriginalSerializer(read_only=True)
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+
+    class Meta:
+        model = DuplicateSuspect
+        fields = ["id", "case", "original", "distance_m", "state", "state_label", "created_at", "decided_at"]
+        read_only_fields = fields
+
+
+class SuspectDecisionSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="")
