@@ -16,8 +16,20 @@ from pathlib import Path
 
 CHILD = "CITYOPS_BENCH_CHILD"
 SIZES = {
-    "full": {"reports": 500, "generated": 20_000, "open_cases": (10_000, 1_000_000)},
-    "quick": {"reports": 30, "generated": 1_000, "open_cases": (2_000, 20_000)},
+    "full": {
+        "reports": 500,
+        "generated": 20_000,
+        "open_cases": (10_000, 1_000_000),
+        "tickets": 500,
+        "cases": 1_000_000,
+    },
+    "quick": {
+        "reports": 30,
+        "generated": 1_000,
+        "open_cases": (2_000, 20_000),
+        "tickets": 30,
+        "cases": 20_000,
+    },
 }
 
 
@@ -64,6 +76,12 @@ def run_measurements(quick: bool, say=print) -> dict:
     sizes = size["open_cases"]
     say(f"==> SLA 扫描：1,000 个到期环节，分别在 {' / '.join(f'{n:,}' for n in sizes)} 件在办案件中")
     sweep = sweep_scaling(desk, sizes)
+    from cityops.bench.channels import hotline_rate, open311_latency
+
+    say(f"==> 热线工单接入 {size['tickets']} 件（端到端：接收 → 案件）")
+    hotline = hotline_rate(desk, size["tickets"])
+    say(f"==> Open311 GET requests 延迟（库中 {size['cases']:,} 件案件）")
+    open311 = open311_latency(size["cases"])
     return {
         "machine": {
             "timestamp": datetime.now().astimezone().isoformat(timespec="seconds"),
@@ -75,6 +93,8 @@ def run_measurements(quick: bool, say=print) -> dict:
         "queries_per_action": queries,
         "generator": generator,
         "sla_sweep": sweep,
+        "hotline_intake": hotline,
+        "open311_get_requests": open311,
     }
 
 
@@ -126,4 +146,15 @@ def table(figures: dict) -> str:
     lines.append(
         f"  大/小 耗时比 {figures['sla_sweep']['time_ratio']}（目标 ≤ 1.5），查询数比 {figures['sla_sweep']['query_ratio']}"
     )
+    hotline, open311 = figures["hotline_intake"], figures["open311_get_requests"]
+    lines += [
+        "",
+        "热线工单接入（POST /api/v1/hotline/tickets/ → 案件，端到端）",
+        f"  {hotline['tickets']} 件 → {hotline['cases']} 件案件 / {hotline['seconds']} s"
+        f" = {hotline['per_second']} 件/s   中位 {hotline['median_ms']} ms",
+        "",
+        f"Open311 GET requests（库中 {open311['cases']:,} 件案件，默认 90 天、最多 1000 行）",
+        f"  JSON P50 {open311['json']['p50_ms']} ms  P95 {open311['json']['p95_ms']} ms   "
+        f"XML P50 {open311['xml']['p50_ms']} ms  P95 {open311['xml']['p95_ms']} ms",
+    ]
     return "\n".join(lines)
