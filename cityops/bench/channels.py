@@ -53,7 +53,7 @@ def hotline_rate(desk, count: int) -> dict:
 
 def open311_latency(total_cases: int, requests: int = 30) -> dict:
     """p50/p95 of `GET /open311/v2/requests.json` (default window, 1,000 rows) with `total_cases` cases."""
-    template = Case.objects.order_by("-id").first()
+    template = Case.objects.filter(hotline_ticket_no="").order_by("-id").first()  # ticket numbers are unique
     client = Client()
     figures: dict = {"cases": total_cases}
     try:
