@@ -164,6 +164,9 @@ class Case(models.Model):
             models.Index(fields=["status", "department"]),
             models.Index(fields=["grid", "status"]),
             models.Index(fields=["category_code", "created_at"]),
+            # Duplicate search (cases/intake/duplicates.py): same category or 大类, then a latitude band.
+            models.Index(fields=["category", "lat", "lng"], name="case_category_position"),
+            models.Index(fields=["major_code", "lat", "lng"], name="case_major_position"),
         ]
 
     def __str__(self):

@@ -44,6 +44,7 @@ def run_in_bench_database(manage_py: Path, var_dir: Path, argv: list[str]) -> in
         "DATABASE_URL": url,
         "MEDIA_ROOT": str(var_dir / "bench" / "media"),  # report photos stay out of the demo's media
         "CELERY_TASK_ALWAYS_EAGER": "true",  # nothing queued for the demo's worker
+        "LOG_LEVEL": "WARNING",  # eager tasks would log a line each and bury the figures
     }
     print(f"==> 基准测试数据库：{_redacted(url)}", flush=True)
     return subprocess.call([sys.executable, str(manage_py), "bench", *argv], env=env)
