@@ -167,6 +167,8 @@ class Case(models.Model):
             # Duplicate search (cases/intake/duplicates.py): same category or 大类, then a latitude band.
             models.Index(fields=["category", "lat", "lng"], name="case_category_position"),
             models.Index(fields=["major_code", "lat", "lng"], name="case_major_position"),
+            # The default order of every case list (newest first), read backwards by PostgreSQL.
+            models.Index(fields=["created_at", "id"], name="case_created_order"),
         ]
 
     def __str__(self):

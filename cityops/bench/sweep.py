@@ -28,7 +28,14 @@ def _columns(model, skip=("id",)):
 def _clone_cases(template: Case, n: int) -> None:
     table = connection.ops.quote_name(Case._meta.db_table)
     cols = _columns(Case)
-    select = ", ".join(f"t.{c}" if c != "number" else "t.number || '-' || g.x" for c in cols)
+    # Clones are spread back in time, one every 30 s, as real reports are (a year per million).
+    spread = (
+        "t.created_at - make_interval(secs => g.x * 30)"
+        if connection.vendor == "postgresql"
+        else "strftime('%%Y-%%m-%%d %%H:%%M:%%f', t.created_at, '-' || (g.x * 30) || ' seconds')"
+    )
+    special = {"number": "t.number || '-' || g.x", "created_at": spread}
+    select = ", ".join(special.get(c, f"t.{c}") for c in cols)
     with connection.cursor() as cursor:
         cursor.execute(
             f"WITH RECURSIVE g(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM g WHERE x < %s) "
