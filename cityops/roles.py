@@ -38,7 +38,6 @@ DISTRICT_WIDE_ROLES = frozenset(
 
 # Model permissions granted to each role's group, as "app_label.codename" patterns; "*" = every codename
 # of that app. Master data is the admin's; everyone signed in may read it through the API.
-MASTER_DATA_APPS = ("grids", "dispatch")
 ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
     Role.ADMIN: ("grids.*", "dispatch.*", "cityops.*", "auth.view_group", "cases.view_*"),
 }

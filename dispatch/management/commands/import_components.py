@@ -1,11 +1,9 @@
 """manage.py import_components FILE.csv — load or update the managed components (管理部件) inventory."""
 
-import sys
-
-from django.core.management.base import BaseCommand, CommandError
-from tqdm import tqdm
+from django.core.management.base import BaseCommand
 
 from dispatch.importers import ComponentImportError, import_components, read_csv
+from grids.commands import import_failed, progress_bar
 
 PROGRESS_FROM = 2000  # smaller files finish before a bar is worth drawing
 
@@ -22,19 +20,12 @@ class Command(BaseCommand):
         parser.add_argument("file", help="CSV 文件路径，表头为第 1 行")
 
     def handle(self, *args, file: str, verbosity: int = 1, **options):
-        def progress(items, desc, total):
-            return tqdm(
-                items, desc=desc, total=total, file=sys.stderr, disable=verbosity < 1 or total < PROGRESS_FROM
-            )
-
+        progress = progress_bar(verbosity, PROGRESS_FROM)
         try:
             columns, records = read_csv(file)
             result = import_components(columns, records, progress=progress)
         except ComponentImportError as exc:
-            listing = "\n".join(f"  - {error}" for error in exc.errors)
-            raise CommandError(
-                f"导入失败，未保存任何数据。共 {len(exc.errors)} 个问题：\n{listing}"
-            ) from None
+            raise import_failed(exc.errors) from None
         legacy = f"（其中旧标准 16 位编码 {result.legacy_codes} 个）" if result.legacy_codes else ""
         self.stdout.write(
             self.style.SUCCESS(f"导入完成：新建部件 {result.created} 个，更新 {result.updated} 个{legacy}。")

@@ -1,10 +1,8 @@
 """manage.py import_grids FILE.geojson — load or update the unit grids (单元网格) from a FeatureCollection."""
 
-import sys
+from django.core.management.base import BaseCommand
 
-from django.core.management.base import BaseCommand, CommandError
-from tqdm import tqdm
-
+from grids.commands import import_failed, progress_bar
 from grids.importers import GridImportError, import_grids, load_geojson
 
 PROGRESS_FROM = 500  # smaller files finish before a bar is worth drawing
@@ -21,18 +19,11 @@ class Command(BaseCommand):
         parser.add_argument("file", help="GeoJSON 文件路径（UTF-8）")
 
     def handle(self, *args, file: str, verbosity: int = 1, **options):
-        def progress(items, desc, total):
-            return tqdm(
-                items, desc=desc, total=total, file=sys.stderr, disable=verbosity < 1 or total < PROGRESS_FROM
-            )
-
+        progress = progress_bar(verbosity, PROGRESS_FROM)
         try:
             result = import_grids(load_geojson(file), progress=progress)
         except GridImportError as exc:
-            listing = "\n".join(f"  - {error}" for error in exc.errors)
-            raise CommandError(
-                f"导入失败，未保存任何数据。共 {len(exc.errors)} 个问题：\n{listing}"
-            ) from None
+            raise import_failed(exc.errors) from None
         self.stdout.write(
             self.style.SUCCESS(
                 f"导入完成：新建网格 {result.created} 个，更新 {result.updated} 个；"
