@@ -18,16 +18,17 @@ YELLOW_AT = Decimal("0.8")  # share of the limit used when the light turns yello
 
 
 def on_change(case: Case, *, action: str, from_status: str, now: datetime, extension_hours=None) -> None:
-    calendar = get_calendar()
+    # The calendar is fetched only by branches that move a clock: notes, requests and callbacks
+    # (most actions that keep the state) need no calendar check at all.
     if action == Action.APPROVE_SUSPENSION:
-        _pause(case, now, calendar)
+        _pause(case, now, get_calendar())
     elif action == Action.RESUME:
-        _resume(case, now, calendar)
+        _resume(case, now, get_calendar())
     elif action == Action.APPROVE_EXTENSION:
-        _extend(case, now, Decimal(str(extension_hours)), calendar)
+        _extend(case, now, Decimal(str(extension_hours)), get_calendar())
     elif case.status != from_status:
         finish_open_steps(case, now)
-        start_step(case, now, calendar)
+        start_step(case, now)
 
 
 def start_step(case: Case, now: datetime, calendar: WorkingCalendar | None = None) -> TimedStep | None:
