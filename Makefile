@@ -15,7 +15,13 @@ $(VENV)/.installed: pyproject.toml
 	@$(PY) -m pip install --quiet --progress-bar on ".[dev]"
 	@touch $@
 
-install: $(VENV)/.installed
+# Front-end packages (htmx, Leaflet, Chart.js, Pico CSS) come from the npm registry, never a CDN.
+node_modules/.installed: package.json package-lock.json
+	@echo "==> installing front-end packages from the npm registry"
+	@npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+install: $(VENV)/.installed node_modules/.installed
 
 demo: install
 	@echo "==> migrating the database"
@@ -43,4 +49,4 @@ check: install
 	@$(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var node_modules

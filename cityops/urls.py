@@ -1,15 +1,26 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from cityops.views import home
+from cityops import views
+from grids import web as grid_layers
 
 admin.site.site_header = "CityOps 数字城管平台"
 admin.site.site_title = "CityOps"
 admin.site.index_title = "基础数据与案件"
 
 urlpatterns = [
-    path("", home, name="home"),
+    path("", views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("notifications/", views.notifications, name="notifications"),
+    path("notifications/<int:pk>/read/", views.notification_read, name="notification-read"),
+    path("notifications/read-all/", views.notifications_read_all, name="notifications-read-all"),
+    path("map/outline.geojson", grid_layers.outline_layer, name="map-outline"),
+    path("map/grids.geojson", grid_layers.grid_layer, name="map-grids"),
+    path("", include("cases.web.urls")),
+    path("", include("kpi.web")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

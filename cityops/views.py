@@ -1,17 +1,62 @@
-from django.db.models import Count
-from django.shortcuts import render
+"""The home page (each user's work queues and inbox) and the notification inbox."""
 
-from cases.selectors import cases_visible_to
-from cases.workflow import STATUS_LABELS, Status
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from cases.models import Notification
+from cases.web.queues import queue_counts, queues_for
+from cityops.navigation import menu_for
+
+INBOX_PREVIEW = 8
 
 
 def home(request):
-    """Landing page: what the platform is, and for a signed-in user, their cases by state."""
-    counts, unread = [], 0
-    if request.user.is_authenticated:
-        unread = request.user.notifications.filter(read_at__isnull=True).count()
-        by_status = dict(
-            cases_visible_to(request.user).values_list("status").annotate(n=Count("id")).order_by()
-        )
-        counts = [(STATUS_LABELS[s], by_status.get(s.value, 0)) for s in Status]
-    return render(request, "home.html", {"counts": counts, "unread": unread})
+    """Signed in: the user's queues with counts, shortcuts to their pages, the latest unread notices."""
+    if not request.user.is_authenticated:
+        return redirect("login")
+    queues = queues_for(request.user)
+    counts = queue_counts(request.user, queues)
+    inbox = list(
+        request.user.notifications.filter(read_at__isnull=True).select_related("case")[:INBOX_PREVIEW]
+    )
+    return render(
+        request,
+        "home.html",
+        {
+            "queues": [(q, counts[q.key]) for q in queues],
+            "shortcuts": menu_for(request.user),
+            "inbox": inbox,
+        },
+    )
+
+
+@login_required
+def notifications(request):
+    notices = request.user.notifications.select_related("case")
+    if request.GET.get("unread"):
+        notices = notices.filter(read_at__isnull=True)
+    page = Paginator(notices, 30).get_page(request.GET.get("page"))
+    return render(
+        request, "web/notifications.html", {"page": page, "unread_only": bool(request.GET.get("unread"))}
+    )
+
+
+@login_required
+@require_POST
+def notification_read(request, pk: int):
+    """Mark one notice read and go to its case (the inbox links through here)."""
+    notice = get_object_or_404(Notification, pk=pk, user=request.user)
+    if notice.read_at is None:
+        notice.read_at = timezone.now()
+        notice.save(update_fields=["read_at"])
+    return redirect("case-detail", notice.case_id)
+
+
+@login_required
+@require_POST
+def notifications_read_all(request):
+    request.user.notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
+    return redirect("notifications")

@@ -138,7 +138,8 @@ _stamp: tuple | None = None
 _checked_at = -math.inf
 
 
-def _current_stamp() -> tuple:
+def current_stamp() -> tuple:
+    """A cheap version of the grid table: changes whenever a grid is added, changed or removed."""
     row = Grid.objects.order_by().aggregate(n=Count("id"), latest=Max("updated_at"), top=Max("id"))
     return row["n"], row["latest"], row["top"]
 
@@ -150,7 +151,7 @@ def get_locator() -> GridLocator:
     if _locator is not None and now - _checked_at < RECHECK_SECONDS:
         return _locator
     with _lock:
-        stamp = _current_stamp()
+        stamp = current_stamp()
         if _locator is None or stamp != _stamp:
             _locator, _stamp = GridLocator.from_database(), stamp
         _checked_at = time.monotonic()

@@ -1,0 +1,52 @@
+"""The menu as data: each entry is a page and the roles it is for. Unknown URL names fail loudly in the
+test that walks the menu (tests/web/test_navigation.py), so the menu cannot point at a missing page."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from cityops.roles import Role
+
+_R = Role
+EVERYONE = frozenset(Role)
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    label: str | Promise
+    url_name: str
+    roles: frozenset[Role]
+    args: tuple = ()
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name, args=self.args)
+
+
+MENU: tuple[MenuEntry, ...] = (
+    MenuEntry(_("上报问题"), "inspector-report", frozenset({_R.INSPECTOR})),
+    MenuEntry(_("我的任务"), "inspector-tasks", frozenset({_R.INSPECTOR})),
+    MenuEntry(_("我的上报"), "inspector-history", frozenset({_R.INSPECTOR})),
+    MenuEntry(_("热线登记"), "hotline-intake", frozenset({_R.HOTLINE})),
+    MenuEntry(_("热线工单"), "hotline-tickets", frozenset({_R.HOTLINE})),
+    MenuEntry(_("回访"), "hotline-callbacks", frozenset({_R.HOTLINE})),
+    MenuEntry(_("审批台账"), "ledger", frozenset({_R.DISPATCHER, _R.SHIFT_LEADER})),
+    MenuEntry(
+        _("案件查询"),
+        "case-search",
+        frozenset(
+            {_R.OPERATOR, _R.SHIFT_LEADER, _R.DISPATCHER, _R.SUPERVISOR, _R.HOTLINE, _R.DEPARTMENT, _R.ADMIN}
+        ),
+    ),
+    MenuEntry(_("案件地图"), "supervise-map", frozenset({_R.SUPERVISOR, _R.SHIFT_LEADER})),
+    MenuEntry(_("超期督办"), "supervise-overdue", frozenset({_R.SUPERVISOR})),
+    MenuEntry(_("综合评价"), "kpi-dashboard", frozenset({_R.SUPERVISOR, _R.SHIFT_LEADER, _R.ADMIN})),
+    MenuEntry(_("统计报表"), "kpi-reports", frozenset({_R.SUPERVISOR, _R.SHIFT_LEADER, _R.ADMIN})),
+)
+
+
+def menu_for(user) -> list[MenuEntry]:
+    roles = user.roles
+    return [entry for entry in MENU if entry.roles & roles]
