@@ -1,6 +1,6 @@
 """Page routes: each module of cases/web owns its own `urlpatterns`."""
 
-from cases.web import case_page, hotline, inspector, lists, supervise
+from cases.web import case_page, hotline, inspector, lists, photos, supervise
 
 urlpatterns = [
     *lists.urlpatterns,
@@ -8,4 +8,5 @@ urlpatterns = [
     *inspector.urlpatterns,
     *hotline.urlpatterns,
     *supervise.urlpatterns,
+    *photos.urlpatterns,
 ]
