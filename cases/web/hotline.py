@@ -1,0 +1,304 @@
+"""The hotline agent's pages (DOMAIN §1): quick intake of a caller, recent hotline cases, the 回访 queue.
+
+The intake form shares the position map and the category picker with the inspector's report form
+(cases/web/inspector.py, cityops/static/cityops/report.js). An address the gazetteer knows places the
+pin (cases/intake/gazetteer.py), in the browser as the agent types and again on the server when no pin
+was placed. A ticket number already registered is refused by the service (or by the API inbox here).
+"""
+
+from django import forms
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils.translation import gettext as _g
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_POST
+
+from cases import services
+from cases.errors import ActionError
+from cases.filters import CaseFilterSet
+from cases.intake import gazetteer
+from cases.intake.hotline import SOURCE_FOR_CHANNEL
+from cases.models import HOTLINE_SOURCES, Case, CaseEvent, HotlineTicket, Satisfaction
+from cases.selectors import cases_visible_to
+from cases.web.inspector import JS_STRINGS, CasePositionForm, picker_context, role_required, with_open_step
+from cases.workflow import STATUS_CHOICES, Action, Status
+from cityops.roles import Role
+
+TICKETS_PAGE = 30
+CALLBACKS_PAGE = 20
+INBOX_PREVIEW = 20
+CHANNELS = [("12345", _("12345 政务服务便民热线")), ("8890", _("8890 便民服务专线"))]
+SESSION_CHANNEL = "hotline_channel"  # the agent's line: most agents answer one all day
+
+
+# ---------------------------------------------------------------- intake
+
+
+class IntakeForm(CasePositionForm):
+    channel = forms.ChoiceField(
+        label=_("热线渠道"), choices=CHANNELS, initial="12345", widget=forms.RadioSelect
+    )
+    hotline_ticket_no = forms.CharField(
+        label=_("热线工单号"),
+        max_length=64,
+        error_messages={"required": _("请填写热线工单号")},
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}),
+    )
+    reporter_name = forms.CharField(label=_("来电人姓名"), max_length=50, required=False)
+    reporter_phone = forms.CharField(
+        label=_("来电电话"),
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off", "inputmode": "tel"}),
+    )
+
+    missing_position_message = _("请在地图上点选位置，或填写能在地名库中找到的地址")
+    geocoded: gazetteer.Position | None = None
+
+    def clean_hotline_ticket_no(self) -> str:
+        return self.cleaned_data["hotline_ticket_no"].strip()
+
+    def fallback_position(self, data) -> tuple[float, float] | None:
+        self.geocoded = gazetteer.locate_address(data.get("address", ""))
+        return (self.geocoded.lng, self.geocoded.lat) if self.geocoded else None
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("reporter_name") or data.get("reporter_phone")):
+            self.add_error("reporter_phone", _("请填写来电人姓名或电话"))
+        channel, ticket_no = data.get("channel"), data.get("hotline_ticket_no")
+        if channel and ticket_no:
+            # The hotline system may have delivered it through the API already (cases/intake/hotline.py).
+            inbox = HotlineTicket.objects.filter(channel=channel, ticket_no=ticket_no).only("state").first()
+            if inbox is not None:
+                self.add_error(
+                    "hotline_ticket_no",
+                    _g("%(channel)s 工单 %(no)s 已由热线系统接口接收（%(state)s），无需重复登记")
+                    % {"channel": channel, "no": ticket_no, "state": inbox.get_state_display()},
+                )
+        return data
+
+
+@role_required(Role.HOTLINE)
+def intake(request):
+    """热线登记: one caller, one case; on success a confirmation and a fresh form for the next call."""
+    if request.method == "POST":
+        form = IntakeForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            note = form.geocoded.describe() if form.geocoded else ""
+            try:
+                case = services.case_report(
+                    actor=request.user,
+                    source=SOURCE_FOR_CHANNEL[data["channel"]],
+                    hotline_ticket_no=data["hotline_ticket_no"],
+                    reporter_name=data["reporter_name"],
+                    reporter_phone=data["reporter_phone"],
+                    category=data["category"],
+                    lng=data["lng"],
+                    lat=data["lat"],
+                    address=data["address"],
+                    description=data["description"],
+                    urgency=data["urgency"],
+                    note=note,
+                )
+            except ActionError as error:
+                form.apply_error(error)
+            else:
+                request.session[SESSION_CHANNEL] = data["channel"]
+                return redirect(f"{reverse('hotline-intake')}?case={case.pk}")
+        confirmed = None
+    else:
+        form = IntakeForm(initial={"channel": request.session.get(SESSION_CHANNEL, "12345")})
+        confirmed = None
+        if (pk := request.GET.get("case", "")).isdigit():
+            confirmed = (
+                Case.objects.filter(pk=pk, reporter=request.user)
+                .only("number", "hotline_channel", "hotline_ticket_no", "grid__name", "category_name")
+                .select_related("grid")
+                .first()
+            )
+    return render(
+        request,
+        "cases/hotline/intake.html",
+        {"form": form, "confirmed": confirmed, "js_strings": JS_STRINGS, **picker_context(request, form)},
+    )
+
+
+@role_required(Role.HOTLINE, Role.OPERATOR)
+@require_GET
+def geocode(request):
+    """Address text → a position from the gazetteer (JSON), for the intake map's pin."""
+    position = gazetteer.locate_address(request.GET.get("address", "")[:200])
+    if position is None:
+        return JsonResponse({"detail": _g("地址未能匹配地名库，请在地图上点选位置")}, status=404)
+    return JsonResponse(
+        {"lng": position.lng, "lat": position.lat, "place": position.place.name, "kind": position.how}
+    )
+
+
+# ---------------------------------------------------------------- recent tickets
+
+
+HOTLINE_SOURCE_CHOICES = [(s.value, s.label) for s in HOTLINE_SOURCES]
+
+
+@role_required(Role.HOTLINE)
+def tickets(request):
+    """Recent hotline cases with their state now (filter by channel, status, words), and the API inbox's
+    tickets that are not cases yet."""
+    hotline_cases = cases_visible_to(request.user).filter(source__in=list(HOTLINE_SOURCES))
+    filterset = CaseFilterSet(request.GET or None, queryset=hotline_cases)
+    rows = filterset.qs if filterset.is_bound else hotline_cases
+    rows = (
+        with_open_step(rows)
+        .select_related("grid")
+        .only(
+            "number",
+            "status",
+            "source",
+            "hotline_channel",
+            "hotline_ticket_no",
+            "reporter_name",
+            "reporter_phone",
+            "category_name",
+            "address",
+            "satisfaction",
+            "created_at",
+            "grid__name",
+        )
+        .order_by("-created_at", "-id")
+    )
+    page = Paginator(rows, TICKETS_PAGE).get_page(request.GET.get("page"))
+    inbox = list(
+        HotlineTicket.objects.exclude(state=HotlineTicket.State.DONE)
+        .only("channel", "ticket_no", "received_at", "state", "address", "last_error", "caller_name")
+        .order_by("-created_at")[:INBOX_PREVIEW]
+    )
+    return render(
+        request,
+        "cases/hotline/tickets.html",
+        {
+            "page": page,
+            "filterset": filterset,
+            "inbox": inbox,
+            "source_choices": HOTLINE_SOURCE_CHOICES,
+            "status_choices": STATUS_CHOICES,
+            "chosen_source": request.GET.get("source", ""),
+            "chosen_status": request.GET.get("status", ""),
+            "q": request.GET.get("q", ""),
+        },
+    )
+
+
+# ---------------------------------------------------------------- 回访
+
+
+class CallbackForm(forms.Form):
+    satisfaction = forms.ChoiceField(
+        label=_("满意度"),
+        choices=Satisfaction.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("请选择满意度")},
+    )
+    note = forms.CharField(
+        label=_("回访记录"),
+        max_length=500,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+
+def callback_queue():
+    """Closed hotline cases not yet called back since they closed (未联系上 keeps a case in the queue)."""
+    since_closed = CaseEvent.objects.filter(
+        case=OuterRef("pk"), action=Action.CALLBACK, at__gte=OuterRef("closed_at")
+    )
+    reached = since_closed.exclude(payload__satisfaction=Satisfaction.UNREACHABLE)
+    tries = since_closed.order_by().values("case").annotate(n=Count("id")).values("n")
+    return (
+        Case.objects.filter(status=Status.CLOSED, source__in=list(HOTLINE_SOURCES))
+        .exclude(Exists(reached))
+        .annotate(tries=Coalesce(Subquery(tries, output_field=IntegerField()), Value(0)))
+        .only(
+            "number",
+            "hotline_channel",
+            "hotline_ticket_no",
+            "reporter_name",
+            "reporter_phone",
+            "category_name",
+            "address",
+            "description",
+            "closed_at",
+            "created_at",
+        )
+        .order_by("closed_at", "id")
+    )
+
+
+def _callback_form(case, data=None) -> CallbackForm:
+    return CallbackForm(data, prefix=f"cb{case.pk}")
+
+
+@role_required(Role.HOTLINE)
+def callbacks(request):
+    page = Paginator(callback_queue(), CALLBACKS_PAGE).get_page(request.GET.get("page"))
+    for case in page.object_list:
+        case.form = _callback_form(case)
+    return render(request, "cases/hotline/callbacks.html", {"page": page})
+
+
+@role_required(Role.HOTLINE)
+@require_POST
+def callback(request, pk: int):
+    """Record one 回访; with htmx the row is replaced (gone when the caller was reached)."""
+    case = callback_queue().filter(pk=pk).first()
+    if case is None:
+        message = _g("该案件已回访或不在回访队列中")
+        if request.htmx:
+            return HttpResponse(f'<li class="callback-item muted" role="status">{message}</li>')
+        messages.info(request, message)
+        return redirect("hotline-callbacks")
+    form = _callback_form(case, request.POST)
+    done = None
+    if form.is_valid():
+        satisfaction = form.cleaned_data["satisfaction"]
+        try:
+            services.case_callback(
+                case=case, actor=request.user, satisfaction=satisfaction, note=form.cleaned_data["note"]
+            )
+        except ActionError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            done = _g("已记录 %(number)s 的回访：%(result)s") % {
+                "number": case.number,
+                "result": Satisfaction(satisfaction).label,
+            }
+            if satisfaction == Satisfaction.UNREACHABLE:
+                case.tries += 1  # still in the queue: call again later
+                form = _callback_form(case)
+            else:
+                case = None
+    if not request.htmx:
+        if done:
+            messages.success(request, done)
+            return redirect("hotline-callbacks")
+        page = Paginator(callback_queue(), CALLBACKS_PAGE).get_page(request.GET.get("page"))
+        for row in page.object_list:
+            row.form = form if row.pk == pk else _callback_form(row)
+        return render(request, "cases/hotline/callbacks.html", {"page": page}, status=400)
+    return render(request, "cases/hotline/_callback_item.html", {"case": case, "done": done, "form": form})
+
+
+urlpatterns = [
+    path("hotline/intake/", intake, name="hotline-intake"),
+    path("hotline/geocode/", geocode, name="hotline-geocode"),
+    path("hotline/tickets/", tickets, name="hotline-tickets"),
+    path("hotline/callbacks/", callbacks, name="hotline-callbacks"),
+    path("hotline/callbacks/<int:pk>/", callback, name="hotline-callback"),
+]

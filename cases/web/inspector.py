@@ -1,0 +1,413 @@
+"""The inspector's pages (DOMAIN §1, phone first): report a problem, my 核实/核查 tasks, my reports.
+
+The report form and its two widgets (the position on a map, the category picker) are shared with the
+hotline intake (cases/web/hotline.py). The server re-checks everything the browser shows: a position
+outside every grid is refused here and by the service, not only by report.js.
+"""
+
+from functools import wraps
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import F, OuterRef, QuerySet, Subquery
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+
+from cases import services
+from cases.errors import ActionError
+from cases.models import Case, TimedStep, Urgency
+from cases.workflow import STATUS_CHOICES, Status
+from cityops.roles import Role
+from dispatch.categories import search_categories
+from dispatch.models import Category
+from grids.locator import locate
+
+PICK_LIMIT = 60  # category matches shown at once: refine the search for more
+HISTORY_PAGE = 20
+TASK_STATUSES = (Status.VERIFYING, Status.PENDING_CHECK)
+# Strings for report.js, translated on the server (the page passes them with json_script).
+JS_STRINGS = {
+    "pin": _("问题位置（可拖动）"),
+    "locating": _("正在确定所在网格…"),
+    "grid": _("所在网格："),
+    "outside": _("该位置不在本区任何单元网格内，不能上报"),
+    "locateFailed": _("暂时无法确定网格，提交时由服务器核对"),
+    "noGeolocation": _("此浏览器不支持定位：请在地图上点选问题位置"),
+    "denied": _("未获得定位权限：请在地图上点选问题位置"),
+    "unavailable": _("无法获取当前位置：请在地图上点选问题位置"),
+    "timeout": _("定位超时：请重试，或在地图上点选问题位置"),
+    "accuracy": _("定位精度约 {m} 米，请核对图钉位置"),
+    "noAddress": _("请先填写地址"),
+    "matched": _("已按地名「{place}」定位，请核对图钉位置"),
+    "noMatch": _("地址未能匹配地名库，请在地图上点选位置"),
+    "chosen": _("已选："),
+    "remove": _("移除"),
+    "removeNamed": _("移除照片 {name}"),
+    "count": _("共 {n} 张"),
+}
+TASK_LABELS = {Status.VERIFYING: _("核实"), Status.PENDING_CHECK: _("核查")}
+
+
+def role_required(*roles: Role):
+    """Signed in and holding one of `roles`, else 403 (the menu only shows a page to its roles)."""
+
+    def decorate(view):
+        @login_required
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not request.user.has_role(*roles):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorate
+
+
+# ---------------------------------------------------------------- the report form (shared with hotline)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Several photos in one input (camera or files); the service checks each is a real image."""
+
+    widget = MultipleFileInput
+
+    def __init__(self, **kwargs):
+        attrs = {"accept": "image/*", "capture": "environment", "multiple": True}
+        kwargs.setdefault("required", False)
+        super().__init__(widget=MultipleFileInput(attrs=attrs), **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        return [super(PhotosField, self).clean(f, initial) for f in files]
+
+
+class CasePositionForm(forms.Form):
+    """Position (a pin on the map), address text and the category: what every report needs."""
+
+    lng = forms.FloatField(
+        label=_("经度"),
+        required=False,
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+    )
+    lat = forms.FloatField(
+        label=_("纬度"),
+        required=False,
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+    )
+    address = forms.CharField(
+        label=_("地址"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": _("如：友谊路32号门前")}),
+    )
+    category = forms.ModelChoiceField(
+        label=_("问题类别"),
+        queryset=Category.objects.filter(is_active=True),
+        error_messages={
+            "required": _("请选择问题类别"),
+            "invalid_choice": _("所选类别不存在或已停用，请重新选择"),
+        },
+        widget=forms.HiddenInput,  # rendered by the picker as radio options
+    )
+    urgency = forms.ChoiceField(
+        label=_("紧急程度"), choices=Urgency.choices, initial=Urgency.NORMAL, widget=forms.RadioSelect
+    )
+    description = forms.CharField(
+        label=_("问题描述"),
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": _("看到了什么问题，在哪个位置")}),
+        error_messages={"required": _("请填写问题描述")},
+    )
+
+    grid = None  # the located grid, once the position is valid
+
+    def clean(self):
+        data = super().clean()
+        lng, lat = data.get("lng"), data.get("lat")
+        if "lng" in self.errors or "lat" in self.errors:
+            return data
+        if lng is None or lat is None:
+            found = self.fallback_position(data)
+            if found is None:
+                self.add_error("lng", self.missing_position_message)
+                return data
+            lng, lat = data["lng"], data["lat"] = found
+        try:
+            self.grid = locate(lng, lat)
+        except ValueError as exc:  # outside every grid, or not a position at all
+            self.add_error("lng", str(exc))
+        return data
+
+    missing_position_message = _("请点“定位”或在地图上点选问题位置")
+
+    def fallback_position(self, data) -> tuple[float, float] | None:
+        """A position when no pin was placed (the hotline form looks the address up); none by default."""
+        return None
+
+    def apply_error(self, error: ActionError) -> None:
+        """A refusal from the service, next to the field it names (the map for a position)."""
+        name = {"lat": "lng", "component": "category"}.get(error.field or "", error.field)
+        self.add_error(name if name in self.fields else None, error.message)
+
+
+class ReportForm(CasePositionForm):
+    photos = PhotosField(label=_("现场照片"), help_text=_("可拍照或从相册选择多张"))
+    self_resolved = forms.BooleanField(
+        label=_("已自行处置"), required=False, help_text=_("小问题当场解决：上传处置后照片，直接待结案")
+    )
+    after_photos = PhotosField(label=_("处置后照片"))
+
+    field_order = ["category", "urgency", "description", "photos", "address", "self_resolved", "after_photos"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("self_resolved") and not data.get("after_photos") and "after_photos" not in self.errors:
+            self.add_error("after_photos", _("自行处置须上传处置后照片"))
+        return data
+
+
+def picker_context(request, form: CasePositionForm) -> dict:
+    """The picker on a full page: a re-rendered form keeps its search words and its chosen category."""
+    chosen = (getattr(form, "cleaned_data", None) or {}).get("category") if form.is_bound else None
+    q = request.POST.get("category_q", "") if form.is_bound else ""
+    return {"category_q": q, **picker_options(q=q, chosen=chosen)}
+
+
+def picker_options(*, q: str = "", major: str = "", kind: str = "", chosen: Category | None = None) -> dict:
+    """The picker's options: matches for the search words, one 大类 to browse, or the 大类 list itself.
+
+    The chosen category always stays on top (checked), so searching again never loses the choice.
+    """
+    q = q.strip()[:50]
+    active = Category.objects.filter(is_active=True)
+    context = {"q": q, "chosen": chosen, "browsing": None, "groups": [], "majors": [], "more": False}
+    if q:
+        found = list(search_categories(q, active)[: PICK_LIMIT + 1])
+    elif major and kind in Category.Kind.values:
+        found = list(active.filter(kind=kind, major_code=major).order_by("code")[: PICK_LIMIT + 1])
+        context["browsing"] = (
+            f"{found[0].get_kind_display()} {major} {found[0].major_name}" if found else major
+        )
+    else:
+        context["majors"] = _majors(active)
+        return context
+    context["more"] = len(found) > PICK_LIMIT
+    context["groups"] = _group(c for c in found[:PICK_LIMIT] if not chosen or c.pk != chosen.pk)
+    return context
+
+
+def _majors(active) -> list:
+    """The 大类 of 部件 and 事项, to browse when nothing is searched yet (one small query)."""
+    rows = active.order_by("kind", "major_code").values_list("kind", "major_code", "major_name").distinct()
+    kinds = dict(Category.Kind.choices)
+    groups: dict[str, list] = {}
+    for kind, code, name in rows:
+        groups.setdefault(kind, []).append({"kind": kind, "code": code, "name": name})
+    return [(kinds.get(kind, kind), items) for kind, items in groups.items()]
+
+
+def _group(categories) -> list:
+    """[(kind label, [(major code, major name, [category…])…])…] in the published order."""
+    kinds = dict(Category.Kind.choices)
+    grouped: dict[str, dict[str, tuple]] = {}
+    for category in categories:
+        majors = grouped.setdefault(category.kind, {})
+        majors.setdefault(category.major_code, (category.major_code, category.major_name, []))[2].append(
+            category
+        )
+    return [(kinds.get(kind, kind), list(majors.values())) for kind, majors in grouped.items()]
+
+
+@login_required
+@require_GET
+def category_options(request):
+    """The picker's options as an HTML fragment (htmx), for any signed-in user who reports."""
+    chosen = None
+    if (chosen_id := request.GET.get("category", "")).isdigit():
+        chosen = Category.objects.filter(pk=chosen_id, is_active=True).first()
+    context = picker_options(
+        q=request.GET.get("category_q", ""),
+        major=request.GET.get("major", ""),
+        kind=request.GET.get("kind", ""),
+        chosen=chosen,
+    )
+    # Rendered without the request: a keystroke needs no menu or unread count (context processors).
+    return HttpResponse(render_to_string("cases/inspector/_category_options.html", context))
+
+
+@login_required
+@require_GET
+def position_locate(request):
+    """The grid at a position, for the pin (report.js). Always 200 for a request we understand: outside
+    the district is an answer the page shows, not a failed request (the API's /grids/locate/ says 400)."""
+    try:
+        grid = locate(request.GET.get("lng"), request.GET.get("lat"))
+    except ValueError as exc:  # outside every grid, or not a position
+        return JsonResponse({"inside": False, "detail": str(exc)})
+    community = grid.community
+    return JsonResponse(
+        {
+            "inside": True,
+            "code": grid.code,
+            "name": grid.name,
+            "community": {"code": community.code, "name": community.name},
+            "street": {"code": community.street.code, "name": community.street.name},
+        }
+    )
+
+
+# ---------------------------------------------------------------- report
+
+
+@role_required(Role.INSPECTOR)
+def report(request):
+    """上报: position, category, photos; 自行处置 with after-photos goes straight to 待结案."""
+    if request.method == "POST":
+        form = ReportForm(request.POST, request.FILES)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                case = services.case_report(
+                    actor=request.user,
+                    category=data["category"],
+                    lng=data["lng"],
+                    lat=data["lat"],
+                    address=data["address"],
+                    description=data["description"],
+                    urgency=data["urgency"],
+                    photos=data["photos"],
+                    self_resolved=data["self_resolved"],
+                    after_photos=data["after_photos"] if data["self_resolved"] else None,
+                )
+            except ActionError as error:
+                form.apply_error(error)
+            else:
+                return redirect("case-detail", case.pk)
+    else:
+        form = ReportForm()
+    return render(
+        request,
+        "cases/inspector/report.html",
+        {
+            "form": form,
+            "reselect": set(request.FILES),
+            "js_strings": JS_STRINGS,
+            **picker_context(request, form),
+        },
+    )
+
+
+# ---------------------------------------------------------------- my tasks
+
+
+def with_open_step(queryset: QuerySet[Case]) -> QuerySet[Case]:
+    """Each case with the deadline and light of its open timed step (the step its state waits on)."""
+    open_step = TimedStep.objects.filter(case=OuterRef("pk"), finished_at__isnull=True).order_by(
+        "-started_at"
+    )
+    return queryset.annotate(
+        due_at=Subquery(open_step.values("due_at")[:1]),
+        light=Subquery(open_step.values("light")[:1]),
+    )
+
+
+def my_tasks(user) -> QuerySet[Case]:
+    """核实 and 核查 waiting in the user's grids, nearest deadline first."""
+    tasks = Case.objects.filter(status__in=TASK_STATUSES, grid__in=user.grids.values("pk"))
+    return with_open_step(tasks).order_by(F("due_at").asc(nulls_last=True), "created_at")
+
+
+@role_required(Role.INSPECTOR)
+def tasks(request):
+    rows = list(my_tasks(request.user).select_related("grid").only(*_TASK_FIELDS, "grid__code", "grid__name"))
+    for case in rows:
+        case.task_label = TASK_LABELS.get(case.status, case.status)
+    grid_codes = list(request.user.grids.order_by("code").values_list("code", flat=True))
+    return render(request, "cases/inspector/tasks.html", {"tasks": rows, "grid_codes": grid_codes})
+
+
+_TASK_FIELDS = (
+    "number",
+    "status",
+    "category_name",
+    "address",
+    "description",
+    "lng",
+    "lat",
+    "created_at",
+    "grid",
+)
+
+
+@role_required(Role.INSPECTOR)
+def tasks_geojson(request):
+    """My tasks as GeoJSON points for the map (cityops/static/cityops/map.js showCases)."""
+    url = case_url_maker()
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [case.lng, case.lat]},
+            "properties": {
+                "number": case.number,
+                "url": url(case.pk),
+                "light": case.light or "",
+                "label": f"{TASK_LABELS.get(case.status, '')} {case.category_name}",
+            },
+        }
+        for case in my_tasks(request.user).only(*_TASK_FIELDS)
+    ]
+    return JsonResponse({"type": "FeatureCollection", "features": features})
+
+
+def case_url_maker():
+    """case id → case page URL, reversing once rather than once per row."""
+    pattern = reverse("case-detail", args=[987654321])
+    return lambda pk: pattern.replace("987654321", str(pk))
+
+
+# ---------------------------------------------------------------- my reports
+
+
+@role_required(Role.INSPECTOR)
+def history(request):
+    """My reports, newest first, with their state now (a status filter narrows them)."""
+    reports = Case.objects.filter(reporter=request.user)
+    status = request.GET.get("status", "")
+    if status in dict(STATUS_CHOICES):
+        reports = reports.filter(status=status)
+    reports = reports.select_related("grid").only(
+        "number",
+        "status",
+        "category_name",
+        "address",
+        "created_at",
+        "self_resolved",
+        "grid__code",
+        "grid__name",
+    )
+    page = Paginator(reports.order_by("-created_at", "-id"), HISTORY_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "cases/inspector/history.html",
+        {"page": page, "status": status, "status_choices": STATUS_CHOICES},
+    )
+
+
+urlpatterns = [
+    path("inspector/report/", report, name="inspector-report"),
+    path("inspector/tasks/", tasks, name="inspector-tasks"),
+    path("inspector/tasks.geojson", tasks_geojson, name="inspector-tasks-geojson"),
+    path("inspector/history/", history, name="inspector-history"),
+    path("categories/pick/", category_options, name="category-options"),
+    path("map/locate/", position_locate, name="position-locate"),
+]

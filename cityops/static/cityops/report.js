@@ -1,0 +1,326 @@
+/* The report forms (inspector report, hotline intake): the position on a map with a draggable pin and the
+   browser's geolocation, the grid it falls in, address → position through the gazetteer, the category
+   picker's "chosen" line, and several photos with previews. Plain JS on data- attributes (no inline
+   scripts: the pages run under a CSP). The server checks everything again on submit.
+
+   Markup: templates/cases/inspector/_position.html, _category_picker.html, _photos.html; translated
+   strings come from the page as JSON (<script type="application/json" id="report-strings">). */
+(function () {
+  "use strict";
+
+  var T = {};
+
+  function text(key, values) {
+    var s = T[key] || key;
+    Object.keys(values || {}).forEach(function (name) {
+      s = s.split("{" + name + "}").join(values[name]);
+    });
+    return s;
+  }
+
+  function el(tag, className, content) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (content !== undefined) node.textContent = content;
+    return node;
+  }
+
+  /* ------------------------------------------------------------ position: pin, geolocation, grid */
+
+  function Position(fieldset) {
+    var self = this;
+    this.fieldset = fieldset;
+    this.form = fieldset.closest("form");
+    this.lng = this.form.querySelector('input[name="lng"]');
+    this.lat = this.form.querySelector('input[name="lat"]');
+    this.status = fieldset.querySelector("[data-grid-status]");
+    this.submit = this.form.querySelector("[data-submit]");
+    this.locateUrl = fieldset.getAttribute("data-locate-url");
+    this.marker = null;
+    this.sequence = 0;
+    this.map = window.CityMap && CityMap.get(fieldset.querySelector("[data-map]"));
+    fieldset.cityPosition = this;
+
+    if (this.map) {
+      this.map.map.on("click", function (event) {
+        self.place(event.latlng, { pan: false });
+      });
+      this.map.ready
+        .catch(function () {})
+        .then(function () {
+          var start = self.current();
+          if (start) self.place(start, { pan: true, quiet: true });
+        });
+    }
+
+    var button = fieldset.querySelector("[data-locate]");
+    if (button) button.addEventListener("click", function () { self.geolocate(button); });
+
+    [this.lng, this.lat].forEach(function (input) {
+      input.addEventListener("change", function () {
+        var typed = self.current();
+        if (typed) self.place(typed, { pan: true, fromInputs: true });
+      });
+    });
+  }
+
+  Position.prototype.current = function () {
+    var lng = parseFloat(this.lng.value);
+    var lat = parseFloat(this.lat.value);
+    if (isNaN(lng) || isNaN(lat)) return null;
+    return L.latLng(lat, lng);
+  };
+
+  Position.prototype.place = function (latlng, options) {
+    var self = this;
+    options = options || {};
+    if (this.map) {
+      if (!this.marker) {
+        var icon = L.divIcon({ className: "pin-icon", html: "<span></span>", iconSize: [30, 42], iconAnchor: [15, 42] });
+        this.marker = L.marker(latlng, { draggable: true, icon: icon, title: text("pin"), alt: text("pin"), autoPan: true });
+        this.marker.on("dragend", function () { self.place(self.marker.getLatLng(), { pan: false }); });
+        this.marker.addTo(this.map.map);
+      } else {
+        this.marker.setLatLng(latlng);
+      }
+      if (options.pan) this.map.map.setView(latlng, Math.max(this.map.map.getZoom(), 16));
+    }
+    if (!options.fromInputs) {
+      this.lng.value = latlng.lng.toFixed(6);
+      this.lat.value = latlng.lat.toFixed(6);
+    }
+    this.locate(options.note, options.quiet);
+  };
+
+  Position.prototype.say = function (className, nodes) {
+    this.status.className = "grid-status " + (className || "");
+    this.status.replaceChildren.apply(this.status, nodes);
+  };
+
+  /* Which grid holds the pin: refused outside the district (submit disabled; the server refuses too). */
+  Position.prototype.locate = function (note, quiet) {
+    var self = this;
+    var here = this.current();
+    if (!here) return;
+    var ticket = ++this.sequence;
+    this.fieldset.querySelectorAll("[data-position-error]").forEach(function (node) { node.remove(); });
+    if (!quiet) this.say("is-busy", [el("span", "", text("locating"))]);
+    var url = this.locateUrl + "?lng=" + encodeURIComponent(here.lng) + "&lat=" + encodeURIComponent(here.lat);
+    fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) {
+        return response.json().then(function (body) { return { ok: response.ok, body: body }; });
+      })
+      .then(function (result) {
+        if (ticket !== self.sequence) return; // a newer pin position is being located
+        if (result.ok && result.body.inside) {
+          var g = result.body;
+          var nodes = [el("strong", "", text("grid") + g.name), document.createTextNode(" "), el("span", "cat-code", g.code),
+            el("br"), el("span", "muted", [g.street && g.street.name, g.community && g.community.name].filter(Boolean).join(" · "))];
+          if (note) nodes.push(el("br"), el("small", "muted", note));
+          self.say("is-inside", nodes);
+          self.setBlocked(false);
+        } else if (result.ok) {
+          self.say("is-outside", [el("strong", "", text("outside")), el("br"), el("span", "", result.body.detail || "")]);
+          self.setBlocked(true);
+        } else {
+          self.say("", [el("span", "muted", text("locateFailed"))]);
+          self.setBlocked(false);
+        }
+      })
+      .catch(function () {
+        if (ticket !== self.sequence) return;
+        // Offline or a server error: let the server decide on submit.
+        self.say("", [el("span", "muted", text("locateFailed"))]);
+        self.setBlocked(false);
+      });
+  };
+
+  Position.prototype.setBlocked = function (blocked) {
+    if (!this.submit) return;
+    this.submit.disabled = blocked;
+    this.submit.title = blocked ? text("outside") : "";
+  };
+
+  Position.prototype.geolocate = function (button) {
+    var self = this;
+    if (!navigator.geolocation) {
+      this.say("is-warning", [el("span", "", text("noGeolocation"))]);
+      return;
+    }
+    button.setAttribute("aria-busy", "true");
+    button.disabled = true;
+    var done = function () { button.removeAttribute("aria-busy"); button.disabled = false; };
+    navigator.geolocation.getCurrentPosition(
+      function (found) {
+        done();
+        var accuracy = Math.round(found.coords.accuracy || 0);
+        var note = accuracy > 50 ? text("accuracy", { m: accuracy }) : "";
+        self.place(L.latLng(found.coords.latitude, found.coords.longitude), { pan: true, note: note });
+      },
+      function (error) {
+        done();
+        var key = { 1: "denied", 2: "unavailable", 3: "timeout" }[error.code] || "unavailable";
+        self.say("is-warning", [el("span", "", text(key))]);
+      },
+      { enableHighAccuracy: true, timeout: 15000, maximumAge: 30000 }
+    );
+  };
+
+  /* ------------------------------------------------------------ address → position (gazetteer) */
+
+  function initGeocode(button) {
+    var form = button.closest("form");
+    var address = document.getElementById(button.getAttribute("data-address"));
+    var result = document.getElementById(button.getAttribute("data-result"));
+    var url = button.getAttribute("data-geocode-url");
+
+    function position() {
+      var fieldset = form.querySelector("[data-position]");
+      return fieldset && fieldset.cityPosition;
+    }
+
+    function lookup(auto) {
+      var words = address.value.trim();
+      if (!words) {
+        if (!auto) result.textContent = text("noAddress");
+        return;
+      }
+      button.setAttribute("aria-busy", "true");
+      fetch(url + "?address=" + encodeURIComponent(words), { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (response) {
+          return response.json().then(function (body) { return { ok: response.ok, body: body }; });
+        })
+        .then(function (answer) {
+          button.removeAttribute("aria-busy");
+          if (answer.ok) {
+            var note = text("matched", { place: answer.body.place });
+            result.textContent = note;
+            var pos = position();
+            if (pos) pos.place(L.latLng(answer.body.lat, answer.body.lng), { pan: true, note: note });
+          } else if (!auto) {
+            result.textContent = answer.body.detail || text("noMatch");
+          }
+        })
+        .catch(function () { button.removeAttribute("aria-busy"); });
+    }
+
+    button.addEventListener("click", function () { lookup(false); });
+    // An address typed before any pin is placed puts the pin there (the agent can still move it).
+    address.addEventListener("change", function () {
+      var pos = position();
+      if (pos && !pos.current()) lookup(true);
+    });
+  }
+
+  /* ------------------------------------------------------------ category picker */
+
+  function initPicker(picker) {
+    var search = picker.querySelector('input[type="search"]');
+    var chosenLine = picker.querySelector("[data-category-chosen]");
+    picker.addEventListener("change", function (event) {
+      var radio = event.target;
+      if (radio.name === "category" && radio.checked) {
+        chosenLine.textContent = text("chosen") + (radio.getAttribute("data-label") || "");
+        picker.classList.remove("has-error");
+      }
+    });
+    // Enter in the search box searches; it must not submit the whole report.
+    if (search) {
+      search.addEventListener("keydown", function (event) {
+        if (event.key === "Enter") event.preventDefault();
+      });
+    }
+  }
+
+  /* ------------------------------------------------------------ photos with previews */
+
+  function initPhotos(box) {
+    var camera = box.querySelector("[data-photo-camera]");
+    var files = box.querySelector("[data-photo-files]");
+    var list = box.querySelector("[data-photo-previews]");
+    var picked = [];
+    var urls = [];
+    var canCollect = typeof DataTransfer === "function";
+
+    function sync() {
+      if (!canCollect) return;
+      try {
+        var bag = new DataTransfer();
+        picked.forEach(function (file) { bag.items.add(file); });
+        files.files = bag.files; // every photo travels in the 相册 input…
+        camera.value = ""; // …so the camera input is free for the next shot
+      } catch (e) {
+        canCollect = false;
+      }
+    }
+
+    function render() {
+      urls.forEach(function (url) { URL.revokeObjectURL(url); });
+      urls = [];
+      list.replaceChildren();
+      picked.forEach(function (file, index) {
+        var item = el("li");
+        var url = URL.createObjectURL(file);
+        urls.push(url);
+        var img = el("img");
+        img.src = url;
+        img.alt = file.name;
+        var remove = el("button", "photo-remove secondary outline", text("remove"));
+        remove.type = "button";
+        remove.setAttribute("aria-label", text("removeNamed", { name: file.name }));
+        remove.addEventListener("click", function () {
+          picked.splice(index, 1);
+          sync();
+          render();
+        });
+        item.append(img, remove);
+        list.append(item);
+      });
+      if (picked.length) list.append(el("li", "photo-count muted", text("count", { n: picked.length })));
+    }
+
+    function add(input) {
+      Array.prototype.forEach.call(input.files, function (file) {
+        var same = picked.some(function (f) { return f.name === file.name && f.size === file.size && f.lastModified === file.lastModified; });
+        if (!same) picked.push(file);
+      });
+      if (!canCollect) {
+        // No DataTransfer: each input keeps its own pick; show both.
+        picked = Array.prototype.slice.call(camera.files).concat(Array.prototype.slice.call(files.files));
+      }
+      sync();
+      render();
+      box.querySelectorAll(".reselect").forEach(function (node) { node.remove(); });
+    }
+
+    camera.addEventListener("change", function () { add(camera); });
+    // A new pick replaces the input's list; add() keeps the earlier photos (setting .files fires no change).
+    files.addEventListener("change", function () { add(files); });
+  }
+
+  /* ------------------------------------------------------------ one submit at a time */
+
+  function initForm(form) {
+    form.addEventListener("submit", function () {
+      var button = form.querySelector("[data-submit]");
+      if (!button) return;
+      // After the submit has started: a disabled button before it would drop the submission.
+      window.setTimeout(function () {
+        button.disabled = true;
+        button.setAttribute("aria-busy", "true");
+      }, 0);
+    });
+  }
+
+  function init() {
+    var strings = document.getElementById("report-strings");
+    if (strings) T = JSON.parse(strings.textContent);
+    document.querySelectorAll("[data-position]").forEach(function (fieldset) { new Position(fieldset); });
+    document.querySelectorAll("[data-geocode-url]").forEach(initGeocode);
+    document.querySelectorAll(".category-picker").forEach(initPicker);
+    document.querySelectorAll("[data-photos]").forEach(initPhotos);
+    document.querySelectorAll("[data-report-form]").forEach(initForm);
+  }
+
+  document.addEventListener("DOMContentLoaded", init);
+})();
