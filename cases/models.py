@@ -169,6 +169,9 @@ class Case(models.Model):
             models.Index(fields=["major_code", "lat", "lng"], name="case_major_position"),
             # The default order of every case list (newest first), read backwards by PostgreSQL.
             models.Index(fields=["created_at", "id"], name="case_created_order"),
+            # Every work queue is one state, worked oldest (or newest) first: without this, PostgreSQL
+            # walks case_created_order and discards the other states' rows before finding 25.
+            models.Index(fields=["status", "created_at", "id"], name="case_status_created"),
         ]
 
     def __str__(self):
@@ -370,6 +373,10 @@ class TimedStep(models.Model):
                 fields=["next_check_at"], name="timedstep_due", condition=Q(next_check_at__isnull=False)
             ),
             models.Index(fields=["case", "finished_at"]),
+            # Queues sorted by deadline (cases/web/lists.py): the open step of each case, by step and due.
+            models.Index(
+                fields=["step", "due_at"], name="timedstep_open_due", condition=Q(finished_at__isnull=True)
+            ),
         ]
 
     def __str__(self):
