@@ -11,9 +11,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.workflow import ACTION_LABELS, STATUS_CHOICES
+from cases.workflow import ACTION_LABELS, OPEN, STATUS_CHOICES
 from dispatch.calendar import Unit
 from dispatch.models import Category, TimeLimitRule
+
+# Sorted, so the partial index's condition (and its migration) does not change between runs.
+OPEN_STATES = sorted(status.value for status in OPEN)
 
 
 class Source(models.TextChoices):
@@ -172,6 +175,10 @@ class Case(models.Model):
             # Every work queue is one state, worked oldest (or newest) first: without this, PostgreSQL
             # walks case_created_order and discards the other states' rows before finding 25.
             models.Index(fields=["status", "created_at", "id"], name="case_status_created"),
+            # The supervisors' map: open cases inside the visible box (cases/web/supervise.py).
+            models.Index(
+                fields=["lat", "lng"], name="case_open_position", condition=Q(status__in=OPEN_STATES)
+            ),
         ]
 
     def __str__(self):
@@ -373,6 +380,12 @@ class TimedStep(models.Model):
                 fields=["next_check_at"], name="timedstep_due", condition=Q(next_check_at__isnull=False)
             ),
             models.Index(fields=["case", "finished_at"]),
+            # The overdue list: running steps whose light is red, most overdue first.
+            models.Index(
+                fields=["due_at"],
+                name="timedstep_overdue",
+                condition=Q(finished_at__isnull=True, light="red"),
+            ),
             # Queues sorted by deadline (cases/web/lists.py): the open step of each case, by step and due.
             models.Index(
                 fields=["step", "due_at"], name="timedstep_open_due", condition=Q(finished_at__isnull=True)

@@ -1,5 +1,4 @@
 from django.conf import settings
-from django.urls import NoReverseMatch
 
 from cityops.navigation import menu_for
 
@@ -13,11 +12,6 @@ def navigation(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"menu": [], "unread_count": 0}
-    menu = []
-    for entry in menu_for(user):
-        try:
-            menu.append((entry.label, entry.url, request.path.startswith(entry.url)))
-        except NoReverseMatch:
-            continue
+    menu = [(entry.label, entry.url, request.path.startswith(entry.url)) for entry in menu_for(user)]
     unread = user.notifications.filter(read_at__isnull=True).count()
     return {"menu": menu, "unread_count": unread}

@@ -19,7 +19,8 @@
 
   function create(element) {
     var data = element.dataset;
-    var map = L.map(element, { zoomSnap: 0.25, preferCanvas: true });
+    // maxZoom: without a tile layer Leaflet has none, and markercluster refuses to work without one.
+    var map = L.map(element, { zoomSnap: 0.25, preferCanvas: true, maxZoom: 19 });
     if (data.tileUrl) {
       L.tileLayer(data.tileUrl, { attribution: data.tileAttribution || "", maxZoom: 19 }).addTo(map);
     }
@@ -54,13 +55,13 @@
       });
     };
 
-    /* features: GeoJSON points with properties {number, url, light, label}. Clustered when dense. */
+    /* features: GeoJSON points with properties {number, url, light, label}. Clustered when dense;
+       options.clusterOptions are passed to L.markerClusterGroup (e.g. an iconCreateFunction). */
     api.showCases = function (features, options) {
       options = options || {};
       if (api.cases) api.cases.remove();
-      var group = options.cluster && L.markerClusterGroup
-        ? L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 40 })
-        : L.featureGroup();
+      var clusterOptions = Object.assign({ showCoverageOnHover: false, maxClusterRadius: 40 }, options.clusterOptions);
+      var group = options.cluster && L.markerClusterGroup ? L.markerClusterGroup(clusterOptions) : L.featureGroup();
       features.forEach(function (feature) {
         var c = feature.geometry.coordinates;
         var p = feature.properties;
