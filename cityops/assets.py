@@ -17,12 +17,16 @@ VENDOR_FILES = {
     "pico/pico.min.css": "@picocss/pico/css/pico.min.css",
     "htmx/htmx.min.js": "htmx.org/dist/htmx.min.js",
     "leaflet/leaflet.js": "leaflet/dist/leaflet.js",
+    # Source maps the minified files name: the manifest storage (production) refuses a dangling reference.
+    "leaflet/leaflet.js.map": "leaflet/dist/leaflet.js.map",
     "leaflet/leaflet.css": "leaflet/dist/leaflet.css",
     "leaflet/images": "leaflet/dist/images",
     "markercluster/leaflet.markercluster.js": "leaflet.markercluster/dist/leaflet.markercluster.js",
+    "markercluster/leaflet.markercluster.js.map": "leaflet.markercluster/dist/leaflet.markercluster.js.map",
     "markercluster/MarkerCluster.css": "leaflet.markercluster/dist/MarkerCluster.css",
     "markercluster/MarkerCluster.Default.css": "leaflet.markercluster/dist/MarkerCluster.Default.css",
     "chartjs/chart.umd.min.js": "chart.js/dist/chart.umd.min.js",
+    "chartjs/chart.umd.min.js.map": "chart.js/dist/chart.umd.min.js.map",
 }
 PREFIX = "vendor"
 

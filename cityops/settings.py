@@ -1,11 +1,14 @@
 """CityOps settings. Everything that differs between machines comes from the environment (README)."""
 
+import ipaddress
 from pathlib import Path
 
+from celery.schedules import crontab
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
 from cityops.env import env_bool, env_database, env_int, env_list, env_str, env_url
+from cityops.log import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("CITYOPS_VAR_DIR", str(BASE_DIR / "var")))
@@ -40,6 +43,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: the request id covers everything below, the latency histogram times it (cityops/log.py,
+    # cityops/metrics.py).
+    "cityops.log.RequestIdMiddleware",
+    "cityops.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files (including the npm packages, see cityops/assets.py) served by the app itself.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -145,6 +152,19 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
+# Hashed, compressed static file names (far-future caching) need `collectstatic` to have run, which
+# production images do and a checkout does not: so the manifest storage follows DEBUG as read from the
+# environment at start-up. The test suite imports settings with DEBUG on (pytest-django turns DEBUG off
+# only afterwards), so tests and `make demo` use plain storage; STATIC_MANIFEST overrides either way.
+STATIC_MANIFEST = env_bool("STATIC_MANIFEST", not DEBUG)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if STATIC_MANIFEST
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 
@@ -170,7 +190,12 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict = {
     # Deadlines are columns, not broker timers: a sweep every minute flips what is due (cases/sla.py).
     "sweep-deadlines": {"task": "cases.tasks.sweep_deadlines", "schedule": 60.0},
+    # /healthz's worker and beat checks (cityops/health.py). Expiring: a worker back after an outage
+    # skips the backlog of old heartbeats instead of running each one.
+    "heartbeat": {"task": "cityops.tasks.heartbeat", "schedule": 60.0, "options": {"expires": 120}},
 }
+# Workers log through LOGGING below (JSON lines with the task id), not through Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -209,6 +234,14 @@ CELERY_BEAT_SCHEDULE.update(
     {
         "hotline-requeue-tickets": {"task": "cases.intake.tasks.requeue_hotline_tickets", "schedule": 60.0},
         "hotline-push-outbox": {"task": "cases.intake.tasks.push_hotline_outbox", "schedule": 30.0},
+    }
+)
+# KPI rollups (kpi/rollup.py): the cells touched since the last run every 5 minutes, and yesterday
+# whole at 00:30 to catch anything a run read before its transaction committed.
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "kpi-rollup-incremental": {"task": "kpi.tasks.rollup_incremental", "schedule": 300.0},
+        "kpi-rollup-nightly": {"task": "kpi.tasks.rollup_nightly", "schedule": crontab(hour=0, minute=30)},
     }
 )
 # The service user machine intake reports as (holds the hotline role, so it may report hotline sources).
@@ -281,9 +314,57 @@ OPEN311_CONTACT = env_str("OPEN311_CONTACT", "城市管理监督指挥中心")
 OPEN311_KEY_SERVICE = env_str("OPEN311_KEY_SERVICE", "向城市管理监督指挥中心申请 API 密钥")
 OPEN311_ENDPOINT_TYPE = env_str("OPEN311_ENDPOINT_TYPE", "production")
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-}
+# ---------------------------------------------------------------- operations: logs, health, metrics
+# JSON lines with the request id / task id on every record (cityops/log.py); text for the demo.
+LOG_FORMAT = env_str("LOG_FORMAT", "text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r}: use json or text.")
+LOGGING = logging_config(fmt=LOG_FORMAT, level=env_str("LOG_LEVEL", "INFO"))
+# /healthz fails the worker or beat check when its heartbeat (sent every minute) is older than this.
+HEALTH_HEARTBEAT_MAX_AGE = env_int("HEALTH_HEARTBEAT_MAX_AGE", 180)
+# /metrics: open to these networks (unless proxied) and to `Authorization: Bearer <METRICS_TOKEN>`.
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+METRICS_ALLOWED_NETWORKS = env_list(
+    "METRICS_ALLOWED_NETWORKS",
+    ["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"],
+)
+try:
+    for _net in METRICS_ALLOWED_NETWORKS:
+        ipaddress.ip_network(_net, strict=False)
+except ValueError as exc:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"METRICS_ALLOWED_NETWORKS: {exc}") from None
+
+# ---------------------------------------------------------------- HTTPS (`manage.py check --deploy`)
+# Production runs behind a TLS-terminating proxy, which redirects http → https itself; the app
+# learns a request was https from the header the proxy sets, e.g. SECURE_PROXY_SSL_HEADER=
+# "X-Forwarded-Proto=https" (the proxy must overwrite any value a client sent).
+_proxy_header = env_str("SECURE_PROXY_SSL_HEADER", "")
+if _proxy_header:
+    _name, _sep, _value = _proxy_header.partition("=")
+    if not (_sep and _name.strip() and _value.strip()):
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            f"SECURE_PROXY_SSL_HEADER={_proxy_header!r}: use HEADER=value, e.g. X-Forwarded-Proto=https."
+        )
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _name.strip().upper().replace("-", "_"), _value.strip())
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+# Health checks and scrapes come over plain http from inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+# Browsers send HSTS back only over https; start lower (e.g. 3600) while first trying a new domain.
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [
+    # Each is an operator's explicit choice, documented in the README, not an oversight:
+    # the proxy redirects to https (W008); preloading is a commitment made for the whole domain (W021).
+    *(["security.W008"] if not SECURE_SSL_REDIRECT else []),
+    *(["security.W021"] if not SECURE_HSTS_PRELOAD else []),
+]

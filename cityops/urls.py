@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from cityops import views
+from cityops import health, metrics, views
 from grids import web as grid_layers
 
 admin.site.site_header = "CityOps 数字城管平台"
@@ -27,4 +27,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("api/v1/", include("cityops.api_urls")),
     path("open311/v2/", include("cases.open311.urls")),
+    # Operations (README): health for orchestrators and monitors, metrics for Prometheus.
+    path("healthz", health.healthz, name="healthz"),
+    path("metrics", metrics.metrics, name="metrics"),
 ]
