@@ -3,8 +3,31 @@
 import django_filters
 from django.db.models import Exists, OuterRef, Q
 
-from cases.models import Case, Light, Source, TimedStep, Urgency
-from cases.workflow import STATUS_CHOICES
+from cases.models import Case, Light, Satisfaction, Source, TimedStep, Urgency
+from cases.workflow import STATUS_CHOICES, Status
+
+
+def _steps(step: str, **where) -> Exists:
+    return Exists(TimedStep.objects.filter(case=OuterRef("pk"), step=step, **where))
+
+
+def kpi_flag(name: str) -> Q:
+    """A case-level KPI flag (DOMAIN §7) as a Q, for the KPI drill-down lists. kpi/rollup.py counts the
+    same definitions (as counts over the timed steps); tests/kpi/test_api.py checks each list holds
+    exactly the cases behind its number."""
+    late = Q(on_time=False) | Q(finished_at__isnull=True, light=Light.RED)
+    return {
+        "dispatched": Q(_steps("dispose")),
+        "disposed_on_time": Q(_steps("dispose"))
+        & ~Q(_steps("dispose", on_time__isnull=True))
+        & ~Q(_steps("dispose", on_time=False)),
+        "closed_on_time": Q(status=Status.CLOSED) & ~Q(_steps("dispose", on_time=False)),
+        "dispose_overdue": Q(Exists(TimedStep.objects.filter(late, case=OuterRef("pk"), step="dispose"))),
+        "reached_filing": Q(_steps("file")),
+        "accepted_on_time": Q(_steps("accept", on_time=True)),
+        "reworked": Q(rework_count__gt=0),
+        "extended": Q(extension_count__gt=0),
+    }[name]
 
 
 class CaseFilterSet(django_filters.FilterSet):
@@ -41,6 +64,16 @@ class CaseFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="搜索（编号、地址、描述）")
     light = django_filters.ChoiceFilter(choices=Light.choices, method="filter_light", label="当前环节亮灯")
     overdue = django_filters.BooleanFilter(method="filter_overdue", label="超期")
+    # KPI drill-down (kpi/queries.py cases_params): each is one kpi_flag.
+    satisfaction = django_filters.MultipleChoiceFilter(choices=Satisfaction.choices, label="满意度")
+    dispatched = django_filters.BooleanFilter(method="filter_flag", label="已派遣（应处置）")
+    disposed_on_time = django_filters.BooleanFilter(method="filter_flag", label="按期处置")
+    closed_on_time = django_filters.BooleanFilter(method="filter_flag", label="按期结案")
+    dispose_overdue = django_filters.BooleanFilter(method="filter_flag", label="处置曾超期")
+    reached_filing = django_filters.BooleanFilter(method="filter_flag", label="曾到待立案")
+    accepted_on_time = django_filters.BooleanFilter(method="filter_flag", label="按时受理")
+    reworked = django_filters.BooleanFilter(method="filter_flag", label="有返工")
+    extended = django_filters.BooleanFilter(method="filter_flag", label="有延期")
 
     class Meta:
         model = Case
@@ -49,6 +82,10 @@ class CaseFilterSet(django_filters.FilterSet):
     def filter_light(self, queryset, name, value):
         open_steps = TimedStep.objects.filter(case=OuterRef("pk"), finished_at__isnull=True, light=value)
         return queryset.filter(Exists(open_steps))
+
+    def filter_flag(self, queryset, name, value):
+        flag = kpi_flag(name)
+        return queryset.filter(flag if value else ~flag)
 
     def filter_overdue(self, queryset, name, value):
         late = Exists(

@@ -1,0 +1,296 @@
+"""The read side of the closed loop: per-case facts, the rollups made from them, and the KPI settings.
+
+Three layers, each derived from the one before and all recomputable from CaseEvents and TimedSteps:
+
+    CaseFact    one row per case: its cohort days, keys and 0/1 flags as of the last rollup
+    PersonFact  one row per attributable staff action (上报, 核实, 核查, 受理, 立案, 派遣, 结案)
+    AreaDay     day × grid × department × category × source sums of CaseFact (the area rollup)
+    PersonDay   day × person × role × action sums of PersonFact (the people rollup)
+
+Keys are plain integers with no foreign-key constraints: these tables are caches that a rollup
+deletes and rewrites by key, and a constraint would only slow that down and order the deletes.
+`dept` is 0 for "not dispatched" rather than NULL so that keys compare with `=` on every backend
+and the unique constraint holds without NULLS NOT DISTINCT (which SQLite lacks).
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+Flag = models.PositiveSmallIntegerField  # 0/1, summed by the rollup (SUM of a boolean is not portable)
+
+# Flags of a case, in two groups by the day they count on (DOMAIN §7 cohort rule, ours).
+REPORT_FLAGS = (
+    "r_rejected",  # 不予受理 at intake (rejected before reaching 待立案)
+    "r_filed",  # has been 立案
+    "r_accepted_on_time",  # the 受理 step finished within its limit
+    "r_closed",
+    "r_voided",
+    "r_callback",  # 回访 reached the caller
+    "r_satisfied",  # 满意 or 基本满意
+)
+FILED_FLAGS = (
+    "voided",
+    "suspended",  # 挂账 now
+    "closed",
+    "closed_on_time",  # closed with every 处置 step within its deadline
+    "due_dispose",  # 应处置: dispatched (has a 处置 step), not 作废 and not 挂账 now
+    "disposed_on_time",  # 应处置, and every 处置 step finished within its deadline
+    "overdue",  # some 处置 step went past its deadline (finished late or red now)
+    "overdue_open",  # 处置中 with its 处置 step red now (超期未处置)
+    "reworked",
+    "extended",
+    "returned",
+    "reopened",
+)
+ROLLUP_SUMS = ("reported", *REPORT_FLAGS, "filed", *FILED_FLAGS)
+
+
+class _Keys(models.Model):
+    grid_id = models.IntegerField(_("网格"))
+    community_id = models.IntegerField(_("社区"))
+    street_id = models.IntegerField(_("街道"))
+    dept = models.IntegerField(_("主办部门"), help_text=_("0 = 未派遣"))
+    category_id = models.IntegerField(_("类别"))
+    category_code = models.CharField(_("类别编码"), max_length=10)
+    category_kind = models.CharField(_("部件/事项"), max_length=10)
+    major_code = models.CharField(_("大类编码"), max_length=4)
+    source = models.CharField(_("来源"), max_length=20)
+
+    class Meta:
+        abstract = True
+
+
+class CaseFact(_Keys):
+    case_id = models.BigIntegerField(primary_key=True)
+    report_day = models.DateField(_("上报日"))
+    filed_day = models.DateField(_("立案日"), null=True)
+
+    class Meta:
+        verbose_name = _("案件评价事实")
+        verbose_name_plural = verbose_name
+        indexes = [
+            # A cell is recomputed from the facts with its key, on either of the two days it counts on.
+            models.Index(
+                fields=["report_day", "grid_id", "dept", "category_id", "source"], name="casefact_report_cell"
+            ),
+            models.Index(
+                fields=["filed_day", "grid_id", "dept", "category_id", "source"], name="casefact_filed_cell"
+            ),
+        ]
+
+    def __str__(self):
+        return f"case {self.case_id}"
+
+
+for _name in (*REPORT_FLAGS, *FILED_FLAGS):
+    CaseFact.add_to_class(_name, Flag(default=0))
+
+
+class AreaDay(_Keys):
+    """The area rollup: one cell per day × grid × department × category × source.
+
+    `reported` and the r_* columns count cases reported that day; every other column counts cases
+    filed (立案) that day. Community and street ride along so that rollups up the area hierarchy are
+    plain GROUP BYs.
+    """
+
+    day = models.DateField(_("日期"))
+    reported = models.PositiveIntegerField(_("上报数"), default=0)
+    filed = models.PositiveIntegerField(_("立案数"), default=0)
+
+    class Meta:
+        verbose_name = _("区域日汇总")
+        verbose_name_plural = verbose_name
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "grid_id", "dept", "category_id", "source"], name="areaday_cell"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["day", "street_id"], name="areaday_day_street"),
+            models.Index(fields=["day", "dept"], name="areaday_day_dept"),
+        ]
+
+    def __str__(self):
+        return f"{self.day} grid {self.grid_id} dept {self.dept} cat {self.category_id} {self.source}"
+
+
+for _name in (*REPORT_FLAGS, *FILED_FLAGS):
+    AreaDay.add_to_class(_name, models.PositiveIntegerField(default=0))
+
+
+class PersonFact(models.Model):
+    """One attributable action: who did it, in which role, on which day, on time, and whether it held."""
+
+    event_id = models.BigIntegerField(primary_key=True)
+    case_id = models.BigIntegerField(db_index=True)
+    day = models.DateField(_("日期"))
+    user_id = models.IntegerField(_("人员"))
+    role = models.CharField(_("角色"), max_length=20)
+    kind = models.CharField(_("动作"), max_length=24)
+    on_time = Flag(_("按时"), default=0)
+    ok = Flag(_("准确"), default=0)  # the action held: report filed, 立案 not voided, 派遣 not returned…
+
+    class Meta:
+        verbose_name = _("人员评价事实")
+        verbose_name_plural = verbose_name
+        indexes = [models.Index(fields=["day", "user_id", "role", "kind"], name="personfact_cell")]
+
+    def __str__(self):
+        return f"event {self.event_id}"
+
+
+class PersonDay(models.Model):
+    day = models.DateField(_("日期"))
+    user_id = models.IntegerField(_("人员"))
+    role = models.CharField(_("角色"), max_length=20)
+    kind = models.CharField(_("动作"), max_length=24)
+    n = models.PositiveIntegerField(_("次数"), default=0)
+    on_time = models.PositiveIntegerField(_("按时次数"), default=0)
+    ok = models.PositiveIntegerField(_("准确次数"), default=0)
+
+    class Meta:
+        verbose_name = _("人员日汇总")
+        verbose_name_plural = verbose_name
+        constraints = [
+            models.UniqueConstraint(fields=["day", "user_id", "role", "kind"], name="personday_cell")
+        ]
+        indexes = [models.Index(fields=["role", "day"], name="personday_role_day")]
+
+    def __str__(self):
+        return f"{self.day} user {self.user_id} {self.role} {self.kind}"
+
+
+class RollupState(models.Model):
+    """One row: the rollup's lock (select_for_update) and how far the incremental run has got."""
+
+    last_incremental_at = models.DateTimeField(_("增量汇总截至"), null=True, blank=True)
+    last_nightly_day = models.DateField(_("最近夜间汇总日"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("汇总状态")
+        verbose_name_plural = verbose_name
+
+    def __str__(self):
+        return f"{self.last_incremental_at}"
+
+
+def _pct(label: str, default: int, help_text: str = ""):
+    return models.PositiveSmallIntegerField(label, default=default, help_text=help_text)
+
+
+# Composite scores (DOMAIN §7): role → [(settings field, part key)]; each role's weights sum to 100.
+WEIGHTS = {
+    "inspector": [
+        ("w_inspector_valid", "valid_report_rate"),
+        ("w_inspector_missed", "missed_score"),
+        ("w_inspector_verify", "verify_on_time_rate"),
+        ("w_inspector_check", "check_on_time_rate"),
+    ],
+    "operator": [("w_operator_on_time", "accept_on_time_rate"), ("w_operator_accurate", "accept_accuracy")],
+    "shift_leader": [
+        ("w_leader_file_on_time", "file_on_time_rate"),
+        ("w_leader_accurate", "file_accuracy"),
+        ("w_leader_close_on_time", "close_on_time_rate"),
+    ],
+    "dispatcher": [
+        ("w_dispatcher_count", "dispatch_count_score"),
+        ("w_dispatcher_on_time", "dispatch_on_time_rate"),
+        ("w_dispatcher_accurate", "dispatch_accuracy"),
+    ],
+    "department": [
+        ("w_department_count", "dispatched_score"),
+        ("w_department_closure", "closure_rate"),
+        ("w_department_dispose", "dispose_on_time_rate"),
+        ("w_department_rework", "no_rework_rate"),
+    ],
+    "area": [
+        ("w_area_closure", "closure_rate"),
+        ("w_area_on_time", "on_time_closure_rate"),
+        ("w_area_rework", "no_rework_rate"),
+    ],
+}
+GRADES = [("grade_a", "A"), ("grade_b", "B"), ("grade_c", "C"), ("grade_d", "D")]
+TARGETS = {
+    "filing_rate": "target_filing_rate",
+    "closure_rate": "target_closure_rate",
+    "on_time_closure_rate": "target_on_time_closure_rate",
+    "dispose_on_time_rate": "target_dispose_on_time_rate",
+    "satisfaction_rate": "target_satisfaction_rate",
+    "hotline_response_rate": "target_response_rate",
+    "hotline_resolution_rate": "target_resolution_rate",
+}
+
+
+class KpiSettings(models.Model):
+    """Weights, grade bands and targets (one row; cities tune them in the admin, DOMAIN §7)."""
+
+    w_inspector_valid = _pct(_("监督员：有效上报率权重"), 40)
+    w_inspector_missed = _pct(_("监督员：漏报率得分权重"), 20)
+    w_inspector_verify = _pct(_("监督员：按时核实率权重"), 20)
+    w_inspector_check = _pct(_("监督员：按时核查率权重"), 20)
+    w_operator_on_time = _pct(_("受理员：按时受理率权重"), 50)
+    w_operator_accurate = _pct(_("受理员：准确受理率权重"), 50)
+    w_leader_file_on_time = _pct(_("值班长：按时立案率权重"), 25)
+    w_leader_accurate = _pct(_("值班长：准确立案率权重"), 40)
+    w_leader_close_on_time = _pct(_("值班长：按时结案率权重"), 35)
+    w_dispatcher_count = _pct(_("派遣员：派遣数得分权重"), 20)
+    w_dispatcher_on_time = _pct(_("派遣员：按时派遣率权重"), 40)
+    w_dispatcher_accurate = _pct(_("派遣员：准确派遣率权重"), 40)
+    w_department_count = _pct(_("部门：派遣数得分权重"), 10)
+    w_department_closure = _pct(_("部门：结案率权重"), 30)
+    w_department_dispose = _pct(_("部门：按期处置率权重"), 30)
+    w_department_rework = _pct(_("部门：(1 − 返工率) 权重"), 30)
+    w_area_closure = _pct(_("区域：结案率权重"), 40)
+    w_area_on_time = _pct(_("区域：按期结案率权重"), 40)
+    w_area_rework = _pct(_("区域：(1 − 返工率) 权重"), 20)
+
+    grade_a = _pct(_("A 级下限（分）"), 90)
+    grade_b = _pct(_("B 级下限（分）"), 75)
+    grade_c = _pct(_("C 级下限（分）"), 60)
+    grade_d = _pct(_("D 级下限（分）"), 40, _("低于此分为 E 级"))
+
+    target_filing_rate = _pct(_("目标：立案率 %"), 90)
+    target_closure_rate = _pct(_("目标：结案率 %"), 90)
+    target_on_time_closure_rate = _pct(_("目标：按期结案率 %"), 90)
+    target_dispose_on_time_rate = _pct(_("目标：按期处置率 %"), 90)
+    target_satisfaction_rate = _pct(_("目标：满意率（群众满意度）%"), 90)
+    target_response_rate = _pct(_("目标：热线响应率 %"), 95)
+    target_resolution_rate = _pct(_("目标：热线解决率（投诉处理率）%"), 95)
+
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("评价参数")
+        verbose_name_plural = _("评价参数")
+
+    def __str__(self):
+        return str(_("评价参数（权重、等级、目标）"))
+
+    def save(self, *args, **kwargs):
+        self.pk = 1  # one row: whatever the admin does, it edits the same settings
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        errors = {}
+        for role, parts in WEIGHTS.items():
+            total = sum(getattr(self, name) for name, _part in parts)
+            if total != 100:
+                errors[parts[0][0]] = _("%(role)s 的权重之和应为 100，现为 %(total)s") % {
+                    "role": role,
+                    "total": total,
+                }
+        bands = [getattr(self, name) for name, _grade in GRADES]
+        if bands != sorted(bands, reverse=True) or len(set(bands)) != len(bands) or bands[0] > 100:
+            errors["grade_a"] = _("等级下限须满足 100 ≥ A > B > C > D")
+        for name in TARGETS.values():
+            if getattr(self, name) > 100:
+                errors[name] = _("目标不能超过 100%")
+        if errors:
+            raise ValidationError(errors)
+
+    @classmethod
+    def load(cls) -> "KpiSettings":
+        return cls.objects.get_or_create(pk=1)[0]

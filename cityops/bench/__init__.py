@@ -83,6 +83,9 @@ def run_measurements(quick: bool, say=print) -> dict:
     hotline = hotline_rate(desk, size["tickets"])
     say(f"==> Open311 GET requests 延迟（库中 {size['cases']:,} 件案件）")
     open311 = open311_latency(size["cases"])
+    from cityops.bench.kpi import kpi_figures
+
+    kpi = kpi_figures(quick, say)  # each size in a database of its own, reused when already generated
     return {
         "machine": {
             "timestamp": datetime.now().astimezone().isoformat(timespec="seconds"),
@@ -96,6 +99,7 @@ def run_measurements(quick: bool, say=print) -> dict:
         "sla_sweep": sweep,
         "hotline_intake": hotline,
         "open311_get_requests": open311,
+        "kpi": kpi,
     }
 
 
@@ -158,4 +162,8 @@ def table(figures: dict) -> str:
         f"  JSON P50 {open311['json']['p50_ms']} ms  P95 {open311['json']['p95_ms']} ms   "
         f"XML P50 {open311['xml']['p50_ms']} ms  P95 {open311['xml']['p95_ms']} ms",
     ]
+    if "kpi" in figures:
+        from cityops.bench.kpi import table as kpi_table
+
+        lines += kpi_table(figures["kpi"])
     return "\n".join(lines)

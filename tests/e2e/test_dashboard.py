@@ -61,6 +61,16 @@ def test_dashboard_charts_map_and_drill_down(e2e_world, as_user, shot):
     assert fills[world.grid.code] not in ("#ffffff", None)
     assert fills[world.other_grid.code] == "#ffffff"
     expect(page.locator(".kpi-legend")).to_contain_text("立案数")
+    # Clicking a grid opens its cases (the map draws on a canvas: ask Leaflet to click the layer).
+    page.evaluate(
+        """(code) => CityMap.get(document.getElementById("kpi-map")).grids.eachLayer((layer) => {
+            if (layer.feature.properties.code === code) layer.fire("click");
+        })""",
+        world.grid.code,
+    )
+    expect(page).to_have_url(re.compile(rf"/cases/\?.*grid={world.grid.code}"))
+    expect(page.locator(".result-count")).to_contain_text("共 3 件")  # filed today: 2 closed, 1 open
+    page.go_back()
     # A definition is one click away.
     closed_card.locator("summary").click()
     expect(closed_card.locator(".kpi-def")).to_contain_text("已结案的案件数")

@@ -1,0 +1,22 @@
+"""The KPI settings (weights, grade bands, targets) in the admin: one row, validated on save."""
+
+from django.contrib import admin
+
+from kpi.models import GRADES, TARGETS, WEIGHTS, KpiSettings
+
+
+@admin.register(KpiSettings)
+class KpiSettingsAdmin(admin.ModelAdmin):
+    fieldsets = [
+        (f"权重：{role}", {"fields": [name for name, _part in parts], "description": "各项权重之和须为 100"})
+        for role, parts in WEIGHTS.items()
+    ] + [
+        ("等级分数线", {"fields": [name for name, _grade in GRADES]}),
+        ("目标值", {"fields": list(TARGETS.values())}),
+    ]
+
+    def has_add_permission(self, request):
+        return not KpiSettings.objects.exists()  # one row; the change page edits it
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,257 @@
+"""/api/v1/kpi/…: the KPI figures of kpi/queries.py over HTTP, read-only.
+
+District-wide roles (supervisor, shift leader, operator, dispatcher, hotline, admin) see everything;
+a department user sees only their department's figures (the department filter is forced; asking
+for another department is 403) and no people rankings. Every count carries `cases_url`, the
+/api/v1/cases/ list of exactly the cases behind it.
+"""
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from cases.models import Source
+from cityops.roles import Role
+from kpi import queries
+from kpi.definitions import AREA_COUNTS
+
+
+class FilterParams(serializers.Serializer):
+    date_from = serializers.DateField(required=False, help_text="统计期起（含），默认本月 1 日")
+    date_to = serializers.DateField(required=False, help_text="统计期止（含），默认今天")
+    street = serializers.CharField(required=False, help_text="街道编码")
+    community = serializers.CharField(required=False, help_text="社区编码")
+    grid = serializers.CharField(required=False, help_text="网格编码")
+    department = serializers.CharField(required=False, help_text="主办部门编码")
+    category = serializers.CharField(required=False, help_text="小类编码")
+    major = serializers.CharField(required=False, help_text="大类编码")
+    source = serializers.MultipleChoiceField(
+        choices=Source.choices, required=False, help_text="来源（可多选）"
+    )
+
+    def validate(self, data):
+        today = timezone.localdate()
+        data.setdefault("date_to", today)
+        data.setdefault("date_from", data["date_to"].replace(day=1))
+        if data["date_from"] > data["date_to"]:
+            raise serializers.ValidationError({"date_from": "统计期起不能晚于统计期止"})
+        if (data["date_to"] - data["date_from"]).days > 3660:
+            raise serializers.ValidationError({"date_from": "统计期不能超过十年"})
+        if "source" in data:
+            data["source"] = sorted(data["source"])
+        return data
+
+
+class TrendParams(FilterParams):
+    granularity = serializers.ChoiceField(
+        choices=[("day", "日"), ("week", "周"), ("xun", "旬"), ("month", "月")], default="day"
+    )
+
+
+class RankingParams(FilterParams):
+    level = serializers.ChoiceField(
+        choices=[
+            ("street", "街道"),
+            ("community", "社区"),
+            ("grid", "网格"),
+            ("department", "部门"),
+            (Role.INSPECTOR.value, "监督员"),
+            (Role.OPERATOR.value, "受理员"),
+            (Role.SHIFT_LEADER.value, "值班长"),
+            (Role.DISPATCHER.value, "派遣员"),
+        ],
+        default="street",
+    )
+
+
+class BreakdownParams(FilterParams):
+    by = serializers.ChoiceField(
+        choices=[("major", "大类"), ("category", "小类"), ("source", "来源")], default="major"
+    )
+
+
+class GridParams(FilterParams):
+    metric = serializers.ChoiceField(choices=list(AREA_COUNTS), default="filed")
+
+
+# ---------------------------------------------------------------------------------- responses
+
+
+class FigureSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    value = serializers.FloatField(allow_null=True)
+    unit = serializers.CharField()
+    target = serializers.IntegerField(allow_null=True, help_text="目标（%），无目标为 null")
+    met = serializers.BooleanField(allow_null=True, help_text="是否达到目标")
+    formula = serializers.CharField()
+    definition = serializers.CharField()
+    cases = serializers.DictField(allow_null=True, help_text="/api/v1/cases/ 的查询参数")
+    cases_url = serializers.CharField(allow_null=True, help_text="构成该数字的案件列表")
+
+
+class HotlineSerializer(serializers.Serializer):
+    counts = serializers.DictField(child=serializers.IntegerField())
+    rates = serializers.DictField(child=serializers.FloatField(allow_null=True))
+    kpis = FigureSerializer(many=True)
+
+
+class SummarySerializer(serializers.Serializer):
+    period = serializers.DictField(child=serializers.DateField())
+    filters = serializers.DictField()
+    counts = serializers.DictField(child=serializers.IntegerField())
+    rates = serializers.DictField(child=serializers.FloatField(allow_null=True))
+    hotline = HotlineSerializer()
+    kpis = FigureSerializer(many=True)
+
+
+class TrendRowSerializer(serializers.Serializer):
+    start = serializers.DateField()
+    end = serializers.DateField()
+    label = serializers.CharField()
+    counts = serializers.DictField(child=serializers.IntegerField())
+    rates = serializers.DictField(child=serializers.FloatField(allow_null=True))
+
+
+class RankingRowSerializer(serializers.Serializer):
+    rank = serializers.IntegerField()
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+    counts = serializers.DictField(child=serializers.IntegerField())
+    rates = serializers.DictField(child=serializers.FloatField(allow_null=True))
+    parts = serializers.DictField(child=serializers.FloatField(allow_null=True), help_text="综合得分的各项")
+    score = serializers.FloatField(allow_null=True)
+    grade = serializers.CharField(allow_null=True)
+    cases = serializers.DictField(allow_null=True)
+    cases_url = serializers.CharField(allow_null=True)
+
+
+class BreakdownRowSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    name = serializers.CharField()
+    counts = serializers.DictField(child=serializers.IntegerField())
+    rates = serializers.DictField(child=serializers.FloatField(allow_null=True))
+    cases = serializers.DictField(allow_null=True)
+    cases_url = serializers.CharField(allow_null=True)
+
+
+class GridRowSerializer(serializers.Serializer):
+    grid = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+    value = serializers.IntegerField()
+    cases = serializers.DictField(allow_null=True)
+    cases_url = serializers.CharField(allow_null=True)
+
+
+class GlossarySerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    unit = serializers.CharField()
+    formula = serializers.CharField()
+    definition = serializers.CharField()
+    basis = serializers.CharField(help_text="report：按上报日；filed：按立案日；person：按本人动作日")
+    higher_is_better = serializers.BooleanField()
+
+
+# ---------------------------------------------------------------------------------- views
+
+
+class _KpiView(APIView):
+    params = FilterParams
+
+    def read(self, request) -> tuple[dt.date, dt.date, dict, dict]:
+        data = self.params(data=request.query_params)  # a QueryDict: repeated ?source= become a list
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        start, end = values.pop("date_from"), values.pop("date_to")
+        filters = {k: values.pop(k) for k in queries.FILTERS if values.get(k)}
+        try:
+            filters = queries.scope_filters(request.user, **filters)
+        except DjangoPermissionDenied as exc:
+            raise PermissionDenied(str(exc)) from None
+        return start, end, filters, values
+
+
+class SummaryView(_KpiView):
+    @extend_schema(parameters=[FilterParams], responses=SummarySerializer, summary="头部指标（对照目标）")
+    def get(self, request):
+        start, end, filters, _ = self.read(request)
+        return Response(SummarySerializer(queries.summary(start, end, **filters)).data)
+
+
+class TrendView(_KpiView):
+    params = TrendParams
+
+    @extend_schema(
+        parameters=[TrendParams], responses=TrendRowSerializer(many=True), summary="趋势（日/周/旬/月）"
+    )
+    def get(self, request):
+        start, end, filters, extra = self.read(request)
+        rows = queries.trend(start, end, extra["granularity"], **filters)
+        return Response(TrendRowSerializer(rows, many=True).data)
+
+
+class RankingView(_KpiView):
+    params = RankingParams
+
+    @extend_schema(
+        parameters=[RankingParams],
+        responses=RankingRowSerializer(many=True),
+        summary="排名（区域、部门、岗位人员）",
+    )
+    def get(self, request):
+        start, end, filters, extra = self.read(request)
+        level = extra["level"]
+        if level in queries.PEOPLE and not request.user.roles & queries.DISTRICT_WIDE_ROLES:
+            raise PermissionDenied("岗位人员排名仅向监督中心、指挥中心和领导开放")
+        return Response(RankingRowSerializer(queries.rows(level, start, end, **filters), many=True).data)
+
+
+class BreakdownView(_KpiView):
+    params = BreakdownParams
+
+    @extend_schema(
+        parameters=[BreakdownParams],
+        responses=BreakdownRowSerializer(many=True),
+        summary="构成（大类/小类/来源）",
+    )
+    def get(self, request):
+        start, end, filters, extra = self.read(request)
+        return Response(
+            BreakdownRowSerializer(queries.breakdown(extra["by"], start, end, **filters), many=True).data
+        )
+
+
+class GridCountsView(_KpiView):
+    params = GridParams
+
+    @extend_schema(
+        parameters=[GridParams], responses=GridRowSerializer(many=True), summary="各网格数量（分级设色地图）"
+    )
+    def get(self, request):
+        start, end, filters, extra = self.read(request)
+        rows = queries.grid_counts(start, end, metric=extra["metric"], **filters)
+        return Response(GridRowSerializer(rows, many=True).data)
+
+
+class HotlineView(_KpiView):
+    @extend_schema(
+        parameters=[FilterParams], responses=HotlineSerializer, summary="热线响应率、解决率、满意率"
+    )
+    def get(self, request):
+        start, end, filters, _ = self.read(request)
+        return Response(HotlineSerializer(queries.hotline(start, end, **filters)).data)
+
+
+class GlossaryView(APIView):
+    @extend_schema(responses=GlossarySerializer(many=True), summary="指标口径说明")
+    def get(self, request):
+        return Response(GlossarySerializer(queries.glossary(), many=True).data)

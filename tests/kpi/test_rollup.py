@@ -1,0 +1,62 @@
+"""The rollup: incremental equals a rebuild from scratch, re-runs change nothing, and a day's run
+touches that day's cases only."""
+
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+
+from kpi import rollup
+from kpi.models import AreaDay, RollupState
+from tests.kpi import scenario
+from tests.kpi.conftest import at, on, tables
+
+
+def test_incremental_runs_equal_a_rebuild_from_scratch(world):
+    runs = []
+
+    def evening(day):  # the 5-minute task, here once at 18:00 and once more just after
+        runs.append(rollup.rollup_incremental())
+        with on(day, 18, 5):
+            runs.append(rollup.rollup_incremental())
+
+    scenario.build(world, after_day=evening)
+    assert RollupState.objects.get().last_incremental_at == at(scenario.APR1, 18, 5)
+    assert runs[1].changed == 0  # nothing happened between 18:00 and 18:05
+    incremental = tables()
+    assert len(incremental["AreaDay"]) > 0
+
+    days = rollup.rebuild()
+    assert days == (scenario.APR1 - scenario.MAR2).days + 1
+    assert tables() == incremental
+
+
+def test_rerunning_a_day_changes_nothing(march):
+    before = tables()
+    again = rollup.rollup_day(scenario.MAR3)
+    assert again.cases > 0 and again.changed == 0 and again.cells == 0
+    scenario.roll_days()
+    assert tables() == before
+
+
+def test_a_days_run_touches_the_cases_with_events_that_day(march):
+    assert rollup.rollup_day(scenario.MAR4).cases == 2  # B closed, I called back
+    assert rollup.rollup_day(dt.date(2026, 3, 7)).cases == 0  # a Saturday: nothing happened
+
+
+def test_the_command_repairs_lost_cells(march):
+    expected = tables()
+    AreaDay.objects.all().delete()  # damage, e.g. a restore that missed a table
+    rollup.rollup_nightly(scenario.APR1)  # the nightly run re-sums only cells whose facts changed
+    assert len(tables()["AreaDay"]) == 0
+    call_command("kpi_rollup", "--from", "2026-03-01", "--to", "2026-04-01", verbosity=0)
+    assert tables() == expected
+    call_command("kpi_rollup", "--rebuild", verbosity=0)
+    assert tables() == expected
+
+
+def test_command_refuses_a_backwards_range(db):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError):
+        call_command("kpi_rollup", "--from", "2026-03-02", "--to", "2026-03-01", verbosity=0)
