@@ -58,49 +58,70 @@ def _redacted(url: str) -> str:
     return url
 
 
-def run_measurements(quick: bool, say=print) -> dict:
-    """Run every measurement in this (child) process; returns the figures."""
+SECTIONS = (
+    "api_report",
+    "queries_per_action",
+    "generator",
+    "sla_sweep",
+    "hotline_intake",
+    "open311_get_requests",
+    "kpi",
+    "queue_pages",
+)
+
+
+def run_measurements(quick: bool, say=print, only: frozenset[str] = frozenset()) -> dict:
+    """Run the measurements (all, or the `only` sections) in this (child) process; returns the figures."""
     from cityops.bench import measure as m
 
     size = SIZES["quick" if quick else "full"]
+    wanted = only or frozenset(SECTIONS)
     say("==> 迁移并载入演示辖区（已载入则跳过）")
     m.prepare()
     desk = m.Desk(random.Random(7))
-    say(f"==> API 上报 {size['reports']} 件（监督员，令牌认证，JSON）")
-    reports = m.api_reports(desk, size["reports"])
-    say("==> 每个请求的 SQL 查询数（上报 + 受理→结案）")
-    queries = m.queries_per_action(desk)
-    say(f"==> 生成器 {size['generated']} 件")
-    generator = m.generator_rate(size["generated"])
-    from cityops.bench.sweep import sweep_scaling
-
-    sizes = size["open_cases"]
-    say(f"==> SLA 扫描：1,000 个到期环节，分别在 {' / '.join(f'{n:,}' for n in sizes)} 件在办案件中")
-    sweep = sweep_scaling(desk, sizes)
-    from cityops.bench.channels import hotline_rate, open311_latency
-
-    say(f"==> 热线工单接入 {size['tickets']} 件（端到端：接收 → 案件）")
-    hotline = hotline_rate(desk, size["tickets"])
-    say(f"==> Open311 GET requests 延迟（库中 {size['cases']:,} 件案件）")
-    open311 = open311_latency(size["cases"])
-    from cityops.bench.kpi import kpi_figures
-
-    kpi = kpi_figures(quick, say)  # each size in a database of its own, reused when already generated
-    return {
+    figures: dict = {
         "machine": {
             "timestamp": datetime.now().astimezone().isoformat(timespec="seconds"),
             "database": m.database_label(),
             "cpu_count": os.cpu_count(),
             "quick": quick,
-        },
-        "api_report": reports,
-        "queries_per_action": queries,
-        "generator": generator,
-        "sla_sweep": sweep,
-        "hotline_intake": hotline,
-        "open311_get_requests": open311,
-        "kpi": kpi,
+        }
     }
+    if "api_report" in wanted:
+        say(f"==> API 上报 {size['reports']} 件（监督员，令牌认证，JSON）")
+        figures["api_report"] = m.api_reports(desk, size["reports"])
+    if "queries_per_action" in wanted:
+        say("==> 每个请求的 SQL 查询数（上报 + 受理→结案）")
+        figures["queries_per_action"] = m.queries_per_action(desk)
+    if "generator" in wanted:
+        say(f"==> 生成器 {size['generated']} 件")
+        figures["generator"] = m.generator_rate(size["generated"])
+    if "sla_sweep" in wanted:
+        from cityops.bench.sweep import sweep_scaling
+
+        sizes = size["open_cases"]
+        say(f"==> SLA 扫描：1,000 个到期环节，分别在 {' / '.join(f'{n:,}' for n in sizes)} 件在办案件中")
+        figures["sla_sweep"] = sweep_scaling(desk, sizes)
+    if "hotline_intake" in wanted or "open311_get_requests" in wanted:
+        from cityops.bench.channels import hotline_rate, open311_latency
+
+        if "hotline_intake" in wanted:
+            say(f"==> 热线工单接入 {size['tickets']} 件（端到端：接收 → 案件）")
+            figures["hotline_intake"] = hotline_rate(desk, size["tickets"])
+        if "open311_get_requests" in wanted:
+            say(f"==> Open311 GET requests 延迟（库中 {size['cases']:,} 件案件）")
+            figures["open311_get_requests"] = open311_latency(size["cases"])
+    if "kpi" in wanted:
+        from cityops.bench.kpi import kpi_figures
+
+        figures["kpi"] = kpi_figures(quick, say)  # each size in a database of its own, reused when there
+    if "queue_pages" in wanted:
+        from cityops.bench.pages import bench_queue_pages
+
+        open_cases = 10_000 if quick else 100_000
+        say(f"==> 工作队列页面（在办 {open_cases:,} 件）与上报页传输量")
+        figures["queue_pages"] = bench_queue_pages(open_cases, say=say)
+    return figures
 
 
 def save(figures: dict, path: Path) -> None:
@@ -117,15 +138,31 @@ def save(figures: dict, path: Path) -> None:
 
 
 def table(figures: dict) -> str:
-    machine, reports, queries, generator = (
-        figures["machine"],
+    machine = figures["machine"]
+    lines = [
+        f"基准测试  {machine['timestamp']}  {machine['database']}  CPU ×{machine['cpu_count']}"
+        + ("  (--quick)" if machine["quick"] else "")
+    ]
+    if all(section in figures for section in SECTIONS[:6]):
+        lines += _core_table(figures)
+    if "kpi" in figures:
+        from cityops.bench.kpi import table as kpi_table
+
+        lines += kpi_table(figures["kpi"])
+    if "queue_pages" in figures:
+        from cityops.bench.pages import table as pages_table
+
+        lines += ["", pages_table(figures["queue_pages"])]
+    return "\n".join(lines)
+
+
+def _core_table(figures: dict) -> list[str]:
+    reports, queries, generator = (
         figures["api_report"],
         figures["queries_per_action"],
         figures["generator"],
     )
     lines = [
-        f"基准测试  {machine['timestamp']}  {machine['database']}  CPU ×{machine['cpu_count']}"
-        + ("  (--quick)" if machine["quick"] else ""),
         "",
         "API 上报（POST /api/v1/cases/，进程内）",
         f"  {reports['count']} 件 / {reports['seconds']} s = {reports['per_second']} 件/s"
@@ -162,8 +199,4 @@ def table(figures: dict) -> str:
         f"  JSON P50 {open311['json']['p50_ms']} ms  P95 {open311['json']['p95_ms']} ms   "
         f"XML P50 {open311['xml']['p50_ms']} ms  P95 {open311['xml']['p95_ms']} ms",
     ]
-    if "kpi" in figures:
-        from cityops.bench.kpi import table as kpi_table
-
-        lines += kpi_table(figures["kpi"])
-    return "\n".join(lines)
+    return lines

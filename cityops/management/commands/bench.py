@@ -20,8 +20,17 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--quick", action="store_true", help="小规模快速运行（检查用）")
+        parser.add_argument(
+            "--only",
+            default="",
+            help="只运行这些部分（逗号分隔）：" + ", ".join(bench.SECTIONS),
+        )
 
-    def handle(self, *, quick, **options):
+    def handle(self, *, quick, only, **options):
+        sections = frozenset(filter(None, (part.strip() for part in only.split(","))))
+        unknown = sorted(sections - set(bench.SECTIONS))
+        if unknown:
+            raise CommandError(f"未知的部分 {', '.join(unknown)}；可选：{', '.join(bench.SECTIONS)}")
         var_dir = Path(settings.VAR_DIR)
         if os.environ.get(bench.CHILD) != "1":
             # The parent only chooses the database and starts the child: it never touches its own.
@@ -29,7 +38,7 @@ class Command(BaseCommand):
             if code:
                 raise CommandError(f"基准测试失败（退出码 {code}）")
             return
-        figures = bench.run_measurements(quick, say=self.stdout.write)
+        figures = bench.run_measurements(quick, say=self.stdout.write, only=sections)
         bench.save(figures, var_dir / "bench.json")
         self.stdout.write("\n" + bench.table(figures) + "\n")
         self.stdout.write(f"\n已写入 {var_dir / 'bench.json'}")
