@@ -34,8 +34,11 @@ def sweep(now: datetime | None = None, batch: int = BATCH) -> SweepResult:
     result = SweepResult()
     while True:
         with transaction.atomic():
+            # The case row is claimed with its step: the services lock a case before its steps, so a
+            # sweep that locked only the step and then updated the case (督办 count) could deadlock with
+            # an action on that case. SKIP LOCKED on both: a case being acted on waits for the next sweep.
             due = list(
-                TimedStep.objects.select_for_update(skip_locked=True, of=("self",))
+                TimedStep.objects.select_for_update(skip_locked=True, of=("self", "case"))
                 .filter(next_check_at__lte=now)
                 .select_related("case", "case__grid")
                 .order_by("next_check_at", "id")[:batch]
