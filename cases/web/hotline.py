@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _g
@@ -26,11 +26,14 @@ from cases.intake.hotline import SOURCE_FOR_CHANNEL
 from cases.models import HOTLINE_SOURCES, Case, CaseEvent, HotlineTicket, Satisfaction
 from cases.selectors import cases_visible_to
 from cases.web.inspector import JS_STRINGS, CasePositionForm, picker_context, role_required, with_open_step
+from cases.web.lists import case_filterset
+from cases.web.sorting import Sorting
 from cases.workflow import STATUS_CHOICES, Action, Status
 from cityops.roles import Role
 
 TICKETS_PAGE = 30
 CALLBACKS_PAGE = 20
+CALLBACK_FILTERS = ("q", "source")
 INBOX_PREVIEW = 20
 CHANNELS = [("12345", _("12345 政务服务便民热线")), ("8890", _("8890 便民服务专线"))]
 SESSION_CHANNEL = "hotline_channel"  # the agent's line: most agents answer one all day
@@ -146,6 +149,34 @@ def geocode(request):
 
 
 HOTLINE_SOURCE_CHOICES = [(s.value, s.label) for s in HOTLINE_SOURCES]
+# Sortable columns (cases/web/sorting.py): (sort key or "", header) in the table's order.
+TICKET_SORTS = {
+    "ticket": ("hotline_channel", "hotline_ticket_no", "id"),
+    "number": ("number",),
+    "category": ("category_code", "id"),
+    "created_at": ("created_at", "id"),
+}
+TICKET_HEADERS = (
+    ("ticket", _("工单号")),
+    ("number", _("案件编号")),
+    ("", _("来电人")),
+    ("category", _("类别")),
+    ("", _("状态")),
+    ("created_at", _("登记时间")),
+    ("", _("满意度")),
+)
+CALLBACK_SORTS = {
+    "closed_at": ("closed_at", "id"),
+    "created_at": ("created_at", "id"),
+    "number": ("number",),
+    "tries": ("tries", "closed_at", "id"),
+}
+CALLBACK_HEADERS = (
+    ("closed_at", _("结案时间")),
+    ("created_at", _("登记时间")),
+    ("tries", _("已回访次数")),
+    ("number", _("案件编号")),
+)
 
 
 @role_required(Role.HOTLINE)
@@ -155,7 +186,10 @@ def tickets(request):
     hotline_cases = cases_visible_to(request.user).filter(source__in=list(HOTLINE_SOURCES))
     filterset = CaseFilterSet(request.GET or None, queryset=hotline_cases)
     rows = filterset.qs if filterset.is_bound else hotline_cases
-    rows = (
+    sorting = Sorting(
+        request.GET, TICKET_SORTS, "-created_at", TICKET_HEADERS, path=reverse("hotline-tickets")
+    )
+    rows = sorting.order(
         with_open_step(rows)
         .select_related("grid")
         .only(
@@ -172,7 +206,6 @@ def tickets(request):
             "created_at",
             "grid__name",
         )
-        .order_by("-created_at", "-id")
     )
     page = Paginator(rows, TICKETS_PAGE).get_page(request.GET.get("page"))
     inbox = list(
@@ -192,6 +225,8 @@ def tickets(request):
             "chosen_source": request.GET.get("source", ""),
             "chosen_status": request.GET.get("status", ""),
             "q": request.GET.get("q", ""),
+            "sort": sorting.sort,
+            "columns": sorting.columns,
         },
     )
 
@@ -245,12 +280,34 @@ def _callback_form(case, data=None) -> CallbackForm:
     return CallbackForm(data, prefix=f"cb{case.pk}")
 
 
+def _callbacks_page(
+    request, params: QueryDict, *, failed: tuple[int, CallbackForm] | None = None, status=200
+):
+    """The 回访 queue narrowed by the API's filters (words, channel) and sorted; `failed` = a refused
+    row's (case id, bound form), shown again with its errors."""
+    fs = case_filterset(request, callback_queue(), CALLBACK_FILTERS, params=params)
+    fs.form.fields["source"].label = _("渠道")
+    fs.form.fields["source"].widget.choices = [("", _("全部")), *HOTLINE_SOURCE_CHOICES]
+    fs.form.fields["source"].widget.attrs["data-autosubmit"] = ""
+    sorting = Sorting(
+        params, CALLBACK_SORTS, "closed_at", CALLBACK_HEADERS, path=reverse("hotline-callbacks")
+    )
+    page = Paginator(sorting.order(fs.qs), CALLBACKS_PAGE).get_page(params.get("page"))
+    for case in page.object_list:
+        case.form = failed[1] if failed and case.pk == failed[0] else _callback_form(case)
+    context = {
+        "page": page,
+        "filter_fields": [fs.form[name] for name in CALLBACK_FILTERS],
+        "filtered": any(params.get(n) for n in CALLBACK_FILTERS),
+        "sort": sorting.sort,
+        "columns": sorting.columns,
+    }
+    return render(request, "cases/hotline/callbacks.html", context, status=status)
+
+
 @role_required(Role.HOTLINE)
 def callbacks(request):
-    page = Paginator(callback_queue(), CALLBACKS_PAGE).get_page(request.GET.get("page"))
-    for case in page.object_list:
-        case.form = _callback_form(case)
-    return render(request, "cases/hotline/callbacks.html", {"page": page})
+    return _callbacks_page(request, request.GET)
 
 
 @role_required(Role.HOTLINE)
@@ -288,10 +345,7 @@ def callback(request, pk: int):
         if done:
             messages.success(request, done)
             return redirect("hotline-callbacks")
-        page = Paginator(callback_queue(), CALLBACKS_PAGE).get_page(request.GET.get("page"))
-        for row in page.object_list:
-            row.form = form if row.pk == pk else _callback_form(row)
-        return render(request, "cases/hotline/callbacks.html", {"page": page}, status=400)
+        return _callbacks_page(request, request.GET, failed=(pk, form), status=400)
     return render(request, "cases/hotline/_callback_item.html", {"case": case, "done": done, "form": form})
 
 

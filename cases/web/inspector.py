@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import F, OuterRef, QuerySet, Subquery
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import path, reverse
@@ -22,7 +22,9 @@ from django.views.decorators.http import require_GET
 from cases import services
 from cases.errors import ActionError
 from cases.models import Case, TimedStep, Urgency
-from cases.workflow import STATUS_CHOICES, Status
+from cases.web.lists import case_filterset
+from cases.web.sorting import Sorting
+from cases.workflow import Status
 from cityops.roles import Role
 from dispatch.categories import search_categories
 from dispatch.models import Category
@@ -327,13 +329,72 @@ def my_tasks(user) -> QuerySet[Case]:
     return with_open_step(tasks).order_by(F("due_at").asc(nulls_last=True), "created_at")
 
 
+# Sortable columns of the task list and the report history (cases/web/sorting.py).
+TASK_SORTS = {
+    "deadline": ("due_at", "created_at"),
+    "number": ("number",),
+    "category": ("category_code", "id"),
+    "created_at": ("created_at", "id"),
+}
+TASK_HEADERS = (
+    ("deadline", _("期限")),
+    ("created_at", _("上报时间")),
+    ("category", _("类别")),
+    ("number", _("编号")),
+)
+HISTORY_SORTS = {
+    "created_at": ("created_at", "id"),
+    "number": ("number",),
+    "category": ("category_code", "id"),
+}
+HISTORY_HEADERS = (("created_at", _("上报时间")), ("category", _("类别")), ("number", _("编号")))
+TASK_FILTERS = ("q", "status", "light")
+HISTORY_FILTERS = ("q", "status")
+
+
+def _task_filters(request):
+    """The API's CaseFilterSet over my tasks: words, 核实 or 核查, the light."""
+    fs = case_filterset(request, my_tasks(request.user), TASK_FILTERS)
+    fs.form.fields["status"].label = _("任务")
+    fs.form.fields["status"].widget.choices = [("", _("全部")), *TASK_LABELS.items()]
+    return fs
+
+
+def _autosubmit(fs, names) -> None:
+    for name in names:
+        fs.form.fields[name].widget.attrs["data-autosubmit"] = ""
+
+
 @role_required(Role.INSPECTOR)
 def tasks(request):
-    rows = list(my_tasks(request.user).select_related("grid").only(*_TASK_FIELDS, "grid__code", "grid__name"))
+    fs = _task_filters(request)
+    _autosubmit(fs, ("status", "light"))
+    sorting = Sorting(request.GET, TASK_SORTS, "deadline", TASK_HEADERS, path=reverse("inspector-tasks"))
+    rows = list(sorting.order(fs.qs).select_related("grid").only(*_TASK_FIELDS, "grid__code", "grid__name"))
     for case in rows:
         case.task_label = TASK_LABELS.get(case.status, case.status)
     grid_codes = list(request.user.grids.order_by("code").values_list("code", flat=True))
-    return render(request, "cases/inspector/tasks.html", {"tasks": rows, "grid_codes": grid_codes})
+    filtered = any(request.GET.get(n) for n in TASK_FILTERS)
+    geojson = reverse("inspector-tasks-geojson")
+    filters = QueryDict(mutable=True)
+    for name in TASK_FILTERS:
+        if request.GET.get(name):
+            filters.setlist(name, request.GET.getlist(name))
+    return render(
+        request,
+        "cases/inspector/tasks.html",
+        {
+            "tasks": rows,
+            "grid_codes": grid_codes,
+            "filters": fs,
+            "filter_fields": [fs.form[name] for name in TASK_FILTERS],
+            "filtered": filtered,
+            "sort": sorting.sort,
+            "columns": sorting.columns,
+            # The map shows the same tasks as the list.
+            "tasks_url": f"{geojson}?{filters.urlencode()}" if filtered else geojson,
+        },
+    )
 
 
 _TASK_FIELDS = (
@@ -364,7 +425,7 @@ def tasks_geojson(request):
                 "label": f"{TASK_LABELS.get(case.status, '')} {case.category_name}",
             },
         }
-        for case in my_tasks(request.user).only(*_TASK_FIELDS)
+        for case in _task_filters(request).qs.only(*_TASK_FIELDS)
     ]
     return JsonResponse({"type": "FeatureCollection", "features": features})
 
@@ -380,12 +441,13 @@ def case_url_maker():
 
 @role_required(Role.INSPECTOR)
 def history(request):
-    """My reports, newest first, with their state now (a status filter narrows them)."""
-    reports = Case.objects.filter(reporter=request.user)
-    status = request.GET.get("status", "")
-    if status in dict(STATUS_CHOICES):
-        reports = reports.filter(status=status)
-    reports = reports.select_related("grid").only(
+    """My reports, newest first, with their state now (the API's filters narrow them; sortable)."""
+    fs = case_filterset(request, Case.objects.filter(reporter=request.user), HISTORY_FILTERS)
+    _autosubmit(fs, ("status",))
+    sorting = Sorting(
+        request.GET, HISTORY_SORTS, "-created_at", HISTORY_HEADERS, path=reverse("inspector-history")
+    )
+    reports = fs.qs.select_related("grid").only(
         "number",
         "status",
         "category_name",
@@ -395,11 +457,18 @@ def history(request):
         "grid__code",
         "grid__name",
     )
-    page = Paginator(reports.order_by("-created_at", "-id"), HISTORY_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(sorting.order(reports), HISTORY_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "cases/inspector/history.html",
-        {"page": page, "status": status, "status_choices": STATUS_CHOICES},
+        {
+            "page": page,
+            "filters": fs,
+            "filter_fields": [fs.form[name] for name in HISTORY_FILTERS],
+            "filtered": any(request.GET.get(n) for n in HISTORY_FILTERS),
+            "sort": sorting.sort,
+            "columns": sorting.columns,
+        },
     )
 
 

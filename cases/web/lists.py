@@ -12,7 +12,6 @@ their deadline and light from the same query. The page count is taken without th
 """
 
 import datetime as dt
-from dataclasses import dataclass
 from functools import cached_property
 
 from django import forms
@@ -35,6 +34,7 @@ from cases.models import Case, CaseRequest, Source
 from cases.selectors import cases_visible_to
 from cases.services import SERVICES
 from cases.web.queues import QUEUES_BY_KEY, Queue
+from cases.web.sorting import Sorting, chosen_sort, columns, order
 from cases.workflow import ACTION_LABELS, LEDGER, STATUS_CHOICES, STEP_FOR_STATUS, Action, transitions_for
 from dispatch.models import Category
 from dispatch.routing import suggest_department
@@ -113,9 +113,11 @@ class OneOrAllSelect(forms.SelectMultiple):
         return [v for v in super().value_from_datadict(data, files, name) if v]
 
 
-def _filterset(request, queryset: QuerySet, fields: tuple[str, ...]) -> CaseFilterSet:
-    """The API's FilterSet, its form dressed for a compact row of labelled fields."""
-    fs = CaseFilterSet(request.GET or None, queryset=queryset)
+def case_filterset(request, queryset: QuerySet, fields: tuple[str, ...], params=None) -> CaseFilterSet:
+    """The API's FilterSet, its form dressed for a compact row of labelled fields (the query is
+    `params`, by default the request's)."""
+    params = request.GET if params is None else params
+    fs = CaseFilterSet(params or None, queryset=queryset)
     form = fs.form
     every = [("", _("全部"))]
     for name in fields:
@@ -156,24 +158,6 @@ def _carried(request, shown: tuple[str, ...], fs: CaseFilterSet) -> list[tuple[s
 # ---------------------------------------------------------------- ordering and rows
 
 
-def _sort(request, default: str) -> str:
-    value = request.GET.get("sort") or default
-    return value if value.lstrip("-") in SORTS else default
-
-
-def _order(qs: QuerySet, sort: str) -> QuerySet:
-    desc = sort.startswith("-")
-    columns = SORTS[sort.lstrip("-")]
-    order = []
-    for column in columns:
-        expr = F(column)
-        if column == "due_at":  # cases without a running step (closed, rejected) sort last
-            order.append(expr.desc(nulls_last=True) if desc else expr.asc(nulls_last=True))
-        else:
-            order.append(expr.desc() if desc else expr.asc())
-    return qs.order_by(*order)
-
-
 def _queue_rows(qs: QuerySet, queue: Queue) -> QuerySet:
     """The queue's cases joined to their open step (one per open case): its deadline and light ride
     along, and ordering by deadline can walk the partial index on (step, due_at)."""
@@ -205,29 +189,6 @@ class CountedPaginator(Paginator):
         return self._count_from.count()
 
 
-@dataclass
-class Column:
-    key: str
-    label: str
-    aria_sort: str = ""
-    query: str = ""
-
-
-def _columns(request, sort: str) -> list[Column]:
-    """Headers with aria-sort and a link that keeps the filters and flips the direction."""
-    out = []
-    for key, label in COLUMNS:
-        if not key:
-            out.append(Column(key, label))
-            continue
-        state = "ascending" if sort == key else "descending" if sort == f"-{key}" else "none"
-        query = request.GET.copy()
-        query.pop("page", None)
-        query["sort"] = f"-{key}" if sort == key else key
-        out.append(Column(key, label, state, query.urlencode()))
-    return out
-
-
 def _page_number(request) -> str:
     return request.GET.get("page") or "1"
 
@@ -236,10 +197,10 @@ def _page_number(request) -> str:
 
 
 def _list_response(request, *, base: QuerySet, rows, default_sort: str, fields, context: dict):
-    fs = _filterset(request, base, fields)
+    fs = case_filterset(request, base, fields)
     filtered = fs.qs
-    sort = _sort(request, default_sort)
-    ordered = _order(rows(filtered), sort)
+    sort = chosen_sort(request.GET, SORTS, default_sort)
+    ordered = order(rows(filtered), SORTS, sort)
     for_rows = ordered.select_related("grid", "street")
     if context.get("dispatch"):
         for_rows = for_rows.select_related(
@@ -263,7 +224,7 @@ def _list_response(request, *, base: QuerySet, rows, default_sort: str, fields, 
             "carried": _carried(request, fields, fs),
             "filtered": any(request.GET.get(n) for n in fs.filters),
             "sort": sort,
-            "columns": _columns(request, sort),
+            "columns": columns(request.GET, COLUMNS, sort),
             "page": page,
             "cases": cases,
             "now": timezone.now(),
@@ -443,6 +404,22 @@ def _ledger_kinds(user) -> list[str]:
     return [kind for kind, (_req, approve, _deny) in LEDGER.items() if _may(user, approve)]
 
 
+# Sortable ledger columns (cases/web/sorting.py): first come, first served by default.
+LEDGER_SORTS = {
+    "case": ("case__number", "requested_at", "id"),
+    "kind": ("kind", "requested_at", "id"),
+    "requested_at": ("requested_at", "id"),
+}
+LEDGER_HEADERS = (
+    ("case", _("案件")),
+    ("kind", _("申请")),
+    ("", _("申请人")),
+    ("", _("理由")),
+    ("requested_at", _("申请时间")),
+    ("", _("审批")),
+)
+
+
 class DecisionForm(forms.Form):
     note = forms.CharField(
         label=_("审批意见"),
@@ -481,7 +458,8 @@ def _ledger_page(
 ):
     kind = params.get("kind", "")
     shown = [kind] if kind in kinds else kinds
-    paginator = Paginator(_ledger_requests(request.user, shown), PER_PAGE)
+    sorting = Sorting(params, LEDGER_SORTS, "requested_at", LEDGER_HEADERS, path=reverse("ledger"))
+    paginator = Paginator(sorting.order(_ledger_requests(request.user, shown)), PER_PAGE)
     page = paginator.get_page(params.get("page") or "1")
     row_errors = row_errors or {}
     items = [_ledger_row(request, r, **row_errors.get(r.pk, {})) for r in page.object_list]
@@ -491,6 +469,8 @@ def _ledger_page(
         "items": items,
         "kinds": [(k, CaseRequest.Kind(k).label) for k in kinds],
         "kind": kind if kind in kinds else "",
+        "sort": sorting.sort,
+        "columns": sorting.columns,
         "now": now,
         "query": params.urlencode(),
         "stale_after": now - STALE,

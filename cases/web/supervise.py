@@ -30,6 +30,7 @@ from cases.errors import ActionError
 from cases.filters import CaseFilterSet
 from cases.models import Case, Light, Source, TimedStep
 from cases.selectors import cases_visible_to
+from cases.web.sorting import Sorting
 from cases.workflow import OPEN, STATUS_LABELS
 from cityops.roles import Role
 from dispatch.models import Category, Department
@@ -224,6 +225,12 @@ STEP_CHOICES = TimedStep._meta.get_field("step").choices
 
 
 class OverdueFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("搜索"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("编号、地址、描述")}),
+    )
     street = forms.ChoiceField(label=_("街道"), required=False)
     department = forms.ChoiceField(label=_("主办部门"), required=False)
     step = forms.ChoiceField(
@@ -264,8 +271,33 @@ class Row:
         return self.step.case
 
 
+# Sortable columns (cases/web/sorting.py) over the late steps: "deadline" (the default) is the most
+# overdue first.
+OVERDUE_SORTS = {
+    "number": ("case__number",),
+    "category": ("case__category_code", "id"),
+    "street": ("case__street__code", "case__grid__code", "id"),
+    "department": ("case__department__name", "due_at", "id"),
+    "step": ("step", "due_at", "id"),
+    "deadline": ("due_at", "id"),
+    "supervised": ("case__supervise_count", "due_at", "id"),
+}
+OVERDUE_HEADERS = (
+    ("number", _("案件编号")),
+    ("category", _("类别")),
+    ("street", _("街道 / 网格")),
+    ("department", _("主办部门")),
+    ("step", _("环节")),
+    ("deadline", _("截止时间")),
+    ("", _("已超期")),
+    ("supervised", _("督办次数")),
+)
+
+
 def _overdue_steps(user, data: dict):
-    filters = {k: data[k] for k in ("street", "department") if data.get(k)}
+    """The late running steps of the open cases in scope that match the filters (the case filters go
+    through the API's CaseFilterSet), most overdue first."""
+    filters = {k: data[k] for k in ("q", "street", "department") if data.get(k)}
     cases = _filtered(user, filters)
     steps = TimedStep.objects.filter(finished_at__isnull=True, light=Light.RED, case__in=cases)
     if data.get("step"):
@@ -287,7 +319,9 @@ def _overdue_page(request, query: QueryDict, errors: dict | None = None):
     """The list for the filters in `query`; `errors` = {case id: (message, bound form)} after a refusal."""
     form = OverdueFilterForm(query or None)
     data = form.cleaned_data if form.is_valid() else {}
-    page = Paginator(_overdue_steps(request.user, data), PAGE_SIZE).get_page(query.get("page"))
+    sorting = Sorting(query, OVERDUE_SORTS, "deadline", OVERDUE_HEADERS, path=reverse("supervise-overdue"))
+    steps = sorting.order(_overdue_steps(request.user, data))
+    page = Paginator(steps, PAGE_SIZE).get_page(query.get("page"))
     url = _case_url_maker()
     errors = errors or {}
     rows = []
@@ -310,6 +344,9 @@ def _overdue_page(request, query: QueryDict, errors: dict | None = None):
             "rows": rows,
             "now": timezone.now(),
             "can_supervise": _can_supervise(request.user),
+            "filtered": any(query.get(name) for name in form.fields),
+            "sort": sorting.sort,
+            "columns": sorting.columns,
             "back": request.get_full_path()
             if request.method == "GET"
             else reverse("supervise-overdue") + "?" + query.urlencode(),

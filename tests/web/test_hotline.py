@@ -280,3 +280,66 @@ def test_second_callback_on_the_same_case_is_refused(world, as_role):
     again = client.post(url, {f"cb{case.pk}-satisfaction": "unsatisfied"}, HTTP_HX_REQUEST="true")
     assert "已回访" in again.content.decode()
     assert CaseEvent.objects.filter(case=case, action="callback").count() == 1
+
+
+# ---------------------------------------------------------------- sorting (issue #5 point 9)
+
+
+def test_tickets_sort_by_ticket_and_number_keeping_the_filters(world, as_role, django_assert_max_num_queries):
+    b = hotline_report(world, ticket="B-2")
+    a = hotline_report(world, ticket="A-1")
+    c = hotline_report(world, ticket="C-3")
+    client = as_role("hotline")
+
+    def numbers(**params):
+        html = client.get(reverse("hotline-tickets"), params).content.decode()
+        return re.findall(r'data-case="([^"]+)"', html), html
+
+    assert numbers()[0] == [c.number, a.number, b.number]  # newest first by default
+    with django_assert_max_num_queries(8):
+        by_ticket, html = numbers(sort="ticket")
+    assert by_ticket == [a.number, b.number, c.number]
+    assert (
+        '<th scope="col" aria-sort="ascending"><a href="/hotline/tickets/?sort=-ticket">工单号</a></th>'
+        in html
+    )
+    assert (
+        '<th scope="col" aria-sort="none"><a href="/hotline/tickets/?sort=number">案件编号</a></th>' in html
+    )
+    assert numbers(sort="-ticket")[0] == [c.number, b.number, a.number]
+    assert numbers(sort="number")[0] == [b.number, a.number, c.number]
+    filtered, html = numbers(source="hotline_12345", sort="-number")
+    assert filtered == [c.number, a.number, b.number]
+    assert 'href="/hotline/tickets/?source=hotline_12345&amp;sort=number"' in html
+    assert 'name="sort" value="-number"' in html
+
+
+def test_tickets_unknown_sort_falls_back_to_newest_first(world, as_role):
+    a = hotline_report(world, ticket="A-1")
+    b = hotline_report(world, ticket="B-1")
+    for bad in ("reporter_phone", "-", "?", "-created_at-"):
+        response = as_role("hotline").get(reverse("hotline-tickets"), {"sort": bad})
+        assert response.status_code == 200
+        assert re.findall(r'data-case="([^"]+)"', response.content.decode()) == [b.number, a.number]
+
+
+def test_callbacks_sort_filter_and_ignore_unknown_sorts(world, as_role, django_assert_max_num_queries):
+    first = closed_hotline_case(world, ticket="CB-1")
+    second = closed_hotline_case(world, ticket="CB-2", source=Source.HOTLINE_8890)
+    client = as_role("hotline")
+
+    def numbers(**params):
+        html = client.get(reverse("hotline-callbacks"), params).content.decode()
+        return re.findall(r'data-callback="([^"]+)"', html), html
+
+    assert numbers()[0] == [first.number, second.number]  # first closed, first called
+    with django_assert_max_num_queries(8):
+        latest, html = numbers(sort="-closed_at")
+    assert latest == [second.number, first.number]
+    assert 'href="/hotline/callbacks/?sort=closed_at" aria-current="true">结案时间' in html
+    assert numbers(sort="-number")[0] == [second.number, first.number]
+    assert numbers(sort="satisfaction")[0] == [first.number, second.number]  # unknown: the default
+    assert numbers(source="hotline_8890")[0] == [second.number]
+    assert numbers(q=first.number)[0] == [first.number]
+    none, html = numbers(q="没有这件")
+    assert none == [] and "没有符合筛选条件的待回访案件" in html

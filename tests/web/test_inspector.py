@@ -268,3 +268,80 @@ def test_history_is_paginated_without_more_queries(world, as_role, django_assert
 def test_no_event_is_written_by_a_refused_report(world, as_role):
     as_role("inspector").post(reverse("inspector-report"), form_data(world, lng=116.0, lat=38.5))
     assert CaseEvent.objects.count() == 0
+
+
+# ---------------------------------------------------------------- sorting and filters (issue #5 point 9)
+
+
+def test_tasks_sort_both_ways_filter_and_keep_the_filters_in_the_links(
+    world, as_role, django_assert_max_num_queries
+):
+    first = case_in(world, Status.VERIFYING)
+    second = case_in(world, Status.VERIFYING)
+    checking = case_in(world, Status.PENDING_CHECK)
+    client = as_role("inspector")
+
+    def tasks(**params):
+        html = client.get(reverse("inspector-tasks"), params).content.decode()
+        return re.findall(r'data-task="([^"]+)"', html), html
+
+    with django_assert_max_num_queries(7):
+        up, html = tasks(sort="number")
+    assert up == sorted(up) and len(up) == 3
+    assert re.search(r'href="/inspector/tasks/\?sort=-number" aria-current="true">编号', html)
+    down, html = tasks(sort="-number")
+    assert down == up[::-1]
+    assert 'href="/inspector/tasks/?sort=number" aria-current="true"' in html
+
+    # CaseFilterSet filters (核实 only, words, light); the sort links and the map keep them.
+    with django_assert_max_num_queries(7):
+        only, html = tasks(status="verifying", sort="-number")
+    assert only == [second.number, first.number]
+    assert 'href="/inspector/tasks/?status=verifying&amp;sort=number"' in html
+    assert 'data-cases-url="/inspector/tasks.geojson?status=verifying"' in html
+    assert tasks(q=checking.number)[0] == [checking.number]
+    none, html = tasks(light="red")
+    assert none == [] and "没有符合筛选条件的任务" in html
+    geo = client.get(reverse("inspector-tasks-geojson"), {"status": "pending_check"}).json()
+    assert [f["properties"]["number"] for f in geo["features"]] == [checking.number]
+
+
+def test_tasks_unknown_sort_falls_back_to_nearest_deadline(world, as_role):
+    first = case_in(world, Status.VERIFYING)
+    second = case_in(world, Status.VERIFYING)
+    step = second.steps.get(finished_at__isnull=True)
+    step.due_at = step.due_at.replace(year=2000)
+    step.save(update_fields=["due_at"])
+    client = as_role("inspector")
+    for bad in ("password", "-due_at", "grid__code", "--number"):
+        response = client.get(reverse("inspector-tasks"), {"sort": bad})
+        assert response.status_code == 200
+        assert re.findall(r'data-task="([^"]+)"', response.content.decode()) == [second.number, first.number]
+    latest_first = client.get(reverse("inspector-tasks"), {"sort": "-deadline"}).content.decode()
+    assert re.findall(r'data-task="([^"]+)"', latest_first) == [first.number, second.number]
+
+
+def test_history_sorts_filters_and_ignores_unknown_sorts(world, as_role, django_assert_max_num_queries):
+    a = report(world, description="第一件 井盖")
+    b = report(world, description="第二件")
+    c = report(world, description="第三件 井盖")
+    client = as_role("inspector")
+
+    def numbers(**params):
+        html = client.get(reverse("inspector-history"), params).content.decode()
+        return re.findall(r'data-case="([^"]+)"', html)
+
+    newest = [c.number, b.number, a.number]
+    assert numbers() == newest
+    with django_assert_max_num_queries(7):
+        assert numbers(sort="created_at") == newest[::-1]
+    assert numbers(sort="number") == sorted(newest)
+    assert numbers(sort="-number") == sorted(newest, reverse=True)
+    assert numbers(sort="reporter__password") == newest
+    assert numbers(q="井盖") == [c.number, a.number]
+    assert numbers(q="井盖", sort="created_at") == [a.number, c.number]
+    html = client.get(reverse("inspector-history"), {"q": "井盖", "sort": "created_at"}).content.decode()
+    assert 'href="/inspector/history/?q=%E4%BA%95%E7%9B%96&amp;sort=-created_at" aria-current="true"' in html
+    assert 'name="sort" value="created_at"' in html  # the filter form keeps the sort
+    empty = client.get(reverse("inspector-history"), {"q": "没有这件"}).content.decode()
+    assert "没有符合筛选条件的上报" in empty

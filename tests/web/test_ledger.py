@@ -134,3 +134,42 @@ def test_ledger_queries_do_not_grow_with_the_rows(world, as_role, django_assert_
         html = client.get("/ledger/").content.decode()
     assert html.count('class="tag">作废') == 25 and "第 1 / 2 页，共 30 条" in html
     assert "共 30 条" in client.get("/ledger/?page=2").content.decode()
+
+
+# ---------------------------------------------------------------- sorting (issue #5 point 9)
+
+
+def _numbers(html: str, cases) -> list[str]:
+    return sorted((c.number for c in cases), key=html.index)
+
+
+def test_ledger_sorts_both_ways_and_keeps_the_kind(world, as_role, django_assert_max_num_queries):
+    first = case_in(world, Status.IN_PROGRESS, pending="extension")
+    second = case_in(world, Status.IN_PROGRESS, pending="return")
+    third = case_in(world, Status.IN_PROGRESS, pending="extension")
+    client = as_role("dispatcher")
+    cases = (first, second, third)
+    assert _numbers(client.get("/ledger/").content.decode(), cases) == [c.number for c in cases]
+    with django_assert_max_num_queries(7):
+        html = client.get("/ledger/?sort=-requested_at").content.decode()
+    assert _numbers(html, cases) == [third.number, second.number, first.number]
+    assert (
+        '<th scope="col" aria-sort="descending"><a href="/ledger/?sort=requested_at">申请时间</a></th>'
+        in html
+    )
+    assert '<a href="/ledger/?kind=extension&amp;sort=-requested_at"' in html  # the tabs keep the sort
+    html = client.get("/ledger/?kind=extension&sort=-case").content.decode()
+    assert _numbers(html, (first, third)) == [third.number, first.number] and second.number not in html
+    assert 'href="/ledger/?kind=extension&amp;sort=case"' in html
+    html = client.get("/ledger/?sort=kind").content.decode()
+    assert _numbers(html, cases) == [first.number, third.number, second.number]  # extension < return
+    assert '<input type="hidden" name="next" value="sort=kind">' in html  # a decision comes back here
+
+
+def test_ledger_unknown_sort_falls_back_to_first_come_first_served(world, as_role):
+    first = case_in(world, Status.IN_PROGRESS, pending="extension")
+    second = case_in(world, Status.IN_PROGRESS, pending="extension")
+    for bad in ("reason", "-requested_by__password", "-"):
+        response = as_role("dispatcher").get("/ledger/", {"sort": bad})
+        assert response.status_code == 200
+        assert _numbers(response.content.decode(), (first, second)) == [first.number, second.number]

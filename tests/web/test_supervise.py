@@ -295,3 +295,44 @@ def test_supervise_a_closed_case_is_not_found(as_role, world):
         reverse("supervise-case", args=[closed.pk]), {f"c{closed.pk}-note": "x"}
     )
     assert response.status_code == 404
+
+
+# ---------------------------------------------------------------- sorting (issue #5 point 9)
+
+
+def test_overdue_sorts_both_ways_and_keeps_the_filters(as_role, world, django_assert_max_num_queries):
+    a, b, c = overdue_world(world)
+    client = as_role("supervisor")
+
+    def numbers(**params):
+        response = client.get(OVERDUE, params)
+        return [r.case.number for r in response.context["rows"]], response.content.decode()
+
+    with django_assert_max_num_queries(12):
+        least_late, html = numbers(sort="-deadline")
+    assert least_late == [a.number, c.number, b.number]
+    assert (
+        '<th scope="col" aria-sort="descending"><a href="/supervise/overdue/?sort=deadline">截止时间</a></th>'
+        in html
+    )
+    assert numbers(sort="number")[0] == sorted([a.number, b.number, c.number])
+    assert numbers(sort="-number")[0] == sorted([a.number, b.number, c.number], reverse=True)
+    assert numbers(sort="step")[0] == [b.number, c.number, a.number]  # 派遣 (dispatch) before 处置
+    by_step, html = numbers(step="dispose", sort="-deadline")
+    assert by_step == [a.number, c.number]
+    assert 'href="/supervise/overdue/?step=dispose&amp;sort=deadline"' in html
+    assert 'name="sort" value="-deadline"' in html
+    # The default header says its order.
+    assert 'aria-sort="ascending"><a href="/supervise/overdue/?sort=-deadline">' in numbers()[1]
+
+
+def test_overdue_q_filter_and_unknown_sort(as_role, world):
+    a, b, c = overdue_world(world)
+    client = as_role("supervisor")
+    for bad in ("case__reporter", "-", "due_at"):
+        response = client.get(OVERDUE, {"sort": bad})
+        assert response.status_code == 200
+        assert [r.case.number for r in response.context["rows"]] == [b.number, c.number, a.number]
+    assert [r.case.number for r in client.get(OVERDUE, {"q": c.number}).context["rows"]] == [c.number]
+    page = client.get(OVERDUE, {"sort": "number"}).content.decode()
+    assert "目前没有超期案件" not in page and "清除筛选" not in page
