@@ -33,3 +33,11 @@ def test_locale_and_time_zone(settings):
     assert "en" in dict(settings.LANGUAGES)
     assert settings.TIME_ZONE == "Asia/Shanghai"
     assert settings.USE_TZ is True
+
+
+def test_passwords_are_hashed_with_argon2(db):
+    from django.conf import settings
+    from django.contrib.auth.hashers import make_password
+
+    assert settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+    assert make_password("a-long-passphrase").startswith("argon2$argon2id$")
