@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+# One pytest worker per CPU (pytest-xdist); each worker gets a test database of its own.
+PYTEST_ARGS ?= -n auto
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: install demo test bench lint check clean
