@@ -2,6 +2,7 @@
 
 import django_filters
 from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case, Light, Satisfaction, Source, TimedStep, Urgency
 from cases.workflow import STATUS_CHOICES, Status
@@ -31,49 +32,51 @@ def kpi_flag(name: str) -> Q:
 
 
 class CaseFilterSet(django_filters.FilterSet):
-    status = django_filters.MultipleChoiceFilter(choices=STATUS_CHOICES, label="状态")
-    source = django_filters.MultipleChoiceFilter(choices=Source.choices, label="来源")
-    urgency = django_filters.ChoiceFilter(choices=Urgency.choices, label="紧急程度")
-    category = django_filters.CharFilter(field_name="category_code", label="类别编码")
-    major_code = django_filters.CharFilter(field_name="major_code", label="大类编码")
+    status = django_filters.MultipleChoiceFilter(choices=STATUS_CHOICES, label=_("状态"))
+    source = django_filters.MultipleChoiceFilter(choices=Source.choices, label=_("来源"))
+    urgency = django_filters.ChoiceFilter(choices=Urgency.choices, label=_("紧急程度"))
+    category = django_filters.CharFilter(field_name="category_code", label=_("类别编码"))
+    major_code = django_filters.CharFilter(field_name="major_code", label=_("大类编码"))
     kind = django_filters.ChoiceFilter(
-        field_name="category_kind", choices=[("component", "部件"), ("event", "事项")], label="部件/事项"
+        field_name="category_kind",
+        choices=[("component", _("部件")), ("event", _("事项"))],
+        label=_("部件/事项"),
     )
-    grid = django_filters.CharFilter(field_name="grid__code", label="网格编码")
-    community = django_filters.CharFilter(field_name="community__code", label="社区编码")
-    street = django_filters.CharFilter(field_name="street__code", label="街道编码")
-    department = django_filters.CharFilter(field_name="department__code", label="主办部门编码")
+    grid = django_filters.CharFilter(field_name="grid__code", label=_("网格编码"))
+    community = django_filters.CharFilter(field_name="community__code", label=_("社区编码"))
+    street = django_filters.CharFilter(field_name="street__code", label=_("街道编码"))
+    department = django_filters.CharFilter(field_name="department__code", label=_("主办部门编码"))
     created_after = django_filters.DateFilter(
-        field_name="created_at", lookup_expr="date__gte", label="上报日期起"
+        field_name="created_at", lookup_expr="date__gte", label=_("上报日期起")
     )
     created_before = django_filters.DateFilter(
-        field_name="created_at", lookup_expr="date__lte", label="上报日期止"
+        field_name="created_at", lookup_expr="date__lte", label=_("上报日期止")
     )
     filed_after = django_filters.DateFilter(
-        field_name="filed_at", lookup_expr="date__gte", label="立案日期起"
+        field_name="filed_at", lookup_expr="date__gte", label=_("立案日期起")
     )
     filed_before = django_filters.DateFilter(
-        field_name="filed_at", lookup_expr="date__lte", label="立案日期止"
+        field_name="filed_at", lookup_expr="date__lte", label=_("立案日期止")
     )
     closed_after = django_filters.DateFilter(
-        field_name="closed_at", lookup_expr="date__gte", label="结案日期起"
+        field_name="closed_at", lookup_expr="date__gte", label=_("结案日期起")
     )
     closed_before = django_filters.DateFilter(
-        field_name="closed_at", lookup_expr="date__lte", label="结案日期止"
+        field_name="closed_at", lookup_expr="date__lte", label=_("结案日期止")
     )
-    q = django_filters.CharFilter(method="search", label="搜索（编号、地址、描述）")
-    light = django_filters.ChoiceFilter(choices=Light.choices, method="filter_light", label="当前环节亮灯")
-    overdue = django_filters.BooleanFilter(method="filter_overdue", label="超期")
+    q = django_filters.CharFilter(method="search", label=_("搜索（编号、地址、描述）"))
+    light = django_filters.ChoiceFilter(choices=Light.choices, method="filter_light", label=_("当前环节亮灯"))
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("超期"))
     # KPI drill-down (kpi/queries.py cases_params): each is one kpi_flag.
-    satisfaction = django_filters.MultipleChoiceFilter(choices=Satisfaction.choices, label="满意度")
-    dispatched = django_filters.BooleanFilter(method="filter_flag", label="已派遣（应处置）")
-    disposed_on_time = django_filters.BooleanFilter(method="filter_flag", label="按期处置")
-    closed_on_time = django_filters.BooleanFilter(method="filter_flag", label="按期结案")
-    dispose_overdue = django_filters.BooleanFilter(method="filter_flag", label="处置曾超期")
-    reached_filing = django_filters.BooleanFilter(method="filter_flag", label="曾到待立案")
-    accepted_on_time = django_filters.BooleanFilter(method="filter_flag", label="按时受理")
-    reworked = django_filters.BooleanFilter(method="filter_flag", label="有返工")
-    extended = django_filters.BooleanFilter(method="filter_flag", label="有延期")
+    satisfaction = django_filters.MultipleChoiceFilter(choices=Satisfaction.choices, label=_("满意度"))
+    dispatched = django_filters.BooleanFilter(method="filter_flag", label=_("已派遣（应处置）"))
+    disposed_on_time = django_filters.BooleanFilter(method="filter_flag", label=_("按期处置"))
+    closed_on_time = django_filters.BooleanFilter(method="filter_flag", label=_("按期结案"))
+    dispose_overdue = django_filters.BooleanFilter(method="filter_flag", label=_("处置曾超期"))
+    reached_filing = django_filters.BooleanFilter(method="filter_flag", label=_("曾到待立案"))
+    accepted_on_time = django_filters.BooleanFilter(method="filter_flag", label=_("按时受理"))
+    reworked = django_filters.BooleanFilter(method="filter_flag", label=_("有返工"))
+    extended = django_filters.BooleanFilter(method="filter_flag", label=_("有延期"))
 
     class Meta:
         model = Case

@@ -8,6 +8,10 @@ people's figures count on the day of the person's own action.
 
 from dataclasses import dataclass
 
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
 from cases.models import Source
 
 
@@ -25,10 +29,10 @@ class Kpi:
     def as_dict(self) -> dict:
         return {
             "key": self.key,
-            "label": self.label,
+            "label": str(self.label),
             "unit": self.unit,
-            "formula": self.formula,
-            "definition": self.definition,
+            "formula": str(self.formula),
+            "definition": str(self.definition),
             "basis": self.basis,
             "higher_is_better": self.higher_is_better,
         }
@@ -38,103 +42,114 @@ HOTLINE = (Source.HOTLINE_12345.value, Source.HOTLINE_8890.value)
 # 漏报: problems the public found before the patrol did (DOMAIN §7, inspectors).
 NOT_PATROLLED = (Source.PUBLIC.value, *HOTLINE, Source.MEDIA.value)
 
-COHORT = "案件按立案日计入统计期（队列口径）；状态取最近一次汇总时的状态。"
-REPORTED = "案件按上报日计入统计期。"
+COHORT = _("案件按立案日计入统计期（队列口径）；状态取最近一次汇总时的状态。")
+REPORTED = _("案件按上报日计入统计期。")
+
+
+def _def(text, basis):
+    """A definition followed by its counting rule (which day a case counts on)."""
+    return format_lazy(
+        pgettext_lazy("KPI definition, then its counting rule", "{text}{basis}"), text=text, basis=basis
+    )
+
 
 _ALL = [
     # ------------------------------------------------------------------ area counts
-    Kpi("reported", "上报数", "件", "上报的案件数", f"统计期内各渠道上报的案件数（含后来不予受理、作废的）。{REPORTED}", "report"),
-    Kpi("r_rejected", "不予受理数", "件", "受理或核实阶段被驳回的上报数",
-        f"上报后未进入待立案即被不予受理（含重复、无效、经核实不存在）的案件数。{REPORTED}", "report"),
-    Kpi("r_filed", "上报已立案数", "件", "上报后已立案的案件数", f"统计期内上报、且已立案的案件数。{REPORTED}", "report"),
-    Kpi("filed", "立案数", "件", "立案的案件数", f"统计期内立案的案件数。{COHORT}"),
-    Kpi("voided", "作废数", "件", "立案后经批准作废的案件数", f"立案数中当前状态为已作废的案件。{COHORT}", higher_is_better=False),
-    Kpi("suspended", "挂账数", "件", "当前仍挂账的案件数", f"立案数中当前仍处于挂账（缓办）状态的案件。{COHORT}", higher_is_better=False),
-    Kpi("due_closure", "应结案数", "件", "应结案数 = 立案数 − 作废数 − 挂账数",
-        f"立案数减去已作废的和当前仍挂账的案件。{COHORT}"),
-    Kpi("closed", "结案数", "件", "已结案的案件数", f"立案数中当前已结案的案件（重办后未再结案的不计）。{COHORT}"),
-    Kpi("closed_on_time", "按期结案数", "件", "结案且每个处置环节均未超时限的案件数",
-        f"已结案、且每一次处置（含返工、重办后的处置）都在其时限内完成的案件。{COHORT}"),
-    Kpi("due_dispose", "应处置数", "件", "应处置数 = 已派遣的立案案件 − 作废 − 挂账",
-        f"立案数中已派遣给部门处置（有处置环节）的案件，不含已作废和当前挂账的。{COHORT}"),
-    Kpi("disposed_on_time", "按期处置数", "件", "应处置案件中每个处置环节都在时限内完成的案件数",
-        f"应处置数中，所有处置环节均已完成且均未超过时限（批准的延期计入时限，挂账期间不计时）。{COHORT}"),
-    Kpi("overdue_open", "超期未处置数", "件", "处置中且处置环节已超时限的案件数",
-        f"当前处于处置中、处置环节已亮红灯的案件。{COHORT}", higher_is_better=False),
-    Kpi("overdue", "超期数", "件", "处置环节曾超时限的案件数",
-        f"至少有一个处置环节超过时限（超时完成或当前红灯）的案件。{COHORT}", higher_is_better=False),
-    Kpi("reworked", "返工数", "件", "核查不通过、返工过的案件数", f"至少返工一次的案件。{COHORT}", higher_is_better=False),
-    Kpi("extended", "延期数", "件", "获批延期的案件数", f"至少获批一次延期的案件。{COHORT}", higher_is_better=False),
+    Kpi("reported", _("上报数"), "件", _("上报的案件数"), _def(_("统计期内各渠道上报的案件数（含后来不予受理、作废的）。"), REPORTED), "report"),
+    Kpi("r_rejected", _("不予受理数"), "件", _("受理或核实阶段被驳回的上报数"),
+        _def(_("上报后未进入待立案即被不予受理（含重复、无效、经核实不存在）的案件数。"), REPORTED), "report"),
+    Kpi("r_filed", _("上报已立案数"), "件", _("上报后已立案的案件数"), _def(_("统计期内上报、且已立案的案件数。"), REPORTED), "report"),
+    Kpi("filed", _("立案数"), "件", _("立案的案件数"), _def(_("统计期内立案的案件数。"), COHORT)),
+    Kpi("voided", _("作废数"), "件", _("立案后经批准作废的案件数"), _def(_("立案数中当前状态为已作废的案件。"), COHORT), higher_is_better=False),
+    Kpi("suspended", _("挂账数"), "件", _("当前仍挂账的案件数"), _def(_("立案数中当前仍处于挂账（缓办）状态的案件。"), COHORT), higher_is_better=False),
+    Kpi("due_closure", _("应结案数"), "件", _("应结案数 = 立案数 − 作废数 − 挂账数"),
+        _def(_("立案数减去已作废的和当前仍挂账的案件。"), COHORT)),
+    Kpi("closed", _("结案数"), "件", _("已结案的案件数"), _def(_("立案数中当前已结案的案件（重办后未再结案的不计）。"), COHORT)),
+    Kpi("closed_on_time", _("按期结案数"), "件", _("结案且每个处置环节均未超时限的案件数"),
+        _def(_("已结案、且每一次处置（含返工、重办后的处置）都在其时限内完成的案件。"), COHORT)),
+    Kpi("due_dispose", _("应处置数"), "件", _("应处置数 = 已派遣的立案案件 − 作废 − 挂账"),
+        _def(_("立案数中已派遣给部门处置（有处置环节）的案件，不含已作废和当前挂账的。"), COHORT)),
+    Kpi("disposed_on_time", _("按期处置数"), "件", _("应处置案件中每个处置环节都在时限内完成的案件数"),
+        _def(_("应处置数中，所有处置环节均已完成且均未超过时限（批准的延期计入时限，挂账期间不计时）。"), COHORT)),
+    Kpi("overdue_open", _("超期未处置数"), "件", _("处置中且处置环节已超时限的案件数"),
+        _def(_("当前处于处置中、处置环节已亮红灯的案件。"), COHORT), higher_is_better=False),
+    Kpi("overdue", _("超期数"), "件", _("处置环节曾超时限的案件数"),
+        _def(_("至少有一个处置环节超过时限（超时完成或当前红灯）的案件。"), COHORT), higher_is_better=False),
+    Kpi("reworked", _("返工数"), "件", _("核查不通过、返工过的案件数"), _def(_("至少返工一次的案件。"), COHORT), higher_is_better=False),
+    Kpi("extended", _("延期数"), "件", _("获批延期的案件数"), _def(_("至少获批一次延期的案件。"), COHORT), higher_is_better=False),
     # ------------------------------------------------------------------ area rates
-    Kpi("filing_rate", "立案率", "%", "立案率 = 上报已立案数 ÷ (上报数 − 不予受理数) × 100%",
-        f"有效上报中已立案的比例；不予受理的上报不计入分母。{REPORTED}", "report", target="target_filing_rate"),
-    Kpi("closure_rate", "结案率", "%", "结案率 = 结案数 ÷ 应结案数 × 100%", COHORT, target="target_closure_rate"),
-    Kpi("on_time_closure_rate", "按期结案率", "%", "按期结案率 = 按期结案数 ÷ 应结案数 × 100%", COHORT,
+    Kpi("filing_rate", _("立案率"), "%", _("立案率 = 上报已立案数 ÷ (上报数 − 不予受理数) × 100%"),
+        _def(_("有效上报中已立案的比例；不予受理的上报不计入分母。"), REPORTED), "report", target="target_filing_rate"),
+    Kpi("closure_rate", _("结案率"), "%", _("结案率 = 结案数 ÷ 应结案数 × 100%"), COHORT, target="target_closure_rate"),
+    Kpi("on_time_closure_rate", _("按期结案率"), "%", _("按期结案率 = 按期结案数 ÷ 应结案数 × 100%"), COHORT,
         target="target_on_time_closure_rate"),
-    Kpi("dispose_on_time_rate", "按期处置率", "%", "按期处置率 = 按期处置数 ÷ 应处置数 × 100%", COHORT,
+    Kpi("dispose_on_time_rate", _("按期处置率"), "%", _("按期处置率 = 按期处置数 ÷ 应处置数 × 100%"), COHORT,
         target="target_dispose_on_time_rate"),
-    Kpi("rework_rate", "返工率", "%", "返工率 = 返工数 ÷ 应结案数 × 100%", COHORT, higher_is_better=False),
-    Kpi("extension_rate", "延期率", "%", "延期率 = 延期数 ÷ 应处置数 × 100%", COHORT, higher_is_better=False),
-    Kpi("overdue_open_rate", "超期待处置率", "%", "超期待处置率 = 超期未处置数 ÷ 应处置数 × 100%", COHORT,
+    Kpi("rework_rate", _("返工率"), "%", _("返工率 = 返工数 ÷ 应结案数 × 100%"), COHORT, higher_is_better=False),
+    Kpi("extension_rate", _("延期率"), "%", _("延期率 = 延期数 ÷ 应处置数 × 100%"), COHORT, higher_is_better=False),
+    Kpi("overdue_open_rate", _("超期待处置率"), "%", _("超期待处置率 = 超期未处置数 ÷ 应处置数 × 100%"), COHORT,
         higher_is_better=False),
-    Kpi("satisfaction_rate", "满意率", "%", "满意率 = (满意 + 基本满意) ÷ 回访联系上数 × 100%",
-        f"回访中联系上的群众里表示满意或基本满意的比例（群众满意度）。{REPORTED}", "report",
+    Kpi("satisfaction_rate", _("满意率"), "%", _("满意率 = (满意 + 基本满意) ÷ 回访联系上数 × 100%"),
+        _def(_("回访中联系上的群众里表示满意或基本满意的比例（群众满意度）。"), REPORTED), "report",
         target="target_satisfaction_rate"),
     # ------------------------------------------------------------------ hotline (12345 / 8890)
-    Kpi("hotline_reported", "热线工单数", "件", "12345、8890 转来的工单数", f"热线渠道上报的案件。{REPORTED}", "report"),
-    Kpi("hotline_accepted_on_time", "按时响应数", "件", "受理环节在时限内完成的热线工单数",
-        f"受理员在受理时限内作出受理、派发核实或不予受理的热线工单。{REPORTED}", "report"),
-    Kpi("hotline_due", "应解决数", "件", "应解决数 = 热线工单数 − 不予受理数 − 作废数", REPORTED, "report"),
-    Kpi("hotline_closed", "已解决数", "件", "已结案的热线工单数", REPORTED, "report"),
-    Kpi("hotline_callback", "回访联系上数", "件", "回访时联系上来电人的热线工单数", REPORTED, "report"),
-    Kpi("hotline_satisfied", "满意数", "件", "回访满意或基本满意的热线工单数", REPORTED, "report"),
-    Kpi("hotline_response_rate", "响应率", "%", "响应率 = 按时响应数 ÷ 热线工单数 × 100%", REPORTED, "report",
+    Kpi("hotline_reported", _("热线工单数"), "件", _("12345、8890 转来的工单数"), _def(_("热线渠道上报的案件。"), REPORTED), "report"),
+    Kpi("hotline_accepted_on_time", _("按时响应数"), "件", _("受理环节在时限内完成的热线工单数"),
+        _def(_("受理员在受理时限内作出受理、派发核实或不予受理的热线工单。"), REPORTED), "report"),
+    Kpi("hotline_due", _("应解决数"), "件", _("应解决数 = 热线工单数 − 不予受理数 − 作废数"), REPORTED, "report"),
+    Kpi("hotline_closed", _("已解决数"), "件", _("已结案的热线工单数"), REPORTED, "report"),
+    Kpi("hotline_callback", _("回访联系上数"), "件", _("回访时联系上来电人的热线工单数"), REPORTED, "report"),
+    Kpi("hotline_satisfied", _("满意数"), "件", _("回访满意或基本满意的热线工单数"), REPORTED, "report"),
+    Kpi("hotline_response_rate", _("响应率"), "%", _("响应率 = 按时响应数 ÷ 热线工单数 × 100%"), REPORTED, "report",
         target="target_response_rate"),
-    Kpi("hotline_resolution_rate", "解决率", "%", "解决率 = 已解决数 ÷ 应解决数 × 100%",
-        f"即投诉处理率。{REPORTED}", "report", target="target_resolution_rate"),
-    Kpi("hotline_satisfaction_rate", "满意率（热线）", "%", "满意率 = (满意 + 基本满意) ÷ 回访联系上数 × 100%",
+    Kpi("hotline_resolution_rate", _("解决率"), "%", _("解决率 = 已解决数 ÷ 应解决数 × 100%"),
+        _def(_("即投诉处理率。"), REPORTED), "report", target="target_resolution_rate"),
+    Kpi("hotline_satisfaction_rate", _("满意率（热线）"), "%", _("满意率 = (满意 + 基本满意) ÷ 回访联系上数 × 100%"),
         REPORTED, "report", target="target_satisfaction_rate"),
     # ------------------------------------------------------------------ people (DOMAIN §7)
-    Kpi("valid_report_rate", "有效上报率", "%", "有效上报率 = 已立案或自行处置的上报 ÷ 监督员上报数 × 100%",
-        "监督员本人上报的案件中，后来立案或自行处置结案的比例；按上报日计。", "person"),
-    Kpi("missed_rate", "漏报率", "%", "漏报率 = 责任网格内公众/热线/媒体来源的立案数 ÷ 责任网格立案数 × 100%",
-        "监督员责任网格内由群众先发现的问题占立案的比例；按立案日计。", "person", higher_is_better=False),
-    Kpi("missed_score", "漏报率得分", "分", "漏报率得分 = (1 − 漏报率) × 100",
-        "漏报率折算的得分：无漏报得 100 分。", "person"),
-    Kpi("verify_on_time_rate", "按时核实率", "%", "按时核实率 = 时限内完成的核实 ÷ 核实次数 × 100%",
-        "按核实动作发生日计。", "person"),
-    Kpi("check_on_time_rate", "按时核查率", "%", "按时核查率 = 时限内完成的核查 ÷ 核查次数 × 100%",
-        "按核查动作发生日计（返工后的再次核查另计一次）。", "person"),
-    Kpi("accept_on_time_rate", "按时受理率", "%",
-        "按时受理率 = 时限内完成的受理、派发核实、不予受理 ÷ 三者次数 × 100%",
-        "受理员对上报作出处理（受理、派发核实或不予受理）在受理时限内的比例。", "person"),
-    Kpi("accept_accuracy", "准确受理率", "%", "准确受理率 = (受理数 − 受理后未立案即被驳回或作废数) ÷ 受理数 × 100%",
-        "受理员直接受理（可信来源）的案件中，没有在立案前被不予立案或作废的比例。", "person"),
-    Kpi("file_on_time_rate", "按时立案率", "%", "按时立案率 = 时限内立案数 ÷ 立案数 × 100%", "按立案日计。", "person"),
-    Kpi("file_accuracy", "准确立案率", "%", "准确立案率 = (立案数 − 作废数) ÷ 立案数 × 100%",
-        "值班长所立案件中未被作废的比例。", "person"),
-    Kpi("close_on_time_rate", "按时结案率", "%", "按时结案率 = 时限内结案数 ÷ 结案数 × 100%",
-        "值班长在结案时限内结案的比例；按结案日计。", "person"),
-    Kpi("dispatch_count", "派遣数", "件", "派遣员的派遣次数（含改派、重办后的派遣）", "按派遣日计。", "person"),
-    Kpi("dispatch_count_score", "派遣数得分", "分", "派遣数得分 = 本人派遣数 ÷ 同期派遣数最多的派遣员的派遣数 × 100",
-        "相对同期最佳者的工作量得分。", "person"),
-    Kpi("dispatch_on_time_rate", "按时派遣率", "%", "按时派遣率 = 时限内派遣数 ÷ 派遣数 × 100%", "按派遣日计。", "person"),
-    Kpi("dispatch_accuracy", "准确派遣率", "%", "准确派遣率 = (派遣数 − 回退数) ÷ 派遣数 × 100%",
-        "一次派遣之后、下一次派遣之前获批回退，则该次派遣计为回退。", "person"),
+    Kpi("valid_report_rate", _("有效上报率"), "%", _("有效上报率 = 已立案或自行处置的上报 ÷ 监督员上报数 × 100%"),
+        _("监督员本人上报的案件中，后来立案或自行处置结案的比例；按上报日计。"), "person"),
+    Kpi("missed_rate", _("漏报率"), "%", _("漏报率 = 责任网格内公众/热线/媒体来源的立案数 ÷ 责任网格立案数 × 100%"),
+        _("监督员责任网格内由群众先发现的问题占立案的比例；按立案日计。"), "person", higher_is_better=False),
+    Kpi("missed_score", _("漏报率得分"), "分", _("漏报率得分 = (1 − 漏报率) × 100"),
+        _("漏报率折算的得分：无漏报得 100 分。"), "person"),
+    Kpi("verify_on_time_rate", _("按时核实率"), "%", _("按时核实率 = 时限内完成的核实 ÷ 核实次数 × 100%"),
+        _("按核实动作发生日计。"), "person"),
+    Kpi("check_on_time_rate", _("按时核查率"), "%", _("按时核查率 = 时限内完成的核查 ÷ 核查次数 × 100%"),
+        _("按核查动作发生日计（返工后的再次核查另计一次）。"), "person"),
+    Kpi("accept_on_time_rate", _("按时受理率"), "%",
+        _("按时受理率 = 时限内完成的受理、派发核实、不予受理 ÷ 三者次数 × 100%"),
+        _("受理员对上报作出处理（受理、派发核实或不予受理）在受理时限内的比例。"), "person"),
+    Kpi("accept_accuracy", _("准确受理率"), "%", _("准确受理率 = (受理数 − 受理后未立案即被驳回或作废数) ÷ 受理数 × 100%"),
+        _("受理员直接受理（可信来源）的案件中，没有在立案前被不予立案或作废的比例。"), "person"),
+    Kpi("file_on_time_rate", _("按时立案率"), "%", _("按时立案率 = 时限内立案数 ÷ 立案数 × 100%"), _("按立案日计。"), "person"),
+    Kpi("file_accuracy", _("准确立案率"), "%", _("准确立案率 = (立案数 − 作废数) ÷ 立案数 × 100%"),
+        _("值班长所立案件中未被作废的比例。"), "person"),
+    Kpi("close_on_time_rate", _("按时结案率"), "%", _("按时结案率 = 时限内结案数 ÷ 结案数 × 100%"),
+        _("值班长在结案时限内结案的比例；按结案日计。"), "person"),
+    Kpi("dispatch_count", _("派遣数"), "件", _("派遣员的派遣次数（含改派、重办后的派遣）"), _("按派遣日计。"), "person"),
+    Kpi("dispatch_count_score", _("派遣数得分"), "分", _("派遣数得分 = 本人派遣数 ÷ 同期派遣数最多的派遣员的派遣数 × 100"),
+        _("相对同期最佳者的工作量得分。"), "person"),
+    Kpi("dispatch_on_time_rate", _("按时派遣率"), "%", _("按时派遣率 = 时限内派遣数 ÷ 派遣数 × 100%"), _("按派遣日计。"), "person"),
+    Kpi("dispatch_accuracy", _("准确派遣率"), "%", _("准确派遣率 = (派遣数 − 回退数) ÷ 派遣数 × 100%"),
+        _("一次派遣之后、下一次派遣之前获批回退，则该次派遣计为回退。"), "person"),
     # ------------------------------------------------------------------ departments and areas
-    Kpi("dispatched_score", "派遣数得分", "分", "派遣数得分 = 本部门应处置数 ÷ 同期应处置数最多的部门的应处置数 × 100",
-        f"部门的工作量得分，相对同期最佳（最多）的部门。{COHORT}"),
-    Kpi("no_rework_rate", "(1 − 返工率)", "%", "(1 − 返工率) × 100%", COHORT),
-    Kpi("score", "综合得分", "分", "综合得分 = Σ 各项得分 × 权重（权重在后台“评价参数”中设置，合计 100）",
-        "各项取 0–100 分（比率 × 100）。某项没有数据（分母为 0）时，该项不参与，其余各项按权重比例折算。"
-        "部门：派遣数得分×10% + 结案率×30% + 按期处置率×30% + (1 − 返工率)×30%；"
-        "监督员：有效上报率×40% + 漏报率得分×20% + 按时核实率×20% + 按时核查率×20%；"
-        "受理员：按时受理率×50% + 准确受理率×50%；"
-        "值班长：按时立案率×25% + 准确立案率×40% + 按时结案率×35%；"
-        "派遣员：派遣数得分×20% + 按时派遣率×40% + 准确派遣率×40%；"
-        "区域（街道、社区、网格）：结案率×40% + 按期结案率×40% + (1 − 返工率)×20%（以上为默认权重）。"),
-    Kpi("grade", "等级", "", "A ≥ 90，B ≥ 75，C ≥ 60，D ≥ 40，其余为 E（分数线可在后台设置）",
-        "按综合得分评定的等级。"),
+    Kpi("dispatched_score", _("派遣数得分"), "分", _("派遣数得分 = 本部门应处置数 ÷ 同期应处置数最多的部门的应处置数 × 100"),
+        _def(_("部门的工作量得分，相对同期最佳（最多）的部门。"), COHORT)),
+    Kpi("no_rework_rate", _("(1 − 返工率)"), "%", _("(1 − 返工率) × 100%"), COHORT),
+    Kpi("score", _("综合得分"), "分", _("综合得分 = Σ 各项得分 × 权重（权重在后台“评价参数”中设置，合计 100）"),
+        _(
+            "各项取 0–100 分（比率 × 100）。某项没有数据（分母为 0）时，该项不参与，其余各项按权重比例折算。"
+            "部门：派遣数得分×10% + 结案率×30% + 按期处置率×30% + (1 − 返工率)×30%；"
+            "监督员：有效上报率×40% + 漏报率得分×20% + 按时核实率×20% + 按时核查率×20%；"
+            "受理员：按时受理率×50% + 准确受理率×50%；"
+            "值班长：按时立案率×25% + 准确立案率×40% + 按时结案率×35%；"
+            "派遣员：派遣数得分×20% + 按时派遣率×40% + 准确派遣率×40%；"
+            "区域（街道、社区、网格）：结案率×40% + 按期结案率×40% + (1 − 返工率)×20%（以上为默认权重）。"
+        ),
+    ),
+    Kpi("grade", _("等级"), "", _("A ≥ 90，B ≥ 75，C ≥ 60，D ≥ 40，其余为 E（分数线可在后台设置）"),
+        _("按综合得分评定的等级。")),
 ]  # fmt: skip
 
 KPIS: dict[str, Kpi] = {k.key: k for k in _ALL}

@@ -14,6 +14,7 @@ import io
 import re
 from datetime import date, datetime
 
+from django.utils.translation import gettext, ngettext
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -54,9 +55,9 @@ def cell_type(column: Column, row: dict) -> str:
 def to_xlsx(report: Report) -> bytes:
     book = Workbook()
     cover = book.active
-    cover.title = "概要"
+    cover.title = gettext("概要")
     _cover(cover, report)
-    used = {"概要"}
+    used = {cover.title}
     for section in report.sections:
         sheet = book.create_sheet(_sheet_title(section.title, used))
         _table(sheet, section)
@@ -68,16 +69,22 @@ def to_xlsx(report: Report) -> bytes:
 def _cover(sheet, report: Report) -> None:
     sheet["A1"] = report.title
     sheet["A1"].font = Font(bold=True, size=14)
-    filters = "；".join(f"{k}={v}" for k, v in report.filters.items()) or "全部"
+    filters = "；".join(f"{k}={v}" for k, v in report.filters.items()) or gettext("全部")
     lines = [
-        ("报表类型", report.cadence_label),
-        ("统计周期", report.period_label),
-        ("起始日期", report.period_from),
-        ("截止日期", report.period_to),
-        ("上期", f"{report.previous_from} 至 {report.previous_to}"),
-        ("筛选条件", filters),
-        ("数据状态", "完整周期" if report.complete else "周期未结束，数据截至生成时"),
-        ("生成时间", report.generated_at.replace(tzinfo=None)),
+        (gettext("报表类型"), report.cadence_label),
+        (gettext("统计周期"), report.period_label),
+        (gettext("起始日期"), report.period_from),
+        (gettext("截止日期"), report.period_to),
+        (
+            gettext("上期"),
+            gettext("%(from)s 至 %(to)s") % {"from": report.previous_from, "to": report.previous_to},
+        ),
+        (gettext("筛选条件"), filters),
+        (
+            gettext("数据状态"),
+            gettext("完整周期") if report.complete else gettext("周期未结束，数据截至生成时"),
+        ),
+        (gettext("生成时间"), report.generated_at.replace(tzinfo=None)),
     ]
     for n, (label, value) in enumerate(lines, 3):
         sheet.cell(n, 1, label).font = Font(bold=True)
@@ -87,10 +94,10 @@ def _cover(sheet, report: Report) -> None:
         elif isinstance(value, date):
             cell.number_format = FORMATS["date"]
     row = len(lines) + 4
-    sheet.cell(row, 1, "目录").font = Font(bold=True)
+    sheet.cell(row, 1, gettext("目录")).font = Font(bold=True)
     for n, section in enumerate(report.sections, row + 1):
         sheet.cell(n, 1, section.title)
-        sheet.cell(n, 2, f"{len(section.rows)} 行")
+        sheet.cell(n, 2, ngettext("%(n)d 行", "%(n)d 行", len(section.rows)) % {"n": len(section.rows)})
         sheet.cell(n, 3, section.note)
     sheet.column_dimensions["A"].width = 14
     sheet.column_dimensions["B"].width = 36

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case, Source
 from dispatch.models import Category
@@ -161,12 +163,21 @@ def build_report(cadence: str, day: date, *, user=None, top: int = 20, **filters
     labels = _glossary_labels()
     report.sections = [
         headline_section(start, end, prev_from, prev_to, filters),
-        ranking_section("streets", "街道排名", queries.rows("street", start, end, **filters), labels),
-        ranking_section("departments", "部门排名", queries.rows("department", start, end, **filters), labels),
         ranking_section(
-            "majors", "大类分布", _major_rows(queries.breakdown("major", start, end, **filters)), labels
+            "streets", gettext("街道排名"), queries.rows("street", start, end, **filters), labels
         ),
-        ranking_section("sources", "来源分布", queries.breakdown("source", start, end, **filters), labels),
+        ranking_section(
+            "departments", gettext("部门排名"), queries.rows("department", start, end, **filters), labels
+        ),
+        ranking_section(
+            "majors",
+            gettext("大类分布"),
+            _major_rows(queries.breakdown("major", start, end, **filters)),
+            labels,
+        ),
+        ranking_section(
+            "sources", gettext("来源分布"), queries.breakdown("source", start, end, **filters), labels
+        ),
     ]
     cases = _hotspot_cases(user, report.filters)
     as_of = min(end, today)
@@ -198,7 +209,7 @@ def headline_section(start: date, end: date, prev_from: date, prev_to: date, fil
                 "value": value,
                 "unit": unit,
                 "target": _figure(kpi.get("target"), unit),
-                "met": "—" if met is None else ("达标" if met else "未达标"),
+                "met": "—" if met is None else (gettext("达标") if met else gettext("未达标")),
                 "previous": previous,
                 "change": None if value is None or previous is None else value - previous,
                 "definition": kpi.get("definition", ""),
@@ -206,36 +217,37 @@ def headline_section(start: date, end: date, prev_from: date, prev_to: date, fil
             }
         )
     columns = [
-        Column("label", "指标"),
-        Column("value", "本期", "figure"),
-        Column("target", "目标", "figure"),
-        Column("met", "是否达标"),
-        Column("previous", "上期", "figure"),
-        Column("change", "环比变化", "figure"),
-        Column("definition", "口径说明"),
+        Column("label", gettext("指标")),
+        Column("value", gettext("本期"), "figure"),
+        Column("target", gettext("目标"), "figure"),
+        Column("met", gettext("是否达标")),
+        Column("previous", gettext("上期"), "figure"),
+        Column("change", gettext("环比变化"), "figure"),
+        Column("definition", gettext("口径说明")),
     ]
-    return Section("headline", "主要指标", columns, rows, note=f"上期：{prev_from} 至 {prev_to}")
+    note = gettext("上期：%(from)s 至 %(to)s") % {"from": prev_from, "to": prev_to}
+    return Section("headline", gettext("主要指标"), columns, rows, note=note)
 
 
 # Row keys that name what a row is about, with their column heading; everything else numeric is a figure.
 IDENTITY = {
-    "rank": "排名",
-    "code": "编码",
-    "key": "编码",
-    "kind": "部件/事项",
-    "major": "大类编码",
-    "major_code": "大类编码",
-    "category": "类别编码",
-    "source": "来源",
-    "name": "名称",
-    "label": "名称",
-    "major_name": "大类名称",
-    "street": "街道",
-    "department": "部门",
-    "role": "角色",
+    "rank": pgettext_lazy("report column", "排名"),
+    "code": _("编码"),
+    "key": _("编码"),
+    "kind": _("部件/事项"),
+    "major": _("大类编码"),
+    "major_code": _("大类编码"),
+    "category": _("类别编码"),
+    "source": _("来源"),
+    "name": _("名称"),
+    "label": _("名称"),
+    "major_name": _("大类名称"),
+    "street": _("街道"),
+    "department": _("部门"),
+    "role": _("角色"),
 }
 SKIPPED = {"id", "pk", "grid", "cases", "cases_url", "filters", "definition"}
-SCORE_COLUMNS = {"score": ("综合得分", "number"), "grade": ("等级", "text")}
+SCORE_COLUMNS = {"score": (_("综合得分"), "number"), "grade": (_("等级"), "text")}
 CHOICE_LABELS = {"source": dict(Source.choices), "kind": dict(Category.Kind.choices)}
 
 
@@ -256,11 +268,14 @@ def ranking_section(key: str, title: str, rows: list[dict], labels: dict[str, tu
     ]
     # Glossary order first (the order the KPIs are defined in), then whatever else is numeric.
     figures = [k for k in labels if k in numeric] + [k for k in numeric if k not in labels]
-    columns = [Column("rank", "排名", "int"), *(Column(k, IDENTITY[k]) for k in identity)]
+    columns = [
+        Column("rank", pgettext("report column", "排名"), "int"),
+        *(Column(k, str(IDENTITY[k])) for k in identity),
+    ]
     for k in figures:
         label, unit = labels.get(k, (k, ""))
         columns.append(Column(k, label, _type(k, unit, flat)))
-    columns += [Column(k, *SCORE_COLUMNS[k]) for k in SCORE_COLUMNS if k in seen]
+    columns += [Column(k, str(SCORE_COLUMNS[k][0]), SCORE_COLUMNS[k][1]) for k in SCORE_COLUMNS if k in seen]
     out = []
     for n, row in enumerate(flat, 1):
         cells = {c.key: row.get(c.key) for c in columns}
@@ -277,35 +292,41 @@ def ranking_section(key: str, title: str, rows: list[dict], labels: dict[str, tu
 
 def hot_cells_section(result: hotspots.HotCellResult) -> Section:
     columns = [
-        Column("street_name", "街道"),
-        Column("grid_code", "网格编码"),
-        Column("grid_name", "网格名称"),
-        Column("category_code", "类别编码"),
-        Column("category_name", "类别名称"),
-        Column("recent", "近期案件数", "int"),
-        Column("baseline_mean", "基线每期均值", "number"),
-        Column("ratio", "倍数", "number"),
-        Column("q_value", "q 值（BH 校正）", "number"),
+        Column("street_name", gettext("街道")),
+        Column("grid_code", gettext("网格编码")),
+        Column("grid_name", gettext("网格名称")),
+        Column("category_code", gettext("类别编码")),
+        Column("category_name", gettext("类别名称")),
+        Column("recent", gettext("近期案件数"), "int"),
+        Column("baseline_mean", gettext("基线每期均值"), "number"),
+        Column("ratio", gettext("倍数"), "number"),
+        Column("q_value", gettext("q 值（BH 校正）"), "number"),
     ]
     rows = [{c.key: getattr(cell, c.key) for c in columns} for cell in result.cells]
-    note = (
-        f"近期 {result.recent_from} 至 {result.as_of}，对比此前 {result.baseline_from} 至 {result.baseline_to}；"
-        f"检验 {result.tested} 个网格×类别（条件二项检验，BH 校正）"
-    )
-    return Section("hot_cells", "热点网格", columns, rows, note)
+    note = gettext(
+        "近期 %(recent_from)s 至 %(as_of)s，对比此前 %(baseline_from)s 至 %(baseline_to)s；"
+        "检验 %(tested)s 个网格×类别（条件二项检验，BH 校正）"
+    ) % {
+        "recent_from": result.recent_from,
+        "as_of": result.as_of,
+        "baseline_from": result.baseline_from,
+        "baseline_to": result.baseline_to,
+        "tested": result.tested,
+    }
+    return Section("hot_cells", gettext("热点网格"), columns, rows, note)
 
 
 def places_section(result: hotspots.RepeatedPlaceResult) -> Section:
     columns = [
-        Column("grid_code", "网格编码"),
-        Column("address", "地址"),
-        Column("count", "案件数", "int"),
-        Column("categories", "类别"),
-        Column("first_at", "首次上报", "datetime"),
-        Column("last_at", "最近上报", "datetime"),
-        Column("lng", "经度", "number"),
-        Column("lat", "纬度", "number"),
-        Column("case_numbers", "案件编号"),
+        Column("grid_code", gettext("网格编码")),
+        Column("address", gettext("地址")),
+        Column("count", gettext("案件数"), "int"),
+        Column("categories", gettext("类别")),
+        Column("first_at", gettext("首次上报"), "datetime"),
+        Column("last_at", gettext("最近上报"), "datetime"),
+        Column("lng", gettext("经度"), "number"),
+        Column("lat", gettext("纬度"), "number"),
+        Column("case_numbers", gettext("案件编号")),
     ]
     rows = [
         {
@@ -321,11 +342,14 @@ def places_section(result: hotspots.RepeatedPlaceResult) -> Section:
         }
         for p in result.places
     ]
-    note = (
-        f"{result.date_from} 至 {result.date_to}，{result.radius_m:g} 米内 ≥ {result.min_cases} 件"
-        f"（共 {result.total} 处）"
-    )
-    return Section("repeated_places", "重复发生地点", columns, rows, note)
+    note = gettext("%(date_from)s 至 %(date_to)s，%(radius)s 米内 ≥ %(min_cases)s 件（共 %(total)s 处）") % {
+        "date_from": result.date_from,
+        "date_to": result.date_to,
+        "radius": f"{result.radius_m:g}",
+        "min_cases": result.min_cases,
+        "total": result.total,
+    }
+    return Section("repeated_places", gettext("重复发生地点"), columns, rows, note)
 
 
 # ---------------------------------------------------------------- JSON

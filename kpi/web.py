@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Source
@@ -645,8 +646,9 @@ def report_cell(column: reports.Column, row: dict) -> dict:
         return {"text": value.isoformat(), "sort": value.isoformat()}
     text = str(value)
     cell = {"text": text, "sort": text}
-    if column.key == "met" and text in ("达标", "未达标"):
-        cell["verdict"] = "met" if text == "达标" else "missed"
+    met, missed = gettext("达标"), gettext("未达标")
+    if column.key == "met" and text in (met, missed):
+        cell["verdict"] = "met" if text == met else "missed"
     return cell
 
 

@@ -14,7 +14,7 @@ from django.db.models.functions import Coalesce
 from django.http import HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -81,7 +81,7 @@ class IntakeForm(CasePositionForm):
             if inbox is not None:
                 self.add_error(
                     "hotline_ticket_no",
-                    _g("%(channel)s 工单 %(no)s 已由热线系统接口接收（%(state)s），无需重复登记")
+                    gettext("%(channel)s 工单 %(no)s 已由热线系统接口接收（%(state)s），无需重复登记")
                     % {"channel": channel, "no": ticket_no, "state": inbox.get_state_display()},
                 )
         return data
@@ -139,7 +139,7 @@ def geocode(request):
     """Address text → a position from the gazetteer (JSON), for the intake map's pin."""
     position = gazetteer.locate_address(request.GET.get("address", "")[:200])
     if position is None:
-        return JsonResponse({"detail": _g("地址未能匹配地名库，请在地图上点选位置")}, status=404)
+        return JsonResponse({"detail": gettext("地址未能匹配地名库，请在地图上点选位置")}, status=404)
     return JsonResponse(
         {"lng": position.lng, "lat": position.lat, "place": position.place.name, "kind": position.how}
     )
@@ -316,7 +316,7 @@ def callback(request, pk: int):
     """Record one 回访; with htmx the row is replaced (gone when the caller was reached)."""
     case = callback_queue().filter(pk=pk).first()
     if case is None:
-        message = _g("该案件已回访或不在回访队列中")
+        message = gettext("该案件已回访或不在回访队列中")
         if request.htmx:
             return HttpResponse(f'<li class="callback-item muted" role="status">{message}</li>')
         messages.info(request, message)
@@ -332,7 +332,7 @@ def callback(request, pk: int):
         except ActionError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
-            done = _g("已记录 %(number)s 的回访：%(result)s") % {
+            done = gettext("已记录 %(number)s 的回访：%(result)s") % {
                 "number": case.number,
                 "result": Satisfaction(satisfaction).label,
             }

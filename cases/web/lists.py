@@ -24,7 +24,7 @@ from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -267,9 +267,9 @@ def _may(user, action: Action) -> bool:
 def queue_page(request, key: str):
     queue = QUEUES_BY_KEY.get(key)
     if queue is None:
-        raise Http404(_t("没有这个队列"))
+        raise Http404(gettext("没有这个队列"))
     if not queue.roles & request.user.roles:
-        raise PermissionDenied(_t("这个队列不属于您的角色"))
+        raise PermissionDenied(gettext("这个队列不属于您的角色"))
     bulk = BULK_ACTIONS.get(key)
     if bulk is not None and not _may(request.user, bulk):
         bulk = None
@@ -344,16 +344,16 @@ def queue_bulk(request, key: str):
     and does not undo the others."""
     queue = QUEUES_BY_KEY.get(key)
     if queue is None:
-        raise Http404(_t("没有这个队列"))
+        raise Http404(gettext("没有这个队列"))
     action = BULK_ACTIONS.get(key)
     if not queue.roles & request.user.roles or action is None or not _may(request.user, action):
-        raise PermissionDenied(_t("您不能在这个队列批量操作"))
+        raise PermissionDenied(gettext("您不能在这个队列批量操作"))
     back = _back(key, request.POST.get("next", ""))
     only = request.POST.get("only")
     ids = _ids([only] if only else request.POST.getlist("case"))
     label = ACTION_LABELS[action]
     if not ids:
-        messages.warning(request, _t("请先勾选案件"))
+        messages.warning(request, gettext("请先勾选案件"))
         return redirect(back)
     # Only cases in the user's scope and still in this queue are touched.
     in_queue = dict(queue.cases(request.user).filter(pk__in=ids).values_list("pk", "number"))
@@ -368,10 +368,10 @@ def queue_bulk(request, key: str):
             number = elsewhere.get(pk)
             if number:
                 refused.append(
-                    (number, _t("已不在「%(queue)s」队列（可能已被他人处理）") % {"queue": queue.label})
+                    (number, gettext("已不在「%(queue)s」队列（可能已被他人处理）") % {"queue": queue.label})
                 )
             else:
-                refused.append((f"#{pk}", _t("不存在或不在您的范围内")))
+                refused.append((f"#{pk}", gettext("不存在或不在您的范围内")))
             continue
         try:
             case = service(case=pk, actor=request.user)
@@ -385,13 +385,14 @@ def queue_bulk(request, key: str):
     if done:
         messages.success(
             request,
-            _t("已%(action)s %(n)d 件：%(cases)s")
+            gettext("已%(action)s %(n)d 件：%(cases)s")
             % {"action": label, "n": len(done), "cases": "、".join(done)},
         )
     for number, reason in refused:
         messages.error(
             request,
-            _t("%(case)s 未能%(action)s：%(reason)s") % {"case": number, "action": label, "reason": reason},
+            gettext("%(case)s 未能%(action)s：%(reason)s")
+            % {"case": number, "action": label, "reason": reason},
         )
     return redirect(back)
 
@@ -449,7 +450,7 @@ def _ledger_row(request, item: CaseRequest, *, form=None, error: str = "", decid
 def ledger(request):
     kinds = _ledger_kinds(request.user)
     if not kinds:
-        raise PermissionDenied(_t("审批台账仅供派遣员和值班长使用"))
+        raise PermissionDenied(gettext("审批台账仅供派遣员和值班长使用"))
     return _ledger_page(request, request.GET, kinds)
 
 
@@ -483,7 +484,7 @@ def _ledger_page(
 def ledger_decide(request, pk: int, decision: str):
     kinds = _ledger_kinds(request.user)
     if not kinds:
-        raise PermissionDenied(_t("审批台账仅供派遣员和值班长使用"))
+        raise PermissionDenied(gettext("审批台账仅供派遣员和值班长使用"))
     if decision not in ("approve", "deny"):
         raise Http404
     item = get_object_or_404(_ledger_requests(request.user, kinds), pk=pk)
@@ -499,8 +500,8 @@ def ledger_decide(request, pk: int, decision: str):
         else:
             status = 200
     else:
-        error, status = _t("请检查审批意见"), 400
-    verb = _t("已批准") if decision == "approve" else _t("已驳回")
+        error, status = gettext("请检查审批意见"), 400
+    verb = gettext("已批准") if decision == "approve" else gettext("已驳回")
     if request.htmx:
         row = _ledger_row(request, item, form=form, error=error, decided="" if error else verb)
         now = timezone.now()
@@ -513,7 +514,7 @@ def ledger_decide(request, pk: int, decision: str):
         return _ledger_page(request, params, kinds, row_errors=errors, status=status)
     messages.success(
         request,
-        _t("%(verb)s %(case)s 的%(kind)s申请")
+        gettext("%(verb)s %(case)s 的%(kind)s申请")
         % {"verb": verb, "case": item.case.number, "kind": item.get_kind_display()},
     )
     query = QueryDict(request.POST.get("next", "")).urlencode()
