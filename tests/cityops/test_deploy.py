@@ -27,7 +27,15 @@ def manage(*args, tmp_path, **env) -> subprocess.CompletedProcess:
         "CITYOPS_VAR_DIR": str(tmp_path / "var"),
         **env,
     }
-    for name in ("LOG_FORMAT", "STATIC_MANIFEST", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS"):
+    # DJANGO_ALLOW_ASYNC_UNSAFE: the browser tests set it in this process (Playwright's sync API runs an
+    # event loop); production never has it, and check --deploy rightly refuses it.
+    for name in (
+        "LOG_FORMAT",
+        "STATIC_MANIFEST",
+        "SECURE_SSL_REDIRECT",
+        "SECURE_HSTS_SECONDS",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
+    ):
         if name not in env:
             production.pop(name, None)
     return subprocess.run(
