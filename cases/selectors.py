@@ -1,6 +1,6 @@
 """Reads: which cases a user may see, and the querysets for lists and detail pages."""
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, FilteredRelation, Prefetch, Q, QuerySet
 
 from cases.models import Case, CaseEvent, CasePhoto, CaseRequest, TimedStep
 from cityops.roles import DISTRICT_WIDE_ROLES, Role
@@ -25,6 +25,19 @@ def cases_visible_to(user) -> QuerySet[Case]:
     if Role.INSPECTOR in roles:
         scope |= Q(grid__in=user.grids.values("pk")) | Q(reporter=user)
     return qs.filter(scope)
+
+
+def with_open_step(queryset: QuerySet[Case]) -> QuerySet[Case]:
+    """Each case with `due_at` and `light` of its running timed step (None once finished).
+
+    A LEFT JOIN, not a subquery per row: a case has at most one running step (a new one starts only
+    after the old one finishes, cases/timing.py), so no row is repeated.
+    """
+    return queryset.annotate(
+        open_step=FilteredRelation("steps", condition=Q(steps__finished_at__isnull=True)),
+        due_at=F("open_step__due_at"),
+        light=F("open_step__light"),
+    )
 
 
 def can_see_caller(user) -> bool:

@@ -24,8 +24,8 @@ from cases.filters import CaseFilterSet
 from cases.intake import gazetteer
 from cases.intake.hotline import SOURCE_FOR_CHANNEL
 from cases.models import HOTLINE_SOURCES, Case, CaseEvent, HotlineTicket, Satisfaction
-from cases.selectors import cases_visible_to
-from cases.web.inspector import JS_STRINGS, CasePositionForm, picker_context, role_required, with_open_step
+from cases.selectors import cases_visible_to, with_open_step
+from cases.web.inspector import JS_STRINGS, CasePositionForm, picker_context, role_required
 from cases.web.lists import case_filterset
 from cases.web.sorting import Sorting
 from cases.workflow import STATUS_CHOICES, Action, Status

@@ -11,7 +11,7 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import F, OuterRef, QuerySet, Subquery
+from django.db.models import F, QuerySet
 from django.http import HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -21,7 +21,8 @@ from django.views.decorators.http import require_GET
 
 from cases import services
 from cases.errors import ActionError
-from cases.models import Case, TimedStep, Urgency
+from cases.models import Case, Urgency
+from cases.selectors import with_open_step
 from cases.web.lists import case_filterset
 from cases.web.sorting import Sorting
 from cases.workflow import Status
@@ -310,17 +311,6 @@ def report(request):
 
 
 # ---------------------------------------------------------------- my tasks
-
-
-def with_open_step(queryset: QuerySet[Case]) -> QuerySet[Case]:
-    """Each case with the deadline and light of its open timed step (the step its state waits on)."""
-    open_step = TimedStep.objects.filter(case=OuterRef("pk"), finished_at__isnull=True).order_by(
-        "-started_at"
-    )
-    return queryset.annotate(
-        due_at=Subquery(open_step.values("due_at")[:1]),
-        light=Subquery(open_step.values("light")[:1]),
-    )
 
 
 def my_tasks(user) -> QuerySet[Case]:

@@ -19,7 +19,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import F, FilteredRelation, Q, QuerySet
+from django.db.models import F, QuerySet
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -31,7 +31,7 @@ from django.views.decorators.http import require_POST
 from cases.errors import ActionError
 from cases.filters import CaseFilterSet
 from cases.models import Case, CaseRequest, Source
-from cases.selectors import cases_visible_to
+from cases.selectors import cases_visible_to, with_open_step
 from cases.services import SERVICES
 from cases.web.queues import QUEUES_BY_KEY, Queue
 from cases.web.sorting import Sorting, chosen_sort, columns, order
@@ -168,15 +168,6 @@ def _queue_rows(qs: QuerySet, queue: Queue) -> QuerySet:
     )
 
 
-def _search_rows(qs: QuerySet) -> QuerySet:
-    """Every state: a LEFT JOIN to the open step, absent for finished cases."""
-    return qs.annotate(
-        open_step=FilteredRelation("steps", condition=Q(steps__finished_at__isnull=True)),
-        due_at=F("open_step__due_at"),
-        light=F("open_step__light"),
-    )
-
-
 class CountedPaginator(Paginator):
     """Counts the cases without the join to their open step: the same number, a cheaper query."""
 
@@ -310,7 +301,7 @@ def case_search(request):
     return _list_response(
         request,
         base=cases_visible_to(request.user),
-        rows=_search_rows,
+        rows=with_open_step,  # every state: finished cases have no running step
         default_sort="-created_at",
         fields=("status", *FILTER_FIELDS),
         context=context,

@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Avg, Count, F, FilteredRelation, IntegerField, Max, Min, Q, Value, When
+from django.db.models import Avg, Count, F, IntegerField, Max, Min, Value, When
 from django.db.models import Case as SqlCase
 from django.db.models.functions import Floor
 from django.http import JsonResponse, QueryDict
@@ -28,10 +28,10 @@ from django.views.decorators.http import require_POST
 from cases import services
 from cases.errors import ActionError
 from cases.filters import CaseFilterSet
-from cases.models import Case, Light, Source, TimedStep
-from cases.selectors import cases_visible_to
+from cases.models import OPEN_STATES, Case, Light, Source, TimedStep
+from cases.selectors import cases_visible_to, with_open_step
 from cases.web.sorting import Sorting
-from cases.workflow import OPEN, STATUS_LABELS
+from cases.workflow import STATUS_LABELS
 from cityops.roles import Role
 from dispatch.models import Category, Department
 from grids.models import Street
@@ -41,7 +41,6 @@ OVERDUE_ROLES = frozenset({Role.SUPERVISOR, Role.SHIFT_LEADER})
 POINT_CAP = 3000  # above this many cases in view, the map shows cells instead of points
 CELLS_ACROSS = 32  # cells across the view in aggregate mode
 PAGE_SIZE = 30
-OPEN_STATUSES = sorted(s.value for s in OPEN)
 _SENTINEL = 987654321987
 
 # Worst light first: red 3, yellow 2, green 1, no timed step 0.
@@ -61,12 +60,10 @@ def _case_url_maker():
 
 
 def _with_open_step(qs):
-    """Join each case to its running timed step (at most one: a new step starts only after the old one
-    finishes, cases/timing.py) and annotate the light's rank."""
-    return qs.annotate(
-        open_step=FilteredRelation("steps", condition=Q(steps__finished_at__isnull=True)),
+    """Each case with its running step's deadline and light, and the light's rank (worst first)."""
+    return with_open_step(qs).annotate(
         light_rank=SqlCase(
-            *(When(open_step__light=light, then=Value(rank)) for light, rank in LIGHT_RANK.items()),
+            *(When(light=light, then=Value(rank)) for light, rank in LIGHT_RANK.items()),
             default=Value(0),
             output_field=IntegerField(),
         ),
@@ -118,7 +115,7 @@ class MapFilterForm(forms.Form):
 
 
 def _filtered(user, params: dict):
-    base = cases_visible_to(user).filter(status__in=OPEN_STATUSES)
+    base = cases_visible_to(user).filter(status__in=OPEN_STATES)
     return CaseFilterSet(params, queryset=base).qs
 
 
@@ -179,7 +176,7 @@ def _points(qs) -> list[dict]:
     labels = {s.value: str(label) for s, label in STATUS_LABELS.items()}
     rows = (
         _with_open_step(qs)
-        .order_by("-light_rank", F("open_step__due_at").asc(nulls_last=True), "id")
+        .order_by("-light_rank", F("due_at").asc(nulls_last=True), "id")
         .values_list("pk", "number", "lng", "lat", "category_name", "status", "light_rank")[:POINT_CAP]
     )
     return [
@@ -360,7 +357,7 @@ def _overdue_page(request, query: QueryDict, errors: dict | None = None):
 def supervise_case(request, pk: int):
     """督办 one case from the overdue list. htmx swaps the row; without JavaScript the page reloads."""
     _require(request.user, OVERDUE_ROLES)
-    case = get_object_or_404(cases_visible_to(request.user).filter(status__in=OPEN_STATUSES), pk=pk)
+    case = get_object_or_404(cases_visible_to(request.user).filter(status__in=OPEN_STATES), pk=pk)
     form = SuperviseForm(request.POST, prefix=f"c{pk}")
     error = ""
     if form.is_valid():
