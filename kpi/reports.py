@@ -210,6 +210,7 @@ def headline_section(start: date, end: date, prev_from: date, prev_to: date, fil
                 "unit": unit,
                 "target": _figure(kpi.get("target"), unit),
                 "met": "—" if met is None else (gettext("达标") if met else gettext("未达标")),
+                "met_flag": met,  # the verdict itself, for pages that mark it (the text is for sheets)
                 "previous": previous,
                 "change": None if value is None or previous is None else value - previous,
                 "definition": kpi.get("definition", ""),

@@ -17,7 +17,6 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Source
@@ -646,9 +645,8 @@ def report_cell(column: reports.Column, row: dict) -> dict:
         return {"text": value.isoformat(), "sort": value.isoformat()}
     text = str(value)
     cell = {"text": text, "sort": text}
-    met, missed = gettext("达标"), gettext("未达标")
-    if column.key == "met" and text in (met, missed):
-        cell["verdict"] = "met" if text == met else "missed"
+    if column.key == "met" and row.get("met_flag") is not None:
+        cell["verdict"] = "met" if row["met_flag"] else "missed"
     return cell
 
 
