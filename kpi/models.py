@@ -18,6 +18,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 Flag = models.PositiveSmallIntegerField  # 0/1, summed by the rollup (SUM of a boolean is not portable)
+# A rollup cell's count. Signed on purpose: the rollup adds each changed fact's difference (new − old)
+# with INSERT … ON CONFLICT DO UPDATE, and both PostgreSQL and SQLite check a CHECK (x >= 0) against
+# the proposed row before they find the conflict. A cell is a sum of 0/1 flags, never negative.
+Sum = models.IntegerField
 
 # Flags of a case, in two groups by the day they count on (DOMAIN §7 cohort rule, ours).
 REPORT_FLAGS = (
@@ -96,8 +100,8 @@ class AreaDay(_Keys):
     """
 
     day = models.DateField(_("日期"))
-    reported = models.PositiveIntegerField(_("上报数"), default=0)
-    filed = models.PositiveIntegerField(_("立案数"), default=0)
+    reported = Sum(_("上报数"), default=0)
+    filed = Sum(_("立案数"), default=0)
 
     class Meta:
         verbose_name = _("区域日汇总")
@@ -117,7 +121,7 @@ class AreaDay(_Keys):
 
 
 for _name in (*REPORT_FLAGS, *FILED_FLAGS):
-    AreaDay.add_to_class(_name, models.PositiveIntegerField(default=0))
+    AreaDay.add_to_class(_name, Sum(default=0))
 
 
 class PersonFact(models.Model):
@@ -146,9 +150,9 @@ class PersonDay(models.Model):
     user_id = models.IntegerField(_("人员"))
     role = models.CharField(_("角色"), max_length=20)
     kind = models.CharField(_("动作"), max_length=24)
-    n = models.PositiveIntegerField(_("次数"), default=0)
-    on_time = models.PositiveIntegerField(_("按时次数"), default=0)
-    ok = models.PositiveIntegerField(_("准确次数"), default=0)
+    n = Sum(_("次数"), default=0)
+    on_time = Sum(_("按时次数"), default=0)
+    ok = Sum(_("准确次数"), default=0)
 
     class Meta:
         verbose_name = _("人员日汇总")

@@ -7,17 +7,19 @@ in one transaction:
    writes an event, including the SLA sweep's 超期 督办, so nothing changes silently);
 2. their facts are recomputed from the case row and its timed steps as they are now (CaseFact), and
    their attributable actions (PersonFact) from their events;
-3. the facts that actually changed name the dirty cells: the old and new (day, grid, department,
-   category, source) keys of each changed case, on both of the days it counts on (report day for
-   上报数, filing day for the rest: DOMAIN §7 cohorts), and likewise (day, person, role, action);
-4. exactly those cells are deleted and re-summed from the facts that carry their key.
+3. the facts that actually changed are subtracted from the cells they counted in and the new
+   versions added, in one INSERT … ON CONFLICT DO UPDATE per rollup table, keyed by the old and new
+   (day, grid, department, category, source) of each changed case on both of the days it counts on
+   (report day for 上报数, filing day for the rest: DOMAIN §7 cohorts), and likewise (day, person,
+   role, action); a cell left counting nothing is deleted. A forced run (`kpi_rollup`) instead
+   re-sums every cell a touched case counts in from the facts, which also repairs a damaged cell.
 
 So a case filed in March and closed in April moves March's cells when April's rollup sees its 结案
 event, and the work of a run follows the number of cases touched in its window, never the size of
 the history. Every step recomputes from the current state, so a run is idempotent and any order of
 runs ends in the same tables; `rebuild()` (from scratch) therefore equals the incremental result.
 
-The SQL is portable (PostgreSQL and SQLite): temporary tables, INSERT … SELECT, EXCEPT, and an
+The SQL is portable (PostgreSQL and SQLite): temporary tables, INSERT … SELECT … ON CONFLICT, EXCEPT, and an
 ORM-compiled SELECT for the facts (its time-zone-aware dates come out right on both backends).
 """
 
@@ -44,7 +46,10 @@ from kpi.models import (
     RollupState,
 )
 
-TOUCHED, OLD, CHANGED, DIRTY = "kpi_tmp_touched", "kpi_tmp_old", "kpi_tmp_changed", "kpi_tmp_dirty"
+TOUCHED, DIRTY = "kpi_tmp_touched", "kpi_tmp_dirty"
+# A fact table's rows of the touched cases: stored (OLD), as of now (NEW), and those that differ.
+OLD, NEW, GONE, CAME = "kpi_tmp_old", "kpi_tmp_new", "kpi_tmp_gone", "kpi_tmp_came"
+IN_TOUCHED = f"case_id IN (SELECT case_id FROM {TOUCHED})"
 CELL = ("grid_id", "dept", "category_id", "source")
 PERSON_CELL = ("user_id", "role", "kind")
 # Actions people are scored on (DOMAIN §7), and the timed step each one finishes.
@@ -62,6 +67,8 @@ SCORED_STEP = {
 
 # 应结案 / 应处置 leave out what was voided and what is suspended now (DOMAIN §7).
 NOT_DUE = (Status.VOIDED, Status.SUSPENDED)
+# A cell with these at 0 counts nothing (every other column counts a subset of them): it is deleted.
+EMPTY = {AreaDay: ("reported", "filed"), PersonDay: ("n",)}
 
 
 @dataclass
@@ -224,64 +231,122 @@ def _analyze(cursor, table: str) -> None:
         cursor.execute(f"ANALYZE {table}")
 
 
-def _refresh(cursor, fact_model, select, cell_model, day_columns, key, sums, force: bool) -> int:
+def _refresh(cursor, fact_model, select, cell_model, day_columns, key, delta, resum, force: bool) -> int:
     """Steps 2–4 of the module docstring for one fact table and its rollup; returns the cells written."""
     facts = fact_model._meta.db_table
     cells = cell_model._meta.db_table
-    in_touched = f"case_id IN (SELECT case_id FROM {TOUCHED})"
-    _execute(cursor, f"DROP TABLE IF EXISTS {OLD}")
-    _execute(cursor, f"DROP TABLE IF EXISTS {CHANGED}")
-    _execute(cursor, f"DROP TABLE IF EXISTS {DIRTY}")
-    _execute(cursor, f"CREATE TEMPORARY TABLE {OLD} AS SELECT * FROM {facts} WHERE {in_touched}")
-    _execute(cursor, f"DELETE FROM {facts} WHERE {in_touched}")
+    pk = fact_model._meta.pk.column
+    for table in (OLD, NEW, GONE, CAME, DIRTY):
+        _execute(cursor, f"DROP TABLE IF EXISTS {table}")
+    # The stored facts of the touched cases, and their facts as of now (same columns, same order).
+    _execute(cursor, f"CREATE TEMPORARY TABLE {OLD} AS SELECT * FROM {facts} WHERE {IN_TOUCHED}")
+    _execute(cursor, f"CREATE TEMPORARY TABLE {NEW} AS SELECT * FROM {facts} WHERE 1 = 0")
     columns, qs = select()
     sql, params = qs.query.sql_with_params()
-    _execute(cursor, f"INSERT INTO {facts} ({', '.join(columns)}) {sql}", params)
+    _execute(cursor, f"INSERT INTO {NEW} ({', '.join(columns)}) {sql}", params)
     # Only facts that changed can change a cell: a 督办 or a denied request leaves the sums alone.
-    # `force` re-sums the cells of every touched case anyway, which also repairs a damaged cell.
-    _execute(cursor, f"CREATE TEMPORARY TABLE {CHANGED} AS SELECT * FROM {facts} WHERE 1 = 0")
-    new = f"SELECT * FROM {facts} WHERE {in_touched}"
-    if force:
-        _execute(cursor, f"INSERT INTO {CHANGED} SELECT * FROM {OLD}")
-        _execute(cursor, f"INSERT INTO {CHANGED} {new}")
-    else:
-        _execute(cursor, f"INSERT INTO {CHANGED} SELECT * FROM (SELECT * FROM {OLD} EXCEPT {new}) x")
-        _execute(cursor, f"INSERT INTO {CHANGED} SELECT * FROM ({new} EXCEPT SELECT * FROM {OLD}) x")
+    # `force` treats every touched fact as changed and re-sums its cells from the facts, which also
+    # repairs a damaged cell.
+    gone, came = OLD, NEW
+    if not force:
+        gone, came = GONE, CAME
+        _execute(
+            cursor,
+            f"CREATE TEMPORARY TABLE {GONE} AS SELECT * FROM (SELECT * FROM {OLD} EXCEPT SELECT * FROM {NEW}) x",
+        )
+        _execute(
+            cursor,
+            f"CREATE TEMPORARY TABLE {CAME} AS SELECT * FROM (SELECT * FROM {NEW} EXCEPT SELECT * FROM {OLD}) x",
+        )
+    _execute(cursor, f"DELETE FROM {facts} WHERE {pk} IN (SELECT {pk} FROM {gone})")
+    _execute(cursor, f"INSERT INTO {facts} SELECT * FROM {came}")
+    # The cells a changed fact counted in before: they may have emptied (or, forced, be re-summed).
     keys = ", ".join(key)
     dirty = " UNION ".join(
-        f"SELECT DISTINCT {day} AS day, {keys} FROM {CHANGED} WHERE {day} IS NOT NULL" for day in day_columns
+        f"SELECT DISTINCT {day} AS day, {keys} FROM {table} WHERE {day} IS NOT NULL"
+        for day in day_columns
+        for table in ((gone, came) if force else (gone,))
     )
     _execute(cursor, f"CREATE TEMPORARY TABLE {DIRTY} AS SELECT * FROM ({dirty}) x")
     _analyze(cursor, DIRTY)
-    match = " AND ".join(f"d.{c} = {cells}.{c}" for c in ("day", *key))
-    _execute(cursor, f"DELETE FROM {cells} WHERE EXISTS (SELECT 1 FROM {DIRTY} d WHERE {match})")
-    return _execute(cursor, sums(facts, cells))
+    in_dirty = "EXISTS (SELECT 1 FROM {d} d WHERE {m})".format(
+        d=DIRTY, m=" AND ".join(f"d.{c} = {cells}.{c}" for c in ("day", *key))
+    )
+    if force:
+        _execute(cursor, f"DELETE FROM {cells} WHERE {in_dirty}")
+        return _execute(cursor, resum(facts, cells))
+    # Each cell gains the new facts and loses the old ones: work in proportion to what changed,
+    # whatever the size of the cells or of the history.
+    written = _execute(cursor, delta(gone, came, cells))
+    empty = " AND ".join(f"{c} = 0" for c in EMPTY[cell_model])
+    _execute(cursor, f"DELETE FROM {cells} WHERE {empty} AND {in_dirty}")
+    return written
+
+
+def _upsert(
+    cells: str, keys: tuple[str, ...], carried: tuple[str, ...], sums: tuple[str, ...], rows: str
+) -> str:
+    """INSERT the summed rows, adding them to a cell that exists (both backends speak ON CONFLICT)."""
+    updates = [f"{c} = {cells}.{c} + excluded.{c}" for c in sums] + [f"{c} = excluded.{c}" for c in carried]
+    return (
+        f"INSERT INTO {cells} ({', '.join((*keys, *carried, *sums))}) "
+        f"SELECT {', '.join(keys)}, {', '.join(f'MAX({c})' for c in carried) or ''}"
+        f"{', ' if carried else ''}{', '.join(f'SUM({c})' for c in sums)} "
+        f"FROM ({rows}) x GROUP BY {', '.join(keys)} "
+        f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {', '.join(updates)}"
+    )
+
+
+def _signed(gone: str, came: str) -> str:
+    return f"SELECT 1 AS sign, * FROM {came} UNION ALL SELECT -1 AS sign, * FROM {gone}"
+
+
+AREA_CARRIED = ("community_id", "street_id", "category_code", "category_kind", "major_code")
+AREA_REPORT = ("reported", *REPORT_FLAGS)
+AREA_FILED = ("filed", *FILED_FLAGS)
+
+
+def _area_rows(source, value) -> str:
+    """Each fact's two cohort rows: on its report day the r_* columns, on its filing day the rest.
+
+    `source(day)` is the SQL of the facts to read for a cohort day column, `value(column, ones)` the
+    expression for a counted column (`ones`: the column that counts the fact itself).
+    """
+
+    def part(day: str, counted: tuple[str, ...], ones: str) -> str:
+        values = [
+            f"{value(c, c == ones) if c in counted else '0'} AS {c}" for c in (*AREA_REPORT, *AREA_FILED)
+        ]
+        return (
+            f"SELECT f.{day} AS day, {', '.join('f.' + c for c in (*CELL, *AREA_CARRIED))}, {', '.join(values)} "
+            f"FROM ({source(day)}) f WHERE f.{day} IS NOT NULL"
+        )
+
+    return f"{part('report_day', AREA_REPORT, 'reported')} UNION ALL {part('filed_day', AREA_FILED, 'filed')}"
+
+
+def _area_delta(gone: str, came: str, cells: str) -> str:
+    rows = _area_rows(
+        lambda day: _signed(gone, came), lambda c, ones: "f.sign" if ones else f"f.sign * f.{c}"
+    )
+    return _upsert(cells, ("day", *CELL), AREA_CARRIED, (*AREA_REPORT, *AREA_FILED), rows)
 
 
 def _area_sums(facts: str, cells: str) -> str:
-    carried = ("community_id", "street_id", "category_code", "category_kind", "major_code")
-    report_cols = ("reported", *REPORT_FLAGS)
-    filed_cols = ("filed", *FILED_FLAGS)
-
-    def part(day: str, counted: tuple[str, ...], ones: str) -> str:
-        match = " AND ".join(f"f.{c} = d.{c}" for c in CELL)
-        values = [
-            f"{('1' if c == ones else 'f.' + c) if c in counted else '0'} AS {c}"
-            for c in (*report_cols, *filed_cols)
-        ]
-        return (
-            f"SELECT d.day, {', '.join('f.' + c for c in (*CELL, *carried))}, {', '.join(values)} "
-            f"FROM {DIRTY} d JOIN {facts} f ON f.{day} = d.day AND {match}"
-        )
-
-    sums = ", ".join(f"SUM({c})" for c in (*report_cols, *filed_cols))
-    carried_max = ", ".join(f"MAX({c})" for c in carried)
-    target = ", ".join(("day", *CELL, *carried, *report_cols, *filed_cols))
-    return (
-        f"INSERT INTO {cells} ({target}) SELECT day, {', '.join(CELL)}, {carried_max}, {sums} FROM ("
-        f"{part('report_day', report_cols, 'reported')} UNION ALL {part('filed_day', filed_cols, 'filed')}"
-        f") x GROUP BY day, {', '.join(CELL)}"
+    match = " AND ".join(f"f.{c} = d.{c}" for c in CELL)
+    rows = _area_rows(
+        lambda day: f"SELECT f.* FROM {DIRTY} d JOIN {facts} f ON f.{day} = d.day AND {match}",
+        lambda c, ones: "1" if ones else f"f.{c}",
     )
+    return _upsert(cells, ("day", *CELL), AREA_CARRIED, (*AREA_REPORT, *AREA_FILED), rows)
+
+
+def _person_delta(gone: str, came: str, cells: str) -> str:
+    rows = (
+        f"SELECT f.day, {', '.join('f.' + c for c in PERSON_CELL)}, f.sign AS n, f.sign * f.on_time AS on_time, "
+        f"f.sign * f.ok AS ok FROM ({_signed(gone, came)}) f"
+    )
+    return _upsert(cells, ("day", *PERSON_CELL), (), ("n", "on_time", "ok"), rows)
 
 
 def _person_sums(facts: str, cells: str) -> str:
@@ -297,7 +362,8 @@ def _person_sums(facts: str, cells: str) -> str:
 def rollup_window(start: dt.datetime, end: dt.datetime, *, force: bool = False) -> Result:
     """Roll up every case with an event in [start, end): one transaction, serialised with other runs.
 
-    Cells are re-summed where a fact changed; with `force`, wherever a touched case counts.
+    Cells gain and lose the facts that changed; with `force`, every cell a touched case counts in is
+    re-summed from the facts.
     """
     result = Result()
     with transaction.atomic():
@@ -308,6 +374,11 @@ def rollup_window(start: dt.datetime, end: dt.datetime, *, force: bool = False) 
                 # The fact SELECTs look expensive to the planner, which then spends seconds JIT-compiling
                 # them; they run in a fraction of that as they are.
                 _execute(cursor, "SET LOCAL jit = off")
+                # A day touches a few thousand cases of a history of millions: reach them through the
+                # indexes, one by one. A hash or merge join would read a whole case, step or event table
+                # instead, and make the run grow with the history it is not about.
+                _execute(cursor, "SET LOCAL enable_hashjoin = off")
+                _execute(cursor, "SET LOCAL enable_mergejoin = off")
             _execute(cursor, f"DROP TABLE IF EXISTS {TOUCHED}")
             _execute(cursor, f"CREATE TEMPORARY TABLE {TOUCHED} (case_id BIGINT PRIMARY KEY)")
             events = CaseEvent._meta.db_table
@@ -325,10 +396,14 @@ def rollup_window(start: dt.datetime, end: dt.datetime, *, force: bool = False) 
                     AreaDay,
                     ("report_day", "filed_day"),
                     CELL,
+                    _area_delta,
                     _area_sums,
                     force,
                 )
-                cursor.execute(f"SELECT COUNT(DISTINCT case_id) FROM {CHANGED}")
+                cursor.execute(
+                    f"SELECT COUNT(*) FROM (SELECT case_id FROM {GONE if not force else OLD} "
+                    f"UNION SELECT case_id FROM {CAME if not force else NEW}) x"
+                )
                 result.changed = cursor.fetchone()[0]
                 result.person_cells = _refresh(
                     cursor,
@@ -337,12 +412,44 @@ def rollup_window(start: dt.datetime, end: dt.datetime, *, force: bool = False) 
                     PersonDay,
                     ("day",),
                     PERSON_CELL,
+                    _person_delta,
                     _person_sums,
                     force,
                 )
-            for table in (TOUCHED, OLD, CHANGED, DIRTY):
+            for table in (TOUCHED, OLD, NEW, GONE, CAME, DIRTY):
                 _execute(cursor, f"DROP TABLE IF EXISTS {table}")
     return result
+
+
+def forget_window(start: dt.datetime, end: dt.datetime) -> int:
+    """Take the cases with an event in [start, end) out of the rollup: their facts are deleted and
+    subtracted from the cells, as if they had never been rolled up. The next run over the window
+    puts them back (the benchmark's worst night: every case of the day is new to the rollup)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        RollupState.objects.get_or_create(pk=1)
+        RollupState.objects.select_for_update().get(pk=1)
+        for table in (TOUCHED, OLD, NEW):
+            _execute(cursor, f"DROP TABLE IF EXISTS {table}")
+        events = CaseEvent._meta.db_table
+        _execute(cursor, f"CREATE TEMPORARY TABLE {TOUCHED} (case_id BIGINT PRIMARY KEY)")
+        cases = _execute(
+            cursor,
+            f"INSERT INTO {TOUCHED} (case_id) SELECT DISTINCT case_id FROM {events} WHERE at >= %s AND at < %s",
+            [start, end],
+        )
+        for facts, cells, delta in ((CaseFact, AreaDay, _area_delta), (PersonFact, PersonDay, _person_delta)):
+            table = facts._meta.db_table
+            _execute(cursor, f"DROP TABLE IF EXISTS {OLD}")
+            _execute(cursor, f"DROP TABLE IF EXISTS {NEW}")
+            _execute(cursor, f"CREATE TEMPORARY TABLE {OLD} AS SELECT * FROM {table} WHERE {IN_TOUCHED}")
+            _execute(cursor, f"CREATE TEMPORARY TABLE {NEW} AS SELECT * FROM {table} WHERE 1 = 0")
+            _execute(cursor, delta(OLD, NEW, cells._meta.db_table))
+            empty = " AND ".join(f"{c} = 0" for c in EMPTY[cells])
+            _execute(cursor, f"DELETE FROM {cells._meta.db_table} WHERE {empty}")
+            _execute(cursor, f"DELETE FROM {table} WHERE {IN_TOUCHED}")
+        for table in (TOUCHED, OLD, NEW):
+            _execute(cursor, f"DROP TABLE IF EXISTS {table}")
+    return cases
 
 
 def day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
