@@ -31,6 +31,11 @@ class FilterParams(serializers.Serializer):
     department = serializers.CharField(required=False, help_text="主办部门编码")
     category = serializers.CharField(required=False, help_text="小类编码")
     major = serializers.CharField(required=False, help_text="大类编码")
+    kind = serializers.ChoiceField(
+        choices=[("component", "部件"), ("event", "事项")],
+        required=False,
+        help_text="部件/事项：部件与事项的大类、小类编码会重复，与 major、category 一起使用",
+    )
     source = serializers.MultipleChoiceField(
         choices=Source.choices, required=False, help_text="来源（可多选）"
     )

@@ -77,6 +77,10 @@ _ALL = [
         _def(_("至少有一个处置环节超过时限（超时完成或当前红灯）的案件。"), COHORT), higher_is_better=False),
     Kpi("reworked", _("返工数"), "件", _("核查不通过、返工过的案件数"), _def(_("至少返工一次的案件。"), COHORT), higher_is_better=False),
     Kpi("extended", _("延期数"), "件", _("获批延期的案件数"), _def(_("至少获批一次延期的案件。"), COHORT), higher_is_better=False),
+    Kpi("r_callback", _("回访联系上数"), "件", _("回访时联系上上报人的案件数"),
+        _def(_("统计期内上报、回访时联系上上报人（满意、基本满意或不满意）的案件；未联系上的不计。"), REPORTED), "report"),
+    Kpi("r_satisfied", _("满意数"), "件", _("回访满意或基本满意的案件数"),
+        _def(_("统计期内上报、回访结果为满意或基本满意的案件。"), REPORTED), "report"),
     # ------------------------------------------------------------------ area rates
     Kpi("filing_rate", _("立案率"), "%", _("立案率 = 上报已立案数 ÷ (上报数 − 不予受理数) × 100%"),
         _def(_("有效上报中已立案的比例；不予受理的上报不计入分母。"), REPORTED), "report", target="target_filing_rate"),
@@ -157,6 +161,7 @@ KPIS: dict[str, Kpi] = {k.key: k for k in _ALL}
 AREA_COUNTS = (
     "reported", "r_rejected", "r_filed", "filed", "voided", "suspended", "due_closure", "closed",
     "closed_on_time", "due_dispose", "disposed_on_time", "overdue_open", "overdue", "reworked", "extended",
+    "r_callback", "r_satisfied",
 )  # fmt: skip
 AREA_RATES = (
     "filing_rate", "closure_rate", "on_time_closure_rate", "dispose_on_time_rate", "rework_rate",

@@ -11,6 +11,8 @@ Filters (keyword-only, all optional, the same for every function):
     department                主办部门 code (or instance / pk)
     category                  小类 category code, e.g. "06010"
     major                     大类 code, e.g. "06"
+    kind                      "component" (部件) or "event" (事项): 部件 and 事项 share codes, so a
+                              大类 or 小类 code names one category only together with its kind
     source                    a cases.models.Source value, or a list of them
 
 Public functions:
@@ -83,7 +85,7 @@ AREA_LEVELS = {
 }
 PEOPLE = (Role.INSPECTOR, Role.OPERATOR, Role.SHIFT_LEADER, Role.DISPATCHER)
 LEVELS = (*AREA_LEVELS, "department", *PEOPLE)
-FILTERS = ("street", "community", "grid", "department", "category", "major", "source")
+FILTERS = ("street", "community", "grid", "department", "kind", "category", "major", "source")
 
 
 # ---------------------------------------------------------------------------------- filters
@@ -138,6 +140,8 @@ def _cells(period_from, period_to, **filters):
         q &= Q(category_code=filters["category"])
     if filters.get("major"):
         q &= Q(major_code=filters["major"])
+    if filters.get("kind"):
+        q &= Q(category_kind=filters["kind"])
     sources = _sources(filters.get("source"))
     if sources:
         q &= Q(source__in=sources)
@@ -167,7 +171,7 @@ def _public_filters(filters: dict) -> dict:
         code = _code(model, filters.get(name))
         if code:
             out[name] = code
-    for name in ("category", "major"):
+    for name in ("kind", "category", "major"):
         if filters.get(name):
             out[name] = str(filters[name])
     if _sources(filters.get("source")):
@@ -195,6 +199,8 @@ _METRIC_PARAMS = {
     "overdue": {"dispose_overdue": "true"},
     "reworked": {"reworked": "true"},
     "extended": {"extended": "true"},
+    "r_callback": {"satisfaction": _REACHED},
+    "r_satisfied": {"satisfaction": _REACHED[:2]},
     "hotline_reported": {},
     "hotline_accepted_on_time": {"accepted_on_time": "true"},
     "hotline_closed": {"status": [Status.CLOSED.value]},
@@ -211,7 +217,7 @@ def cases_params(metric: str, period_from, period_to, **filters) -> dict | None:
     basis = "created" if KPIS[metric].basis == "report" else "filed"
     params = {f"{basis}_after": period_from.isoformat(), f"{basis}_before": period_to.isoformat()}
     public = _public_filters(filters)
-    for name in ("street", "community", "grid", "department", "category"):
+    for name in ("street", "community", "grid", "department", "kind", "category"):
         if name in public:
             params[name] = public[name]
     if "major" in public:
@@ -584,7 +590,7 @@ def breakdown(by: str, period_from: dt.date, period_to: dt.date, **filters) -> l
                     g["major_code"],
                     period_from,
                     period_to,
-                    filters,
+                    {**filters, "kind": g["category_kind"]},
                 )
             )
     elif by == "category":

@@ -33,7 +33,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
-from cases.models import Case, CaseEvent, TimedStep
+from cases.models import Case, CaseEvent, Satisfaction, TimedStep
 from cases.workflow import Action, Status
 from cityops.roles import Role
 from kpi.models import (
@@ -67,6 +67,7 @@ SCORED_STEP = {
 
 # 应结案 / 应处置 leave out what was voided and what is suspended now (DOMAIN §7).
 NOT_DUE = (Status.VOIDED, Status.SUSPENDED)
+REACHED = (Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED, Satisfaction.UNSATISFIED)
 # A cell with these at 0 counts nothing (every other column counts a subset of them): it is deleted.
 EMPTY = {AreaDay: ("reported", "filed"), PersonDay: ("n",)}
 
@@ -114,7 +115,8 @@ def case_facts_select():
         "r_accepted_on_time": Q(n_accept_on_time__gt=0),
         "r_closed": Q(status=s.CLOSED),
         "r_voided": Q(status=s.VOIDED),
-        "r_callback": ~Q(satisfaction=""),
+        # 回访联系上: "unreachable" is a callback that did not reach the caller (满意率's denominator).
+        "r_callback": Q(satisfaction__in=REACHED),
         "r_satisfied": Q(satisfaction__in=["satisfied", "basically_satisfied"]),
         "voided": Q(status=s.VOIDED),
         "suspended": Q(status=s.SUSPENDED),

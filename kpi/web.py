@@ -191,13 +191,14 @@ class KpiFilters(forms.Form):
             filters["street"] = self.streets[data["street"]]
         if data.get("department"):
             filters["department"] = self.departments[data["department"]]
-        # 部件 and 事项 share codes (部件 01 ≠ 事项 01): the choice carries the kind. kpi.queries has no
-        # kind filter (yet), so it only narrows the hot spots, which read the cases.
+        # 部件 and 事项 share codes (部件 01 ≠ 事项 01): the choice carries the kind.
         self.kind = ""
         if data.get("category"):
             self.kind, filters["category"] = data["category"].split(":", 1)
         elif data.get("major"):
             self.kind, filters["major"] = data["major"].split(":", 1)
+        if self.kind:
+            filters["kind"] = self.kind
         scoped = queries.scope_filters(self.user, **filters)
         own = scoped.get("department")
         if isinstance(own, str) and own in self.departments:  # a department user's own, as a code
@@ -383,7 +384,6 @@ class Figures:
         as_of = min(end, timezone.localdate())
         span = (as_of - start).days + 1
         scope = hotspots.CaseScope(
-            kind=self.kind,
             **{
                 k: str(getattr(v, "code", v))
                 for k, v in self.filters.items()

@@ -81,3 +81,23 @@ def test_glossary_defines_every_kpi(api, world):
     body = api.get("/api/v1/kpi/glossary/").json()
     assert {row["key"] for row in body} == set(KPIS)
     assert all(row["definition"] and row["formula"] for row in body)
+
+
+def test_the_kind_filter_splits_部件_from_事项(api, march, world):
+    """部件 and 事项 share 大类 codes; `kind` tells them apart, and each part drills down exactly."""
+    total = get(api, world.p.supervisor, "summary").json()["counts"]
+    parts = {
+        kind: get(api, world.p.supervisor, "summary", kind=kind).json() for kind in ("component", "event")
+    }
+    assert parts[world.event_cat.kind]["counts"]["filed"] > 0
+    for key in ("reported", "filed", "closed"):
+        assert sum(p["counts"][key] for p in parts.values()) == total[key], key
+    for body in parts.values():
+        for figure in body["kpis"]:
+            if figure["cases_url"]:
+                assert api.get(figure["cases_url"]).json()["count"] == figure["value"], figure["key"]
+    assert get(api, world.p.supervisor, "summary", kind="building").status_code == 400
+    for row in get(api, world.p.supervisor, "breakdown", by="major").json():
+        kind = row["key"].split(":")[0]
+        assert f"kind={kind}" in row["cases_url"]
+        assert api.get(row["cases_url"]).json()["count"] == row["counts"]["filed"]

@@ -26,6 +26,8 @@ MARCH_COUNTS = {
     "overdue": 2,  # C, H
     "reworked": 1,  # B
     "extended": 1,  # C
+    "r_callback": 1,  # I: 回访 reached the caller
+    "r_satisfied": 1,  # I: 满意
 }
 
 
