@@ -17,7 +17,7 @@ import uuid
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
-from celery.signals import task_postrun, task_prerun
+from celery.signals import before_task_publish, task_postrun, task_prerun
 from django.core.signals import request_finished
 
 current_request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
@@ -72,14 +72,36 @@ def _clear_request_id(**kwargs):
 request_finished.connect(_clear_request_id, dispatch_uid="cityops.log.clear_request_id")
 
 
+# A task queued while a request runs carries the request's id in its message headers, so the
+# worker's records of that task can be found from the request that caused it (and vice versa).
+TASK_HEADER = "cityops_request_id"
+
+
+@before_task_publish.connect(dispatch_uid="cityops.log.before_task_publish")
+def _stamp_task(headers: dict | None = None, **kwargs):
+    rid = current_request_id.get()
+    if rid and headers is not None:
+        headers.setdefault(TASK_HEADER, rid)
+
+
+_task_tokens: dict[str, object] = {}
+
+
 @task_prerun.connect(dispatch_uid="cityops.log.task_prerun")
-def _task_started(task_id: str | None = None, **kwargs):
+def _task_started(task_id: str | None = None, task=None, **kwargs):
     current_task_id.set(task_id)
+    request = getattr(task, "request", None)
+    rid = getattr(request, TASK_HEADER, None) or (getattr(request, "headers", None) or {}).get(TASK_HEADER)
+    if rid and task_id:
+        _task_tokens[task_id] = current_request_id.set(rid)
 
 
 @task_postrun.connect(dispatch_uid="cityops.log.task_postrun")
-def _task_finished(**kwargs):
+def _task_finished(task_id: str | None = None, **kwargs):
     current_task_id.set(None)
+    token = _task_tokens.pop(task_id, None) if task_id else None
+    if token is not None:  # back to what it was: None in a worker, the request's id in an eager task
+        current_request_id.reset(token)
 
 
 class ContextFilter(logging.Filter):

@@ -129,3 +129,23 @@ def test_production_logs_json_and_the_demo_text():
     text = run(DEBUG="true")
     assert text.endswith("WARNING cityops.test: hello [request_id=r-9]")
     assert json.loads(run(DEBUG="true", LOG_FORMAT="json"))["message"] == "hello"
+
+
+def test_a_task_queued_in_a_request_logs_with_that_requests_id(records):
+    """The id rides in the message headers (before_task_publish) and the worker's records carry it."""
+    from cityops.log import TASK_HEADER, _stamp_task
+
+    headers: dict = {}
+    token = current_request_id.set("req-42")
+    try:
+        _stamp_task(headers=headers)
+    finally:
+        current_request_id.reset(token)
+    assert headers == {TASK_HEADER: "req-42"}
+    _stamp_task(headers=(outside := {}))  # queued outside a request: nothing to carry
+    assert outside == {}
+
+    result = log_inside.apply(headers=headers)  # as a worker runs the message
+    [record] = [r for r in records if r.getMessage() == "swept"]
+    assert (record.request_id, record.task_id) == ("req-42", result.id)
+    assert current_request_id.get() is None  # and not left behind for the next task
