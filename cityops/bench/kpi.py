@@ -129,7 +129,7 @@ def _child(size: int) -> dict:
 
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
-    from django.db import connection
+    from django.db import connection, transaction
     from django.utils import timezone
     from rest_framework.test import APIClient
 
@@ -192,12 +192,17 @@ def _child(size: int) -> dict:
         "WHERE e.at >= %s AND e.at < %s GROUP BY 1, 2, 3, 4, 5"
     )
 
-    def aggregate():
-        with connection.cursor() as cursor:
+    def aggregate(nested_loops: bool):
+        with transaction.atomic(), connection.cursor() as cursor:
+            if nested_loops and connection.vendor == "postgresql":
+                cursor.execute("SET LOCAL enable_hashjoin = off")
+                cursor.execute("SET LOCAL enable_mergejoin = off")
             cursor.execute(sql, [start, end])
             cursor.fetchall()
 
-    baseline = _median_time(aggregate, repeat=5)
+    # The planner's own plan hashes the whole case table once the history is long; the same query
+    # through the case index does not. The faster of the two is the yardstick.
+    baseline = min(_median_time(lambda: aggregate(False), 5), _median_time(lambda: aggregate(True), 5))
 
     user = get_user_model().objects.get(username="supervisor")
     client = APIClient()
