@@ -3,6 +3,7 @@
 from django.contrib import admin
 
 from cases.models import Case, CaseEvent, CasePhoto, CaseRequest, Notification, TimedStep
+from cityops.privacy import can_see_caller
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -68,6 +69,17 @@ class CaseAdmin(ReadOnlyAdmin):
     date_hierarchy = "created_at"
     list_select_related = ["street", "department"]
     inlines = [TimedStepInline, CaseEventInline]
+
+    def get_exclude(self, request, obj=None):
+        # The reporter's contact details only for the roles that call reporters (cityops/privacy.py).
+        if can_see_caller(request.user):
+            return super().get_exclude(request, obj)
+        return [
+            *(super().get_exclude(request, obj) or ()),
+            "reporter_name",
+            "reporter_phone",
+            "reporter_email",
+        ]
 
 
 @admin.register(CaseEvent)

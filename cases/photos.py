@@ -12,7 +12,10 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from cases.errors import InvalidInput
 
-_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+# The only decoders untrusted bytes ever reach (Pillow would otherwise try every format it knows).
+# Phones' multi-picture JPEGs (portrait mode, depth) open as MPO through the JPEG decoder: a JPEG all the same.
+_DECODERS = ("JPEG", "PNG", "WEBP")
+_UNRECOGNISED = "文件 {name} 不是可识别的图片（支持 JPEG、PNG、WebP）"
 
 
 @dataclass
@@ -40,8 +43,7 @@ def _prepare(upload, *, field: str, index: int) -> PreparedPhoto:
     if len(data) > settings.PHOTO_MAX_BYTES:
         raise InvalidInput(f"照片 {name} 超过大小上限", field=field)
     try:
-        with Image.open(io.BytesIO(data)) as probe:
-            fmt = probe.format
+        with Image.open(io.BytesIO(data), formats=_DECODERS) as probe:
             # Checked before decoding: a small file can declare a huge canvas (a decompression bomb).
             if probe.width * probe.height > settings.PHOTO_MAX_PIXELS:
                 raise InvalidInput(
@@ -49,16 +51,23 @@ def _prepare(upload, *, field: str, index: int) -> PreparedPhoto:
                     field=field,
                 )
             probe.verify()  # catches truncated and corrupt files
-        image = Image.open(io.BytesIO(data))
+        image = Image.open(io.BytesIO(data), formats=_DECODERS)
         image.load()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise InvalidInput(f"文件 {name} 不是可识别的图片（支持 JPEG、PNG、WebP）", field=field) from None
-    if fmt not in _FORMATS:
-        raise InvalidInput(f"文件 {name} 的格式 {fmt} 不受支持（支持 JPEG、PNG、WebP）", field=field)
+    except Image.DecompressionBombError:
+        # Pillow's own guard fired before ours could read the size (a canvas of hundreds of megapixels).
+        raise InvalidInput(
+            f"照片 {name} 的像素数远超上限 {settings.PHOTO_MAX_PIXELS} 像素（疑似解压炸弹），已拒收",
+            field=field,
+        ) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise InvalidInput(_UNRECOGNISED.format(name=name), field=field) from None
 
     image = ImageOps.exif_transpose(image)
     if image.mode not in ("RGB", "L"):
         image = image.convert("RGB")
+    # Nothing of the upload's metadata may ride along: Pillow writes a JPEG comment (COM) from
+    # info["comment"] by default, and a comment can hold anything, a position included.
+    image.info = {}
     out = io.BytesIO()
     # Re-encoding drops EXIF (GPS, device) while keeping the picture as the camera meant it.
     image.save(out, format="JPEG", quality=85, optimize=True)

@@ -3,13 +3,13 @@
 from django.db.models import F, FilteredRelation, Prefetch, Q, QuerySet
 
 from cases.models import Case, CaseEvent, CasePhoto, CaseRequest, TimedStep
+from cityops import privacy
+from cityops.privacy import CALLER_CONTACT_ROLES
 from cityops.roles import DISTRICT_WIDE_ROLES, Role
 
-# Roles that see the caller's name and phone: they must contact the caller (DOMAIN §1). Department
-# staff and the public never do.
-CALLER_VISIBLE_ROLES = frozenset(
-    {Role.OPERATOR, Role.SHIFT_LEADER, Role.HOTLINE, Role.SUPERVISOR, Role.INSPECTOR}
-)
+# Roles that see the caller's name and phone: only those that must contact the caller. The policy and
+# its reasons, role by role, are in cityops/privacy.py.
+CALLER_VISIBLE_ROLES = CALLER_CONTACT_ROLES
 
 
 def cases_visible_to(user) -> QuerySet[Case]:
@@ -41,7 +41,7 @@ def with_open_step(queryset: QuerySet[Case]) -> QuerySet[Case]:
 
 
 def can_see_caller(user) -> bool:
-    return bool(user.roles & CALLER_VISIBLE_ROLES)
+    return privacy.can_see_caller(user)
 
 
 def case_list(user) -> QuerySet[Case]:

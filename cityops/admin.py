@@ -57,6 +57,9 @@ class UserAdmin(DjangoUserAdmin):
         (None, {"classes": ("wide",), "fields": ("username", "usable_password", "password1", "password2")}),
         (_("角色与部门"), {"classes": ("wide",), "fields": ("groups", "department", "phone")}),
     )
+    # Shown, not edited: the zh-hans time widget holds only hours and minutes, so every save of a user
+    # moved these back to the minute (the admin audit trail showed it).
+    readonly_fields = ("last_login", "date_joined")
     list_display = ("username", "full_name", "role_list", "department", "phone", "is_active")
     list_filter = ("groups", "department__kind", "is_active", "is_staff")
     search_fields = ("username", "first_name", "last_name", "phone", "department__name")

@@ -58,8 +58,11 @@ class TokenRequestSerializer(serializers.Serializer):
     password = serializers.CharField(label=_("密码"), style={"input_type": "password"}, trim_whitespace=False)
 
     def validate(self, attrs: dict) -> dict:
+        request = self.context.get("request")
+        # The plain HttpRequest, not DRF's wrapper: django-axes marks a locked-out attempt on the request
+        # its middleware sees, which then answers 429 (cityops/security.py).
         user = authenticate(
-            self.context.get("request"), username=attrs["username"], password=attrs["password"]
+            getattr(request, "_request", request), username=attrs["username"], password=attrs["password"]
         )
         # One message for a wrong name, a wrong password and a disabled account: which one it was
         # would tell a stranger which usernames exist.

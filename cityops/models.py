@@ -54,3 +54,7 @@ class User(AbstractUser):
         super().clean()
         if Role.DEPARTMENT in self.roles and self.department_id is None:
             raise ValidationError({"department": _("专业部门角色的用户必须指定所属部门")})
+
+
+# The admin's audit trail lives in its own module; imported here so the app registry knows the model.
+from cityops.audit import AdminAudit  # noqa: E402,F401

@@ -39,7 +39,17 @@ DISTRICT_WIDE_ROLES = frozenset(
 # Model permissions granted to each role's group, as "app_label.codename" patterns; "*" = every codename
 # of that app. Master data is the admin's; everyone signed in may read it through the API.
 ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
-    Role.ADMIN: ("grids.*", "dispatch.*", "cityops.*", "auth.view_group", "cases.view_*"),
+    # Also: see sign-in attempts and unlock a locked-out user by deleting the attempt (django-axes).
+    Role.ADMIN: (
+        "grids.*",
+        "dispatch.*",
+        "cityops.*",
+        "auth.view_group",
+        "cases.view_*",
+        "kpi.*_kpisettings",  # KPI 设置 (README): weights, grade bands and targets
+        "axes.view_*",
+        "axes.delete_accessattempt",
+    ),
 }
 for _role in Role:
     # Case pages in the admin are read-only and not scoped, so only district-wide roles may view them.

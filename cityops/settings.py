@@ -1,6 +1,7 @@
 """CityOps settings. Everything that differs between machines comes from the environment (README)."""
 
 import ipaddress
+from datetime import timedelta
 from pathlib import Path
 
 from celery.schedules import crontab
@@ -23,7 +24,8 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin with every change audited, before and after (cityops/admin_site.py, cityops/audit.py).
+    "cityops.admin_site.AuditedAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -40,6 +42,8 @@ INSTALLED_APPS = [
     "cases",
     "kpi",
     "django_htmx",
+    # Sign-in lock-out after repeated failures, counted in the database (cityops/security.py).
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -55,10 +59,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication: anonymous traffic is rate-limited, signed-in staff never (cityops/security.py).
+    "cityops.security.PublicRateLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the lock-out answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "cityops.urls"
@@ -218,6 +226,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": env_int("API_PAGE_SIZE", 50),
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Anonymous callers only, per address (RATE_LIMITS below); staff and API-key clients pass.
+    "DEFAULT_THROTTLE_CLASSES": ["cityops.security.AnonymousRateThrottle"],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "CityOps API",
@@ -232,6 +242,11 @@ SPECTACULAR_SETTINGS = {
         "CaseStatusEnum": "cases.workflow.STATUS_CHOICES",
         "ComponentStatusEnum": "dispatch.models.Component.Status",
     },
+    # The default enum hook, then the 400/401/403/404/415 answers on every operation (cityops/openapi.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "cityops.openapi.document_error_responses",
+    ],
 }
 
 # ---------------------------------------------------------------- 热线接入、回推与重复案件 (cases/intake)
@@ -376,3 +391,38 @@ SILENCED_SYSTEM_CHECKS = [
     *(["security.W008"] if not SECURE_SSL_REDIRECT else []),
     *(["security.W021"] if not SECURE_HSTS_PRELOAD else []),
 ]
+
+# ---------------------------------------------------------------- sign-in lock-out and rate limits
+# (cityops/security.py) How many reverse proxies in front of us append to X-Forwarded-For (0: trust only
+# REMOTE_ADDR); the address is what the lock-out and the rate limits count by.
+TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", OPEN311_TRUSTED_PROXIES)
+# django-axes: LOGIN_FAILURE_LIMIT wrong passwords for one username from one address lock that pair out
+# for LOGIN_LOCKOUT_MINUTES (the /login/ form, the admin and the API token alike), stored in the database.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
+if LOGIN_FAILURE_LIMIT < 1 or LOGIN_LOCKOUT_MINUTES < 1:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("LOGIN_FAILURE_LIMIT and LOGIN_LOCKOUT_MINUTES must be at least 1.")
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# The page promises a time: a retry while locked (even with the right password) must not move it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "cityops.security.client_ip"
+AXES_LOCKOUT_CALLABLE = "cityops.security.lockout_response"
+AXES_VERBOSE = False
+# Anonymous requests per client address ("N/s|min|hour|day"): pages, Open311 reads, report photos,
+# /healthz and the API together; the OpenAPI schema (costly to generate) on its own; and failed
+# sign-ins whatever the username. Signed-in staff and API-key clients are never counted.
+RATE_LIMITS = {
+    "anon": env_str("RATE_LIMIT_ANON", "600/min"),
+    "schema": env_str("RATE_LIMIT_SCHEMA", "30/min"),
+    "login_failures": env_str("RATE_LIMIT_LOGIN_FAILURES", "60/hour"),
+}

@@ -110,7 +110,8 @@ class HotlineTicketViewSet(viewsets.GenericViewSet):
     )
     def list(self, request):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(HotlineTicketSerializer(page, many=True).data)
+        data = HotlineTicketSerializer(page, many=True, context=self.get_serializer_context()).data
+        return self.get_paginated_response(data)
 
     @extend_schema(
         summary="热线工单接入",
@@ -156,7 +157,7 @@ class HotlineTicketViewSet(viewsets.GenericViewSet):
         except ActionError as exc:
             return error_response(exc)
         ticket = HotlineTicket.objects.select_related("case").get(pk=ticket.pk)
-        return Response(HotlineTicketSerializer(ticket).data)
+        return Response(HotlineTicketSerializer(ticket, context=self.get_serializer_context()).data)
 
 
 def _jsonable(data) -> dict:
@@ -180,7 +181,13 @@ class DuplicateSuspectViewSet(viewsets.GenericViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return DuplicateSuspect.objects.none()
-        return DuplicateSuspect.objects.filter(case=self._case()).select_related("original")
+        suspects = DuplicateSuspect.objects.filter(case=self._case()).select_related("original")
+        # The original may be another department's case (same spot, same category): list only the
+        # originals the user may see too, so the suspect list cannot leak a case across the scope.
+        scope = cases_visible_to(self.request.user)
+        if scope.query.has_filters():  # district-wide roles see every case: no subquery needed
+            suspects = suspects.filter(original__in=scope.values("pk"))
+        return suspects
 
     @extend_schema(
         summary="疑似重复案件",

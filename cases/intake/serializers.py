@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from cases.intake.hotline import SOURCE_FOR_CHANNEL
 from cases.models import DuplicateSuspect, HotlineTicket, Urgency
+from cityops.privacy import can_see_caller
 from grids.locator import InvalidPosition, check_position
 
 CHANNELS = list(SOURCE_FOR_CHANNEL)
@@ -47,7 +48,29 @@ class HotlineTicketInSerializer(serializers.Serializer):
             raise serializers.ValidationError({"address": "请提供地址或经纬度"})
         if not attrs["description"].strip():
             raise serializers.ValidationError({"description": "请填写诉求内容"})
+        # The whole body is kept as `raw` (jsonb), extra fields included, and PostgreSQL refuses \u0000
+        # in jsonb: the declared fields already reject it, so find it in the others.
+        if where := _null_character_at(self.initial_data):
+            raise serializers.ValidationError({where: "不能包含空字符（\\u0000）"})
         return attrs
+
+
+def _null_character_at(value, path: str = "") -> str | None:
+    """The key path ("photo_urls.0", "extra") of the first string, or key, holding U+0000; else None."""
+    if isinstance(value, str):
+        return (path or "non_field_errors") if "\x00" in value else None
+    if hasattr(value, "items"):
+        for key, item in value.items():
+            here = f"{path}.{key}" if path else str(key)
+            if "\x00" in str(key):
+                return here.replace("\x00", "\\u0000")
+            if found := _null_character_at(item, here):
+                return found
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            if found := _null_character_at(item, f"{path}.{index}" if path else str(index)):
+                return found
+    return None
 
 
 class HotlineTicketStatusSerializer(serializers.Serializer):
@@ -100,6 +123,15 @@ class HotlineTicketSerializer(serializers.ModelSerializer):
             "processed_at",
         ]
         read_only_fields = fields
+
+    def to_representation(self, ticket):
+        data = super().to_representation(ticket)
+        # The caller's name and phone only for roles that call callers back (cityops/privacy.py); the
+        # queue's shift leaders, supervisors and admins get them blank. No request: nobody to trust.
+        request = self.context.get("request")
+        if not (request is not None and can_see_caller(request.user)):
+            data["caller_name"] = data["caller_phone"] = ""
+        return data
 
 
 class LocateSerializer(serializers.Serializer):
