@@ -92,7 +92,7 @@ class GridViewSet(AreaViewSet):
         responses={200: GridLocationSerializer, 400: LocateErrorSerializer},
     )
     @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None)
-    def locate(self, request: Request) -> Response:
+    def locate(self, request: Request, format=None) -> Response:  # format: the router's ".json" suffix
         try:
             # Raises InvalidPosition (missing, non-numeric, out of range) or PointOutsideGrids: both ValueError.
             grid = locate(request.query_params.get("lng"), request.query_params.get("lat"))

@@ -16,7 +16,9 @@ class KpiSettingsAdmin(admin.ModelAdmin):
     ]
 
     def has_add_permission(self, request):
-        return not KpiSettings.objects.exists()  # one row; the change page edits it
+        # One row (the change page edits it), and only for those the add permission is granted to: this
+        # override must not open the add form to every staff user while the row does not exist yet.
+        return super().has_add_permission(request) and not KpiSettings.objects.exists()
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -1,22 +1,26 @@
 """/api/v1/kpi/hotspots/: hot cells, repeated places and the weekly pattern (kpi/hotspots.py).
 
 Each endpoint reads only the cases the user may see (cases.selectors.cases_visible_to): district-wide
-roles see the district, a department user its own department's cases. Bad parameters are a 400 that
-names the parameter.
+roles see the district, a department user its own department's cases. Who may ask at all is decided
+as for every other KPI endpoint (kpi.queries.scope_filters): an inspector or a user without a role
+gets 403. Bad parameters are a 400 that names the parameter.
 """
 
 from datetime import timedelta
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cases.models import Source
 from dispatch.models import Category
-from kpi import hotspots
+from kpi import hotspots, queries
+from kpi.api import kpi_date_field
 
 # ---------------------------------------------------------------- query parameters
 
@@ -49,7 +53,7 @@ class ScopeQuery(serializers.Serializer):
 
 
 class HotCellsQuery(ScopeQuery):
-    date = serializers.DateField(required=False, help_text=_("统计截止日（含），默认今天"))
+    date = kpi_date_field(required=False, help_text=_("统计截止日（含），默认今天"))
     recent_days = serializers.IntegerField(
         required=False, default=7, min_value=1, max_value=31, help_text=_("近期窗口天数")
     )
@@ -69,7 +73,7 @@ class HotCellsQuery(ScopeQuery):
 
 
 class RepeatedPlacesQuery(ScopeQuery):
-    date = serializers.DateField(required=False, help_text=_("统计截止日（含），默认今天"))
+    date = kpi_date_field(required=False, help_text=_("统计截止日（含），默认今天"))
     days = serializers.IntegerField(
         required=False, default=30, min_value=1, max_value=92, help_text=_("天数 t")
     )
@@ -89,8 +93,8 @@ class RepeatedPlacesQuery(ScopeQuery):
 
 
 class PatternQuery(ScopeQuery):
-    date_from = serializers.DateField(required=False, help_text=_("起始日（含），默认截止日前 12 周"))
-    date_to = serializers.DateField(required=False, help_text=_("截止日（含），默认今天"))
+    date_from = kpi_date_field(required=False, help_text=_("起始日（含），默认截止日前 12 周"))
+    date_to = kpi_date_field(required=False, help_text=_("截止日（含），默认今天"))
 
     def validate(self, attrs):
         attrs.setdefault("date_to", hotspots.today())
@@ -187,6 +191,10 @@ class PatternResponse(serializers.Serializer):
 
 
 def _query(serializer_class, request: Request):
+    try:
+        queries.scope_filters(request.user)  # the KPI door: raises for roles that see no evaluation data
+    except DjangoPermissionDenied as exc:
+        raise PermissionDenied(str(exc)) from None
     query = serializer_class(data=request.query_params)
     query.is_valid(raise_exception=True)
     return query, hotspots.visible_cases(request.user, query.scope())

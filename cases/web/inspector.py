@@ -11,7 +11,7 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -191,7 +191,8 @@ def picker_options(*, q: str = "", major: str = "", kind: str = "", chosen: Cate
 
     The chosen category always stays on top (checked), so searching again never loses the choice.
     """
-    q = q.strip()[:50]
+    # Typed search words, not stored: U+0000 (which PostgreSQL cannot compare) is simply dropped.
+    q, major = q.replace("\x00", "").strip()[:50], major.replace("\x00", "")
     active = Category.objects.filter(is_active=True)
     context = {"q": q, "chosen": chosen, "browsing": None, "groups": [], "majors": [], "more": False}
     if q:
@@ -314,8 +315,10 @@ def report(request):
 
 
 def my_tasks(user) -> QuerySet[Case]:
-    """核实 and 核查 waiting in the user's grids, nearest deadline first."""
-    tasks = Case.objects.filter(status__in=TASK_STATUSES, grid__in=user.grids.values("pk"))
+    """核实 and 核查 waiting in the user's grids, nearest deadline first. A 核实 sent to a colleague who
+    shares the grid is theirs alone (cases.rules.scope_error), so it is not listed here."""
+    not_mine = Q(status=Status.VERIFYING, verify_inspector__isnull=False) & ~Q(verify_inspector=user)
+    tasks = Case.objects.filter(status__in=TASK_STATUSES, grid__in=user.grids.values("pk")).exclude(not_mine)
     return with_open_step(tasks).order_by(F("due_at").asc(nulls_last=True), "created_at")
 
 

@@ -1,0 +1,572 @@
+"""The permission matrix of issue #8, written down as data from DOMAIN §1–3 (not read from the code).
+
+Three tables:
+
+- `ACTIONS`: every workflow action, the state it starts from, where it leads, and which of the eight
+  roles may take it. A role's "Y" always means *within its scope* (DOMAIN §1): department staff act only
+  on their own department's case, an inspector only on cases in their grids (核实 only the one sent to
+  them; 作废申请 also on their own report). The tests add the out-of-scope colleagues, a user with no
+  role and an anonymous visitor to every row, all refused.
+- `may_see`: the object scope, who sees which case.
+- `endpoints(w)`: every URL pattern of the site with a concrete request and the status each principal
+  must get; the test fails when a pattern has no entry, so a new page or API route joins the matrix.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from cityops.roles import Role
+
+# ---------------------------------------------------------------- principals
+
+ANONYMOUS = "anonymous"
+NO_ROLE = "no_role"  # signed in, in no role group (an account waiting for its role)
+OTHER_DEPARTMENT = "other_department"  # department staff of another department
+OTHER_INSPECTOR = "other_inspector"  # an inspector responsible for other grids
+# The role the out-of-scope colleagues hold.
+ROLE_OF = {OTHER_DEPARTMENT: "department", OTHER_INSPECTOR: "inspector"}
+
+ROLES = [r.value for r in Role]  # the eight roles of DOMAIN §1, in its order
+SIGNED_IN = [*ROLES, NO_ROLE]
+PRINCIPALS = [ANONYMOUS, *SIGNED_IN]  # who walks the URL table
+ACTORS = [*PRINCIPALS, OTHER_DEPARTMENT, OTHER_INSPECTOR]  # who tries every workflow action
+
+# The centre, the leaders, the hotline and the admin work district-wide (cityops/roles.py). DOMAIN §1
+# limits department staff (their department) and inspectors (their grids) and says nothing narrower for
+# the others; the hotline agent must answer a caller about any case, so hotline is district-wide too.
+DISTRICT_WIDE = frozenset({"operator", "shift_leader", "dispatcher", "hotline", "supervisor", "admin"})
+# Centre roles are staff (the admin site); field roles and the hotline work only in the app (as the demo).
+STAFF = frozenset({"operator", "shift_leader", "dispatcher", "supervisor", "admin"})
+
+
+def may_see(principal: str, user, case) -> bool:
+    """DOMAIN §1 scope: district-wide roles see every case; department staff their department's cases
+    (as 主办 or 协办); inspectors the cases in their grids and their own reports; nobody else any."""
+    if principal == ANONYMOUS:
+        return False
+    roles = set(user.roles)
+    if roles & DISTRICT_WIDE:
+        return True
+    if "department" in roles and user.department_id:
+        if case.department_id == user.department_id:
+            return True
+        if case.co_departments.filter(pk=user.department_id).exists():
+            return True
+    if "inspector" in roles:
+        if user.grids.filter(pk=case.grid_id).exists() or case.reporter_id == user.pk:
+            return True
+    return False
+
+
+# ---------------------------------------------------------------- workflow actions (DOMAIN §3)
+
+_COLUMNS = {
+    "insp": "inspector",
+    "oper": "operator",
+    "lead": "shift_leader",
+    "disp": "dispatcher",
+    "dept": "department",
+    "hotl": "hotline",
+    "supv": "supervisor",
+    "admn": "admin",
+}
+
+# from: the state the case is put in first (reported cases come from an inspector, trusted, or from the
+#       hotline, which must be 核实 first: the `via` column).
+# pending: a ledger request of that kind waits (asked by the department; 作废 by the operator).
+# to: the state after the action ("=" stays).
+# Role columns: Y = may (in scope), . = refused.
+# Notes: 作废申请 is "any staff" in DOMAIN: the admin keeps master data and does no case work, so not
+# the admin. The department cannot ask to void a case before it is dispatched to them (not theirs).
+ACTION_TABLE = """
+action              outcome        via   from              pending     to                insp oper lead disp dept hotl supv admn
+accept              -              insp  reported          -           pending_filing     .    Y    .    .    .    .    .    .
+send_verify         -              hotl  reported          -           verifying          .    Y    .    .    .    .    .    .
+reject              -              insp  reported          -           rejected           .    Y    .    .    .    .    .    .
+verify              confirmed      hotl  verifying         -           pending_filing     Y    .    .    .    .    .    .    .
+verify              not_confirmed  hotl  verifying         -           rejected           Y    .    .    .    .    .    .    .
+file                -              insp  pending_filing    -           pending_dispatch   .    .    Y    .    .    .    .    .
+refuse_filing       -              insp  pending_filing    -           rejected           .    .    Y    .    .    .    .    .
+dispatch            -              insp  pending_dispatch  -           in_progress        .    .    .    Y    .    .    .    .
+request_return      -              insp  in_progress       -           =                  .    .    .    .    Y    .    .    .
+approve_return      -              insp  in_progress       return      pending_dispatch   .    .    .    Y    .    .    .    .
+deny_return         -              insp  in_progress       return      =                  .    .    .    Y    .    .    .    .
+request_extension   -              insp  in_progress       -           =                  .    .    .    .    Y    .    .    .
+approve_extension   -              insp  in_progress       extension   =                  .    .    .    Y    .    .    .    .
+deny_extension      -              insp  in_progress       extension   =                  .    .    .    Y    .    .    .    .
+request_suspension  -              insp  in_progress       -           =                  .    .    .    .    Y    .    .    .
+approve_suspension  -              insp  in_progress       suspension  suspended          .    .    .    Y    .    .    .    .
+deny_suspension     -              insp  in_progress       suspension  =                  .    .    .    Y    .    .    .    .
+resume              -              insp  suspended         -           in_progress        .    .    .    Y    .    .    .    .
+submit_feedback     -              insp  in_progress       -           pending_check      .    .    .    .    Y    .    .    .
+check               passed         insp  pending_check     -           pending_closure    Y    .    .    .    .    .    .    .
+check               failed         insp  pending_check     -           in_progress        Y    .    .    .    .    .    .    .
+close               -              insp  pending_closure   -           closed             .    .    Y    .    .    .    .    .
+request_void        -              insp  reported          -           =                  Y    Y    Y    Y    .    Y    Y    .
+request_void        -              insp  in_progress       -           =                  Y    Y    Y    Y    Y    Y    Y    .
+approve_void        -              insp  in_progress       void        voided             .    .    Y    .    .    .    .    .
+deny_void           -              insp  in_progress       void        =                  .    .    Y    .    .    .    .    .
+reopen              -              insp  closed            -           pending_dispatch   .    .    Y    .    .    .    .    .
+supervise           -              insp  in_progress       -           =                  .    .    .    .    .    .    Y    .
+callback            -              hotl  closed            -           =                  .    .    .    .    .    Y    .    .
+"""
+
+
+@dataclass(frozen=True)
+class ActionRow:
+    action: str
+    outcome: str
+    via: str  # "insp" or "hotl": who reported the case
+    source: str
+    pending: str | None
+    target: str | None  # None: the state does not change
+    allowed: frozenset[str]
+
+    @property
+    def key(self) -> str:
+        return "-".join(filter(None, (self.action, self.outcome, f"from_{self.source}", self.pending)))
+
+
+def _parse(table: str) -> list[ActionRow]:
+    lines = [line.split() for line in table.strip().splitlines()]
+    header, rows = lines[0], lines[1:]
+    role_columns = header[6:]
+    assert [_COLUMNS[c] for c in role_columns] == ROLES, "one column per role, in DOMAIN order"
+    out = []
+    for cells in rows:
+        assert len(cells) == len(header), f"row {cells[0]} has {len(cells)} cells, not {len(header)}"
+        action, outcome, via, source, pending, target, *marks = cells
+        assert set(marks) <= {"Y", "."}, f"row {action}: marks are Y or ."
+        out.append(
+            ActionRow(
+                action=action,
+                outcome="" if outcome == "-" else outcome,
+                via=via,
+                source=source,
+                pending=None if pending == "-" else pending,
+                target=None if target == "=" else target,
+                allowed=frozenset(_COLUMNS[c] for c, m in zip(role_columns, marks, strict=True) if m == "Y"),
+            )
+        )
+    return out
+
+
+ACTIONS = _parse(ACTION_TABLE)
+
+# 上报 (DOMAIN §2–3): inspectors from the street, hotline agents for callers; the operator logs what
+# reaches the centre from the other channels (领导交办, media, video) and a leader may assign a case
+# (领导交办). The public reports through Open311 with an application's key, not as a user.
+# Reporting is not bound to one's grids: DOMAIN §1 says where an inspector works, and a problem seen
+# next door is still reported; the case lands in its own grid, whose inspector verifies and checks it.
+REPORTERS = frozenset({"inspector", "hotline", "operator", "supervisor"})
+SELF_RESOLVERS = frozenset({"inspector"})  # 自行处置: fixed on the spot by the inspector who found it
+
+
+# ---------------------------------------------------------------- endpoints
+
+LOGIN = "login"  # a redirect to the sign-in page (pages); the API answers 401 instead
+ADMIN_LOGIN = "admin-login"  # a redirect to the admin's sign-in page
+
+
+@dataclass
+class Probe:
+    """One request against one URL pattern, and what each principal gets (`expect[principal]`)."""
+
+    route: str  # the pattern as the resolver spells it (see walk_patterns)
+    url: str
+    expect: dict[str, int | str]
+    method: str = "get"
+    data: dict = field(default_factory=dict)
+    why: str = ""
+    # Only these principals are walked (None: all): for a costly answer that is the same for everyone.
+    sample: tuple[str, ...] | None = None
+
+
+def for_all(code, **overrides) -> dict:
+    """Every principal gets `code`, except those named."""
+    return {p: overrides.get(p, code) for p in PRINCIPALS}
+
+
+def page(roles=SIGNED_IN, ok: int = 200, denied: int = 403, **overrides) -> dict:
+    """A page behind the sign-in: `roles` get `ok`, other signed-in users `denied`, anonymous the login."""
+    out = {ANONYMOUS: LOGIN, **{p: ok if p in roles else denied for p in SIGNED_IN}}
+    return {**out, **overrides}
+
+
+def api(roles=SIGNED_IN, ok: int = 200, denied: int = 403, **overrides) -> dict:
+    """An API route: `roles` get `ok`, other signed-in users `denied`, anonymous 401."""
+    out = {ANONYMOUS: 401, **{p: ok if p in roles else denied for p in SIGNED_IN}}
+    return {**out, **overrides}
+
+
+def visible_to(case_scope: set[str], ok: int, hidden: int, anonymous) -> dict:
+    return {ANONYMOUS: anonymous, **{p: ok if p in case_scope else hidden for p in SIGNED_IN}}
+
+
+# Who opens which pages (README "The pages", DOMAIN §1).
+KPI_PAGES = {"supervisor", "shift_leader", "admin", "department"}  # a department sees only itself
+# The KPI API: district-wide roles see the district, a department itself (kpi/api.py). Inspectors and
+# users without a role see no evaluation data at all, hot spots included.
+KPI_API = DISTRICT_WIDE | {"department"}
+SUPERVISION = {"supervisor", "shift_leader"}  # 案件地图, 超期督办
+HOTLINE_QUEUE_API = {"operator", "shift_leader", "supervisor", "admin"}  # the centre's ticket inbox
+DECIDE_DUPLICATES = {"operator", "shift_leader"}
+QUEUES = {  # DOMAIN §3 "who acts next", and the dispatcher who decides the department's requests
+    "accept": {"operator"},
+    "verify": {"operator"},  # the operator follows what was sent out; the inspector has 我的任务
+    "file": {"shift_leader"},
+    "dispatch": {"dispatcher"},
+    "in_progress": {"department", "dispatcher"},
+    "suspended": {"department", "dispatcher"},
+    "check": {"operator"},  # DOMAIN §1: the operator sends finished work for 核查
+    "close": {"shift_leader"},
+}
+BULK = {"accept": "operator", "file": "shift_leader", "dispatch": "dispatcher", "close": "shift_leader"}
+
+
+# Where an anonymous visitor gets an answer other than the sign-in, 401, 403, 404 or 405 — and why.
+PUBLIC_ROUTES = {
+    "login/": "signing in",
+    "i18n/setlang/": "the language switch, before signing in too",
+    "healthz": "orchestrators and monitors: up or down, nothing more",
+    "api/schema/": "the interface, not data: hotline systems integrate with an API key, not an account",
+    "api/docs/": "the schema's browsable view",
+    "media/<path>": "report photos only: Open311 publishes a case's first one as its media_url",
+    "open311/v2/discovery.<fmt>": "Open311 GeoReport v2 (DOMAIN §9) is public",
+    "open311/v2/services.<fmt>": "Open311",
+    "open311/v2/services/<code>.<fmt>": "Open311",
+    "open311/v2/requests.<fmt>": "Open311 (reads; posting needs an api_key)",
+    "open311/v2/requests/<request_id>.<fmt>": "Open311, without contacts",
+}
+
+
+def endpoints(w) -> list[Probe]:
+    """The URL table. `w` carries the objects the URLs point at (tests/security/test_permission_endpoints)."""
+    case = w.case  # pending_check, dispatched to `department`'s department, in `inspector`'s grid
+    seen = {"inspector", "department", *DISTRICT_WIDE}  # who may see `case`
+    fresh = w.fresh  # just reported (hotline), in `inspector`'s grid: no department yet
+    fresh_seen = {"inspector", *DISTRICT_WIDE}
+    probes = [
+        # ------------------------------------------------ sign-in, home, inbox
+        Probe("", "/", page()),
+        Probe("login/", "/login/", for_all(302, anonymous=200), why="signed-in users are sent home"),
+        Probe("logout/", "/logout/", for_all(405), why="POST only: a link cannot sign anyone out"),
+        Probe("notifications/", "/notifications/", page()),
+        Probe(
+            "notifications/<int:pk>/read/",
+            f"/notifications/{w.notice.pk}/read/",
+            page(ok=302, denied=404, roles={"department"}),
+            method="post",
+            why="only the notice's own recipient; anyone else's notice does not exist for them",
+        ),
+        Probe("notifications/read-all/", "/notifications/read-all/", page(ok=302), method="post"),
+        # ------------------------------------------------ master data layers: every signed-in user
+        Probe("map/outline.geojson", "/map/outline.geojson", page()),
+        Probe("map/grids.geojson", "/map/grids.geojson", page()),
+        # ------------------------------------------------ queues, search, ledger
+        *[Probe("queues/<str:key>/", f"/queues/{key}/", page(roles)) for key, roles in QUEUES.items()],
+        Probe("queues/<str:key>/", "/queues/nosuch/", page(ok=404, denied=404)),
+        *[
+            Probe(
+                "queues/<str:key>/bulk/",
+                f"/queues/{key}/bulk/",
+                page({BULK[key]} if key in BULK else set(), ok=302),
+                method="post",
+                why="no case chosen: back to the queue; only the queue's bulk role may post",
+            )
+            for key in ("accept", "file", "dispatch", "close", "check", "in_progress")
+        ],
+        Probe("cases/", "/cases/", page(), why="everyone's search is their own scope (no role: empty)"),
+        Probe("ledger/", "/ledger/", page({"dispatcher", "shift_leader"})),
+        Probe(
+            "ledger/<int:pk>/<str:decision>/",
+            f"/ledger/{w.return_request.pk}/deny/",
+            page({"dispatcher"}, ok=302, shift_leader=404),
+            method="post",
+            data={f"r{w.return_request.pk}-note": "属于本单位职责"},
+            why="回退 is the dispatcher's to decide; the shift leader's ledger holds only 作废",
+        ),
+        # ------------------------------------------------ the case page and its action forms
+        Probe("cases/<int:pk>/", f"/cases/{case.pk}/", visible_to(seen, 200, 404, LOGIN)),
+        Probe(
+            "cases/<int:pk>/act/<str:action>/",
+            f"/cases/{case.pk}/act/supervise/",
+            {**visible_to(seen, 302, 404, LOGIN), "supervisor": 200},
+            why="a form someone may not use sends them back to the case page",
+        ),
+        # ------------------------------------------------ inspector pages
+        Probe("inspector/report/", "/inspector/report/", page({"inspector"})),
+        Probe("inspector/tasks/", "/inspector/tasks/", page({"inspector"})),
+        Probe("inspector/tasks.geojson", "/inspector/tasks.geojson", page({"inspector"})),
+        Probe("inspector/history/", "/inspector/history/", page({"inspector"})),
+        Probe("categories/pick/", "/categories/pick/", page(), why="master data, for every report form"),
+        Probe("map/locate/", f"/map/locate/?lng={w.lng}&lat={w.lat}", page(), why="master data"),
+        # ------------------------------------------------ hotline pages
+        Probe("hotline/intake/", "/hotline/intake/", page({"hotline"})),
+        Probe(
+            "hotline/geocode/",
+            "/hotline/geocode/?address=nowhere",
+            page({"hotline", "operator"}, ok=404),
+            why="the gate passed: an address the gazetteer does not know is a 404 answer",
+        ),
+        Probe("hotline/tickets/", "/hotline/tickets/", page({"hotline"})),
+        Probe("hotline/callbacks/", "/hotline/callbacks/", page({"hotline"})),
+        Probe(
+            "hotline/callbacks/<int:pk>/",
+            f"/hotline/callbacks/{w.closed_hotline.pk}/",
+            page({"hotline"}, ok=302),
+            method="post",
+            data={f"cb{w.closed_hotline.pk}-satisfaction": "satisfied"},
+        ),
+        # ------------------------------------------------ supervision pages
+        Probe("supervise/map/", "/supervise/map/", page(SUPERVISION)),
+        Probe("supervise/cases.geojson", "/supervise/cases.geojson", page(SUPERVISION)),
+        Probe("supervise/overdue/", "/supervise/overdue/", page(SUPERVISION)),
+        Probe(
+            "supervise/overdue/<int:pk>/supervise/",
+            f"/supervise/overdue/{case.pk}/supervise/",
+            page({"supervisor"}, ok=302, shift_leader=400),
+            method="post",
+            data={f"c{case.pk}-note": "请尽快处置"},
+            why="the shift leader sees the overdue list, but 督办 is the supervisor's: refused on the page",
+        ),
+        # ------------------------------------------------ photos: report photos are public (Open311)
+        Probe(
+            "media/<path>",
+            w.report_photo_url,
+            for_all(200),
+            why="Open311 lists a case's first report photo as its public media_url",
+        ),
+        Probe("media/<path>", w.feedback_photo_url, visible_to(seen, 200, 404, 404)),
+        Probe("media/<path>", "/media/cases/nothing-here.jpg", for_all(404)),
+        # ------------------------------------------------ KPI pages
+        Probe("kpi/", "/kpi/", page(KPI_PAGES)),
+        Probe("kpi/reports/", "/kpi/reports/", page(KPI_PAGES)),
+        Probe("kpi/glossary/", "/kpi/glossary/", page(KPI_PAGES)),
+        # ------------------------------------------------ public plumbing
+        Probe("i18n/setlang/", "/i18n/setlang/", for_all(302), why="the language switch, for everyone"),
+        Probe(
+            "api/schema/",
+            "/api/schema/",
+            for_all(200),
+            why="the interface, no data: hotline systems integrate with an API key and no user account",
+            sample=(ANONYMOUS, "admin"),  # one document for all, and generating it costs half a second
+        ),
+        Probe("api/docs/", "/api/docs/", for_all(200), why="the schema's browsable view"),
+        Probe("healthz", "/healthz?live=1", for_all(200), why="for orchestrators: tells nothing but up"),
+        Probe(
+            "metrics",
+            "/metrics",
+            for_all(403),
+            why="requests here come from outside the private networks, without the bearer token",
+        ),
+        # ------------------------------------------------ the REST API: who am I
+        Probe("api/v1/me/", "/api/v1/me/", api()),
+        Probe("api/v1/auth/token/", "/api/v1/auth/token/", for_all(405), why="POST only, open to all"),
+        Probe("api/v1/", "/api/v1/", api()),
+        Probe("api/v1/<drf_format_suffix:format>", "/api/v1/.json", api()),
+    ]
+    # ------------------------------------------------ master data: every signed-in user reads it
+    # (cityops/roles.py; the admin edits it in the admin site).
+    masters = [
+        ("districts", w.district_code, "<code>"),
+        ("streets", w.street_code, "<code>"),
+        ("communities", w.community_code, "<code>"),
+        ("grids", w.grid_code, "<code>"),
+        ("categories", w.category_pk, "<pk>"),
+        ("departments", w.department_pk, "<pk>"),
+        ("components", w.component_code, "<code>"),
+    ]
+    for name, key, group in masters:
+        probes += [
+            Probe(f"api/v1/{name}/", f"/api/v1/{name}/", api()),
+            Probe(f"api/v1/{name}.<format>", f"/api/v1/{name}.json", api()),
+            Probe(f"api/v1/{name}/{group}/", f"/api/v1/{name}/{key}/", api()),
+            Probe(f"api/v1/{name}/{group}.<format>", f"/api/v1/{name}/{key}.json", api()),
+        ]
+    locate = f"lng={w.lng}&lat={w.lat}"
+    probes += [
+        Probe("api/v1/grids/locate/", f"/api/v1/grids/locate/?{locate}", api()),
+        Probe("api/v1/grids/locate.<format>", f"/api/v1/grids/locate.json?{locate}", api()),
+        # ------------------------------------------------ hotline intake (machine clients use X-Api-Key)
+        Probe("api/v1/hotline/tickets/", "/api/v1/hotline/tickets/", api(HOTLINE_QUEUE_API)),
+        Probe(
+            "api/v1/hotline/tickets/<int:pk>/locate/",
+            f"/api/v1/hotline/tickets/{w.ticket.pk}/locate/",
+            api(HOTLINE_QUEUE_API, ok=400),
+            method="post",
+            why="the gate passed: a locate without a position is a 400 naming it",
+        ),
+        Probe(
+            "api/v1/hotline/tickets/<str:pk>/locate/",
+            "/api/v1/hotline/tickets/abc/locate/",
+            for_all(404),
+            method="post",
+            why="a ticket id that is not a number names no ticket, whoever asks",
+        ),
+        Probe(
+            "api/v1/hotline/tickets/<str:channel>/<str:ticket_no>/",
+            f"/api/v1/hotline/tickets/{w.ticket.channel}/{w.ticket.ticket_no}/",
+            api(set()),
+            why="for the hotline systems' API keys only, not for people",
+        ),
+        # ------------------------------------------------ duplicate suspects of a fresh report
+        Probe(
+            "api/v1/cases/<int:case_pk>/suspects/",
+            f"/api/v1/cases/{fresh.pk}/suspects/",
+            api(fresh_seen),
+        ),
+        Probe(
+            "api/v1/cases/<int:case_pk>/suspects/<int:pk>/confirm/",
+            f"/api/v1/cases/{fresh.pk}/suspects/{w.suspect.pk}/confirm/",
+            api({"operator"}),
+            method="post",
+            why="confirming is 不予受理, the operator's; the shift leader may only dismiss",
+        ),
+        Probe(
+            "api/v1/cases/<int:case_pk>/suspects/<int:pk>/dismiss/",
+            f"/api/v1/cases/{fresh.pk}/suspects/{w.suspect.pk}/dismiss/",
+            api(DECIDE_DUPLICATES),
+            method="post",
+        ),
+        # ------------------------------------------------ cases
+        Probe("api/v1/cases/", "/api/v1/cases/", api(), why="each user's list is their own scope"),
+        Probe("api/v1/cases/<pk>/", f"/api/v1/cases/{case.pk}/", api(seen, denied=404)),
+        Probe(
+            "api/v1/cases/<pk>/actions/<action_name>/",
+            f"/api/v1/cases/{case.pk}/actions/supervise/",
+            api({"supervisor"}),
+            method="post",
+            data={"note": "请尽快处置"},
+        ),
+        # ------------------------------------------------ notifications: always one's own
+        Probe("api/v1/notifications/", "/api/v1/notifications/", api()),
+        Probe(
+            "api/v1/notifications/read-all/", "/api/v1/notifications/read-all/", api(ok=204), method="post"
+        ),
+        Probe(
+            "api/v1/notifications/<pk>/read/",
+            f"/api/v1/notifications/{w.notice.pk}/read/",
+            api(ok=204),
+            method="post",
+            why="marks only the caller's own notices: someone else's id changes nothing",
+        ),
+        # ------------------------------------------------ KPI
+        *[
+            Probe(f"api/v1/kpi/hotspots/{name}/", f"/api/v1/kpi/hotspots/{name}/", api(KPI_API))
+            for name in ("cells", "places", "pattern")
+        ],
+        *[
+            Probe(f"api/v1/kpi/{name}/", f"/api/v1/kpi/{name}/", api(KPI_API))
+            for name in ("summary", "trend", "rankings", "breakdown", "grids", "hotline")
+        ],
+        Probe("api/v1/kpi/glossary/", "/api/v1/kpi/glossary/", api(), why="definitions, not data"),
+        Probe("api/v1/kpi/reports/<str:cadence>/", "/api/v1/kpi/reports/daily/", api(KPI_API)),
+        # ------------------------------------------------ Open311 GeoReport v2: public by the standard
+        Probe("open311/v2/", "/open311/v2/", for_all(404)),
+        Probe("open311/v2/discovery.<fmt>", "/open311/v2/discovery.xml", for_all(200)),
+        Probe("open311/v2/services.<fmt>", "/open311/v2/services.json", for_all(200)),
+        Probe(
+            "open311/v2/services/<code>.<fmt>",
+            f"/open311/v2/services/{w.category_pk}.json",
+            for_all(200),
+        ),
+        Probe("open311/v2/requests.<fmt>", "/open311/v2/requests.json", for_all(200)),
+        Probe(
+            "open311/v2/requests.<fmt>",
+            "/open311/v2/requests.json",
+            for_all(403),
+            method="post",
+            why="reporting through Open311 needs an application's api_key, signed in or not",
+        ),
+        Probe(
+            "open311/v2/requests/<request_id>.<fmt>",
+            f"/open311/v2/requests/{case.number}.json",
+            for_all(200),
+            why="public by the standard; the reporter's contact is never in it",
+        ),
+        Probe(
+            "open311/v2/tokens/<token>.<fmt>",
+            "/open311/v2/tokens/unknown.json",
+            for_all(404),
+        ),
+        Probe("open311/v2/<path>", "/open311/v2/elsewhere", for_all(404)),
+    ]
+    return probes
+
+
+# ---------------------------------------------------------------- the admin site
+# README: "/admin/ (master data, cases read-only)". DOMAIN §1: master data is the admin's. Everyone
+# signed in may read master data (cityops/roles.py); the centre's staff see cases read-only; only a
+# superuser manages API tokens. Field roles are not staff and never get past the admin's sign-in.
+# model → (roles that open the list, roles that open the "add" form)
+MASTER = (STAFF, {"admin"})
+CASES_READ_ONLY = (STAFF & DISTRICT_WIDE, set())
+ADMIN_MODELS: dict[str, tuple[set[str], set[str]]] = {
+    "auth.group": ({"admin"}, set()),  # roles are fixed groups: the admin reads them, assigns them to users
+    "authtoken.tokenproxy": (set(), set()),  # credentials: superusers only
+    "cityops.user": ({"admin"}, {"admin"}),
+    "grids.district": MASTER,
+    "grids.street": MASTER,
+    "grids.community": MASTER,
+    "grids.grid": (STAFF, set()),  # grids come from import_grids (GeoJSON), never typed in by hand
+    "dispatch.department": MASTER,
+    "dispatch.category": MASTER,
+    "dispatch.component": MASTER,
+    "dispatch.routingrule": MASTER,
+    "dispatch.calendarday": MASTER,
+    "dispatch.workingwindow": MASTER,
+    "dispatch.timelimitrule": MASTER,
+    "cases.case": CASES_READ_ONLY,
+    "cases.caseevent": CASES_READ_ONLY,
+    "cases.caserequest": CASES_READ_ONLY,
+    "cases.casephoto": CASES_READ_ONLY,
+    "cases.timedstep": CASES_READ_ONLY,
+    "cases.notification": CASES_READ_ONLY,
+    # README: KPI weights, grade bands and targets are edited in the admin (KPI 设置): the admin's.
+    "kpi.kpisettings": ({"admin"}, {"admin"}),
+    # Sign-in attempts and lock-outs (django-axes): the admin reads them and unlocks by deleting one.
+    "axes.accessattempt": ({"admin"}, set()),
+    "axes.accesslog": ({"admin"}, set()),
+    "axes.accessfailurelog": ({"admin"}, set()),
+    "cityops.adminaudit": ({"admin"}, set()),  # the admin's audit trail: read only, for the admin
+}
+
+
+def admin_expect(roles: set[str], ok: int = 200) -> dict:
+    """Anonymous and non-staff users go to the admin's sign-in; staff get `ok` or 403."""
+    out = {ANONYMOUS: ADMIN_LOGIN}
+    for p in SIGNED_IN:
+        out[p] = ADMIN_LOGIN if p not in STAFF else (ok if p in roles else 403)
+    return out
+
+
+_GROUP = re.compile(r"\(\?P<(\w+)>(?:[^()]|\([^()]*\))*\)")
+
+
+def route_name(raw: str) -> str:
+    """A route as the table names it: the included prefixes and the pattern joined, a regex's named
+    groups as <name>, anchors and escapes dropped: "api/v1/^cases/(?P<pk>\\d+)/$" → "api/v1/cases/<pk>/".
+    How a group is matched (a lookup regex) may change without the table noticing; a new route may not."""
+    name = _GROUP.sub(r"<\1>", raw).replace("/?$", "").replace("\\.", ".")
+    return name.replace("^", "").replace("$", "")
+
+
+def walk_patterns(patterns=None, prefix: str = "") -> tuple[set[str], set[str]]:
+    """(every route outside the admin, every admin route), named by `route_name`."""
+    from django.urls import URLResolver, get_resolver
+
+    routes: set[str] = set()
+    admin: set[str] = set()
+    for p in get_resolver().url_patterns if patterns is None else patterns:
+        route = prefix + str(p.pattern)
+        if isinstance(p, URLResolver):
+            inner, inner_admin = walk_patterns(p.url_patterns, route)
+            if p.namespace == "admin":
+                admin |= inner | inner_admin
+            else:
+                routes |= inner
+                admin |= inner_admin
+        else:
+            routes.add(route_name(route))
+    return routes, admin
