@@ -9,6 +9,9 @@ RUN npm ci --no-audit --no-fund --loglevel=error
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /app
+# pg_dump / pg_restore for `manage.py backup` and `restore` (Debian bookworm's client is 15, as the db).
+RUN apt-get update && apt-get install -y --no-install-recommends postgresql-client \
+    && rm -rf /var/lib/apt/lists/*
 # Dependencies first (pyproject.toml, gunicorn included): a code change does not reinstall them.
 COPY pyproject.toml ./
 RUN pip install .

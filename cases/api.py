@@ -9,8 +9,10 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action as drf_action
+from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from cases import selectors, services
 from cases.errors import ActionError
@@ -18,6 +20,7 @@ from cases.filters import CaseFilterSet
 from cases.models import Case, Notification
 from cases.serializers import (
     ACTION_INPUTS,
+    CaseActionInputSerializer,
     CaseDetailSerializer,
     CaseListSerializer,
     CaseReportSerializer,
@@ -38,6 +41,8 @@ class CaseViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
 ):
     filterset_class = CaseFilterSet
+    # Ids are digits: anything else is a 404 from the router, never a ValueError from the database lookup.
+    lookup_value_regex = r"\d+"
     ordering_fields = ["created_at", "filed_at", "closed_at", "number", "status", "urgency"]
     ordering = ["-created_at", "-id"]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
@@ -68,9 +73,9 @@ class CaseViewSet(
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("action", str, OpenApiParameter.PATH, enum=[a.value for a in ACTION_INPUTS])
+            OpenApiParameter("action_name", str, OpenApiParameter.PATH, enum=[a.value for a in ACTION_INPUTS])
         ],
-        request=None,
+        request=CaseActionInputSerializer,
         responses={200: CaseDetailSerializer},
         description="执行一个流程动作。各动作的参数见 DOMAIN §3：如 dispatch 的 department、check 的 passed、reason、note、photos。",
     )
@@ -99,9 +104,15 @@ class CaseViewSet(
         return Response(CaseDetailSerializer(case, context={"request": self.request}).data, status=code)
 
 
+_JSON_TYPES = {bool: "布尔值", int: "数字", float: "数字", str: "字符串", list: "数组"}
+
+
 def _with_files(request, file_fields: tuple[str, ...]) -> dict:
     """Request data as a plain dict, with multi-valued file fields as lists (multipart sends several)."""
     if not hasattr(request.data, "getlist"):
+        if not isinstance(request.data, dict):  # a JSON body of 0, null, [] or "text"
+            message = f"请求体须为 JSON 对象，而不是{_JSON_TYPES.get(type(request.data), ' null')}"
+            raise ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [message]})
         return dict(request.data)
     data = {key: request.data.get(key) for key in request.data.keys()}
     for name in file_fields:
@@ -117,6 +128,7 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """The signed-in user's inbox; `?unread=true` for unread only."""
 
     serializer_class = NotificationSerializer
+    lookup_value_regex = r"\d+"  # /notifications/false/read/ is a 404, not a ValueError in filter(pk=…)
     filterset_fields = {"read_at": ["isnull"], "kind": ["exact"]}
     ordering_fields = ["created_at"]
 

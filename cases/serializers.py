@@ -289,3 +289,39 @@ ACTION_INPUTS: dict[str, type[serializers.Serializer]] = {
         "CallbackInput", satisfaction=serializers.ChoiceField(choices=Satisfaction.choices), note=_note
     ),
 }
+
+
+class CaseActionInputSerializer(serializers.Serializer):
+    """The body of POST /cases/{id}/actions/{action}/ as the schema shows it: every action's fields.
+
+    Only for the OpenAPI document: each action validates its own input (ACTION_INPUTS above) and
+    ignores fields that are not its own; the help texts say which action reads which field.
+    """
+
+    note = serializers.CharField(required=False, allow_blank=True, help_text="备注；supervise 必填")
+    reason = serializers.CharField(
+        required=False,
+        help_text="request_return / request_extension / request_suspension / request_void / refuse_filing / "
+        "reopen 的理由（必填）；reject 的不予受理原因：" + " / ".join(RejectReason.values),
+    )
+    inspector = serializers.IntegerField(required=False, help_text="send_verify：核实的监督员 id")
+    confirmed = serializers.BooleanField(required=False, help_text="verify：是否属实（必填）")
+    photos = serializers.ListField(
+        child=serializers.FileField(), required=False, help_text="verify / submit_feedback / check 的现场照片"
+    )
+    duplicate_of = serializers.IntegerField(required=False, help_text="reject（重复）：原案件 id")
+    category = serializers.IntegerField(required=False, help_text="file：改正后的类别 id")
+    urgency = serializers.ChoiceField(choices=Urgency.choices, required=False, help_text="file")
+    variant = serializers.ChoiceField(choices=Variant.choices, required=False, help_text="file")
+    department = serializers.IntegerField(required=False, help_text="dispatch：主办部门 id，留空派往建议部门")
+    co_departments = serializers.ListField(
+        child=serializers.IntegerField(), required=False, help_text="dispatch：协办部门 id"
+    )
+    hours = serializers.DecimalField(
+        max_digits=6, decimal_places=1, required=False, help_text="request_extension：延期小时数（必填）"
+    )
+    result = serializers.CharField(required=False, help_text="submit_feedback：处置结果（必填）")
+    passed = serializers.BooleanField(required=False, help_text="check：核查是否通过（必填）")
+    satisfaction = serializers.ChoiceField(
+        choices=Satisfaction.choices, required=False, help_text="callback：满意度（必填）"
+    )

@@ -10,6 +10,8 @@ admin.site.site_header = "CityOps 数字城管平台"
 admin.site.site_title = "CityOps"
 admin.site.index_title = "基础数据与案件"
 
+handler404 = "cityops.views.page_not_found"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),

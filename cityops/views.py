@@ -2,8 +2,11 @@
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.decorators.http import require_POST
 
 from cases.models import Notification
@@ -11,6 +14,13 @@ from cases.web.queues import queue_counts, queues_for
 from cityops.navigation import menu_for
 
 INBOX_PREVIEW = 8
+
+
+def page_not_found(request, exception):
+    """404 (handler404): JSON under /api/, where clients parse the answer; the usual page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("未找到：该地址没有对应的接口或对象")}, status=404)
+    return defaults.page_not_found(request, exception)
 
 
 def home(request):

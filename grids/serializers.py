@@ -22,7 +22,12 @@ class GeoJSONGeometryField(serializers.JSONField):
 
 
 class OptionalGeometryMixin:
-    """Drops `geometry` when the view says so (?geometry=0): lists for pickers need no polygons."""
+    """Drops `geometry` when the view says so (?geometry=0): lists for pickers need no polygons.
+
+    So `geometry` is declared required=False rather than read_only: drf-spectacular lists every read-only
+    field as required in responses, and the schema must allow the answer without it. The area API is
+    read-only, so nothing is ever written through these fields.
+    """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -36,7 +41,7 @@ class AreaRefSerializer(serializers.Serializer):
 
 
 class DistrictSerializer(OptionalGeometryMixin, serializers.ModelSerializer):
-    geometry = GeoJSONGeometryField(read_only=True, allow_null=True)
+    geometry = GeoJSONGeometryField(required=False, allow_null=True)
 
     class Meta:
         model = District
@@ -46,7 +51,7 @@ class DistrictSerializer(OptionalGeometryMixin, serializers.ModelSerializer):
 
 class StreetSerializer(OptionalGeometryMixin, serializers.ModelSerializer):
     district = AreaRefSerializer(read_only=True)
-    geometry = GeoJSONGeometryField(read_only=True, allow_null=True)
+    geometry = GeoJSONGeometryField(required=False, allow_null=True)
 
     class Meta:
         model = Street
@@ -57,7 +62,7 @@ class StreetSerializer(OptionalGeometryMixin, serializers.ModelSerializer):
 class CommunitySerializer(OptionalGeometryMixin, serializers.ModelSerializer):
     street = AreaRefSerializer(read_only=True)
     district = AreaRefSerializer(source="street.district", read_only=True)
-    geometry = GeoJSONGeometryField(read_only=True, allow_null=True)
+    geometry = GeoJSONGeometryField(required=False, allow_null=True)
 
     class Meta:
         model = Community
@@ -80,7 +85,7 @@ class GridLocationSerializer(serializers.ModelSerializer):
 
 class GridSerializer(OptionalGeometryMixin, GridLocationSerializer):
     inspectors = serializers.SlugRelatedField(slug_field="username", many=True, read_only=True)
-    geometry = GeoJSONGeometryField(read_only=True)
+    geometry = GeoJSONGeometryField(required=False)
 
     class Meta(GridLocationSerializer.Meta):
         fields = [*GridLocationSerializer.Meta.fields, "area_m2", "inspectors", "updated_at", "geometry"]

@@ -19,12 +19,18 @@ from rest_framework.views import APIView
 from cases.models import Source
 from cityops.roles import Role
 from kpi import queries
+from kpi.dates import validate_kpi_date
 from kpi.definitions import AREA_COUNTS
 
 
+def kpi_date_field(**kwargs) -> serializers.DateField:
+    """A date query parameter of the KPI API, held to the dates kpi/dates.py allows."""
+    return serializers.DateField(validators=[validate_kpi_date], **kwargs)
+
+
 class FilterParams(serializers.Serializer):
-    date_from = serializers.DateField(required=False, help_text="统计期起（含），默认本月 1 日")
-    date_to = serializers.DateField(required=False, help_text="统计期止（含），默认今天")
+    date_from = kpi_date_field(required=False, help_text="统计期起（含），默认本月 1 日")
+    date_to = kpi_date_field(required=False, help_text="统计期止（含），默认今天")
     street = serializers.CharField(required=False, help_text="街道编码")
     community = serializers.CharField(required=False, help_text="社区编码")
     grid = serializers.CharField(required=False, help_text="网格编码")

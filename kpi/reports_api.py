@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 
 from cases.models import Source
 from kpi import exports, reports
+from kpi.dates import validate_kpi_date
 
 SECTIONS = [
     ("headline", "主要指标"),
@@ -71,6 +72,7 @@ class ReportQuery(serializers.Serializer):
     def validate_date(self, value):
         if value > reports.timezone.localdate():
             raise serializers.ValidationError(_("不能晚于今天"))
+        validate_kpi_date(value)  # the previous period of 0001-01-01 is off the calendar
         return value
 
 

@@ -24,6 +24,7 @@ from cityops.roles import Role
 from dispatch.models import Category, Department
 from grids.models import Street
 from kpi import hotspots, queries, reports
+from kpi.dates import validate_kpi_date
 from kpi.definitions import KPIS
 from kpi.models import WEIGHTS
 
@@ -122,8 +123,12 @@ def _choices_with_all(choices):
 class KpiFilters(forms.Form):
     """The dashboard's GET form: period, area, department, 大类/category, source."""
 
-    date_from = forms.DateField(label=_("起始日期"), widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("截止日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(
+        label=_("起始日期"), widget=forms.DateInput(attrs={"type": "date"}), validators=[validate_kpi_date]
+    )
+    date_to = forms.DateField(
+        label=_("截止日期"), widget=forms.DateInput(attrs={"type": "date"}), validators=[validate_kpi_date]
+    )
     street = forms.ChoiceField(label=_("街道"), required=False)
     department = forms.ChoiceField(label=_("主办部门"), required=False)
     major = forms.ChoiceField(label=_("大类"), required=False)
@@ -621,6 +626,7 @@ class ReportForm(forms.Form):
         day = self.cleaned_data["date"]
         if day > timezone.localdate():
             raise forms.ValidationError(_("不能晚于今天"))
+        validate_kpi_date(day)  # the previous period of 0001-01-01 is off the calendar
         return day
 
 

@@ -59,6 +59,11 @@ def enqueue(ticket_id: int) -> bool:
     """Hand the ticket to a worker; False (logged) when the broker is unreachable: the beat retries."""
     from cases.intake.tasks import process_hotline_ticket
 
+    # Stamped before the task is out, not after: a worker may claim the row the moment the task is
+    # published, and `process_ticket` skips a row locked by this UPDATE, leaving the ticket to the
+    # requeue beat minutes later (seen under `make loadtest`: 3 % of tickets).
+    pending = HotlineTicket.objects.filter(pk=ticket_id, state=State.RECEIVED)
+    pending.update(enqueued_at=timezone.now())
     try:
         # No connect or publish retries: kombu would otherwise spend seconds per ticket inside the
         # request on a dead broker, and the row is already safe. A connection of its own carries that.
@@ -70,8 +75,8 @@ def enqueue(ticket_id: int) -> bool:
                 process_hotline_ticket.apply_async((ticket_id,), connection=conn, retry=False)
     except Exception as exc:
         log.warning("热线工单 %s 入队失败，等待定时任务重新入队：%s", ticket_id, exc)
+        pending.update(enqueued_at=None)  # never reached a queue: the next beat takes it at once
         return False
-    HotlineTicket.objects.filter(pk=ticket_id, state=State.RECEIVED).update(enqueued_at=timezone.now())
     return True
 
 

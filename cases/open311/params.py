@@ -29,6 +29,8 @@ class ParamError(Exception):
 
 def optional(data, name: str) -> str | None:
     value = (data.get(name) or "").strip()
+    if "\x00" in value:  # PostgreSQL cannot store or even compare it: a 500 unless refused here
+        raise ParamError(f"{name} contains a null character (U+0000)")
     return value or None
 
 
@@ -106,12 +108,18 @@ def request_query(data, *, now: datetime | None = None) -> RequestQuery:
     return RequestQuery([], comma_list(data, "service_code"), statuses, start, end, page, page_size)
 
 
+# Far beyond any real page, and small enough that page × page_size stays a valid SQL OFFSET (bigint).
+MAX_PAGE = 1_000_000
+
+
 def _positive_int(data, name: str, default: int) -> int:
     raw = optional(data, name)
     if raw is None:
         return default
     if not raw.isdigit() or int(raw) < 1:
         raise ParamError(f"{name}={raw!r} is not a positive whole number")
+    if int(raw) > MAX_PAGE:
+        raise ParamError(f"{name}={raw!r} is larger than {MAX_PAGE}")
     return int(raw)
 
 
@@ -150,7 +158,7 @@ def new_request(data) -> NewRequest:
             )
         raise ParamError("lat and long are required")
 
-    description = (data.get("description") or "").strip()
+    description = optional(data, "description") or ""
     max_description = settings.OPEN311_MAX_DESCRIPTION
     if len(description) > max_description:
         raise ParamError(f"description is longer than {max_description} characters")

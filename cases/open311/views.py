@@ -135,7 +135,9 @@ def service_requests(request, fmt: str):
 def service_request(request, request_id: str, fmt: str):
     if refused := _format_or_error(fmt, request, ("GET", "HEAD")):
         return refused
-    rows = [_request(request, case) for case in _request_queryset().filter(number=request_id)]
+    # A case number never holds U+0000, which PostgreSQL cannot even compare: not found, not a 500.
+    found = _request_queryset().filter(number=request_id) if "\x00" not in request_id else []
+    rows = [_request(request, case) for case in found]
     if not rows:
         return errors(fmt, 404, f"service_request_id {request_id!r} not found")
     return render(rows, fmt, root="service_requests")
@@ -241,7 +243,10 @@ def _create(request, fmt: str):
     ):
         return errors(fmt, 400, "the request body could not be read as form fields")
 
-    client = _client(params.optional(data, "api_key"))
+    try:
+        client = _client(params.optional(data, "api_key"))
+    except params.ParamError as exc:
+        return errors(fmt, exc.status, exc.description)
     if client is None:
         return errors(fmt, 403, "api_key is missing, unknown or disabled")
     if wait := throttling.hit("api_key", str(client.pk)):
