@@ -1,5 +1,5 @@
-"""Photo uploads: checked by content (not by name), EXIF orientation applied, re-encoded without EXIF
-(so no GPS position leaks), thumbnailed. Everything is checked before anything is written, so a
+"""Photo uploads: checked by content (not by name), EXIF orientation applied, scaled down to at most
+PHOTO_MAX_EDGE_PX, re-encoded without EXIF (so no GPS position leaks), thumbnailed. Everything is checked before anything is written, so a
 rejected upload saves nothing."""
 
 import io
@@ -52,6 +52,9 @@ def _prepare(upload, *, field: str, index: int) -> PreparedPhoto:
                 )
             probe.verify()  # catches truncated and corrupt files
         image = Image.open(io.BytesIO(data), formats=_DECODERS)
+        # A JPEG decodes straight at 1/2, 1/4 or 1/8 scale when that still covers the stored size:
+        # a 12-megapixel phone photo then costs a fraction of a full decode.
+        image.draft("RGB", (settings.PHOTO_MAX_EDGE_PX, settings.PHOTO_MAX_EDGE_PX))
         image.load()
     except Image.DecompressionBombError:
         # Pillow's own guard fired before ours could read the size (a canvas of hundreds of megapixels).
@@ -65,6 +68,9 @@ def _prepare(upload, *, field: str, index: int) -> PreparedPhoto:
     image = ImageOps.exif_transpose(image)
     if image.mode not in ("RGB", "L"):
         image = image.convert("RGB")
+    # Evidence needs a readable scene, not the camera's full 12-50 megapixels: stored photos are capped
+    # at PHOTO_MAX_EDGE_PX on their long edge (storage, backups, and every page that shows them).
+    image.thumbnail((settings.PHOTO_MAX_EDGE_PX, settings.PHOTO_MAX_EDGE_PX), Image.Resampling.LANCZOS)
     # Nothing of the upload's metadata may ride along: Pillow writes a JPEG comment (COM) from
     # info["comment"] by default, and a comment can hold anything, a position included.
     image.info = {}

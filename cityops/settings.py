@@ -313,6 +313,7 @@ DEMO_PASSWORD = env_str("DEMO_PASSWORD", "cityops-demo")
 PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 10 * 1024 * 1024)
 PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_PIXELS", 40_000_000)
 PHOTO_THUMBNAIL_PX = env_int("PHOTO_THUMBNAIL_PX", 320)
+PHOTO_MAX_EDGE_PX = env_int("PHOTO_MAX_EDGE_PX", 2048)  # stored photos' long edge at most
 # Which steps must carry an on-site photo (DOMAIN §3). A city may relax this.
 PHOTO_REQUIRED_FOR = env_list("PHOTO_REQUIRED_FOR", ["self_resolved", "verify", "submit_feedback", "check"])
 

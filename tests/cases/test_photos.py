@@ -108,6 +108,18 @@ def test_the_thumbnail_is_at_most_320_px(world):
     assert thumb.size == (320, 192)  # aspect ratio kept
 
 
+def test_a_large_photo_is_stored_at_most_max_edge_sized_and_the_right_way_up(world, settings):
+    # A phone's full-size photo, stored sideways (orientation 6): decoded at a reduced scale, turned,
+    # then capped on its long edge, aspect ratio kept.
+    settings.PHOTO_MAX_EDGE_PX = 500
+    stored = _report_with(world, camera_jpeg(size=(2400, 1800), orientation=6))
+    assert (stored.width, stored.height) == (375, 500)
+    image = _stored(stored.image)
+    assert image.size == (375, 500)
+    assert _close(image.getpixel((187, 20)), RED)  # the raw left half ends up on top
+    assert _close(image.getpixel((187, 480)), BLUE)
+
+
 def test_a_png_is_accepted_and_stored_as_jpeg(world):
     stored = _report_with(world, photo("shot.png", size=(80, 50), fmt="PNG"))
     assert stored.image.name.endswith(".jpg")

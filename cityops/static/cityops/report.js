@@ -234,6 +234,43 @@
 
   /* ------------------------------------------------------------ photos with previews */
 
+  // A phone camera's photo is 3–12 MB; the platform keeps at most 2048 px of it. Scaling it down on
+  // the phone to 1600 px (a few hundred KB) saves the inspector's mobile data and seconds per report,
+  // and the canvas copy carries no EXIF (no GPS). Anything unexpected sends the original: the server
+  // checks, turns and scales every photo again.
+  var MAX_EDGE = 1600;
+
+  function shrink(file) {
+    if (!/^image\/(jpeg|png|webp)$/.test(file.type)) return Promise.resolve(file);
+    return loadImage(file).then(function (img) {
+      var w = img.naturalWidth, h = img.naturalHeight;
+      var scale = Math.min(1, MAX_EDGE / Math.max(w, h));
+      if (scale === 1 && file.size <= 1024 * 1024) return file;
+      var canvas = document.createElement("canvas");
+      canvas.width = Math.round(w * scale);
+      canvas.height = Math.round(h * scale);
+      canvas.getContext("2d").drawImage(img, 0, 0, canvas.width, canvas.height);
+      return new Promise(function (resolve) {
+        canvas.toBlob(function (blob) {
+          if (!blob || blob.size >= file.size) return resolve(file);
+          var name = file.name.replace(/\.[^.]*$/, "") + ".jpg";
+          resolve(new File([blob], name, { type: "image/jpeg", lastModified: file.lastModified }));
+        }, "image/jpeg", 0.85);
+      });
+    }).catch(function () { return file; });
+  }
+
+  function loadImage(file) {
+    // An <img> applies the photo's EXIF orientation (CSS image-orientation: from-image, the default).
+    return new Promise(function (resolve, reject) {
+      var url = URL.createObjectURL(file);
+      var img = new Image();
+      img.onload = function () { URL.revokeObjectURL(url); resolve(img); };
+      img.onerror = function () { URL.revokeObjectURL(url); reject(new Error("not an image")); };
+      img.src = url;
+    });
+  }
+
   function initPhotos(box) {
     var camera = box.querySelector("[data-photo-camera]");
     var files = box.querySelector("[data-photo-files]");
@@ -270,6 +307,7 @@
         remove.setAttribute("aria-label", text("removeNamed", { name: file.name }));
         remove.addEventListener("click", function () {
           picked.splice(index, 1);
+          seen.splice(index, 1);
           sync();
           render();
         });
@@ -279,18 +317,35 @@
       if (picked.length) list.append(el("li", "photo-count muted", text("count", { n: picked.length })));
     }
 
+    var seen = []; // each picked photo's original (name/size/time): a shrunk copy no longer matches it
+    var submit = box.closest("form") && box.closest("form").querySelector("[data-submit]");
+
     function add(input) {
-      Array.prototype.forEach.call(input.files, function (file) {
-        var same = picked.some(function (f) { return f.name === file.name && f.size === file.size && f.lastModified === file.lastModified; });
-        if (!same) picked.push(file);
-      });
-      if (!canCollect) {
-        // No DataTransfer: each input keeps its own pick; show both.
-        picked = Array.prototype.slice.call(camera.files).concat(Array.prototype.slice.call(files.files));
-      }
-      sync();
-      render();
       box.querySelectorAll(".reselect").forEach(function (node) { node.remove(); });
+      if (!canCollect) {
+        // No DataTransfer: each input keeps its own pick (unshrunk, it cannot be replaced); show both.
+        picked = Array.prototype.slice.call(camera.files).concat(Array.prototype.slice.call(files.files));
+        render();
+        return;
+      }
+      var keys = [];
+      var fresh = Array.prototype.filter.call(input.files, function (file) {
+        var key = [file.name, file.size, file.lastModified].join("/");
+        if (seen.indexOf(key) >= 0 || keys.indexOf(key) >= 0) return false;
+        keys.push(key);
+        return true;
+      });
+      // Until the copies are ready the form must not go: it would send nothing, or the originals.
+      if (submit) submit.disabled = true;
+      box.setAttribute("aria-busy", "true");
+      Promise.all(fresh.map(shrink)).then(function (ready) {
+        picked = picked.concat(ready);
+        seen = seen.concat(keys);
+        sync();
+        render();
+        box.removeAttribute("aria-busy");
+        if (submit) submit.disabled = false;
+      });
     }
 
     camera.addEventListener("change", function () { add(camera); });
