@@ -1,6 +1,14 @@
+import logging
+
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+from django.utils.html import escape
+from django.utils.translation import gettext as _
+
+logger = logging.getLogger(__name__)
 
 
 class ChineseFirstLocaleMiddleware(LocaleMiddleware):
@@ -15,3 +23,38 @@ class ChineseFirstLocaleMiddleware(LocaleMiddleware):
         language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class DatabaseUnavailableMiddleware:
+    """A request the database dropped (its connection was cut, the server restarted, a deadlock or
+    serialisation failure rolled it back) answers 503 with Retry-After, not a bare 500: the client
+    learns it may simply try again. (Django drops an unusable connection when the request finishes,
+    and CONN_HEALTH_CHECKS tests a kept one before its next request, so the next one reconnects.)
+
+    Whatever the request was writing rolled back with its transaction (the services write one
+    transaction per action, and a rolled-back action removes the photo files it wrote).
+    """
+
+    RETRY_AFTER_SECONDS = 2
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        logger.warning("database unavailable for %s %s: %s", request.method, request.path, exception)
+        message = _("数据库暂时不可用，本次操作未能完成，请稍后重试")
+        if request.path.startswith("/api/") or request.path.startswith("/open311/"):
+            response = JsonResponse({"detail": str(message)}, status=503)
+        else:
+            response = HttpResponse(
+                f"<!doctype html><title>503</title><h1>503</h1><p>{escape(message)}</p>",
+                status=503,
+                content_type="text/html; charset=utf-8",
+            )
+        response["Retry-After"] = str(self.RETRY_AFTER_SECONDS)
+        return response

@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: turns a locked-out sign-in into the lock-out answer.
     "axes.middleware.AxesMiddleware",
+    # Innermost, so its process_exception sees a dropped database first: 503 + Retry-After.
+    "cityops.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "cityops.urls"
