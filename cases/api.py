@@ -27,6 +27,7 @@ from cases.serializers import (
     NotificationSerializer,
 )
 from cases.workflow import Action
+from cityops.api import Pagination
 
 
 def error_response(exc: ActionError) -> Response:
@@ -41,6 +42,7 @@ class CaseViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
 ):
     filterset_class = CaseFilterSet
+    pagination_class = Pagination  # ?page_size= (a desk shows 25, as the queue pages do)
     # Ids are digits: anything else is a 404 from the router, never a ValueError from the database lookup.
     lookup_value_regex = r"\d+"
     ordering_fields = ["created_at", "filed_at", "closed_at", "number", "status", "urgency"]
