@@ -83,6 +83,17 @@ def scope_error(case, actor, role: str, action: str) -> str | None:
     return None
 
 
+def _pending_request(case, kind: str):
+    """The case's pending request of this kind: from the prefetched requests when the case was loaded
+    for display (case_detail), else from the database (a service's locked row)."""
+    from cases.models import CaseRequest
+
+    prefetched = getattr(case, "_prefetched_objects_cache", {}).get("requests")
+    if prefetched is not None:
+        return next((r for r in prefetched if r.kind == kind and r.state == CaseRequest.State.PENDING), None)
+    return case.requests.filter(kind=kind, state=CaseRequest.State.PENDING).first()
+
+
 def _ledger_error(case, action: str, actor) -> ActionRefused | ActionForbidden | None:
     from cases.models import CaseRequest
 
@@ -90,7 +101,7 @@ def _ledger_error(case, action: str, actor) -> ActionRefused | ActionForbidden |
         if action not in (request_action, approve_action, deny_action):
             continue
         label = CaseRequest.Kind(kind).label
-        pending = case.requests.filter(kind=kind, state=CaseRequest.State.PENDING).first()
+        pending = _pending_request(case, kind)
         if action == request_action and pending:
             return ActionRefused(f"该案件已有待审批的{label}申请")
         if action != request_action:
