@@ -65,7 +65,7 @@ def _prepare(upload, *, field: str, index: int) -> PreparedPhoto:
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise InvalidInput(_UNRECOGNISED.format(name=name), field=field) from None
 
-    image = ImageOps.exif_transpose(image)
+    ImageOps.exif_transpose(image, in_place=True)
     if image.mode not in ("RGB", "L"):
         image = image.convert("RGB")
     # Evidence needs a readable scene, not the camera's full 12-50 megapixels: stored photos are capped
@@ -75,13 +75,14 @@ def _prepare(upload, *, field: str, index: int) -> PreparedPhoto:
     # info["comment"] by default, and a comment can hold anything, a position included.
     image.info = {}
     out = io.BytesIO()
-    # Re-encoding drops EXIF (GPS, device) while keeping the picture as the camera meant it.
-    image.save(out, format="JPEG", quality=85, optimize=True)
-    thumb = image.copy()
-    thumb.thumbnail((settings.PHOTO_THUMBNAIL_PX, settings.PHOTO_THUMBNAIL_PX))
+    # Re-encoding drops EXIF (GPS, device) while keeping the picture as the camera meant it. (No
+    # Huffman optimisation: files ~5 % smaller for ~40 % more CPU, on the request path at peak hours.)
+    image.save(out, format="JPEG", quality=85)
+    width, height = image.size
+    image.thumbnail((settings.PHOTO_THUMBNAIL_PX, settings.PHOTO_THUMBNAIL_PX))  # in place: no copy
     thumb_out = io.BytesIO()
-    thumb.save(thumb_out, format="JPEG", quality=80)
-    return PreparedPhoto(out.getvalue(), thumb_out.getvalue(), "jpg", image.width, image.height)
+    image.save(thumb_out, format="JPEG", quality=80)
+    return PreparedPhoto(out.getvalue(), thumb_out.getvalue(), "jpg", width, height)
 
 
 def save_photos(*, case, stage: str, photos: list[PreparedPhoto], actor, event) -> list:
