@@ -200,7 +200,10 @@ def locate_many(points: Iterable[tuple[object, object]]) -> list[Grid]:
             Grid.objects.select_related("community__street__district")
             # Outlines of a whole street or district can be megabytes of JSON; nobody locating needs them.
             .defer(
-                "community__geometry", "community__street__geometry", "community__street__district__geometry"
+                "geometry",
+                "community__geometry",
+                "community__street__geometry",
+                "community__street__district__geometry",
             )
             .in_bulk(set(ids))
         )

@@ -8,6 +8,7 @@ and a second delivery of the task finds nothing to do. The same (channel, ticket
 """
 
 import logging
+import threading
 from collections import Counter
 from collections.abc import Iterable
 from datetime import timedelta
@@ -65,19 +66,41 @@ def enqueue(ticket_id: int) -> bool:
     pending = HotlineTicket.objects.filter(pk=ticket_id, state=State.RECEIVED)
     pending.update(enqueued_at=timezone.now())
     try:
-        # No connect or publish retries: kombu would otherwise spend seconds per ticket inside the
-        # request on a dead broker, and the row is already safe. A connection of its own carries that.
         app = process_hotline_ticket.app
         if app.conf.task_always_eager:
             process_hotline_ticket.apply_async((ticket_id,))
         else:
-            with app.connection_for_write(transport_options={"max_retries": 0}) as conn:
-                process_hotline_ticket.apply_async((ticket_id,), connection=conn, retry=False)
+            process_hotline_ticket.apply_async((ticket_id,), connection=_broker_connection(app), retry=False)
     except Exception as exc:
         log.warning("热线工单 %s 入队失败，等待定时任务重新入队：%s", ticket_id, exc)
+        _drop_broker_connection()
         pending.update(enqueued_at=None)  # never reached a queue: the next beat takes it at once
         return False
     return True
+
+
+# The intake's own broker connection, one per thread, kept between requests (connecting costs more
+# than publishing). No connect or publish retries: kombu would otherwise spend seconds per ticket
+# inside the request on a dead broker, and the row is already safe. After a failure it is dropped
+# and the next ticket connects afresh.
+_local = threading.local()
+
+
+def _broker_connection(app):
+    conn = getattr(_local, "connection", None)
+    if conn is None:
+        conn = _local.connection = app.connection_for_write(transport_options={"max_retries": 0})
+    return conn
+
+
+def _drop_broker_connection() -> None:
+    conn = getattr(_local, "connection", None)
+    _local.connection = None
+    if conn is not None:
+        try:
+            conn.release()
+        except Exception:  # noqa: BLE001 — it is broken already; nothing to save
+            pass
 
 
 def requeue_stale(*, now=None, limit: int = 1000) -> int:
