@@ -3,8 +3,10 @@
 from django.db.models import F, FilteredRelation, Prefetch, Q, QuerySet
 
 from cases.models import Case, CaseEvent, CasePhoto, CaseRequest, TimedStep
-from cityops import lookups  # noqa: F401  (registers __any_of)
-from cityops import privacy
+from cityops import (
+    lookups,  # noqa: F401  (registers __any_of)
+    privacy,
+)
 from cityops.privacy import CALLER_CONTACT_ROLES
 from cityops.roles import DISTRICT_WIDE_ROLES, Role
 from grids.models import Grid
