@@ -8,7 +8,7 @@ PORT ?= 8000
 PYTEST_ARGS ?= -n auto
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: install demo test bench lint check clean
+.PHONY: install demo test bench loadtest loadtest-faults lint check clean
 
 $(VENV)/.installed: pyproject.toml
 	@echo "==> creating the virtualenv in $(VENV) and installing (a minute on a fresh machine)…"
@@ -42,6 +42,16 @@ test: install
 
 bench: install
 	@$(PY) manage.py bench
+
+# Ten minutes of the mixed workload at ten times a large city's peak on gunicorn, a Celery worker, beat
+# and a private Redis, on loopback (PostgreSQL: LOADTEST_DATABASE_URL, default cityops_load).
+LOAD_MINUTES ?= 10
+loadtest: install
+	@$(PY) manage.py loadtest --minutes $(LOAD_MINUTES)
+
+# The same while the worker is killed, Redis restarts and the database connections are dropped.
+loadtest-faults: install
+	@$(PY) manage.py loadtest --minutes $(LOAD_MINUTES) --faults
 
 lint: install
 	@$(VENV)/bin/ruff check .

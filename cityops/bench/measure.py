@@ -63,7 +63,7 @@ class Desk:
         self.categories = self.categories or list(
             Category.objects.filter(kind=Category.Kind.EVENT, is_active=True)[:10]
         )
-        self.points = _points_in(users["inspector"].grids.all(), rng)
+        self.points = points_in(users["inspector"].grids.all(), rng)
 
     def report_body(self, n: int) -> dict:
         lng, lat = self.rng.choice(self.points)
@@ -76,7 +76,7 @@ class Desk:
         }
 
 
-def _points_in(grids, rng: random.Random, per_grid: int = 4) -> list[tuple[float, float]]:
+def points_in(grids, rng: random.Random, per_grid: int = 4) -> list[tuple[float, float]]:
     candidates, owners = [], []
     for grid in grids:
         for _ in range(per_grid * 3):
