@@ -69,6 +69,10 @@ class CaseFact(_Keys):
     case_id = models.BigIntegerField(primary_key=True)
     report_day = models.DateField(_("上报日"))
     filed_day = models.DateField(_("立案日"), null=True)
+    # How many events the fact was computed from. Every change a KPI can see writes an event (the SLA
+    # sweep's 超期 included), so a case with no more events than this is up to date and a rollup that
+    # meets it again (the 5-minute runs overlap, the nightly run re-reads the day) skips it.
+    events = models.PositiveIntegerField(_("事件数"), default=0)
 
     class Meta:
         verbose_name = _("案件评价事实")

@@ -6,8 +6,10 @@ import datetime as dt
 import pytest
 from django.core.management import call_command
 
+from cases import services as s
+from cases.models import CaseEvent
 from kpi import rollup
-from kpi.models import AreaDay, RollupState
+from kpi.models import AreaDay, CaseFact, RollupState
 from tests.kpi import scenario
 from tests.kpi.conftest import at, on, tables
 
@@ -74,3 +76,21 @@ def test_a_forgotten_day_rolls_back_up_to_the_same_tables(march):
     again = rollup.rollup_day(scenario.MAR3)
     assert again.changed == again.cases > 0
     assert tables() == before
+
+
+def test_cases_already_rolled_up_with_every_event_are_skipped_until_a_new_one(world, march):
+    """A run that meets a case again (the 5-minute runs overlap; the nightly run re-reads the day) skips
+    it when its fact already counts every event of the case; an event that commits after a run read past
+    its time raises the count, so the next run over that time takes the case up again."""
+    again = rollup.rollup_day(scenario.MAR3)
+    assert again.cases > 0 and again.current == again.cases and again.changed == again.cells == 0
+
+    d = march["D"]  # 挂账 on 3/3, nothing since
+    with on(scenario.MAR3, 16):  # a 督办 stamped 3/3 16:00, as if it committed after the 3/3 run
+        s.case_supervise(case=d, actor=world.p.supervisor, note="请推进")
+    rerun = rollup.rollup_day(scenario.MAR3)
+    assert rerun.cases == again.cases and rerun.current == rerun.cases - 1  # D alone is taken up again
+    assert CaseFact.objects.get(case_id=d.pk).events == CaseEvent.objects.filter(case=d).count()
+    incremental = tables()
+    rollup.rebuild()
+    assert tables() == incremental
