@@ -87,18 +87,22 @@ _local = threading.local()
 
 
 def _broker_connection(app):
-    conn = getattr(_local, "connection", None)
-    if conn is None:
-        conn = _local.connection = app.connection_for_write(transport_options={"max_retries": 0})
+    url = app.conf.broker_write_url or app.conf.broker_url
+    cached = getattr(_local, "connection", None)
+    if cached is not None and cached[0] == url:
+        return cached[1]
+    _drop_broker_connection()  # none yet, or one to a broker the settings no longer name
+    conn = app.connection_for_write(transport_options={"max_retries": 0})
+    _local.connection = (url, conn)
     return conn
 
 
 def _drop_broker_connection() -> None:
-    conn = getattr(_local, "connection", None)
+    cached = getattr(_local, "connection", None)
     _local.connection = None
-    if conn is not None:
+    if cached is not None:
         try:
-            conn.release()
+            cached[1].release()
         except Exception:  # noqa: BLE001 — it is broken already; nothing to save
             pass
 

@@ -365,3 +365,57 @@ def test_pull_shows_the_case_and_offers_reopen_after_an_unsatisfied_callback(api
     )
     services.case_reopen(case=closed, actor=hot.p.shift_leader, reason="回访不满意")
     assert api.get(f"{URL}12345/T0002/", HTTP_X_API_KEY=KEYS["12345"]).json()["reopen_offered"] is False
+
+
+def test_the_intake_keeps_its_broker_connection_and_drops_it_after_a_failure(
+    api, hot, monkeypatch, request, django_capture_on_commit_callbacks
+):
+    """Connecting costs more than publishing: one connection serves ticket after ticket; a publish that
+    fails drops it (the row waits for the requeue beat) and the next ticket connects afresh."""
+    from cases.intake.tasks import process_hotline_ticket
+
+    app = process_hotline_ticket.app
+    made, published, broker = [], [], {"up": True}
+
+    class Connection:
+        released = False
+
+        def release(self):
+            self.released = True
+
+    def connect(**options):
+        assert options["transport_options"] == {"max_retries": 0}  # never retry inside a request
+        made.append(Connection())
+        return made[-1]
+
+    def publish(args, connection=None, retry=None):
+        assert retry is False
+        if not broker["up"]:
+            raise OSError("Connection refused")
+        published.append((args[0], connection))
+
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = False  # Celery's settings are no plain attributes for monkeypatch
+    request.addfinalizer(lambda: setattr(app.conf, "task_always_eager", eager))
+    monkeypatch.setattr(app, "connection_for_write", connect)
+    monkeypatch.setattr(process_hotline_ticket, "apply_async", publish)
+    hotline._drop_broker_connection()
+
+    def deliver(number):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert post_ticket(api, ticket_body(hot, ticket_no=number)).status_code == 202
+        return HotlineTicket.objects.get(ticket_no=number)
+
+    first, second = deliver("C-1"), deliver("C-2")
+    assert len(made) == 1 and [c for _, c in published] == [made[0], made[0]]
+    assert first.enqueued_at is not None and second.enqueued_at is not None
+
+    broker["up"] = False
+    lost = deliver("C-3")
+    assert lost.enqueued_at is None  # never reached a queue: the next beat takes it
+    assert made[0].released
+
+    broker["up"] = True
+    deliver("C-4")
+    assert len(made) == 2 and published[-1][1] is made[1]
+    hotline._drop_broker_connection()
