@@ -22,14 +22,16 @@ def cases_visible_to(user) -> QuerySet[Case]:
     if roles & DISTRICT_WIDE_ROLES:
         return qs
     # Subqueries rather than joins: no row is repeated, so no DISTINCT over a large table is needed.
+    # `__any_of` (= ANY(ARRAY(…)), cityops/lookups.py), not `__in`: beside an OR, PostgreSQL filters
+    # `IN (subquery)` row by row and so reads the whole case table; the array it can match against the
+    # indexes (a department's 处置中 queue: 160 ms → a few ms at 100,000 cases).
     scope = Q(pk__in=[])
     if Role.DEPARTMENT in roles and user.department_id:
         co = Case.co_departments.through.objects.filter(department_id=user.department_id).values("case_id")
-        scope |= Q(department_id=user.department_id) | Q(pk__in=co)
+        scope |= Q(department_id=user.department_id) | Q(pk__any_of=co)
     if Role.INSPECTOR in roles:
-        # `= ANY(ARRAY(…))`, not `IN (…)`: PostgreSQL then reads the inspector's grid ids first and
-        # filters a queue's status index by them; with IN it walked the whole table by date hoping to
-        # meet the inspector's few cases early (a 待核查 queue: 70 ms → 2 ms at 100,000 cases).
+        # With IN, PostgreSQL walked the whole table by date hoping to meet the inspector's few cases
+        # early (a 待核查 queue: 70 ms → 2 ms at 100,000 cases).
         grids = Grid.inspectors.through.objects.filter(user_id=user.pk).values("grid_id")
         scope |= Q(grid_id__any_of=grids) | Q(reporter=user)
     return qs.filter(scope)

@@ -10,7 +10,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from cases.models import Case
-from cityops.bench.sweep import _clone_cases, _Rollback
+from cityops.bench.sweep import _clone_cases, _Rollback, reclaim
 
 HOTLINE_KEY = "demo-hotline-12345-key"  # made by load_demo (cityops/demo/gazetteer.py)
 
@@ -82,4 +82,5 @@ def open311_latency(total_cases: int, requests: int = 30) -> dict:
             raise _Rollback
     except _Rollback:
         pass
+    reclaim()
     return figures

@@ -21,6 +21,17 @@ class _Rollback(Exception):
     pass
 
 
+def reclaim() -> None:
+    """VACUUM ANALYZE the case tables after a section's clones were rolled back: a million rolled-back
+    rows stay behind as dead tuples (the case table grew to 755 MB for 20,000 live rows), and the next
+    section would measure scans of that bloat, which no real database carries."""
+    if connection.vendor != "postgresql":
+        return
+    tables = ", ".join(m._meta.db_table for m in (Case, TimedStep))
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM (ANALYZE) {tables}")
+
+
 def _columns(model, skip=("id",)):
     return [f.column for f in model._meta.concrete_fields if f.column not in skip]
 
@@ -97,6 +108,7 @@ def measure_sweep(template: Case, open_cases: int, due: int = 1000) -> dict:
             raise _Rollback
     except _Rollback:
         pass
+    reclaim()
     return figures
 
 
