@@ -4,10 +4,11 @@ State changes go only through `POST /cases/{id}/actions/{action}/`, which calls 
 `status` is never writable. Refused: 409 (state), 403 (role/scope), 400 (input, naming the field).
 """
 
+from django.db import InterfaceError, OperationalError
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action as drf_action
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -28,6 +29,16 @@ from cases.serializers import (
 )
 from cases.workflow import Action
 from cityops.api import Pagination
+
+
+class SavedButUnreadable(serializers.Serializer):
+    """503 after the write committed, when reading the case back failed (the database went away)."""
+
+    detail = serializers.CharField()
+    saved = serializers.BooleanField(help_text="true：报告或动作已保存，请勿重复提交")
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    status = serializers.CharField()
 
 
 def error_response(exc: ActionError) -> Response:
@@ -63,7 +74,9 @@ class CaseViewSet(
             self.action, CaseListSerializer
         )
 
-    @extend_schema(request=CaseReportSerializer, responses={201: CaseDetailSerializer})
+    @extend_schema(
+        request=CaseReportSerializer, responses={201: CaseDetailSerializer, 503: SavedButUnreadable}
+    )
     def create(self, request, *args, **kwargs):
         data = CaseReportSerializer(data=_with_files(request, ("photos", "after_photos")))
         data.is_valid(raise_exception=True)
@@ -78,7 +91,7 @@ class CaseViewSet(
             OpenApiParameter("action_name", str, OpenApiParameter.PATH, enum=[a.value for a in ACTION_INPUTS])
         ],
         request=CaseActionInputSerializer,
-        responses={200: CaseDetailSerializer},
+        responses={200: CaseDetailSerializer, 503: SavedButUnreadable},
         description="执行一个流程动作。各动作的参数见 DOMAIN §3：如 dispatch 的 department、check 的 passed、reason、note、photos。",
     )
     @drf_action(detail=True, methods=["post"], url_path=r"actions/(?P<action_name>[a-z_]+)")
@@ -102,8 +115,20 @@ class CaseViewSet(
         return self._detail(case, status.HTTP_200_OK)
 
     def _detail(self, case, code):
-        case = selectors.case_detail(self.request.user).get(pk=case.pk)
-        return Response(CaseDetailSerializer(case, context={"request": self.request}).data, status=code)
+        try:
+            fresh = selectors.case_detail(self.request.user).get(pk=case.pk)
+            return Response(CaseDetailSerializer(fresh, context={"request": self.request}).data, status=code)
+        except (OperationalError, InterfaceError):
+            # The report or action is in: its transaction committed before this read. Say so, so that
+            # a client reads the case again later instead of sending the report or the action twice.
+            body = {
+                "detail": "已保存，但读取案件详情时数据库暂时不可用，请稍后刷新查看，不要重复提交",
+                "saved": True,
+                "id": case.pk,
+                "number": case.number,
+                "status": case.status,
+            }
+            return Response(body, status=status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": "2"})
 
 
 _JSON_TYPES = {bool: "布尔值", int: "数字", float: "数字", str: "字符串", list: "数组"}

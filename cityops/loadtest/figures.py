@@ -32,13 +32,15 @@ class Fault:
         return self.start <= at <= self.end + RECOVERY
 
 
-def read_log(path: Path) -> list[Request]:
+def read_log(path: Path, origin: float = 0.0) -> list[Request]:
+    """The request log's rows, timed in seconds since `origin` (a Unix time: when the load began)."""
     rows = []
     for line in path.read_text(encoding="utf-8").splitlines():
         parts = line.split("\t")
         if len(parts) < 5:
             continue
-        rows.append(Request(float(parts[0]), parts[1], float(parts[2]), int(parts[3] or 0), parts[4]))
+        at = float(parts[0]) - origin
+        rows.append(Request(at, parts[1], float(parts[2]), int(parts[3] or 0), parts[4]))
     return rows
 
 

@@ -107,7 +107,9 @@ def config(opts: Options, work: Path, run_id: str, rates: Rates) -> dict:
     for inspector in inspectors:
         grids = list(inspector.grids.all())
         if grids:
-            points[inspector.username] = points_in(rng.sample(grids, min(len(grids), 12)), rng, per_grid=2)
+            # Ten positions in every grid of theirs: reports spread as in a real district (a few fixed
+            # spots would turn every report into a suspected duplicate of the last one).
+            points[inspector.username] = points_in(grids, rng, per_grid=10)
     for grid_code, username in _first_inspector_by_grid():
         grid_inspector[grid_code] = username
     staff = ["operator", "shift_leader", "dispatcher", "department", "supervisor", *points]
@@ -206,7 +208,7 @@ def run(opts: Options, say=print) -> dict:
                 stdout=locust_log,
                 stderr=subprocess.STDOUT,
             )
-            started = time.monotonic()
+            started = time.time()  # the request log's clock: faults and requests on one time line
             injector = None
             if opts.faults:
                 injector = threading.Thread(
@@ -229,7 +231,7 @@ def run(opts: Options, say=print) -> dict:
         stack.stop()
     connection.close()  # the connection this process held may have been one the fault terminated
 
-    requests = figures.read_log(Path(cfg["request_log"]))
+    requests = figures.read_log(Path(cfg["request_log"]), origin=started)
     analysis = figures.analyse(requests, duration, faults)
     say("==> 核对：被接受的写入一件不少，不变量检查")
     lost = verify_ledger(Path(cfg["ledger"]))
@@ -245,9 +247,11 @@ def run(opts: Options, say=print) -> dict:
         "cases_before": cases_before,
         "cases_after": Case.objects.count(),
         "drained": drained,
+        "restarts": stack.restarts,
         **analysis,
         "accepted": lost["accepted"],
         "lost": lost["lost"],
+        "tickets_without_case": lost["tickets_without_case"],
         "invariants_ok": invariants_ok,
         "invariants_output": invariants_out[-3000:],
     }
@@ -293,26 +297,20 @@ def _client_priority() -> None:
 def _inject(stack: Stack, started: float, duration: float, faults: list, say) -> None:
     """Three faults at 30 %, 50 % and 70 % of the run (times in seconds since the load began)."""
     plan = (
-        (0.3, "worker_killed", lambda: _kill_and_restart_worker(stack)),
+        (0.3, "worker_killed", lambda: stack.kill_worker(FAULT_PAUSE["worker_killed"])),
         (0.5, "redis_restarted", lambda: stack.restart_redis(FAULT_PAUSE["redis_restarted"])),
         (0.7, "db_connections_dropped", lambda: _drop(stack, say)),
     )
     for share, name, act in plan:
-        time.sleep(max(0.0, started + share * duration - time.monotonic()))
-        begin = time.monotonic() - started
+        time.sleep(max(0.0, started + share * duration - time.time()))
+        begin = time.time() - started
         say(f"  !! 故障 {name}（第 {begin:.0f} 秒）")
         try:
             act()
         except Exception as exc:  # a fault that failed to happen is reported, never hidden
             say(f"  !! 故障 {name} 注入失败：{exc}")
             name += "_FAILED"
-        faults.append(figures.Fault(name, begin, time.monotonic() - started))
-
-
-def _kill_and_restart_worker(stack: Stack) -> None:
-    stack.kill_worker()
-    time.sleep(FAULT_PAUSE["worker_killed"])
-    stack.start_worker()
+        faults.append(figures.Fault(name, begin, time.time() - started))
 
 
 def _drop(stack: Stack, say) -> None:
@@ -363,7 +361,15 @@ def verify_ledger(path: Path) -> dict:
                 case__isnull=False,
             ).values_list("channel", "ticket_no")
         )
-    lost_tickets = tickets - done
+    stored = set()
+    for chunk in range(0, len(numbers), 5000):
+        stored |= set(
+            HotlineTicket.objects.filter(ticket_no__in=numbers[chunk : chunk + 5000]).values_list(
+                "channel", "ticket_no"
+            )
+        )
+    lost_tickets = tickets - stored  # never stored: a 202 that lied
+    not_converted = (tickets & stored) - done  # stored, but no case (yet)
     recorded = Counter()
     case_ids = sorted({case for case, _ in actions})
     for chunk in range(0, len(case_ids), 5000):
@@ -379,6 +385,7 @@ def verify_ledger(path: Path) -> dict:
     lost_actions = {key: n - recorded[key] for key, n in actions.items() if recorded[key] < n}
     return {
         "accepted": {"reports": len(reports), "tickets": len(tickets), "actions": sum(actions.values())},
+        "tickets_without_case": len(not_converted),
         "lost": {
             "reports": sorted(lost_reports)[:50],
             "tickets": sorted(lost_tickets)[:50],

@@ -5,7 +5,11 @@ the production settings (DEBUG off, JSON logs) and its output in var/loadtest/<n
 private instance on its own port with the append-only file on, as in docker-compose.yml: restarting
 it must not disturb anything else on the machine, and what it had queued survives the restart.
 
-The faults the run injects are methods here: `kill_worker`, `restart_redis`, `drop_db_connections`.
+A supervisor thread restarts a process that exits when nobody meant it to, as compose's
+`restart: unless-stopped` does in production (and systemd or supervisord elsewhere); each such restart
+is recorded and reported. The faults the run injects are methods here: `kill_worker`,
+`restart_redis`, `drop_db_connections`; while one of them keeps a process down on purpose, the
+supervisor leaves it alone.
 """
 
 import os
@@ -15,6 +19,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from dataclasses import dataclass, field
@@ -38,6 +43,12 @@ class Stack:
     web_port: int = field(default_factory=free_port)
     procs: dict[str, subprocess.Popen] = field(default_factory=dict)
     logs: list = field(default_factory=list)
+    # The supervisor's record: {"process", "exit_code", "at"} for every unplanned exit it restarted.
+    restarts: list[dict] = field(default_factory=list)
+    _down_on_purpose: set[str] = field(default_factory=set)
+    _stopping: threading.Event = field(default_factory=threading.Event)
+    _supervisor: threading.Thread | None = None
+    _started_at: float = 0.0
 
     @property
     def url(self) -> str:
@@ -94,6 +105,15 @@ class Stack:
         shutil.rmtree(prometheus, ignore_errors=True)
         prometheus.mkdir(parents=True)
         self.start_redis()
+        self.start_web()
+        self.start_worker()
+        self.start_beat()
+        self.wait_healthy(("database", "cache"), timeout=90)
+        self._started_at = time.monotonic()
+        self._supervisor = threading.Thread(target=self._supervise, name="supervisor", daemon=True)
+        self._supervisor.start()
+
+    def start_web(self) -> None:
         self._spawn(
             "web",
             [
@@ -110,7 +130,8 @@ class Stack:
                 "--no-control-socket",
             ],
         )
-        self.start_worker()
+
+    def start_beat(self) -> None:
         self._spawn(
             "beat",
             [
@@ -126,7 +147,29 @@ class Stack:
                 str(self.work_dir / "var" / "celerybeat-schedule"),
             ],
         )
-        self.wait_healthy(("database", "cache"), timeout=90)
+
+    def _supervise(self) -> None:
+        starters = {
+            "redis": self.start_redis,
+            "web": self.start_web,
+            "worker": self.start_worker,
+            "beat": self.start_beat,
+        }
+        while not self._stopping.wait(1.0):
+            for name, start in starters.items():
+                proc = self.procs.get(name)
+                if proc is None or proc.poll() is None or name in self._down_on_purpose:
+                    continue
+                if self._stopping.is_set():
+                    return
+                self.restarts.append(
+                    {
+                        "process": name,
+                        "exit_code": proc.returncode,
+                        "at_s": round(time.monotonic() - self._started_at, 1),
+                    }
+                )
+                start()
 
     def start_redis(self) -> None:
         redis_server = shutil.which("redis-server")
@@ -209,6 +252,9 @@ class Stack:
         raise RuntimeError(f"等待 {what} 超时（{timeout:.0f} s）")
 
     def stop(self) -> None:
+        self._stopping.set()
+        if self._supervisor is not None:
+            self._supervisor.join(5)
         for name in ("beat", "worker", "web", "redis"):
             proc = self.procs.pop(name, None)
             if proc is not None and proc.poll() is None:
@@ -224,19 +270,30 @@ class Stack:
 
     # ------------------------------------------------------------------------------ the faults
 
-    def kill_worker(self) -> None:
-        """SIGKILL to the worker and its pool: whatever it was doing is cut off mid-task."""
-        proc = self.procs["worker"]
-        _signal_group(proc, signal.SIGKILL)
-        proc.wait(10)
+    def kill_worker(self, down_seconds: float) -> None:
+        """SIGKILL to the worker and its pool: whatever it was doing is cut off mid-task. It stays
+        down for `down_seconds` (an outage, not just a crash), then starts again."""
+        self._down_on_purpose.add("worker")
+        try:
+            proc = self.procs["worker"]
+            _signal_group(proc, signal.SIGKILL)
+            proc.wait(10)
+            time.sleep(down_seconds)
+            self.start_worker()
+        finally:
+            self._down_on_purpose.discard("worker")
 
     def restart_redis(self, down_seconds: float) -> None:
         """Redis goes away (broker and cache) and comes back on the same port with its AOF."""
-        proc = self.procs["redis"]
-        proc.terminate()  # SIGTERM: Redis fsyncs its append-only file and exits
-        proc.wait(20)
-        time.sleep(down_seconds)
-        self.start_redis()
+        self._down_on_purpose.add("redis")
+        try:
+            proc = self.procs["redis"]
+            proc.terminate()  # SIGTERM: Redis fsyncs its append-only file and exits
+            proc.wait(20)
+            time.sleep(down_seconds)
+            self.start_redis()
+        finally:
+            self._down_on_purpose.discard("redis")
 
     def drop_db_connections(self) -> int:
         """Terminate every server connection to the load database but this one (web, worker, beat)."""

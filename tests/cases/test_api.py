@@ -282,6 +282,47 @@ def test_report_as_json(api, world):
     assert Case.objects.get(number=body["number"]).status == "reported"  # `status` in the body is ignored
 
 
+def test_a_report_saved_but_not_readable_back_says_saved_not_failed(api, world, monkeypatch):
+    """The database goes away between the report's commit and reading the case back: 503 (come back
+    later) that says the report is in, so the phone does not send it a second time."""
+    from django.db import OperationalError
+
+    from cases import selectors
+
+    monkeypatch.setattr(selectors, "case_detail", _raises(OperationalError("server closed the connection")))
+    response = as_user(api, world.p.inspector).post(CASES, _report_body(world), format="json")
+    assert response.status_code == 503 and response["Retry-After"]
+    body = response.json()
+    assert body["saved"] is True and body["status"] == "reported"
+    assert Case.objects.get(pk=body["id"]).number == body["number"]
+
+
+def test_an_action_saved_but_not_readable_back_says_saved(api, world, monkeypatch):
+    from django.db import InterfaceError
+
+    from cases import selectors
+
+    case = report(world)
+    monkeypatch.setattr(selectors, "case_detail", _raises(InterfaceError("connection already closed")))
+    response = as_user(api, world.p.operator).post(action_url(case, "accept"), {}, format="json")
+    assert response.status_code == 503
+    assert response.json()["saved"] is True and response.json()["status"] == "pending_filing"
+    case.refresh_from_db()
+    assert case.status == "pending_filing" and case.events.filter(action="accept").count() == 1
+    # The client that retries anyway is told the accept already happened, and nothing doubles.
+    monkeypatch.undo()
+    again = as_user(api, world.p.operator).post(action_url(case, "accept"), {}, format="json")
+    assert again.status_code == 409
+    assert case.events.filter(action="accept").count() == 1
+
+
+def _raises(error):
+    def fail(*args, **kwargs):
+        raise error
+
+    return fail
+
+
 def test_report_as_multipart_with_photos(api, world):
     body = _report_body(world, photos=[photo("a.jpg"), photo("b.png", fmt="PNG")])
     response = as_user(api, world.p.inspector).post(CASES, body, format="multipart")

@@ -65,11 +65,14 @@ def test_warm_up_and_fault_windows_are_kept_apart_from_the_steady_state():
     ]
 
 
-def test_the_request_log_round_trips(tmp_path):
+def test_the_request_log_is_read_on_the_runs_clock(tmp_path):
+    # Locust writes when each answer came (a Unix time); the run measures from when the load began.
     path = tmp_path / "requests.tsv"
     path.write_text(
-        "1.500\treport\t42.0\t201\t\n2.000\taction:check\t300.5\t409\t409: 当前状态不能核查\n", "utf-8"
+        "1765000001.500\treport\t42.0\t201\t\n"
+        "1765000002.000\taction:check\t300.5\t409\t409: 当前状态不能核查\n",
+        "utf-8",
     )
-    rows = figures.read_log(path)
+    rows = figures.read_log(path, origin=1765000000.0)
     assert rows[0] == figures.Request(1.5, "report", 42.0, 201, "")
     assert rows[1].status == 409 and rows[1].error.startswith("409")
