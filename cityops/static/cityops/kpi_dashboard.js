@@ -224,13 +224,16 @@
   function drawMap(data) {
     var element = document.querySelector("[data-kpi-map] [data-map]");
     if (!element || !window.CityMap || !data.map) return;
+    var started = false;
     var start = function (api) {
-      if (element.dataset.kpiDrawn) return;
-      element.dataset.kpiDrawn = "1";
+      if (started) return;
+      started = true;
       api.ready.then(function () {
         return drawGrids(api, data.map);
       }).then(function () {
         drawPlaces(api, data.places);
+        // Until now the map may show the plain grids that map.js loads first.
+        element.dataset.kpiDrawn = "1";
       }).catch(function (error) {
         console.warn("map layers", error);
       });
