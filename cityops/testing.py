@@ -15,26 +15,6 @@ CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/cityops"
 
 
-def _postgres_answers(url: str) -> bool:
-    try:
-        import dj_database_url
-        import psycopg2
-
-        cfg = dj_database_url.parse(url)
-        conn = psycopg2.connect(
-            dbname="postgres",
-            user=cfg.get("USER") or None,
-            password=cfg.get("PASSWORD") or None,
-            host=cfg.get("HOST") or None,
-            port=cfg.get("PORT") or None,
-            connect_timeout=3,
-        )
-        conn.close()
-        return True
-    except Exception:
-        return False
-
-
 def _redis_answers(url: str) -> bool:
     try:
         import redis
@@ -49,7 +29,9 @@ def _choose_database() -> str:
     if os.environ.get("DATABASE_URL"):
         return os.environ["DATABASE_URL"]
     url = os.environ.get("TEST_DATABASE_URL") or DEFAULT_PG
-    if _postgres_answers(url):
+    from cityops.pg import answers
+
+    if answers(url):
         os.environ["DATABASE_URL"] = url
         return url
     message = f"PostgreSQL at {url} does not answer: running on SQLite and skipping PostgreSQL-only tests."

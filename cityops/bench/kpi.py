@@ -45,7 +45,7 @@ def _database_for(size: int) -> str:
     import dj_database_url
     from django.conf import settings
 
-    from cityops.bench.database import ensure_postgres_database
+    from cityops.pg import ensure_database
 
     db = settings.DATABASES["default"]
     if db["ENGINE"].endswith("sqlite3"):
@@ -53,7 +53,7 @@ def _database_for(size: int) -> str:
     url = os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/cityops_bench"
     name = dj_database_url.parse(url)["NAME"]
     url = url.rsplit("/", 1)[0] + f"/{name}_kpi_{size}"
-    ensure_postgres_database(url)
+    ensure_database(url)
     return url
 
 

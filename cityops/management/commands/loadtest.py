@@ -89,12 +89,12 @@ class Command(BaseCommand):
         url = os.environ.get("LOADTEST_DATABASE_URL", "").strip() or DEFAULT_URL
         if not url.startswith("postgres"):
             raise CommandError("负载测试需要 PostgreSQL（LOADTEST_DATABASE_URL=postgres://…）")
-        from cityops.bench.database import ensure_postgres_database
+        from cityops.pg import ensure_database, recreate_from_template
 
         name = dj_database_url.parse(url)["NAME"]
         template_url = url.rsplit("/", 1)[0] + f"/{name}_template"
         try:
-            ensure_postgres_database(template_url)
+            ensure_database(template_url)
         except Exception as exc:
             raise CommandError(f"无法连接负载测试数据库 {url.split('@')[-1]}：{exc}") from None
         work = Path(os.environ.get("LOADTEST_DIR") or Path(settings.VAR_DIR) / "loadtest")
@@ -112,7 +112,7 @@ class Command(BaseCommand):
             [*manage, "--prepare-only", *_history(sys.argv)], env={**env, "DATABASE_URL": template_url}
         ):
             raise CommandError("负载测试模板数据库准备失败")
-        _copy_database(template_url, url)
+        recreate_from_template(url, template_url)
         for stale in ("media", "redis", "var", "prometheus"):  # the previous run's files
             shutil.rmtree(work / stale, ignore_errors=True)
         self.stdout.write(f"==> 负载测试数据库：{url.split('@')[-1]}（模板的新副本）；文件在 {work}")
@@ -128,28 +128,6 @@ def _history(argv: list[str]) -> list[str]:
         if arg.startswith("--history="):
             return [arg]
     return []
-
-
-def _copy_database(template_url: str, url: str) -> None:
-    """DROP the run's database and CREATE it anew as a copy of the template (a file copy: seconds)."""
-    import psycopg2
-
-    cfg = dj_database_url.parse(url)
-    conn = psycopg2.connect(
-        dbname="postgres",
-        user=cfg.get("USER") or None,
-        password=cfg.get("PASSWORD") or None,
-        host=cfg.get("HOST") or None,
-        port=cfg.get("PORT") or None,
-    )
-    conn.autocommit = True
-    try:
-        with conn.cursor() as cursor:
-            name, template = cfg["NAME"], dj_database_url.parse(template_url)["NAME"]
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            cursor.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-    finally:
-        conn.close()
 
 
 def verdict_problems(result: dict) -> list[str]:
