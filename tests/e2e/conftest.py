@@ -308,3 +308,22 @@ def act(page, action: str, fill=None) -> None:
 
 def status_of(page) -> str:
     return page.locator(".case-head [data-status]").get_attribute("data-status")
+
+
+def place_pin(page, lng, lat) -> None:
+    """Type a position into the report or intake form (what the map's pin would set) and let the
+    page locate it."""
+    page.locator("details.coords summary").click()
+    page.get_by_label("经度").fill(str(lng))
+    page.get_by_label("纬度").fill(str(lat))
+    page.get_by_label("纬度").dispatch_event("change")
+
+
+def pick_category(page, search: str = "暴露垃圾") -> None:
+    """Search the category picker and choose the first match."""
+    from playwright.sync_api import expect
+
+    page.get_by_label("搜索类别").fill(search)
+    option = page.locator("#category-options input[name=category]").first
+    expect(option).to_be_attached()
+    option.check()

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 from cases import services
 from cases.models import Case
 from tests.cases.conftest import photo
-from tests.e2e.conftest import PHONE, act, open_case, status_of
+from tests.e2e.conftest import PHONE, act, open_case, pick_category, place_pin, status_of
 
 
 def test_hotline_ticket_verify_and_callback(e2e_world, as_user, shot, jpeg):
@@ -20,14 +20,10 @@ def test_hotline_ticket_verify_and_callback(e2e_world, as_user, shot, jpeg):
     agent.get_by_label("热线工单号").fill("T2026-000123")
     agent.get_by_label("来电人姓名").fill("李女士")
     agent.get_by_label("来电电话").fill("13900001111")
-    agent.get_by_label("搜索类别").fill("暴露垃圾")
-    agent.locator("#category-options input[name=category]").first.check()
+    pick_category(agent)
     agent.get_by_label("问题描述").fill("来电反映小区门口垃圾三天没人清")
     lng, lat = world.inside
-    agent.locator("details.coords summary").click()
-    agent.get_by_label("经度").fill(str(lng))
-    agent.get_by_label("纬度").fill(str(lat))
-    agent.get_by_label("纬度").dispatch_event("change")
+    place_pin(agent, lng, lat)
     with agent.expect_navigation():
         agent.get_by_role("button", name="登记").click()
     case = Case.objects.get(hotline_ticket_no="T2026-000123")

@@ -5,7 +5,7 @@ with an after-photo → the inspector checks (passes) → the shift leader close
 from playwright.sync_api import expect
 
 from cases.models import Case
-from tests.e2e.conftest import PHONE, act, open_case, status_of
+from tests.e2e.conftest import PHONE, act, open_case, pick_category, place_pin, status_of
 
 
 def test_the_closed_loop(e2e_world, as_user, shot, jpeg):
@@ -17,15 +17,9 @@ def test_the_closed_loop(e2e_world, as_user, shot, jpeg):
     inspector.goto("/inspector/report/")
     shot(inspector, "inspector-report-empty")
     lng, lat = world.inside
-    inspector.locator("details.coords summary").click()
-    inspector.get_by_label("经度").fill(str(lng))
-    inspector.get_by_label("纬度").fill(str(lat))
-    inspector.get_by_label("纬度").dispatch_event("change")
+    place_pin(inspector, lng, lat)
     expect(inspector.locator("[data-grid-status]")).to_contain_text(world.grid.code)
-    inspector.get_by_label("搜索类别").fill("暴露垃圾")
-    option = inspector.locator("#category-options input[name=category]").first
-    expect(option).to_be_attached()
-    option.check()
+    pick_category(inspector)
     inspector.locator("input[type=file][data-photo-files]").first.set_input_files(jpeg("before"))
     inspector.get_by_label("问题描述").fill("人行道上有一堆暴露垃圾")
     shot(inspector, "inspector-report-filled")

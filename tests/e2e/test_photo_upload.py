@@ -5,7 +5,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from cases.models import Case
-from tests.e2e.conftest import PHONE
+from tests.e2e.conftest import PHONE, pick_category, place_pin
 
 
 def test_a_large_photo_is_shrunk_on_the_phone(e2e_world, as_user, shot, tmp_path):
@@ -18,15 +18,9 @@ def test_a_large_photo_is_shrunk_on_the_phone(e2e_world, as_user, shot, tmp_path
     inspector = as_user(world.p.inspector, viewport=PHONE)
     inspector.goto("/inspector/report/")
     lng, lat = world.inside
-    inspector.locator("details.coords summary").click()
-    inspector.get_by_label("经度").fill(str(lng))
-    inspector.get_by_label("纬度").fill(str(lat))
-    inspector.get_by_label("纬度").dispatch_event("change")
+    place_pin(inspector, lng, lat)
     expect(inspector.locator("[data-grid-status]")).to_contain_text(world.grid.code)
-    inspector.get_by_label("搜索类别").fill("暴露垃圾")
-    option = inspector.locator("#category-options input[name=category]").first
-    expect(option).to_be_attached()
-    option.check()
+    pick_category(inspector)
     inspector.locator("input[type=file][data-photo-files]").first.set_input_files(big)
     expect(inspector.locator("[data-photo-previews] img")).to_have_count(1)
     inspector.get_by_label("问题描述").fill("路灯杆倾斜")

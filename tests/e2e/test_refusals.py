@@ -5,7 +5,7 @@ import re
 from playwright.sync_api import expect
 
 from cases.models import Case
-from tests.e2e.conftest import PHONE
+from tests.e2e.conftest import PHONE, pick_category, place_pin
 
 
 def test_out_of_district_report_is_refused(e2e_world, as_user, shot, jpeg, watch):
@@ -14,18 +14,13 @@ def test_out_of_district_report_is_refused(e2e_world, as_user, shot, jpeg, watch
     world = e2e_world
     inspector = as_user(world.p.inspector, viewport=PHONE)
     inspector.goto("/inspector/report/")
-    inspector.locator("details.coords summary").click()
-    # Far outside every grid (the sea off Tianjin).
-    inspector.get_by_label("经度").fill("117.9")
-    inspector.get_by_label("纬度").fill("38.9")
-    inspector.get_by_label("纬度").dispatch_event("change")
+    place_pin(inspector, 117.9, 38.9)  # far outside every grid (the sea off Tianjin)
     # The page asks where the pin is and says no at once; the submit button is held back.
     status = inspector.locator("[data-grid-status]")
     expect(status).to_have_class(re.compile("is-outside"))
     submit = inspector.get_by_role("button", name="提交上报")
     expect(submit).to_be_disabled()
-    inspector.get_by_label("搜索类别").fill("暴露垃圾")
-    inspector.locator("#category-options input[name=category]").first.check()
+    pick_category(inspector)
     inspector.locator("input[type=file][data-photo-files]").first.set_input_files(jpeg("before"))
     inspector.get_by_label("问题描述").fill("江边有垃圾")
     shot(inspector, "refused-on-the-page")
