@@ -1,5 +1,6 @@
 """/healthz: the database, the cache, and the worker and beat heartbeats."""
 
+import socket
 import time
 import uuid
 
@@ -93,6 +94,27 @@ def test_a_dead_cache_is_503_naming_the_cache(client, settings):
     assert body["failing"] == ["cache"]
     assert body["checks"]["database"]["status"] == "ok"
     assert body["checks"]["cache"]["error"] == "ConnectionError"
+
+
+def test_a_hung_cache_fails_within_its_timeout(client, settings):
+    """A Redis that takes the connection but never answers (the kernel accepts it on the listening
+    socket; nobody reads) fails the check after the socket timeout instead of holding the request."""
+    beats()
+    with socket.create_server(("127.0.0.1", 0)) as hung:
+        settings.REDIS_URL = f"redis://127.0.0.1:{hung.getsockname()[1]}/0"
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": settings.REDIS_URL,
+                "OPTIONS": settings.REDIS_CACHE_OPTIONS,
+            }
+        }
+        started = time.monotonic()
+        response = client.get("/healthz?check=cache")
+        waited = time.monotonic() - started
+    assert response.status_code == 503
+    assert response.json()["checks"]["cache"]["error"] == "TimeoutError"
+    assert waited < 3 * settings.REDIS_CACHE_OPTIONS["socket_timeout"]
 
 
 def test_checks_can_be_chosen_and_unknown_ones_are_refused(client):
