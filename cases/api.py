@@ -7,6 +7,7 @@ State changes go only through `POST /cases/{id}/actions/{action}/`, which calls 
 from django.db import InterfaceError, OperationalError
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action as drf_action
@@ -122,7 +123,7 @@ class CaseViewSet(
             # The report or action is in: its transaction committed before this read. Say so, so that
             # a client reads the case again later instead of sending the report or the action twice.
             body = {
-                "detail": "已保存，但读取案件详情时数据库暂时不可用，请稍后刷新查看，不要重复提交",
+                "detail": _("已保存，但读取案件详情时数据库暂时不可用，请稍后刷新查看，不要重复提交"),
                 "saved": True,
                 "id": case.pk,
                 "number": case.number,
