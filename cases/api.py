@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from cases import selectors, services
-from cases.errors import ActionError
+from cases.errors import ActionError, AlreadySubmitted
 from cases.filters import CaseFilterSet
 from cases.models import Case, Notification
 from cases.serializers import (
@@ -30,6 +30,9 @@ from cases.serializers import (
 )
 from cases.workflow import Action
 from cityops.api import Pagination
+
+# The client's key for one report (the IETF httpapi Idempotency-Key header).
+IDEMPOTENCY_KEY = "Idempotency-Key"
 
 
 class SavedButUnreadable(serializers.Serializer):
@@ -76,15 +79,32 @@ class CaseViewSet(
         )
 
     @extend_schema(
-        request=CaseReportSerializer, responses={201: CaseDetailSerializer, 503: SavedButUnreadable}
+        request=CaseReportSerializer,
+        parameters=[
+            OpenApiParameter(
+                IDEMPOTENCY_KEY,
+                str,
+                OpenApiParameter.HEADER,
+                required=False,
+                description="本次上报的唯一标识（如 UUID，1–64 个字母、数字或 ._:-）。网络中断后用同一标识重发，"
+                "返回第一次保存的案件（200，响应头 Idempotent-Replayed: true），不会重复立案。",
+            )
+        ],
+        responses={201: CaseDetailSerializer, 200: CaseDetailSerializer, 503: SavedButUnreadable},
     )
     def create(self, request, *args, **kwargs):
         data = CaseReportSerializer(data=_with_files(request, ("photos", "after_photos")))
         data.is_valid(raise_exception=True)
         try:
-            case = services.case_report(actor=request.user, **data.validated_data)
+            key = services.clean_submission_key(request.headers.get(IDEMPOTENCY_KEY), field=IDEMPOTENCY_KEY)
+            case = services.case_report(actor=request.user, submission_key=key, **data.validated_data)
         except ActionError as exc:
             return error_response(exc)
+        except AlreadySubmitted as replay:
+            # The first submission's answer was lost on the way: give it again, and say it is a replay.
+            response = self._detail(replay.case, status.HTTP_200_OK)
+            response["Idempotent-Replayed"] = "true"
+            return response
         return self._detail(case, status.HTTP_201_CREATED)
 
     @extend_schema(

@@ -26,3 +26,12 @@ class ActionRefused(ActionError):
     """Not allowed in the case's current state, or in conflict with what is already there (409)."""
 
     status_code = 409
+
+
+class AlreadySubmitted(Exception):
+    """A report sent again with the submission key of one already saved (a retry after a lost answer,
+    a double tap): nothing new is written; `case` is the case the first submission made."""
+
+    def __init__(self, case):
+        super().__init__(f"already submitted as {case.number}")
+        self.case = case

@@ -107,6 +107,12 @@ class Case(models.Model):
     reporter_email = models.EmailField(_("反映人邮箱"), blank=True)
     hotline_channel = models.CharField(_("热线渠道"), max_length=10, blank=True)
     hotline_ticket_no = models.CharField(_("热线工单号"), max_length=64, blank=True)
+    # The client's key for one report (the API's Idempotency-Key, the report page's hidden field): a
+    # report sent again with it, after an answer lost on a bad connection, finds this case instead of
+    # making a second one. Unique per reporter.
+    submission_key = models.CharField(
+        _("提交标识"), max_length=64, blank=True, default="", db_default="", editable=False
+    )
 
     department = models.ForeignKey(
         "dispatch.Department",
@@ -161,7 +167,12 @@ class Case(models.Model):
                 fields=["hotline_channel", "hotline_ticket_no"],
                 condition=~Q(hotline_ticket_no=""),
                 name="hotline_ticket_once",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["reporter", "submission_key"],
+                condition=~Q(submission_key=""),
+                name="case_submission_once",
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "department"]),

@@ -5,6 +5,7 @@ row, and appends a CaseEvent in the same transaction; a refused action raises be
 written. Views, serializers, admin actions and tasks call these; they never set `status` themselves.
 """
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from cases import rules, timing
-from cases.errors import ActionRefused, InvalidInput
+from cases.errors import ActionRefused, AlreadySubmitted, InvalidInput
 from cases.intake.duplicates import schedule_suspect_search
 from cases.intake.outbox import record_outbox
 from cases.models import (
@@ -196,10 +197,18 @@ def case_report(
     after_photos=None,
     note: str = "",
     at=None,
+    submission_key: str = "",
 ) -> Case:
-    """上报: a new case, located in its grid. A self-resolved inspector report goes straight to 待结案."""
+    """上报: a new case, located in its grid. A self-resolved inspector report goes straight to 待结案.
+
+    `submission_key` (optional) names this one report on the client: sent again by the same reporter,
+    it raises AlreadySubmitted with the case the first one made, and nothing is written twice.
+    """
     role = rules.reporting_role(actor, self_resolved)
     source = rules.source_for(role, source)
+    submission_key = clean_submission_key(submission_key) if _user(actor) else ""
+    if submission_key:
+        _refuse_resubmission(actor, submission_key)
     description = _require_text(description, "description", "问题描述")
     if urgency not in Urgency.values:
         raise InvalidInput(f"紧急程度 {urgency!r} 无效，应为 {', '.join(Urgency.values)}", field="urgency")
@@ -257,6 +266,7 @@ def case_report(
             hotline_channel=channel,
             hotline_ticket_no=hotline_ticket_no,
             created_at=now,
+            submission_key=submission_key,
             ticket=(channel, hotline_ticket_no),
         )
         event = CaseEvent.objects.create(
@@ -285,9 +295,27 @@ def _refuse_known_ticket(channel: str, ticket_no: str) -> None:
         )
 
 
+# What a client may use as a submission key: a UUID, a ULID, a timestamp with a counter.
+SUBMISSION_KEY = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+
+
+def clean_submission_key(value, field: str = "submission_key") -> str:
+    key = (value or "").strip()
+    if key and not SUBMISSION_KEY.match(key):
+        raise InvalidInput(f"{field} 无效：应为 1–64 个字母、数字或 . _ : -（如一个 UUID）", field=field)
+    return key
+
+
+def _refuse_resubmission(actor, key: str) -> None:
+    existing = Case.objects.filter(reporter=_user(actor), submission_key=key).first()
+    if existing is not None:
+        raise AlreadySubmitted(existing)
+
+
 def _create_case(*, ticket: tuple[str, str], **fields) -> Case:
-    """Insert the case; a concurrent delivery of the same hotline ticket loses on the unique constraint
-    and is refused like any known ticket (the check before the insert cannot see uncommitted rows)."""
+    """Insert the case; a concurrent delivery of the same hotline ticket, or of the same submission,
+    loses on the unique constraint and is answered like a known one (the checks before the insert
+    cannot see uncommitted rows)."""
     try:
         with transaction.atomic():
             return Case.objects.create(**fields)
@@ -295,6 +323,8 @@ def _create_case(*, ticket: tuple[str, str], **fields) -> Case:
         channel, ticket_no = ticket
         if channel and ticket_no:
             _refuse_known_ticket(channel, ticket_no)
+        if fields.get("submission_key"):
+            _refuse_resubmission(fields["reporter"], fields["submission_key"])
         raise
 
 

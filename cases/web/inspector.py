@@ -5,6 +5,7 @@ hotline intake (cases/web/hotline.py). The server re-checks everything the brows
 outside every grid is refused here and by the service, not only by report.js.
 """
 
+import uuid
 from functools import wraps
 
 from django import forms
@@ -20,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from cases import services
-from cases.errors import ActionError
+from cases.errors import ActionError, AlreadySubmitted
 from cases.models import Case, Urgency
 from cases.selectors import with_open_step
 from cases.web.lists import case_filterset
@@ -160,7 +161,8 @@ class CasePositionForm(forms.Form):
     def apply_error(self, error: ActionError) -> None:
         """A refusal from the service, next to the field it names (the map for a position)."""
         name = {"lat": "lng", "component": "category"}.get(error.field or "", error.field)
-        self.add_error(name if name in self.fields else None, error.message)
+        shown = name in self.fields and not self.fields[name].widget.is_hidden
+        self.add_error(name if shown else None, error.message)
 
 
 class ReportForm(CasePositionForm):
@@ -169,8 +171,16 @@ class ReportForm(CasePositionForm):
         label=_("已自行处置"), required=False, help_text=_("小问题当场解决：上传处置后照片，直接待结案")
     )
     after_photos = PhotosField(label=_("处置后照片"))
+    # One key per report page: sent twice (a double tap, the browser retrying on a bad connection), the
+    # report is saved once and the second answer is the same case (services.case_report).
+    submission_key = forms.CharField(required=False, widget=forms.HiddenInput)
 
     field_order = ["category", "urgency", "description", "photos", "address", "self_resolved", "after_photos"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["submission_key"] = uuid.uuid4().hex
 
     def clean(self):
         data = super().clean()
@@ -292,9 +302,12 @@ def report(request):
                     photos=data["photos"],
                     self_resolved=data["self_resolved"],
                     after_photos=data["after_photos"] if data["self_resolved"] else None,
+                    submission_key=data["submission_key"],
                 )
             except ActionError as error:
                 form.apply_error(error)
+            except AlreadySubmitted as replay:  # sent before, and saved then: show that case
+                return redirect("case-detail", replay.case.pk)
             else:
                 return redirect("case-detail", case.pk)
     else:

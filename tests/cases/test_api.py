@@ -316,6 +316,66 @@ def test_an_action_saved_but_not_readable_back_says_saved(api, world, monkeypatc
     assert case.events.filter(action="accept").count() == 1
 
 
+def test_a_report_sent_again_with_its_idempotency_key_is_saved_once(api, world):
+    """The phone's answer was lost on a bad connection and it sends the same report again, with the same
+    Idempotency-Key: the first case comes back (200, marked a replay) and nothing is written twice."""
+    client = as_user(api, world.p.inspector)
+    body = _report_body(world, photos=[photo("a.jpg")])
+    first = client.post(CASES, body, format="multipart", headers={"Idempotency-Key": "r-2026-0001"})
+    assert first.status_code == 201, first.content
+    body = _report_body(world, photos=[photo("a.jpg")])
+    again = client.post(CASES, body, format="multipart", headers={"Idempotency-Key": "r-2026-0001"})
+    assert again.status_code == 200, again.content
+    assert again["Idempotent-Replayed"] == "true"
+    assert again.json()["id"] == first.json()["id"] and again.json()["number"] == first.json()["number"]
+    case = Case.objects.get()
+    assert case.events.count() == 1 and case.photos.count() == 1
+    # Another report (another key, or none) is another case; another reporter's key is theirs alone.
+    assert client.post(CASES, _report_body(world), format="json").status_code == 201
+    other = as_user(api, world.p.other_inspector)
+    response = other.post(
+        CASES, _report_body(world), format="json", headers={"Idempotency-Key": "r-2026-0001"}
+    )
+    assert response.status_code == 201, response.content
+    assert Case.objects.count() == 3
+
+
+def test_a_malformed_idempotency_key_is_400_naming_the_header(api, world):
+    response = as_user(api, world.p.inspector).post(
+        CASES, _report_body(world), format="json", headers={"Idempotency-Key": "no spaces; please" + "x" * 60}
+    )
+    assert response.status_code == 400
+    assert "Idempotency-Key" in str(response.json())
+    assert not Case.objects.exists()
+
+
+def test_a_resubmission_racing_the_first_loses_on_the_constraint_and_gets_the_first_case(world, monkeypatch):
+    """Two deliveries of one report at once: both pass the look-up before either commits; the unique
+    constraint stops the second, which is answered with the first case."""
+    first = s.case_report(
+        actor=world.p.inspector, category=world.event_cat.pk, lng=world.inside[0], lat=world.inside[1],
+        description="井盖破损", submission_key="same-key",
+    )  # fmt: skip
+    from cases.errors import AlreadySubmitted
+
+    calls = []
+    real = s._refuse_resubmission
+
+    def once_blind(actor, key):
+        calls.append(key)
+        if len(calls) > 1:  # the first look-up sees nothing (as before the other commits); then the real one
+            return real(actor, key)
+
+    monkeypatch.setattr(s, "_refuse_resubmission", once_blind)
+    with pytest.raises(AlreadySubmitted) as replay:
+        s.case_report(
+            actor=world.p.inspector, category=world.event_cat.pk, lng=world.inside[0], lat=world.inside[1],
+            description="井盖破损", submission_key="same-key",
+        )  # fmt: skip
+    assert replay.value.case == first and calls == ["same-key", "same-key"]
+    assert Case.objects.count() == 1
+
+
 def _raises(error):
     def fail(*args, **kwargs):
         raise error

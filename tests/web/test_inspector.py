@@ -66,6 +66,29 @@ def test_report_with_two_photos_creates_the_case_in_the_right_grid(
     assert case.photos.filter(stage=CasePhoto.Stage.REPORT).count() == 2
 
 
+def test_a_report_page_sent_twice_saves_one_case(world, as_role):
+    """A double tap or a browser retry posts the same page twice: its hidden key makes one case, and
+    the second post lands on that case's page as the first did."""
+    client = as_role("inspector")
+    page = client.get(reverse("inspector-report")).content.decode()
+    key = re.search(r'name="submission_key" value="([0-9a-f]{32})"', page).group(1)
+    assert key not in client.get(reverse("inspector-report")).content.decode()  # a new key per page
+    first = client.post(reverse("inspector-report"), form_data(world, photos=[photo()], submission_key=key))
+    second = client.post(reverse("inspector-report"), form_data(world, photos=[photo()], submission_key=key))
+    case = Case.objects.get()
+    assert first["Location"] == second["Location"] == reverse("case-detail", args=[case.pk])
+    assert case.events.count() == 1 and case.photos.count() == 1
+
+
+def test_a_tampered_report_key_is_refused_where_it_can_be_read(world, as_role):
+    client = as_role("inspector")
+    response = client.post(
+        reverse("inspector-report"), form_data(world, photos=[photo()], submission_key="<x>")
+    )
+    assert response.status_code == 200 and not Case.objects.exists()
+    assert "submission_key 无效" in response.content.decode()  # shown as a form error, not on a hidden input
+
+
 def test_out_of_district_position_is_refused_next_to_the_map_and_nothing_is_saved(world, as_role):
     client = as_role("inspector")
     response = client.post(
