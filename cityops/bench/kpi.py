@@ -45,12 +45,13 @@ def _database_for(size: int) -> str:
     import dj_database_url
     from django.conf import settings
 
+    from cityops.bench.database import DEFAULT_PG
     from cityops.pg import ensure_database
 
     db = settings.DATABASES["default"]
     if db["ENGINE"].endswith("sqlite3"):
         return f"sqlite:///{Path(settings.VAR_DIR) / f'bench_kpi_{size}.sqlite3'}"
-    url = os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/cityops_bench"
+    url = os.environ.get("DATABASE_URL") or DEFAULT_PG
     name = dj_database_url.parse(url)["NAME"]
     url = url.rsplit("/", 1)[0] + f"/{name}_kpi_{size}"
     ensure_database(url)

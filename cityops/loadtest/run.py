@@ -35,7 +35,7 @@ from PIL import Image, ImageDraw, ImageFilter
 from cases.models import ApiClient, Case, CaseEvent, HotlineTicket
 from cityops.bench.measure import COMMON, points_in
 from cityops.loadtest import figures
-from cityops.loadtest.profile import Rates
+from cityops.loadtest.profile import DESK_SHARE, Rates
 from cityops.loadtest.stack import Stack
 from cityops.roles import Role
 from dispatch.models import Category
@@ -43,7 +43,6 @@ from kpi import rollup
 
 PER_DAY = 2740  # generated history at a large city's daily volume (DOMAIN §8: 1,000,000 a year)
 FAULT_PAUSE = {"worker_killed": 20.0, "redis_restarted": 5.0}
-DESKS = ("operator", "inspector", "shift_leader", "dispatcher", "department")
 
 
 @dataclass
@@ -135,7 +134,7 @@ def config(opts: Options, work: Path, run_id: str, rates: Rates) -> dict:
     return {
         "run_id": run_id,
         "seed": opts.seed,
-        "rates": {**rates.as_dict(), "desks": {d: rates.desk_rate(d) for d in DESKS}},
+        "rates": {**rates.as_dict(), "desks": {d: rates.desk_rate(d) for d in DESK_SHARE}},
         "users": rates.users(),
         "tokens": tokens,
         "api_keys": keys,
@@ -255,8 +254,9 @@ def run(opts: Options, say=print) -> dict:
         "invariants_ok": invariants_ok,
         "invariants_output": invariants_out[-3000:],
     }
-    (work / f"result-{run_id}.json").write_text(json.dumps(result, ensure_ascii=False, indent=2), "utf-8")
-    (work / "result.json").write_text(json.dumps(result, ensure_ascii=False, indent=2), "utf-8")
+    text = json.dumps(result, ensure_ascii=False, indent=2)
+    for name in (f"result-{run_id}.json", "result.json"):  # this run's, and the latest
+        (work / name).write_text(text, "utf-8")
     return result
 
 
@@ -351,32 +351,21 @@ def verify_ledger(path: Path) -> dict:
             else:
                 actions[(row["case"], row["action"])] += 1
     lost_reports = reports - set(Case.objects.filter(pk__in=reports).values_list("pk", flat=True))
-    done = set()
-    numbers = [no for _, no in tickets]
-    for chunk in range(0, len(numbers), 5000):
-        done |= set(
-            HotlineTicket.objects.filter(
-                ticket_no__in=numbers[chunk : chunk + 5000],
-                state=HotlineTicket.State.DONE,
-                case__isnull=False,
-            ).values_list("channel", "ticket_no")
-        )
-    stored = set()
-    for chunk in range(0, len(numbers), 5000):
-        stored |= set(
-            HotlineTicket.objects.filter(ticket_no__in=numbers[chunk : chunk + 5000]).values_list(
-                "channel", "ticket_no"
-            )
-        )
+    stored, done = set(), set()
+    for numbers in _chunks(sorted(no for _, no in tickets)):
+        for channel, number, state, case in HotlineTicket.objects.filter(ticket_no__in=numbers).values_list(
+            "channel", "ticket_no", "state", "case_id"
+        ):
+            stored.add((channel, number))
+            if state == HotlineTicket.State.DONE and case is not None:
+                done.add((channel, number))
     lost_tickets = tickets - stored  # never stored: a 202 that lied
     not_converted = (tickets & stored) - done  # stored, but no case (yet)
     recorded = Counter()
-    case_ids = sorted({case for case, _ in actions})
-    for chunk in range(0, len(case_ids), 5000):
+    kinds = {a for _, a in actions}
+    for case_ids in _chunks(sorted({case for case, _ in actions})):
         rows = (
-            CaseEvent.objects.filter(
-                case_id__in=case_ids[chunk : chunk + 5000], action__in={a for _, a in actions}
-            )
+            CaseEvent.objects.filter(case_id__in=case_ids, action__in=kinds)
             .values_list("case_id", "action")
             .annotate(n=Count("id"))
         )
@@ -393,6 +382,12 @@ def verify_ledger(path: Path) -> dict:
             "count": len(lost_reports) + len(lost_tickets) + sum(lost_actions.values()),
         },
     }
+
+
+def _chunks(items: list, size: int = 5000):
+    """Slices of at most `size`: an IN list of tens of thousands is slow to plan and may hit limits."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def _check_invariants() -> tuple[bool, str]:

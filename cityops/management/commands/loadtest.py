@@ -21,6 +21,8 @@ import dj_database_url
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from cityops.loadtest.figures import RECOVERY
+
 CHILD = "CITYOPS_LOADTEST_CHILD"
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/cityops_load"
 P95_TARGET_MS = 300
@@ -164,7 +166,7 @@ def table(result: dict) -> list[str]:
         )
     for fault in result["faults"]:
         lines.append(
-            f"故障 {fault['name']}（第 {fault['start_s']}–{fault['end_s']} s，含其后 30 s）：{fault['requests']} 个请求，"
+            f"故障 {fault['name']}（第 {fault['start_s']}–{fault['end_s']} s，含其后 {RECOVERY:g} s）：{fault['requests']} 个请求，"
             f"P95 {fault['p95_ms']} ms，错误 {fault['errors']}"
         )
     for restart in result.get("restarts", []):
