@@ -5,7 +5,7 @@ State changes go only through `POST /cases/{id}/actions/{action}/`, which calls 
 """
 
 from django.db import InterfaceError, OperationalError
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -28,11 +28,35 @@ from cases.serializers import (
     CaseReportSerializer,
     NotificationSerializer,
 )
-from cases.workflow import Action
+from cases.workflow import STATUS_LABELS, Action, Status
 from cityops.api import Pagination
 
 # The client's key for one report (the IETF httpapi Idempotency-Key header).
 IDEMPOTENCY_KEY = "Idempotency-Key"
+# RFC 7240: a client that only needs to know the write took (a desk that reloads its queue next, a
+# phone that shows the case number) sends `Prefer: return=minimal` and is spared the full case.
+RETURN_MINIMAL = (
+    "请求头 `Prefer: return=minimal`（RFC 7240）时只返回案件的 id、number、status、status_label、updated_at，"
+    "响应头带 `Preference-Applied: return=minimal`；不带时返回完整的案件详情。"
+)
+
+
+def wants_minimal(request) -> bool:
+    preferences = request.headers.get("Prefer", "")
+    return any(p.split(";")[0].strip().lower() == "return=minimal" for p in preferences.split(","))
+
+
+class CaseMinimalSerializer(serializers.Serializer):
+    """The answer to `Prefer: return=minimal`: which case, and where it stands now."""
+
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    status = serializers.CharField()
+    status_label = serializers.SerializerMethodField()
+    updated_at = serializers.DateTimeField()
+
+    def get_status_label(self, case) -> str:
+        return str(STATUS_LABELS[Status(case.status)])
 
 
 class SavedButUnreadable(serializers.Serializer):
@@ -91,6 +115,7 @@ class CaseViewSet(
             )
         ],
         responses={201: CaseDetailSerializer, 200: CaseDetailSerializer, 503: SavedButUnreadable},
+        description=RETURN_MINIMAL,
     )
     def create(self, request, *args, **kwargs):
         data = CaseReportSerializer(data=_with_files(request, ("photos", "after_photos")))
@@ -113,7 +138,8 @@ class CaseViewSet(
         ],
         request=CaseActionInputSerializer,
         responses={200: CaseDetailSerializer, 503: SavedButUnreadable},
-        description="执行一个流程动作。各动作的参数见 DOMAIN §3：如 dispatch 的 department、check 的 passed、reason、note、photos。",
+        description="执行一个流程动作。各动作的参数见 DOMAIN §3：如 dispatch 的 department、check 的 passed、reason、note、photos。"
+        + RETURN_MINIMAL,
     )
     @drf_action(detail=True, methods=["post"], url_path=r"actions/(?P<action_name>[a-z_]+)")
     def act(self, request, pk=None, action_name=None):
@@ -121,8 +147,10 @@ class CaseViewSet(
             return Response(
                 {"detail": f"未知动作 {action_name}", "field": "action"}, status=status.HTTP_404_NOT_FOUND
             )
-        case = get_object_or_404(Case, pk=pk)
-        if not selectors.case_list(request.user).filter(pk=case.pk).exists():
+        case = selectors.case_with_scope(request.user, pk)
+        if case is None:
+            raise Http404
+        if not case.in_scope:
             # The case exists but is outside the user's scope: 403 says so, where 404 would mislead.
             return Response({"detail": "该案件不在您的处理范围内"}, status=status.HTTP_403_FORBIDDEN)
         data = ACTION_INPUTS[action_name](data=_with_files(request, ("photos",)))
@@ -136,6 +164,10 @@ class CaseViewSet(
         return self._detail(case, status.HTTP_200_OK)
 
     def _detail(self, case, code):
+        if wants_minimal(self.request):
+            # What the service returned is the case as saved: no read-back, no serialization of its history.
+            body = CaseMinimalSerializer(case).data
+            return Response(body, status=code, headers={"Preference-Applied": "return=minimal"})
         try:
             fresh = selectors.case_detail(self.request.user).get(pk=case.pk)
             return Response(CaseDetailSerializer(fresh, context={"request": self.request}).data, status=code)

@@ -31,11 +31,28 @@ def kpi_flag(name: str) -> Q:
     }[name]
 
 
+class AnyOfFilter(django_filters.MultipleChoiceFilter):
+    """Several values as one `IN (…)`, never DISTINCT.
+
+    django-filter's own MultipleChoiceFilter ORs one equality per value; PostgreSQL cannot read that
+    OR from the (status, created_at) index in date order, so a two-status desk queue walked the whole
+    case table by date (25 ms at 100,000 cases); the IN list it reads from the status index (0.6 ms).
+    No DISTINCT: these filter the case row itself, so no join can repeat it, and a DISTINCT would make
+    PostgreSQL sort and compare whole rows (a 50-row page cost ~90 ms).
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, distinct=False, **kwargs)
+
+    def filter(self, qs, value):
+        if not value or self.is_noop(qs, value):
+            return qs
+        return self.get_method(qs)(**{f"{self.field_name}__in": sorted(set(value))})
+
+
 class CaseFilterSet(django_filters.FilterSet):
-    # distinct=False: these filter the case row itself, so no join can repeat it, and django-filter's
-    # default DISTINCT would make PostgreSQL sort and compare whole rows (a 50-row page cost ~90 ms).
-    status = django_filters.MultipleChoiceFilter(choices=STATUS_CHOICES, distinct=False, label=_("状态"))
-    source = django_filters.MultipleChoiceFilter(choices=Source.choices, distinct=False, label=_("来源"))
+    status = AnyOfFilter(choices=STATUS_CHOICES, label=_("状态"))
+    source = AnyOfFilter(choices=Source.choices, label=_("来源"))
     urgency = django_filters.ChoiceFilter(choices=Urgency.choices, label=_("紧急程度"))
     category = django_filters.CharFilter(field_name="category_code", label=_("类别编码"))
     major_code = django_filters.CharFilter(field_name="major_code", label=_("大类编码"))
@@ -70,9 +87,7 @@ class CaseFilterSet(django_filters.FilterSet):
     light = django_filters.ChoiceFilter(choices=Light.choices, method="filter_light", label=_("当前环节亮灯"))
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("超期"))
     # KPI drill-down (kpi/queries.py cases_params): each is one kpi_flag.
-    satisfaction = django_filters.MultipleChoiceFilter(
-        choices=Satisfaction.choices, distinct=False, label=_("满意度")
-    )
+    satisfaction = AnyOfFilter(choices=Satisfaction.choices, label=_("满意度"))
     dispatched = django_filters.BooleanFilter(method="filter_flag", label=_("已派遣（应处置）"))
     disposed_on_time = django_filters.BooleanFilter(method="filter_flag", label=_("按期处置"))
     closed_on_time = django_filters.BooleanFilter(method="filter_flag", label=_("按期结案"))

@@ -1,6 +1,6 @@
 """Reads: which cases a user may see, and the querysets for lists and detail pages."""
 
-from django.db.models import F, FilteredRelation, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, FilteredRelation, OuterRef, Prefetch, Q, QuerySet, Value
 
 from cases.models import Case, CaseEvent, CasePhoto, CaseRequest, TimedStep
 from cityops import (
@@ -35,6 +35,15 @@ def cases_visible_to(user) -> QuerySet[Case]:
         grids = Grid.inspectors.through.objects.filter(user_id=user.pk).values("grid_id")
         scope |= Q(grid_id__any_of=grids) | Q(reporter=user)
     return qs.filter(scope)
+
+
+def case_with_scope(user, pk) -> Case | None:
+    """The case with `in_scope`: whether `user` may see it, in the one query that fetches it."""
+    if user.roles & DISTRICT_WIDE_ROLES:
+        in_scope = Value(True)
+    else:
+        in_scope = Exists(cases_visible_to(user).filter(pk=OuterRef("pk")))
+    return Case.objects.annotate(in_scope=in_scope).filter(pk=pk).first()
 
 
 def with_open_step(queryset: QuerySet[Case]) -> QuerySet[Case]:

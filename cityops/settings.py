@@ -8,7 +8,7 @@ from celery.schedules import crontab
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
-from cityops.env import env_bool, env_database, env_int, env_list, env_str, env_url
+from cityops.env import env_bool, env_database, env_float, env_int, env_list, env_str, env_url
 from cityops.log import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -107,9 +107,16 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-elif env_str("CITYOPS_TEST_DB_NAME", ""):
-    # Set by the test plugin: one test database per run, so concurrent runs never share one.
-    DATABASES["default"]["TEST"] = {"NAME": env_str("CITYOPS_TEST_DB_NAME", "")}
+else:
+    # The planner's price of a random page read, per connection. PostgreSQL's default (4) models a
+    # spinning disk, which made it walk a desk queue's 100,000 cases in date order rather than read
+    # the few it wants from the (status, created_at) index (7.6 ms → 0.06 ms). 1.1 is the usual value
+    # for SSDs and for a working set held in memory; PG_RANDOM_PAGE_COST="" keeps the server's own.
+    if (page_cost := env_float("PG_RANDOM_PAGE_COST", 1.1)) is not None:
+        DATABASES["default"]["OPTIONS"] = {"options": f"-c random_page_cost={page_cost}"}
+    if env_str("CITYOPS_TEST_DB_NAME", ""):
+        # Set by the test plugin: one test database per run, so concurrent runs never share one.
+        DATABASES["default"]["TEST"] = {"NAME": env_str("CITYOPS_TEST_DB_NAME", "")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL", "")

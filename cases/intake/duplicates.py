@@ -81,14 +81,15 @@ def find_suspects(case: Case | int) -> list[DuplicateSuspect]:
 
 def schedule_suspect_search(case: Case) -> None:
     """Called by case_report: search once the case is committed, so a failure here never loses a report."""
-    transaction.on_commit(partial(_search_after_commit, case.pk), robust=True)
+    # The case itself, not its id: what the search reads (position, category, time) is as committed.
+    transaction.on_commit(partial(_search_after_commit, case), robust=True)
 
 
-def _search_after_commit(case_id: int) -> None:
+def _search_after_commit(case: Case) -> None:
     try:
-        find_suspects(case_id)
+        find_suspects(case)
     except Exception:  # the report stands; the operator can still spot the duplicate by eye
-        log.exception("疑似重复案件检索失败：案件 %s", case_id)
+        log.exception("疑似重复案件检索失败：案件 %s", case.pk)
 
 
 def confirm(*, suspect: DuplicateSuspect | int, actor, note: str = "") -> DuplicateSuspect:

@@ -67,6 +67,20 @@ def test_list_filters_by_status_and_source(api, world):
     assert api.get(CASES, {"status": "nonsense"}).status_code == 400
 
 
+def test_several_statuses_filter_as_one_in_list(api, world, django_assert_max_num_queries):
+    """One `IN (…)`, which PostgreSQL reads from the status index; an OR of equalities it could only
+    filter while walking the whole table in date order."""
+    filing = case_in(world, Status.PENDING_FILING)
+    closure = case_in(world, Status.PENDING_CLOSURE)
+    report(world)
+    api = as_user(api, world.p.shift_leader)
+    with django_assert_max_num_queries(4) as captured:
+        found = numbers(api.get(CASES + "?status=pending_filing&status=pending_closure&ordering=created_at"))
+    assert found == [filing.number, closure.number]
+    listing = next(q["sql"] for q in captured.captured_queries if "ORDER BY" in q["sql"])
+    assert "IN (" in listing and " OR " not in listing
+
+
 def test_list_filters_by_street_department_and_search(api, world):
     far_street = StreetFactory(district=world.street.district)
     GridFactory(community=CommunityFactory(street=far_street), west=117.25, south=39.05)
@@ -455,6 +469,45 @@ def test_an_action_returns_the_updated_case(api, world):
     assert body["status"] == "pending_filing"
     assert body["events"][-1]["action"] == "accept" and body["events"][-1]["note"] == "受理"
     assert body["allowed_actions"] == ["request_void"]
+
+
+def test_an_action_with_prefer_return_minimal_answers_with_the_short_case(
+    api, world, django_assert_max_num_queries
+):
+    """RFC 7240: a desk that reloads its queue next asks for the short answer and is spared the case
+    detail's read-back (its history, steps, photos, ledger)."""
+    case = report(world)
+    api = as_user(api, world.p.operator)
+    with django_assert_max_num_queries(20) as captured:
+        response = api.post(action_url(case, "accept"), {}, format="json", HTTP_PREFER="return=minimal")
+    assert response.status_code == 200, response.content
+    assert response["Preference-Applied"] == "return=minimal"
+    body = response.json()
+    assert set(body) == {"id", "number", "status", "status_label", "updated_at"}
+    assert (body["id"], body["number"], body["status"]) == (case.pk, case.number, "pending_filing")
+    assert body["status_label"] == "待立案"
+    assert not any("cases_casephoto" in q["sql"] for q in captured.captured_queries)  # no read-back
+    assert Case.objects.get(pk=case.pk).status == "pending_filing"
+
+
+@pytest.mark.parametrize("prefer", ["", "return=representation", "respond-async, wait=5"])
+def test_without_return_minimal_an_action_answers_with_the_full_case(api, world, prefer):
+    case = report(world)
+    extra = {"HTTP_PREFER": prefer} if prefer else {}
+    response = as_user(api, world.p.operator).post(action_url(case, "accept"), {}, format="json", **extra)
+    assert response.status_code == 200, response.content
+    assert "Preference-Applied" not in response
+    assert response.json()["events"][-1]["action"] == "accept"
+
+
+def test_a_report_with_prefer_return_minimal_gets_its_number_and_status(api, world):
+    response = as_user(api, world.p.inspector).post(
+        CASES, _report_body(world), format="json", HTTP_PREFER="handling=lenient; x=1, return=minimal"
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert response["Preference-Applied"] == "return=minimal"
+    assert Case.objects.get(pk=body["id"]).number == body["number"] and body["status"] == "reported"
 
 
 def test_dispatch_over_the_api_with_co_departments(api, world):

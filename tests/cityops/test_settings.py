@@ -9,6 +9,7 @@ from cityops import env
     [
         (lambda: env.env_bool("X_FLAG", False), "maybe"),
         (lambda: env.env_int("X_FLAG", 1), "ten"),
+        (lambda: env.env_float("X_FLAG", 1.1), "cheap"),
         (lambda: env.env_database("X_FLAG", "sqlite:///x"), "mysql://u@h/db"),
         (lambda: env.env_url("X_FLAG", "filesystem://", ("filesystem", "redis")), "amqp://guest@h//"),
     ],
@@ -24,6 +25,10 @@ def test_typed_values_are_read(monkeypatch):
     assert env.env_bool("X_FLAG", False) is True
     monkeypatch.setenv("X_FLAG", "42")
     assert env.env_int("X_FLAG", 1) == 42
+    monkeypatch.setenv("X_FLAG", "1.5")
+    assert env.env_float("X_FLAG", 1.1) == 1.5
+    monkeypatch.setenv("X_FLAG", "")
+    assert env.env_float("X_FLAG", 1.1) is None  # set but empty: the setting is off
     monkeypatch.setenv("X_FLAG", "a.example, b.example")
     assert env.env_list("X_FLAG", []) == ["a.example", "b.example"]
 
@@ -41,3 +46,13 @@ def test_passwords_are_hashed_with_argon2(db):
 
     assert settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
     assert make_password("a-long-passphrase").startswith("argon2$argon2id$")
+
+
+@pytest.mark.postgres
+def test_postgresql_connections_price_random_reads_for_ssds(db):
+    """The planner's random_page_cost is 1.1 on every connection (cityops/settings.py says why)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW random_page_cost")
+        assert cursor.fetchone()[0] == "1.1"
