@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
-from rest_framework.authentication import BaseAuthentication, SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import BaseAuthentication, SessionAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
@@ -29,6 +29,7 @@ from cases.intake.serializers import (
 )
 from cases.models import ApiClient, Case, DuplicateSuspect, HotlineTicket
 from cases.selectors import cases_visible_to
+from cityops.authentication import TokenAuthentication
 from cityops.roles import Role
 
 # Who works the hotline queue: the centre (DOMAIN §1); only operators may place a ticket (service check).

@@ -80,3 +80,30 @@ def test_a_bad_token_is_refused():
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION="Token not-a-token")
     assert client.get(ME).status_code == 401
+
+
+@pytest.mark.postgres
+def test_a_token_request_reads_the_user_and_their_roles_in_one_query(django_assert_num_queries):
+    """Every API request checks roles: the token's query brings them along (cityops/api.py)."""
+    from rest_framework.authtoken.models import Token
+
+    from cityops.authentication import TokenAuthentication
+
+    user = UserFactory(roles=["department", "hotline"], department=DepartmentFactory())
+    key = Token.objects.create(user=user).key
+    with django_assert_num_queries(1):
+        found, token = TokenAuthentication().authenticate_credentials(key)
+        assert found.roles == {"department", "hotline"} and token.key == key
+
+
+def test_a_token_of_a_disabled_account_is_refused():
+    from rest_framework.authtoken.models import Token
+
+    user = UserFactory(roles=["dispatcher"])
+    key = Token.objects.create(user=user).key
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    response = client.get(ME)
+    assert response.status_code == 401 and response.json()["detail"]
