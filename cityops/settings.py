@@ -230,6 +230,11 @@ CELERY_BEAT_SCHEDULE: dict = {
 }
 # Workers log through LOGGING below (JSON lines with the task id), not through Celery's own format.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Celery's Django fixup closes the database connection before and after every task unless told to
+# reuse it: a new PostgreSQL backend (a fork, authentication, cold caches) per hotline ticket, 14 a
+# second at ten times a peak day. Reused instead, for this many tasks (counted twice, before and after
+# each task); cityops/celery.py retires broken or old (CONN_MAX_AGE) ones as requests do.
+CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", 1000)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
