@@ -212,7 +212,9 @@ def _case_for(ticket: HotlineTicket, located_by=None) -> Case:
 
     try:
         lng, lat, how = _position(ticket)
-        category = classify.classify(ticket.category_hint, channel=ticket.channel, description=ticket.description)
+        category = classify.classify(
+            ticket.category_hint, channel=ticket.channel, description=ticket.description
+        )
         if category is None:
             raise NeedsCategory(f"分类「{ticket.category_hint}」无法对应到案件类别，请配置热线分类映射")
         notes = [f"{ticket.channel} 热线工单 {ticket.ticket_no} 自动立卷", how]

@@ -36,7 +36,7 @@ from cases.models import ApiClient, Case, CaseEvent, HotlineTicket
 from cityops.bench.measure import COMMON, points_in
 from cityops.loadtest import figures
 from cityops.loadtest.profile import DESK_SHARE, Rates
-from cityops.loadtest.stack import Stack
+from cityops.loadtest.stack import WEB_WORKERS, Stack
 from cityops.roles import Role
 from dispatch.models import Category
 from kpi import rollup
@@ -51,7 +51,7 @@ class Options:
     scale: float = 1.0
     faults: bool = False
     history: int = 100_000
-    web_workers: int = 4
+    web_workers: int = WEB_WORKERS
     worker_concurrency: int = 2
     drain_timeout: float = 600.0
     seed: int = 1

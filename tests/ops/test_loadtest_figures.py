@@ -76,3 +76,41 @@ def test_the_request_log_is_read_on_the_runs_clock(tmp_path):
     rows = figures.read_log(path, origin=1765000000.0)
     assert rows[0] == figures.Request(1.5, "report", 42.0, 201, "")
     assert rows[1].status == 409 and rows[1].error.startswith("409")
+
+
+def test_the_summary_names_each_operation_whose_p95_misses_the_target():
+    from cityops.management.commands.loadtest import table
+
+    def row(p95):
+        return {
+            "requests": 10,
+            "per_second": 1.0,
+            "p50_ms": 50,
+            "p95_ms": p95,
+            "p99_ms": p95,
+            "max_ms": p95,
+            "errors": 0,
+        }
+
+    result = {
+        "run_id": "t",
+        "minutes": 1,
+        "scale": 1,
+        "rates": {"web_requests": 45.0},
+        "cases_before": 1,
+        "cases_after": 2,
+        "steady_seconds": 60,
+        "faults": [],
+        "restarts": [],
+        "errors": [],
+        "drained": True,
+        "invariants_ok": True,
+        "accepted": {"reports": 1, "tickets": 1, "actions": 1},
+        "lost": {"count": 0, "reports": [], "tickets": [], "actions": []},
+        "steady": {"(all)": row(250), "report": row(548.1), "hotline_ticket": row(148.5)},
+    }
+    lines = table(result)
+    assert "P95 < 300 ms：达到" in lines[2]
+    assert lines[3] == "P95 达不到 300 ms 的操作：report 548.1 ms"
+    result["steady"]["report"] = row(299.9)
+    assert table(result)[3] == "P95 达不到 300 ms 的操作：无"
