@@ -42,8 +42,13 @@ RETURN_MINIMAL = (
 
 
 def wants_minimal(request) -> bool:
-    preferences = request.headers.get("Prefer", "")
-    return any(p.split(";")[0].strip().lower() == "return=minimal" for p in preferences.split(","))
+    """`Prefer: return=minimal` among the request's preferences (comma-separated, each with optional
+    `;` parameters, the value optionally quoted)."""
+    for preference in request.headers.get("Prefer", "").split(","):
+        name, _sep, value = preference.split(";")[0].partition("=")
+        if name.strip().lower() == "return" and value.strip().strip('"').lower() == "minimal":
+            return True
+    return False
 
 
 class CaseMinimalSerializer(serializers.Serializer):

@@ -502,7 +502,7 @@ def test_without_return_minimal_an_action_answers_with_the_full_case(api, world,
 
 def test_a_report_with_prefer_return_minimal_gets_its_number_and_status(api, world):
     response = as_user(api, world.p.inspector).post(
-        CASES, _report_body(world), format="json", HTTP_PREFER="handling=lenient; x=1, return=minimal"
+        CASES, _report_body(world), format="json", HTTP_PREFER='handling=lenient; x=1, return = "minimal"'
     )
     assert response.status_code == 201, response.content
     body = response.json()
