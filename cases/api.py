@@ -25,10 +25,11 @@ from cases.serializers import (
     CaseActionInputSerializer,
     CaseDetailSerializer,
     CaseListSerializer,
+    CaseMinimalSerializer,
     CaseReportSerializer,
     NotificationSerializer,
 )
-from cases.workflow import STATUS_LABELS, Action, Status
+from cases.workflow import Action
 from cityops.api import Pagination
 
 # The client's key for one report (the IETF httpapi Idempotency-Key header).
@@ -49,19 +50,6 @@ def wants_minimal(request) -> bool:
         if name.strip().lower() == "return" and value.strip().strip('"').lower() == "minimal":
             return True
     return False
-
-
-class CaseMinimalSerializer(serializers.Serializer):
-    """The answer to `Prefer: return=minimal`: which case, and where it stands now."""
-
-    id = serializers.IntegerField()
-    number = serializers.CharField()
-    status = serializers.CharField()
-    status_label = serializers.SerializerMethodField()
-    updated_at = serializers.DateTimeField()
-
-    def get_status_label(self, case) -> str:
-        return str(STATUS_LABELS[Status(case.status)])
 
 
 class SavedButUnreadable(serializers.Serializer):

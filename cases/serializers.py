@@ -62,7 +62,24 @@ class CaseListSerializer(serializers.ModelSerializer):
         ]
 
     def get_status_label(self, case) -> str:
-        return str(STATUS_LABELS[Status(case.status)])
+        return status_label(case)
+
+
+class CaseMinimalSerializer(serializers.Serializer):
+    """The answer to `Prefer: return=minimal` (cases/api.py): which case, and where it stands now."""
+
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    status = serializers.CharField()
+    status_label = serializers.SerializerMethodField()
+    updated_at = serializers.DateTimeField()
+
+    def get_status_label(self, case) -> str:
+        return status_label(case)
+
+
+def status_label(case) -> str:
+    return str(STATUS_LABELS[Status(case.status)])
 
 
 class CaseEventSerializer(serializers.ModelSerializer):
