@@ -26,9 +26,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 # gunicorn's sync workers, as docker-compose.yml runs them (WEB_WORKERS). A sync worker waits on
-# PostgreSQL (queries, and the commit's WAL flush) for much of each request, so twice gunicorn's usual
-# 2 × cores + 1 keeps two cores busy: under `make loadtest`, 4 workers left 45 % of the CPU idle while
-# requests queued for a worker (p95 320 ms); 8 served the same load with p95 261 ms.
+# PostgreSQL (queries, and the commit's WAL flush) for much of each request, so it takes more than
+# gunicorn's usual 2 × cores + 1 to keep two cores busy: under `make loadtest`, 4 workers left 45 % of
+# the CPU idle while requests queued for a worker (p95 320 ms); 8 served the same load with p95 261 ms.
 WEB_WORKERS = 8
 
 
