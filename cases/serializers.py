@@ -16,7 +16,7 @@ from cases.models import (
     Variant,
 )
 from cases.selectors import can_see_caller
-from cases.workflow import ACTION_LABELS, STATUS_LABELS, Action, Status
+from cases.workflow import ACTION_LABELS, Action
 
 
 class _Ref(serializers.Serializer):
@@ -26,7 +26,7 @@ class _Ref(serializers.Serializer):
 
 
 class CaseListSerializer(serializers.ModelSerializer):
-    status_label = serializers.SerializerMethodField()
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
     grid = serializers.CharField(source="grid.code")
     community = _Ref()
     street = _Ref()
@@ -61,9 +61,6 @@ class CaseListSerializer(serializers.ModelSerializer):
             "closed_at",
         ]
 
-    def get_status_label(self, case) -> str:
-        return status_label(case)
-
 
 class CaseMinimalSerializer(serializers.Serializer):
     """The answer to `Prefer: return=minimal` (cases/api.py): which case, and where it stands now."""
@@ -71,15 +68,8 @@ class CaseMinimalSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     number = serializers.CharField()
     status = serializers.CharField()
-    status_label = serializers.SerializerMethodField()
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
     updated_at = serializers.DateTimeField()
-
-    def get_status_label(self, case) -> str:
-        return status_label(case)
-
-
-def status_label(case) -> str:
-    return str(STATUS_LABELS[Status(case.status)])
 
 
 class CaseEventSerializer(serializers.ModelSerializer):
