@@ -56,6 +56,7 @@ loadtest-faults: install
 lint: install
 	@$(VENV)/bin/ruff check .
 	@$(VENV)/bin/ruff format --check .
+	@$(VENV)/bin/lint-imports --no-cache
 
 check: install
 	@$(PY) manage.py check

@@ -3,7 +3,7 @@
 from django.contrib import admin
 
 from cases.models import Case, CaseEvent, CasePhoto, CaseRequest, Notification, TimedStep
-from cityops.privacy import can_see_caller
+from core.privacy import can_see_caller
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -71,7 +71,7 @@ class CaseAdmin(ReadOnlyAdmin):
     inlines = [TimedStepInline, CaseEventInline]
 
     def get_exclude(self, request, obj=None):
-        # The reporter's contact details only for the roles that call reporters (cityops/privacy.py).
+        # The reporter's contact details only for the roles that call reporters (core/privacy.py).
         if can_see_caller(request.user):
             return super().get_exclude(request, obj)
         return [

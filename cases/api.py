@@ -30,7 +30,7 @@ from cases.serializers import (
     NotificationSerializer,
 )
 from cases.workflow import Action
-from cityops.api import Pagination
+from core.api import Pagination
 
 # The client's key for one report (the IETF httpapi Idempotency-Key header).
 IDEMPOTENCY_KEY = "Idempotency-Key"
@@ -131,7 +131,7 @@ class CaseViewSet(
         ],
         request=CaseActionInputSerializer,
         responses={200: CaseDetailSerializer, 503: SavedButUnreadable},
-        description="执行一个流程动作。各动作的参数见 DOMAIN §3：如 dispatch 的 department、check 的 passed、reason、note、photos。"
+        description="执行一个流程动作。各动作的参数见 docs/domain.md §3：如 dispatch 的 department、check 的 passed、reason、note、photos。"
         + RETURN_MINIMAL,
     )
     @drf_action(detail=True, methods=["post"], url_path=r"actions/(?P<action_name>[a-z_]+)")

@@ -13,7 +13,7 @@ def _steps(step: str, **where) -> Exists:
 
 
 def kpi_flag(name: str) -> Q:
-    """A case-level KPI flag (DOMAIN §7) as a Q, for the KPI drill-down lists. kpi/rollup.py counts the
+    """A case-level KPI flag (docs/domain.md §7) as a Q, for the KPI drill-down lists. kpi/rollup.py counts the
     same definitions (as counts over the timed steps); tests/kpi/test_api.py checks each list holds
     exactly the cases behind its number."""
     late = Q(on_time=False) | Q(finished_at__isnull=True, light=Light.RED)

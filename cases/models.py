@@ -1,4 +1,4 @@
-"""The case and its closed loop (DOMAIN §2–§3).
+"""The case and its closed loop (docs/domain.md §2–§3).
 
 `Case.status` changes only through cases/services; every change appends one `CaseEvent`, which the
 database refuses to update or delete (migration 0002). Ledger requests (回退, 延期, 挂账, 作废) are
@@ -29,7 +29,7 @@ class Source(models.TextChoices):
     MEDIA = "media", _("媒体")
 
 
-# Inspector reports and video finds are trusted; the rest must be verified on site first (DOMAIN §2).
+# Inspector reports and video finds are trusted; the rest must be verified on site first (docs/domain.md §2).
 TRUSTED_SOURCES = frozenset({Source.INSPECTOR, Source.VIDEO, Source.LEADER})
 HOTLINE_SOURCES = {Source.HOTLINE_12345: "12345", Source.HOTLINE_8890: "8890"}
 
@@ -344,7 +344,7 @@ class Light(models.TextChoices):
 
 
 class TimedStep(models.Model):
-    """One timed step a case passes through (受理 … 结案), with its deadline and traffic light (DOMAIN §6).
+    """One timed step a case passes through (受理 … 结案), with its deadline and traffic light (docs/domain.md §6).
 
     The limit is resolved once, when the step starts, and copied here: changing a rule later does not
     rewrite running deadlines. `next_check_at` is the only column the SLA sweep reads: the moment the

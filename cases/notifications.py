@@ -7,9 +7,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from cases.models import Notification, TimedStep
-from cityops.roles import Role
+from core.roles import Role
 
-# Who acts on each step (DOMAIN §1, §3): they get the 催办 reminder, and the 超期 notice too.
+# Who acts on each step (docs/domain.md §1, §3): they get the 催办 reminder, and the 超期 notice too.
 _ACTING_ROLE = {
     "accept": Role.OPERATOR,
     "verify": Role.INSPECTOR,

@@ -1,4 +1,4 @@
-"""Who may take which action on which case: the workflow table plus role and scope (DOMAIN §1, §3).
+"""Who may take which action on which case: the workflow table plus role and scope (docs/domain.md §1, §3).
 
 `check` is what services call under the row lock; `allowed_actions` asks the same questions without
 raising, so the API's list and the page's buttons can never disagree with what a service accepts.
@@ -17,7 +17,7 @@ from cases.workflow import (
     actions_from,
     find,
 )
-from cityops.roles import Role
+from core.roles import Role
 
 # Reporting: the source each role reports as, and the sources it may choose from.
 _SOURCES_BY_ROLE = {
@@ -42,7 +42,7 @@ def _pick_role(actor, transition: Transition) -> str | None:
     held = actor_roles(actor) & transition.roles
     if not held:
         return None
-    # Deterministic when a user holds several roles that may act: the order of DOMAIN §1.
+    # Deterministic when a user holds several roles that may act: the order of docs/domain.md §1.
     return min(held, key=lambda r: _ROLE_ORDER.index(r) if r in _ROLE_ORDER else len(_ROLE_ORDER))
 
 

@@ -3,16 +3,16 @@
 from django.db.models import Exists, F, FilteredRelation, OuterRef, Prefetch, Q, QuerySet, Value
 
 from cases.models import Case, CaseEvent, CasePhoto, CaseRequest, TimedStep
-from cityops import (
+from core import (
     lookups,  # noqa: F401  (registers __any_of)
     privacy,
 )
-from cityops.privacy import CALLER_CONTACT_ROLES
-from cityops.roles import DISTRICT_WIDE_ROLES, Role
+from core.privacy import CALLER_CONTACT_ROLES
+from core.roles import DISTRICT_WIDE_ROLES, Role
 from grids.models import Grid
 
 # Roles that see the caller's name and phone: only those that must contact the caller. The policy and
-# its reasons, role by role, are in cityops/privacy.py.
+# its reasons, role by role, are in core/privacy.py.
 CALLER_VISIBLE_ROLES = CALLER_CONTACT_ROLES
 
 
@@ -22,7 +22,7 @@ def cases_visible_to(user) -> QuerySet[Case]:
     if roles & DISTRICT_WIDE_ROLES:
         return qs
     # Subqueries rather than joins: no row is repeated, so no DISTINCT over a large table is needed.
-    # `__any_of` (= ANY(ARRAY(…)), cityops/lookups.py), not `__in`: beside an OR, PostgreSQL filters
+    # `__any_of` (= ANY(ARRAY(…)), core/lookups.py), not `__in`: beside an OR, PostgreSQL filters
     # `IN (subquery)` row by row and so reads the whole case table; the array it can match against the
     # indexes (a department's 处置中 queue: 160 ms → a few ms at 100,000 cases).
     scope = Q(pk__in=[])

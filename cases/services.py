@@ -1,4 +1,4 @@
-"""One service per action of DOMAIN §3: the only code that changes a case's state.
+"""One service per action of docs/domain.md §3: the only code that changes a case's state.
 
 Each service locks the case row, checks the workflow table, the actor's role and scope, changes the
 row, and appends a CaseEvent in the same transaction; a refused action raises before anything is
@@ -33,8 +33,9 @@ from cases.models import (
     Variant,
 )
 from cases.photos import prepare_photos, save_photos
+from cases.signals import send_events_recorded
 from cases.workflow import LEDGER, SYSTEM, Action, Status, Transition, find, transitions_for
-from cityops.roles import Role
+from core.roles import Role
 from dispatch.models import Category, Component, Department
 from dispatch.routing import suggest_department
 from grids.locator import PointOutsideGrids, locate
@@ -117,6 +118,7 @@ def _transition(case: Case | int, action: Action, actor, *, outcome: str = "", a
         for stage, prepared in step.photos:
             written += _save_photos(locked, stage, prepared, actor, step.event)
         _lapse_requests(step)
+        send_events_recorded([step.event])
         if locked.hotline_channel:  # only hotline cases have a hotline to tell (cases/intake/outbox.py)
             record_outbox(step.event)
 
@@ -283,6 +285,7 @@ def case_report(
         timing.start_step(case, now)
         written += _save_photos(case, CasePhoto.Stage.REPORT, prepared, actor, event)
         written += _save_photos(case, CasePhoto.Stage.FEEDBACK, after, actor, event)
+        send_events_recorded([event])
         schedule_suspect_search(case)  # after commit: suspected duplicates (cases/intake/duplicates.py)
     return case
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from cases.models import Case, CaseEvent, Light, TimedStep
 from cases.notifications import notify_step
+from cases.signals import send_events_recorded
 from cases.workflow import SYSTEM, Action
 
 BATCH = 500
@@ -75,7 +76,7 @@ def _flip(timed: TimedStep, now: datetime, result: SweepResult) -> None:
 def _auto_supervise(timed: TimedStep, now: datetime) -> None:
     """The system's 督办: the same event case_supervise writes, with the step that ran late."""
     case = timed.case
-    CaseEvent.objects.create(
+    event = CaseEvent.objects.create(
         case=case,
         action=Action.SUPERVISE.value,
         from_status=case.status,
@@ -86,4 +87,5 @@ def _auto_supervise(timed: TimedStep, now: datetime) -> None:
         note=f"{timed.get_step_display()}环节已超期（截止 {timezone.localtime(timed.due_at):%Y-%m-%d %H:%M}），系统自动督办",
         payload={"automatic": True, "step": timed.step, "timed_step": timed.pk},
     )
+    send_events_recorded([event])
     Case.objects.filter(pk=case.pk).update(supervise_count=F("supervise_count") + 1)

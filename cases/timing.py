@@ -14,7 +14,7 @@ from cases.workflow import STEP_FOR_STATUS, Action
 from dispatch.calendar import Unit, WorkingCalendar, get_calendar
 from dispatch.time_limits import resolve_limit
 
-YELLOW_AT = Decimal("0.8")  # share of the limit used when the light turns yellow (DOMAIN §6)
+YELLOW_AT = Decimal("0.8")  # share of the limit used when the light turns yellow (docs/domain.md §6)
 
 
 def on_change(case: Case, *, action: str, from_status: str, now: datetime, extension_hours=None) -> None:

@@ -1,4 +1,4 @@
-"""The closed loop as data (DOMAIN §3): the single source for services, the API's allowed actions,
+"""The closed loop as data (docs/domain.md §3): the single source for services, the API's allowed actions,
 the buttons on a page, the docs diagram and the tests.
 
 Each `Transition` is one edge: an action taken from one of `sources` leads to `target` (None = the
@@ -11,7 +11,7 @@ from enum import StrEnum
 
 from django.utils.translation import gettext_lazy as _
 
-from cityops.roles import Role
+from core.roles import Role
 
 
 class Status(StrEnum):
@@ -216,7 +216,7 @@ def mermaid() -> str:
     return "\n".join(lines)
 
 
-# The timed step a case is in while in each state (DOMAIN §6). 挂账 keeps the 处置 step, paused.
+# The timed step a case is in while in each state (docs/domain.md §6). 挂账 keeps the 处置 step, paused.
 STEP_FOR_STATUS: dict[str, str] = {
     Status.REPORTED: "accept",
     Status.VERIFYING: "verify",

@@ -1,21 +1,11 @@
-"""Who am I, and how to get a token: the two endpoints every client calls first. Plus shared API bits."""
+"""Who am I: the endpoint every client calls first, gathering the user's roles, department, grids and inbox."""
 
-from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.authtoken.models import Token
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
-
-
-class Pagination(PageNumberPagination):
-    """Page numbers, with ?page_size= so pickers can take a whole short list (e.g. 403 categories)."""
-
-    page_size_query_param = "page_size"
-    max_page_size = 500
 
 
 class MeDepartmentSerializer(serializers.Serializer):
@@ -51,41 +41,3 @@ class MeView(APIView):
             "unread_notifications": user.notifications.filter(read_at__isnull=True).count(),
         }
         return Response(MeSerializer(payload).data)
-
-
-class TokenRequestSerializer(serializers.Serializer):
-    username = serializers.CharField(label=_("用户名"))
-    password = serializers.CharField(label=_("密码"), style={"input_type": "password"}, trim_whitespace=False)
-
-    def validate(self, attrs: dict) -> dict:
-        request = self.context.get("request")
-        # The plain HttpRequest, not DRF's wrapper: django-axes marks a locked-out attempt on the request
-        # its middleware sees, which then answers 429 (cityops/security.py).
-        user = authenticate(
-            getattr(request, "_request", request), username=attrs["username"], password=attrs["password"]
-        )
-        # One message for a wrong name, a wrong password and a disabled account: which one it was
-        # would tell a stranger which usernames exist.
-        if user is None:
-            raise serializers.ValidationError(_("用户名或密码错误，或账号已停用"), code="authorization")
-        attrs["user"] = user
-        return attrs
-
-
-class TokenResponseSerializer(serializers.Serializer):
-    token = serializers.CharField()
-
-
-class TokenView(APIView):
-    """POST username + password → {"token": …}; send it as `Authorization: Token …`."""
-
-    # Signing in must not depend on being signed in: no session (and so no CSRF check) and no token.
-    authentication_classes = ()
-    permission_classes = ()
-
-    @extend_schema(request=TokenRequestSerializer, responses=TokenResponseSerializer, summary="获取访问令牌")
-    def post(self, request: Request) -> Response:
-        serializer = TokenRequestSerializer(data=request.data, context={"request": request})
-        serializer.is_valid(raise_exception=True)
-        token, _created = Token.objects.get_or_create(user=serializer.validated_data["user"])
-        return Response({"token": token.key})

@@ -1,6 +1,7 @@
 from django.urls import include, path
 
-from cityops.api import MeView, TokenView
+from cityops.api import MeView
+from core.api import TokenView
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),

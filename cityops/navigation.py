@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from cityops.roles import Role
+from core.roles import Role
 
 _R = Role
 EVERYONE = frozenset(Role)

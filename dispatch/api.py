@@ -1,13 +1,13 @@
 """Read-only API for master data: categories, departments and managed components.
 
-Everyone signed in may read master data (DOMAIN §1: it is the admin's to change, in the admin site).
+Everyone signed in may read master data (docs/domain.md §1: it is the admin's to change, in the admin site).
 """
 
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 
-from cityops.api import Pagination
+from core.api import Pagination
 from dispatch.filters import CategoryFilter, ComponentFilter, DepartmentFilter
 from dispatch.models import Category, Component, Department
 from dispatch.serializers import CategorySerializer, ComponentSerializer, DepartmentSerializer

@@ -1,4 +1,4 @@
-"""The working calendar and the clock math every time limit uses (DOMAIN §6).
+"""The working calendar and the clock math every time limit uses (docs/domain.md §6).
 
 Working days are Monday–Friday, minus the statutory holidays, plus the make-up working weekends (调休);
 `CalendarDay` rows are the exceptions to the Monday–Friday default. Working time is the time inside the
@@ -13,11 +13,11 @@ Conventions (tests/dispatch/test_calendar*.py pin them down):
   work that runs out exactly at 12:00 is due at 12:00, not at 13:30. A working-unit deadline is never
   outside a window or on a non-working day. add(start, 0, unit) is the normalized start.
 - Working days: N whole working days end at the normalized start's clock time on the N-th working day
-  after it (DOMAIN §6); a fractional part is then added as that share of a working day's minutes
+  after it (docs/domain.md §6); a fractional part is then added as that share of a working day's minutes
   (0.5 working days = 225 working minutes with the default windows).
 - elapsed() in working days is working minutes / working minutes per day, so elapsed(start,
   add(start, n, unit), unit) == n for every unit. Amounts are rounded to whole seconds when added.
-- Natural hours are plain elapsed time (urgent cases, DOMAIN §6).
+- Natural hours are plain elapsed time (urgent cases, docs/domain.md §6).
 
 Everything runs on local wall-clock time (settings.TIME_ZONE, Asia/Shanghai). Inputs must be aware;
 outputs are aware in the calendar's zone. Asia/Shanghai has had no DST since 1991, which is what makes

@@ -1,4 +1,4 @@
-"""The category taxonomy (DOMAIN §5): loading the national list and searching it.
+"""The category taxonomy (docs/domain.md §5): loading the national list and searching it.
 
 The national list is data (fixtures/gbt47678_5_2026.csv). Loading it is idempotent and keeps the
 published codes with their gaps; rows that other standards or local extensions own are never touched.

@@ -80,7 +80,7 @@ class Department(models.Model):
 
 
 class Category(models.Model):
-    """A 部件 or 事项 type (DOMAIN §5). Codes are kept as published, gaps included, never renumbered."""
+    """A 部件 or 事项 type (docs/domain.md §5). Codes are kept as published, gaps included, never renumbered."""
 
     class Kind(models.TextChoices):
         COMPONENT = "component", _("部件")
@@ -251,7 +251,7 @@ class RoutingRule(models.Model):
             raise ValidationError({"kind": _("按大类匹配时须指定部件或事项")})
 
 
-# ---- working calendar and time limits (DOMAIN §6) -------------------------------------------------
+# ---- working calendar and time limits (docs/domain.md §6) -------------------------------------------------
 
 
 class CalendarDay(models.Model):

@@ -1,4 +1,4 @@
-"""Which department a case should go to (DOMAIN §5): 部件 to the owner first (先属主), 事项 by the
+"""Which department a case should go to (docs/domain.md §5): 部件 to the owner first (先属主), 事项 by the
 ordered rule table, otherwise to the street office of the grid (先属地). The dispatcher may override."""
 
 from dataclasses import dataclass

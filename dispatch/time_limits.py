@@ -1,11 +1,11 @@
-"""Time limits per step of the closed loop (DOMAIN §6): which rule applies, and the seeded defaults.
+"""Time limits per step of the closed loop (docs/domain.md §6): which rule applies, and the seeded defaults.
 
 Resolution: among the active rules for the step whose scope matches (the category itself, its 大类,
 or the step default) and whose urgency and variant are the case's or blank (= any), the most specific
 wins: category over 大类 over default, then an exact urgency over a blank one, then an exact variant
 over a blank one.
 
-Urgent cases run on natural time (DOMAIN §6: "urgent ones ignore working days"). The winning rule
+Urgent cases run on natural time (docs/domain.md §6: "urgent ones ignore working days"). The winning rule
 keeps its amount and moves to the natural clock when it is in a working unit: N 工作分钟 → N/60 自然小时,
 N 工作时 → N 自然小时, N 工作日 → 24·N 自然小时. A city that wants a different urgent limit for a
 category adds a rule with urgency 紧急 in 自然小时 for it, which then wins.
@@ -136,7 +136,7 @@ class SeedRule:
     step: str = Step.DISPOSE
 
 
-# 处置 limits from published city tables (DOMAIN §6), matched by name in the GB/T 47678.5-2026 list.
+# 处置 limits from published city tables (docs/domain.md §6), matched by name in the GB/T 47678.5-2026 list.
 # 路面积水 has no category of its own in that list: its rule is seeded only where a city added one.
 CATEGORY_RULES: tuple[SeedRule, ...] = (
     SeedRule(D("4"), Unit.WORKING_HOURS, names=("暴露垃圾",)),

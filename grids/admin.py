@@ -1,4 +1,4 @@
-"""Admin for the grid hierarchy. Codes are fixed once saved (never renumbered, DOMAIN §4); polygons come
+"""Admin for the grid hierarchy. Codes are fixed once saved (never renumbered, docs/domain.md §4); polygons come
 from `manage.py import_grids`, which checks the whole tiling, so the admin shows them read-only."""
 
 import json

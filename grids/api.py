@@ -8,7 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from cityops.api import Pagination
+from core.api import Pagination
 from grids.filters import CommunityFilter, GridFilter, StreetFilter
 from grids.locator import locate
 from grids.models import Community, District, Grid, Street

@@ -1,4 +1,4 @@
-"""Area and grid codes (DOMAIN §4). Codes are strings: leading zeros matter and they are never renumbered.
+"""Area and grid codes (docs/domain.md §4). Codes are strings: leading zeros matter and they are never renumbered.
 
 Unit grid: 15 digits = 6 district (GB/T 2260) + 3 street + 3 community + 3 sequence.
 """

@@ -1,4 +1,4 @@
-"""Position (WGS84 lng/lat) → the one unit grid it belongs to (DOMAIN §4).
+"""Position (WGS84 lng/lat) → the one unit grid it belongs to (docs/domain.md §4).
 
 The index is an in-memory shapely STRtree over every grid's polygon, built once per process and
 rebuilt when the grids change. The database is only asked for a cheap version stamp (count and latest

@@ -1,4 +1,4 @@
-"""Where: district → street → community → unit grid (DOMAIN §4).
+"""Where: district → street → community → unit grid (docs/domain.md §4).
 
 Geometry is stored as GeoJSON (WGS84 lng/lat) in a JSON column with its bounding box and area beside
 it, so the same schema runs on SQLite (the embedded demo) and PostgreSQL; point-in-grid queries go

@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cases.models import Source
-from cityops.roles import Role
+from core.roles import Role
 from kpi import queries
 from kpi.dates import validate_kpi_date
 from kpi.definitions import AREA_COUNTS

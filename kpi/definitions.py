@@ -1,4 +1,4 @@
-"""Every KPI's name, formula and definition, in one registry (DOMAIN §7): the API, the dashboard, the
+"""Every KPI's name, formula and definition, in one registry (docs/domain.md §7): the API, the dashboard, the
 reports and the glossary page show these texts next to the numbers, so a district can check how each
 number was made.
 
@@ -39,7 +39,7 @@ class Kpi:
 
 
 HOTLINE = (Source.HOTLINE_12345.value, Source.HOTLINE_8890.value)
-# 漏报: problems the public found before the patrol did (DOMAIN §7, inspectors).
+# 漏报: problems the public found before the patrol did (docs/domain.md §7, inspectors).
 NOT_PATROLLED = (Source.PUBLIC.value, *HOTLINE, Source.MEDIA.value)
 
 COHORT = _("案件按立案日计入统计期（队列口径）；状态取最近一次汇总时的状态。")
@@ -110,7 +110,7 @@ _ALL = [
         _def(_("即投诉处理率。"), REPORTED), "report", target="target_resolution_rate"),
     Kpi("hotline_satisfaction_rate", _("满意率（热线）"), "%", _("满意率 = (满意 + 基本满意) ÷ 回访联系上数 × 100%"),
         REPORTED, "report", target="target_satisfaction_rate"),
-    # ------------------------------------------------------------------ people (DOMAIN §7)
+    # ------------------------------------------------------------------ people (docs/domain.md §7)
     Kpi("valid_report_rate", _("有效上报率"), "%", _("有效上报率 = 已立案或自行处置的上报 ÷ 监督员上报数 × 100%"),
         _("监督员本人上报的案件中，后来立案或自行处置结案的比例；按上报日计。"), "person"),
     Kpi("missed_rate", _("漏报率"), "%", _("漏报率 = 责任网格内公众/热线/媒体来源的立案数 ÷ 责任网格立案数 × 100%"),

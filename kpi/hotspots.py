@@ -1,4 +1,4 @@
-"""Hot spots (热点分析): where and when problems recur (issue #7 point 5, DOMAIN §7 last item).
+"""Hot spots (热点分析): where and when problems recur (issue #7 point 5, docs/domain.md §7 last item).
 
 Three views over the cases a user may see, all computed by SQL aggregation over a bounded date range,
 so their cost follows the window, not the size of the history:

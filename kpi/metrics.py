@@ -1,4 +1,4 @@
-"""The formulas of DOMAIN §7 over summed rollup columns: counts, rates, composite scores and grades.
+"""The formulas of docs/domain.md §7 over summed rollup columns: counts, rates, composite scores and grades.
 
 Pure functions of plain dicts, so the API, the dashboard and the reports compute every figure the
 same way. Rates are fractions (0.0–1.0) or None when the denominator is 0; scores are 0–100.

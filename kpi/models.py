@@ -23,7 +23,7 @@ Flag = models.PositiveSmallIntegerField  # 0/1, summed by the rollup (SUM of a b
 # the proposed row before they find the conflict. A cell is a sum of 0/1 flags, never negative.
 Sum = models.IntegerField
 
-# Flags of a case, in two groups by the day they count on (DOMAIN §7 cohort rule, ours).
+# Flags of a case, in two groups by the day they count on (docs/domain.md §7 cohort rule, ours).
 REPORT_FLAGS = (
     "r_rejected",  # 不予受理 at intake (rejected before reaching 待立案)
     "r_filed",  # has been 立案
@@ -189,7 +189,7 @@ def _pct(label: str, default: int, help_text: str = ""):
     return models.PositiveSmallIntegerField(label, default=default, help_text=help_text)
 
 
-# Composite scores (DOMAIN §7): role → [(settings field, part key)]; each role's weights sum to 100.
+# Composite scores (docs/domain.md §7): role → [(settings field, part key)]; each role's weights sum to 100.
 WEIGHTS = {
     "inspector": [
         ("w_inspector_valid", "valid_report_rate"),
@@ -233,7 +233,7 @@ TARGETS = {
 
 
 class KpiSettings(models.Model):
-    """Weights, grade bands and targets (one row; cities tune them in the admin, DOMAIN §7)."""
+    """Weights, grade bands and targets (one row; cities tune them in the admin, docs/domain.md §7)."""
 
     w_inspector_valid = _pct(_("监督员：有效上报率权重"), 40)
     w_inspector_missed = _pct(_("监督员：漏报率得分权重"), 20)

@@ -2,7 +2,7 @@
 
 Every function reads the rollup tables (kpi/models.py), never the case tables, so its cost follows
 the length of the period asked for, not the size of the history. Dates are local calendar days
-(Asia/Shanghai), both ends inclusive. Counts are cohort-based (DOMAIN §7): 上报数 and the hotline
+(Asia/Shanghai), both ends inclusive. Counts are cohort-based (docs/domain.md §7): 上报数 and the hotline
 figures belong to the report day, everything else to the filing (立案) day. The figures are as
 fresh as the last rollup (kpi/rollup.py: every few minutes, and whole days nightly).
 
@@ -60,7 +60,7 @@ from django.db.models import Q, Sum
 
 from cases.models import Source
 from cases.workflow import Status
-from cityops.roles import DISTRICT_WIDE_ROLES, Role
+from core.roles import DISTRICT_WIDE_ROLES, Role
 from dispatch.models import Category, Department
 from grids.models import Community, Grid, Street
 from kpi import metrics

@@ -1,4 +1,4 @@
-"""Periodic reports (日巡查、周统计、旬反馈、月总结, DOMAIN §7; issue #7 point 4).
+"""Periodic reports (日巡查、周统计、旬反馈、月总结, docs/domain.md §7; issue #7 point 4).
 
 A report is a list of tables (sections) for one period, assembled from kpi.queries (headline KPIs
 against their targets, street and department rankings, breakdowns by 大类 and by source) and from

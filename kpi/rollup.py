@@ -10,7 +10,7 @@ in one transaction:
 3. the facts that actually changed are subtracted from the cells they counted in and the new
    versions added, in one INSERT … ON CONFLICT DO UPDATE per rollup table, keyed by the old and new
    (day, grid, department, category, source) of each changed case on both of the days it counts on
-   (report day for 上报数, filing day for the rest: DOMAIN §7 cohorts), and likewise (day, person,
+   (report day for 上报数, filing day for the rest: docs/domain.md §7 cohorts), and likewise (day, person,
    role, action); a cell left counting nothing is deleted. A forced run (`kpi_rollup`) instead
    re-sums every cell a touched case counts in from the facts, which also repairs a damaged cell.
 
@@ -35,7 +35,7 @@ from django.utils import timezone
 
 from cases.models import Case, CaseEvent, Satisfaction, TimedStep
 from cases.workflow import Action, Status
-from cityops.roles import Role
+from core.roles import Role
 from kpi.models import (
     FILED_FLAGS,
     REPORT_FLAGS,
@@ -52,7 +52,7 @@ OLD, NEW, GONE, CAME = "kpi_tmp_old", "kpi_tmp_new", "kpi_tmp_gone", "kpi_tmp_ca
 IN_TOUCHED = f"case_id IN (SELECT case_id FROM {TOUCHED})"
 CELL = ("grid_id", "dept", "category_id", "source")
 PERSON_CELL = ("user_id", "role", "kind")
-# Actions people are scored on (DOMAIN §7), and the timed step each one finishes.
+# Actions people are scored on (docs/domain.md §7), and the timed step each one finishes.
 SCORED_STEP = {
     Action.VERIFY: "verify",
     Action.CHECK: "check",
@@ -65,7 +65,7 @@ SCORED_STEP = {
 }
 
 
-# 应结案 / 应处置 leave out what was voided and what is suspended now (DOMAIN §7).
+# 应结案 / 应处置 leave out what was voided and what is suspended now (docs/domain.md §7).
 NOT_DUE = (Status.VOIDED, Status.SUSPENDED)
 REACHED = (Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED, Satisfaction.UNSATISFIED)
 # A cell with these at 0 counts nothing (every other column counts a subset of them): it is deleted.
@@ -171,7 +171,7 @@ def person_facts_select():
         default=Value(""),
         output_field=CharField(),
     )
-    # A 派遣 was wrong when the department's 回退 was approved before any later 派遣 (DOMAIN §7).
+    # A 派遣 was wrong when the department's 回退 was approved before any later 派遣 (docs/domain.md §7).
     later_dispatch = CaseEvent.objects.filter(
         case_id=OuterRef(OuterRef("case_id")),
         action=Action.DISPATCH,

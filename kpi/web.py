@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Source
-from cityops.roles import Role
+from core.roles import Role
 from dispatch.models import Category, Department
 from grids.models import Street
 from kpi import hotspots, queries, reports
@@ -226,7 +226,7 @@ def default_filter_data(get, today: date) -> dict:
 
 # ---------------------------------------------------------------------------------- the figures
 
-# The headline cards: the volume of work, then the rates a district is judged by (DOMAIN §7).
+# The headline cards: the volume of work, then the rates a district is judged by (docs/domain.md §7).
 HEADLINE = (
     "reported",
     "filed",
@@ -446,7 +446,7 @@ class Figures:
     # ---- people
 
     def people(self) -> list[dict]:
-        """Scores and grades of inspectors, operators, shift leaders and dispatchers (DOMAIN §7).
+        """Scores and grades of inspectors, operators, shift leaders and dispatchers (docs/domain.md §7).
         People work district-wide, so only the period applies, and only district roles see them."""
         start, end = self.period
         labels = {g["key"]: (g["label"], g["unit"]) for g in self.glossary}

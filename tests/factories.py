@@ -1,6 +1,6 @@
 """factory_boy factories for the master data every test needs.
 
-Codes follow the real hierarchy (DOMAIN §4): a grid's 15-digit code starts with its community's,
+Codes follow the real hierarchy (docs/domain.md §4): a grid's 15-digit code starts with its community's,
 which starts with its street's and district's, so model validation and code parsing work on them.
 Each grid is a small square (≈ 100 m) laid out on its own spot of a lattice, so grids never overlap
 unless a test places them.
@@ -15,8 +15,8 @@ import factory
 from django.contrib.auth.models import Group
 from factory.django import DjangoModelFactory
 
-from cityops.models import User
-from cityops.roles import Role
+from core.models import User
+from core.roles import Role
 from dispatch.codes import credit_code_with_check
 from dispatch.models import Category, Component, Department
 from grids.models import Community, District, Grid, Street

@@ -1,4 +1,4 @@
-"""Machine intake from the hotlines (12345 / 8890) and what follows every new case (DOMAIN §2).
+"""Machine intake from the hotlines (12345 / 8890) and what follows every new case (docs/domain.md §2).
 
     hotline.py     inbox row → case (claimed, idempotent), needs-location queue, re-queue
     gazetteer.py   address text → position (门牌, 兴趣点, 社区, 道路)

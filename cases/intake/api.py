@@ -29,10 +29,10 @@ from cases.intake.serializers import (
 )
 from cases.models import ApiClient, Case, DuplicateSuspect, HotlineTicket
 from cases.selectors import cases_visible_to
-from cityops.authentication import TokenAuthentication
-from cityops.roles import Role
+from core.authentication import TokenAuthentication
+from core.roles import Role
 
-# Who works the hotline queue: the centre (DOMAIN §1); only operators may place a ticket (service check).
+# Who works the hotline queue: the centre (docs/domain.md §1); only operators may place a ticket (service check).
 QUEUE_ROLES = frozenset({Role.OPERATOR, Role.SHIFT_LEADER, Role.SUPERVISOR, Role.ADMIN})
 
 

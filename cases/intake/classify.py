@@ -1,4 +1,4 @@
-"""A hotline's category hint → our category (DOMAIN §5).
+"""A hotline's category hint → our category (docs/domain.md §5).
 
 The hint is whatever the hotline sent: one of our codes, its own classification (e.g. 12345's
 "城市管理-市容环境-暴露垃圾") or free text. In order: the admin's CategoryMapping for this channel, then

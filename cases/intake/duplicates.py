@@ -19,7 +19,7 @@ from django.utils import timezone
 from cases.errors import ActionForbidden, ActionRefused
 from cases.models import Case, DuplicateSuspect, RejectReason
 from cases.workflow import OPEN, Status
-from cityops.roles import Role
+from core.roles import Role
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""Hotline inbox → case (DOMAIN §2): receive durably, then convert in a task that may run any number of times.
+"""Hotline inbox → case (docs/domain.md §2): receive durably, then convert in a task that may run any number of times.
 
 The request only inserts a HotlineTicket row and answers; the broker is told after the commit and may
 be down, which costs nothing but time: `requeue_stale` (a beat) enqueues every row still `received`.
@@ -24,7 +24,7 @@ from cases.errors import ActionError, ActionForbidden, ActionRefused, InvalidInp
 from cases.intake import classify, gazetteer
 from cases.models import Case, HotlineTicket, Satisfaction, Source
 from cases.workflow import Action, Status
-from cityops.roles import Role
+from core.roles import Role
 from grids.locator import InvalidPosition, PointOutsideGrids, locate
 
 log = logging.getLogger(__name__)

@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from cases.intake.hotline import SOURCE_FOR_CHANNEL
 from cases.models import DuplicateSuspect, HotlineTicket, Urgency
-from cityops.privacy import can_see_caller
+from core.privacy import can_see_caller
 from grids.locator import InvalidPosition, check_position
 
 CHANNELS = list(SOURCE_FOR_CHANNEL)
@@ -126,7 +126,7 @@ class HotlineTicketSerializer(serializers.ModelSerializer):
 
     def to_representation(self, ticket):
         data = super().to_representation(ticket)
-        # The caller's name and phone only for roles that call callers back (cityops/privacy.py); the
+        # The caller's name and phone only for roles that call callers back (core/privacy.py); the
         # queue's shift leaders, supervisors and admins get them blank. No request: nobody to trust.
         request = self.context.get("request")
         if not (request is not None and can_see_caller(request.user)):

@@ -1,4 +1,4 @@
-"""Open311 GeoReport v2 at /open311/v2/ (DOMAIN §9): the public interface FixMyStreet-style apps speak.
+"""Open311 GeoReport v2 at /open311/v2/ (docs/domain.md §9): the public interface FixMyStreet-style apps speak.
 
 Decisions, in one place:
 

@@ -16,12 +16,21 @@ from django.views.decorators.csrf import csrf_exempt
 from cases import services
 from cases.errors import ActionError
 from cases.models import ApiClient, Case, CaseEvent, CasePhoto, RejectReason, Source, TimedStep
-from cases.open311 import params, throttling
+from cases.open311 import params
 from cases.open311.formats import FORMATS, errors, render, w3c_datetime
 from cases.workflow import OPEN, STATUS_LABELS, SYSTEM, TERMINAL, Action, Status
+from core import security
 from dispatch.models import Category
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
+
+
+def _too_many_requests(request, wait: int) -> HttpResponse:
+    """The spec's error document for a 429, in the format the path asks for (any limit, any view)."""
+    return _throttled("json" if request.path.endswith(".json") else "xml", wait)
+
+
+open311_view = security.answers_too_many_requests(_too_many_requests)
 
 # Whose notes explain a status to the public: what the centre and the department decided. Not the
 # reporter's own words (report), nor the approval ledger's internal reasoning (回退, 挂账, 作废).
@@ -54,6 +63,7 @@ def _format_or_error(fmt: str, request, methods: tuple[str, ...]) -> HttpRespons
 # ---------------------------------------------------------------- discovery and services
 
 
+@open311_view
 def discovery(request, fmt: str):
     if refused := _format_or_error(fmt, request, ("GET", "HEAD")):
         return refused
@@ -76,6 +86,7 @@ def discovery(request, fmt: str):
 _MIME_TYPES = ("text/xml", "application/json")
 
 
+@open311_view
 def service_list(request, fmt: str):
     if refused := _format_or_error(fmt, request, ("GET", "HEAD")):
         return refused
@@ -95,6 +106,7 @@ def _service(category: Category) -> dict:
     }
 
 
+@open311_view
 def service_definition(request, code: str, fmt: str):
     if refused := _format_or_error(fmt, request, ("GET", "HEAD")):
         return refused
@@ -109,6 +121,7 @@ def _active_category(code: str) -> Category | None:
     return Category.objects.filter(pk=int(code), is_active=True).first()
 
 
+@open311_view
 def token(request, token: str, fmt: str):
     # Requests are created synchronously: POST answers with the service_request_id, never a token.
     if refused := _format_or_error(fmt, request, ("GET", "HEAD")):
@@ -119,6 +132,7 @@ def token(request, token: str, fmt: str):
 # ---------------------------------------------------------------- service requests
 
 
+@open311_view
 @csrf_exempt
 def service_requests(request, fmt: str):
     if refused := _format_or_error(fmt, request, ("GET", "HEAD", "POST")):
@@ -132,6 +146,7 @@ def service_requests(request, fmt: str):
     return render(_request_rows(request, query), fmt, root="service_requests")
 
 
+@open311_view
 def service_request(request, request_id: str, fmt: str):
     if refused := _format_or_error(fmt, request, ("GET", "HEAD")):
         return refused
@@ -220,7 +235,7 @@ def _status_notes(case: Case) -> str:
 
 
 def _create(request, fmt: str):
-    if wait := throttling.hit("ip", throttling.client_ip(request)):
+    if wait := security.hit("open311_ip", security.client_ip(request) or "unknown"):
         return _throttled(fmt, wait)
     max_body = settings.OPEN311_MAX_BODY_BYTES
     try:
@@ -249,7 +264,7 @@ def _create(request, fmt: str):
         return errors(fmt, exc.status, exc.description)
     if client is None:
         return errors(fmt, 403, "api_key is missing, unknown or disabled")
-    if wait := throttling.hit("api_key", str(client.pk)):
+    if wait := security.hit("open311_key", str(client.pk)):
         return _throttled(fmt, wait)
     try:
         new = params.new_request(data)
@@ -295,6 +310,7 @@ def _throttled(fmt: str, wait: int) -> HttpResponse:
     )
 
 
+@open311_view
 def not_found(request, path: str = ""):
     """Anything else under /open311/v2/: the spec's 404 body, in the format the path asks for."""
     fmt = "json" if path.endswith(".json") else "xml"

@@ -36,7 +36,7 @@ from cases.models import (
 from cases.services import SERVICES
 from cases.web.forms import SPECS, ActionForm
 from cases.workflow import ACTION_LABELS, OPEN, STATUS_LABELS, SYSTEM, Action, Status
-from cityops.roles import ROLE_LABELS
+from core.roles import ROLE_LABELS
 from dispatch.calendar import Unit, get_calendar
 from dispatch.models import Department
 
@@ -161,7 +161,7 @@ def _role_label(role: str) -> str:
 
 def _payload_names(events: list) -> dict:
     """Names for the department codes and inspector ids the events carry: one query each, if any."""
-    from cityops.models import User
+    from core.models import User
 
     codes, users = set(), set()
     for event in events:

@@ -85,7 +85,7 @@ def reason_field(label: str | Promise = REASON_LABEL) -> FieldFactory:
 
 def photos_field(label: str | Promise, help_text: str | Promise = "") -> FieldFactory:
     def make(form):
-        # Which steps need an on-site photo is a setting a city may relax (DOMAIN §3).
+        # Which steps need an on-site photo is a setting a city may relax (docs/domain.md §3).
         required = form.action.value in settings.PHOTO_REQUIRED_FOR
         return PhotosField(
             label=label,

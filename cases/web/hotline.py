@@ -1,4 +1,4 @@
-"""The hotline agent's pages (DOMAIN §1): quick intake of a caller, recent hotline cases, the 回访 queue.
+"""The hotline agent's pages (docs/domain.md §1): quick intake of a caller, recent hotline cases, the 回访 queue.
 
 The intake form shares the position map and the category picker with the inspector's report form
 (cases/web/inspector.py, cityops/static/cityops/report.js). An address the gazetteer knows places the
@@ -29,7 +29,7 @@ from cases.web.inspector import JS_STRINGS, CasePositionForm, picker_context, ro
 from cases.web.lists import case_filterset
 from cases.web.sorting import Sorting
 from cases.workflow import STATUS_CHOICES, Action, Status
-from cityops.roles import Role
+from core.roles import Role
 
 TICKETS_PAGE = 30
 CALLBACKS_PAGE = 20

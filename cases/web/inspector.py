@@ -1,4 +1,4 @@
-"""The inspector's pages (DOMAIN §1, phone first): report a problem, my 核实/核查 tasks, my reports.
+"""The inspector's pages (docs/domain.md §1, phone first): report a problem, my 核实/核查 tasks, my reports.
 
 The report form and its two widgets (the position on a map, the category picker) are shared with the
 hotline intake (cases/web/hotline.py). The server re-checks everything the browser shows: a position
@@ -27,7 +27,7 @@ from cases.selectors import with_open_step
 from cases.web.lists import case_filterset
 from cases.web.sorting import Sorting
 from cases.workflow import Status
-from cityops.roles import Role
+from core.roles import Role
 from dispatch.categories import search_categories
 from dispatch.models import Category
 from grids.locator import locate

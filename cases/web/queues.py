@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.selectors import cases_visible_to
 from cases.workflow import Status
-from cityops.roles import Role
+from core.roles import Role
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Supervisor pages (DOMAIN §1 领导/督查, issue #5 point 8): the map of open cases by light and the
+"""Supervisor pages (docs/domain.md §1 领导/督查, issue #5 point 8): the map of open cases by light and the
 overdue list with 督办.
 
 The map's data is a GeoJSON endpoint sized for a large city: with 100,000 open cases it never ships
@@ -32,7 +32,7 @@ from cases.models import OPEN_STATES, Case, Light, Source, TimedStep
 from cases.selectors import cases_visible_to, with_open_step
 from cases.web.sorting import Sorting
 from cases.workflow import STATUS_LABELS
-from cityops.roles import Role
+from core.roles import Role
 from dispatch.models import Category, Department
 from grids.models import Street
 

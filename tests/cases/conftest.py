@@ -11,7 +11,7 @@ from PIL import Image
 from cases import services
 from cases.models import Case, CaseEvent, Source
 from cases.workflow import LEDGER, SYSTEM, Action, Status
-from cityops.roles import Role
+from core.roles import Role
 from dispatch.models import Category, Department
 from tests.factories import (
     CategoryFactory,

@@ -1,4 +1,4 @@
-"""Timed steps through the services, and the SLA sweep (DOMAIN §6)."""
+"""Timed steps through the services, and the SLA sweep (docs/domain.md §6)."""
 
 import threading
 from datetime import datetime

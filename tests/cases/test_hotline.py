@@ -1,4 +1,4 @@
-"""Hotline machine intake (DOMAIN §2): POST /api/v1/hotline/tickets/ → inbox row → Celery task → case."""
+"""Hotline machine intake (docs/domain.md §2): POST /api/v1/hotline/tickets/ → inbox row → Celery task → case."""
 
 from datetime import timedelta
 

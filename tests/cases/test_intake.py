@@ -1,4 +1,4 @@
-"""Intake (DOMAIN §2–§3): 自行处置, public and hotline reports that must be verified first, hotline ticket
+"""Intake (docs/domain.md §2–§3): 自行处置, public and hotline reports that must be verified first, hotline ticket
 numbers, and 不予受理 of duplicates."""
 
 import pytest

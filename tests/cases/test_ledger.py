@@ -128,7 +128,7 @@ def test_a_request_needs_a_reason(world):
     assert snapshot(case) == before
 
 
-# The approval event is what the KPIs read (DOMAIN §3: KPIs are computed from events), so it must carry
+# The approval event is what the KPIs read (docs/domain.md §3: KPIs are computed from events), so it must carry
 # what was approved, not only a pointer to the request.
 
 

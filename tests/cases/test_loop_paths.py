@@ -1,4 +1,4 @@
-"""The loop's side paths (DOMAIN §3): 返工 after a failed check, 重办 after closure, 回访, 督办, 不予立案."""
+"""The loop's side paths (docs/domain.md §3): 返工 after a failed check, 重办 after closure, 回访, 督办, 不予立案."""
 
 import pytest
 

@@ -219,7 +219,7 @@ def test_json_or_garbled_body_is_400(client, open311, fmt):
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_posts_per_api_key_are_rate_limited(client, open311, fmt, settings):
-    settings.OPEN311_THROTTLE_RATES = {"api_key": "2/min", "ip": "100/min"}
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "open311_key": "2/min", "open311_ip": "100/min"}
     post(client, fmt, post_fields(open311))
     post(client, fmt, post_fields(open311))
     before = _counts()
@@ -234,7 +234,7 @@ def test_posts_per_api_key_are_rate_limited(client, open311, fmt, settings):
 def test_posts_per_client_ip_are_rate_limited_whatever_the_key(client, open311, settings):
     from cases.models import ApiClient
 
-    settings.OPEN311_THROTTLE_RATES = {"api_key": "100/min", "ip": "2/min"}
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "open311_key": "100/min", "open311_ip": "2/min"}
     other = ApiClient.objects.create(name="另一个应用", kind="open311", api_key="other-key")
     post(client, "json", post_fields(open311))
     post(client, "json", post_fields(open311, api_key=other.api_key))

@@ -1,4 +1,4 @@
-"""Two people acting on the same case at once: exactly one wins (DOMAIN §3).
+"""Two people acting on the same case at once: exactly one wins (docs/domain.md §3).
 
 Each test runs two real database connections (one per thread). The test's own connection first holds
 a row lock that both threads will need, the threads start together at a barrier and queue behind it,

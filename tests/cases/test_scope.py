@@ -1,4 +1,4 @@
-"""Scope (DOMAIN §1): departments act only on their own cases, inspectors only in their grids (and verify
+"""Scope (docs/domain.md §1): departments act only on their own cases, inspectors only in their grids (and verify
 only what was sent to them), centre roles district-wide."""
 
 import pytest

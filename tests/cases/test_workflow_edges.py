@@ -14,7 +14,7 @@ from cases.errors import ActionForbidden, ActionRefused
 from cases.models import Case, CaseEvent, CasePhoto, CaseRequest
 from cases.services import SERVICES, case_report
 from cases.workflow import STATUS_LABELS, SYSTEM, TRANSITIONS, Action, Status, transitions_for
-from cityops.roles import Role
+from core.roles import Role
 from tests.cases.conftest import (
     ACTORS,
     action_kwargs,

@@ -162,7 +162,7 @@ def test_beat_schedules_the_heartbeat_every_minute(settings):
 
 @pytest.mark.redis
 def test_with_redis_the_cache_is_checked_and_holds_the_heartbeats(client, settings, monkeypatch):
-    from cityops.testing import REDIS_URL
+    from tooling.testing import REDIS_URL
 
     settings.REDIS_URL = REDIS_URL
     settings.CACHES = {

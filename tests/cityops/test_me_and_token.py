@@ -87,7 +87,7 @@ def test_a_token_request_reads_the_user_and_their_roles_in_one_query(django_asse
     """Every API request checks roles: the token's query brings them along (cityops/api.py)."""
     from rest_framework.authtoken.models import Token
 
-    from cityops.authentication import TokenAuthentication
+    from core.authentication import TokenAuthentication
 
     user = UserFactory(roles=["department", "hotline"], department=DepartmentFactory())
     key = Token.objects.create(user=user).key

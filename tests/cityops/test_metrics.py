@@ -106,7 +106,7 @@ def test_a_broker_that_does_not_answer_is_reported_not_raised(client, settings):
 def test_redis_queue_depth_counts_every_priority_list(client, settings):
     import redis
 
-    from cityops.testing import REDIS_URL
+    from tooling.testing import REDIS_URL
 
     queue = f"test-queue-{uuid.uuid4().hex}"
     settings.CELERY_BROKER_URL = REDIS_URL

@@ -1,4 +1,4 @@
-"""Routing suggestions (DOMAIN §5): 部件 to the owner first, 事项 by the ordered rules, else the street office."""
+"""Routing suggestions (docs/domain.md §5): 部件 to the owner first, 事项 by the ordered rules, else the street office."""
 
 import pytest
 

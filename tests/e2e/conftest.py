@@ -1,7 +1,7 @@
 """Real-browser tests: Playwright (Python) driving Debian's Chromium against pytest-django's live server.
 
 - `browser` (session): headless Chromium at CHROMIUM (no `playwright install`: the system browser is used).
-  Missing browser: the tests fail under CI=true and skip with a warning elsewhere (cityops/testing.py).
+  Missing browser: the tests fail under CI=true and skip with a warning elsewhere (tooling/testing.py).
 - `page`: a fresh browser context (1280×800, zh-CN) per test that fails the test on any JavaScript
   console error, uncaught page error, failed request, or 4xx/5xx answer for a page or an asset.
   `open_page()` opens more such pages, one signed-in user each (the loop is played by five people).
@@ -25,8 +25,8 @@ from pathlib import Path
 
 import pytest
 
-from cityops.testing import CI
 from tests.cases.conftest import fast_passwords, media_root, world  # noqa: F401
+from tooling.testing import CI
 
 # Playwright's sync API runs an event loop in this thread; the test's own ORM calls (building the world,
 # checking results) are plain synchronous code all the same, so Django's async guard must stand aside.

@@ -1,4 +1,4 @@
-"""The whole closed loop in the browser, by five people (DOMAIN §3): the inspector reports with a photo →
+"""The whole closed loop in the browser, by five people (docs/domain.md §3): the inspector reports with a photo →
 the operator accepts → the shift leader files → the dispatcher dispatches → the department feeds back
 with an after-photo → the inspector checks (passes) → the shift leader closes."""
 

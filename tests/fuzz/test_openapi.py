@@ -14,7 +14,7 @@ Two tests per operation:
 
 Everything goes through the real WSGI stack (middleware, authentication, throttles), and every answer
 is checked: not_a_server_error (the point of it all), status_code_conformance (every status is
-documented: cityops/openapi.py adds the common errors), content_type_conformance and
+documented: core/openapi.py adds the common errors), content_type_conformance and
 response_schema_conformance (a documented answer has the documented shape). The work a request leaves
 for after the commit (hotline ticket processing, the duplicate search) runs too and must not raise.
 

@@ -31,7 +31,7 @@ HOTLINE_KEY = "fuzz-hotline-12345-key"
 
 # Who the fuzzer calls as. `chief` holds every district-wide role, so most actions are allowed and the
 # deepest code paths run; `operator` is an ordinary centre user; `department` sees only its own cases;
-# `hotline_system` is the 12345 machine client. Role lists are cityops/roles.py codes.
+# `hotline_system` is the 12345 machine client. Role lists are core/roles.py codes.
 PERSONA_ROLES = {
     "chief": ["operator", "shift_leader", "dispatcher", "supervisor", "admin", "hotline"],
     "operator": ["operator"],

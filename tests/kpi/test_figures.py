@@ -1,4 +1,4 @@
-"""The figures of DOMAIN §7 on the hand-built month of tests/kpi/scenario.py, written out by hand."""
+"""The figures of docs/domain.md §7 on the hand-built month of tests/kpi/scenario.py, written out by hand."""
 
 import datetime as dt
 

@@ -1,9 +1,9 @@
-"""The permission matrix of issue #8, written down as data from DOMAIN §1–3 (not read from the code).
+"""The permission matrix of issue #8, written down as data from docs/domain.md §1–3 (not read from the code).
 
 Three tables:
 
 - `ACTIONS`: every workflow action, the state it starts from, where it leads, and which of the eight
-  roles may take it. A role's "Y" always means *within its scope* (DOMAIN §1): department staff act only
+  roles may take it. A role's "Y" always means *within its scope* (docs/domain.md §1): department staff act only
   on their own department's case, an inspector only on cases in their grids (核实 only the one sent to
   them; 作废申请 also on their own report). The tests add the out-of-scope colleagues, a user with no
   role and an anonymous visitor to every row, all refused.
@@ -15,7 +15,7 @@ Three tables:
 import re
 from dataclasses import dataclass, field
 
-from cityops.roles import Role
+from core.roles import Role
 
 # ---------------------------------------------------------------- principals
 
@@ -26,12 +26,12 @@ OTHER_INSPECTOR = "other_inspector"  # an inspector responsible for other grids
 # The role the out-of-scope colleagues hold.
 ROLE_OF = {OTHER_DEPARTMENT: "department", OTHER_INSPECTOR: "inspector"}
 
-ROLES = [r.value for r in Role]  # the eight roles of DOMAIN §1, in its order
+ROLES = [r.value for r in Role]  # the eight roles of docs/domain.md §1, in its order
 SIGNED_IN = [*ROLES, NO_ROLE]
 PRINCIPALS = [ANONYMOUS, *SIGNED_IN]  # who walks the URL table
 ACTORS = [*PRINCIPALS, OTHER_DEPARTMENT, OTHER_INSPECTOR]  # who tries every workflow action
 
-# The centre, the leaders, the hotline and the admin work district-wide (cityops/roles.py). DOMAIN §1
+# The centre, the leaders, the hotline and the admin work district-wide (core/roles.py). docs/domain.md §1
 # limits department staff (their department) and inspectors (their grids) and says nothing narrower for
 # the others; the hotline agent must answer a caller about any case, so hotline is district-wide too.
 DISTRICT_WIDE = frozenset({"operator", "shift_leader", "dispatcher", "hotline", "supervisor", "admin"})
@@ -40,7 +40,7 @@ STAFF = frozenset({"operator", "shift_leader", "dispatcher", "supervisor", "admi
 
 
 def may_see(principal: str, user, case) -> bool:
-    """DOMAIN §1 scope: district-wide roles see every case; department staff their department's cases
+    """docs/domain.md §1 scope: district-wide roles see every case; department staff their department's cases
     (as 主办 or 协办); inspectors the cases in their grids and their own reports; nobody else any."""
     if principal == ANONYMOUS:
         return False
@@ -58,7 +58,7 @@ def may_see(principal: str, user, case) -> bool:
     return False
 
 
-# ---------------------------------------------------------------- workflow actions (DOMAIN §3)
+# ---------------------------------------------------------------- workflow actions (docs/domain.md §3)
 
 _COLUMNS = {
     "insp": "inspector",
@@ -153,10 +153,10 @@ def _parse(table: str) -> list[ActionRow]:
 
 ACTIONS = _parse(ACTION_TABLE)
 
-# 上报 (DOMAIN §2–3): inspectors from the street, hotline agents for callers; the operator logs what
+# 上报 (docs/domain.md §2–3): inspectors from the street, hotline agents for callers; the operator logs what
 # reaches the centre from the other channels (领导交办, media, video) and a leader may assign a case
 # (领导交办). The public reports through Open311 with an application's key, not as a user.
-# Reporting is not bound to one's grids: DOMAIN §1 says where an inspector works, and a problem seen
+# Reporting is not bound to one's grids: docs/domain.md §1 says where an inspector works, and a problem seen
 # next door is still reported; the case lands in its own grid, whose inspector verifies and checks it.
 REPORTERS = frozenset({"inspector", "hotline", "operator", "supervisor"})
 SELF_RESOLVERS = frozenset({"inspector"})  # 自行处置: fixed on the spot by the inspector who found it
@@ -203,7 +203,7 @@ def visible_to(case_scope: set[str], ok: int, hidden: int, anonymous) -> dict:
     return {ANONYMOUS: anonymous, **{p: ok if p in case_scope else hidden for p in SIGNED_IN}}
 
 
-# Who opens which pages (README "The pages", DOMAIN §1).
+# Who opens which pages (README "The pages", docs/domain.md §1).
 KPI_PAGES = {"supervisor", "shift_leader", "admin", "department"}  # a department sees only itself
 # The KPI API: district-wide roles see the district, a department itself (kpi/api.py). Inspectors and
 # users without a role see no evaluation data at all, hot spots included.
@@ -211,14 +211,14 @@ KPI_API = DISTRICT_WIDE | {"department"}
 SUPERVISION = {"supervisor", "shift_leader"}  # 案件地图, 超期督办
 HOTLINE_QUEUE_API = {"operator", "shift_leader", "supervisor", "admin"}  # the centre's ticket inbox
 DECIDE_DUPLICATES = {"operator", "shift_leader"}
-QUEUES = {  # DOMAIN §3 "who acts next", and the dispatcher who decides the department's requests
+QUEUES = {  # docs/domain.md §3 "who acts next", and the dispatcher who decides the department's requests
     "accept": {"operator"},
     "verify": {"operator"},  # the operator follows what was sent out; the inspector has 我的任务
     "file": {"shift_leader"},
     "dispatch": {"dispatcher"},
     "in_progress": {"department", "dispatcher"},
     "suspended": {"department", "dispatcher"},
-    "check": {"operator"},  # DOMAIN §1: the operator sends finished work for 核查
+    "check": {"operator"},  # docs/domain.md §1: the operator sends finished work for 核查
     "close": {"shift_leader"},
 }
 BULK = {"accept": "operator", "file": "shift_leader", "dispatch": "dispatcher", "close": "shift_leader"}
@@ -232,7 +232,7 @@ PUBLIC_ROUTES = {
     "api/schema/": "the interface, not data: hotline systems integrate with an API key, not an account",
     "api/docs/": "the schema's browsable view",
     "media/<path>": "report photos only: Open311 publishes a case's first one as its media_url",
-    "open311/v2/discovery.<fmt>": "Open311 GeoReport v2 (DOMAIN §9) is public",
+    "open311/v2/discovery.<fmt>": "Open311 GeoReport v2 (docs/domain.md §9) is public",
     "open311/v2/services.<fmt>": "Open311",
     "open311/v2/services/<code>.<fmt>": "Open311",
     "open311/v2/requests.<fmt>": "Open311 (reads; posting needs an api_key)",
@@ -367,7 +367,7 @@ def endpoints(w) -> list[Probe]:
         Probe("api/v1/<drf_format_suffix:format>", "/api/v1/.json", api()),
     ]
     # ------------------------------------------------ master data: every signed-in user reads it
-    # (cityops/roles.py; the admin edits it in the admin site).
+    # (core/roles.py; the admin edits it in the admin site).
     masters = [
         ("districts", w.district_code, "<code>"),
         ("streets", w.street_code, "<code>"),
@@ -496,8 +496,8 @@ def endpoints(w) -> list[Probe]:
 
 
 # ---------------------------------------------------------------- the admin site
-# README: "/admin/ (master data, cases read-only)". DOMAIN §1: master data is the admin's. Everyone
-# signed in may read master data (cityops/roles.py); the centre's staff see cases read-only; only a
+# README: "/admin/ (master data, cases read-only)". docs/domain.md §1: master data is the admin's. Everyone
+# signed in may read master data (core/roles.py); the centre's staff see cases read-only; only a
 # superuser manages API tokens. Field roles are not staff and never get past the admin's sign-in.
 # model → (roles that open the list, roles that open the "add" form)
 MASTER = (STAFF, {"admin"})
@@ -505,7 +505,7 @@ CASES_READ_ONLY = (STAFF & DISTRICT_WIDE, set())
 ADMIN_MODELS: dict[str, tuple[set[str], set[str]]] = {
     "auth.group": ({"admin"}, set()),  # roles are fixed groups: the admin reads them, assigns them to users
     "authtoken.tokenproxy": (set(), set()),  # credentials: superusers only
-    "cityops.user": ({"admin"}, {"admin"}),
+    "core.user": ({"admin"}, {"admin"}),
     "grids.district": MASTER,
     "grids.street": MASTER,
     "grids.community": MASTER,
@@ -529,7 +529,7 @@ ADMIN_MODELS: dict[str, tuple[set[str], set[str]]] = {
     "axes.accessattempt": ({"admin"}, set()),
     "axes.accesslog": ({"admin"}, set()),
     "axes.accessfailurelog": ({"admin"}, set()),
-    "cityops.adminaudit": ({"admin"}, set()),  # the admin's audit trail: read only, for the admin
+    "core.adminaudit": ({"admin"}, set()),  # the admin's audit trail: read only, for the admin
 }
 
 

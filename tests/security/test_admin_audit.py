@@ -1,4 +1,4 @@
-"""Admin changes are audited (cityops/audit.py, cityops/admin_site.py): who, when, which object, and
+"""Admin changes are audited (core/audit.py, core/admin_site.py): who, when, which object, and
 the field values before and after, for every add, change and delete made through the admin, on every
 registered model; the trail is visible in the admin and nobody can change or delete it."""
 
@@ -9,8 +9,8 @@ from django.contrib import admin
 from django.contrib.auth.models import Group, Permission
 from django.db import IntegrityError, InternalError, connection, transaction
 
-from cityops.admin_site import AuditedModelAdmin
-from cityops.audit import AdminAudit
+from core.admin_site import AuditedModelAdmin
+from core.audit import AdminAudit
 from dispatch.models import Category, Department
 from tests.cases.conftest import fast_passwords  # noqa: F401
 from tests.factories import CategoryFactory, DepartmentFactory, UserFactory
@@ -88,7 +88,7 @@ def test_every_registered_admin_is_audited():
         m._meta.label for m, a in admin.site._registry.items() if not isinstance(a, AuditedModelAdmin)
     ]
     assert unaudited == []
-    assert {"dispatch.Department", "grids.Grid", "cityops.User", "auth.Group", "kpi.KpiSettings"} <= {
+    assert {"dispatch.Department", "grids.Grid", "core.User", "auth.Group", "kpi.KpiSettings"} <= {
         m._meta.label for m in admin.site._registry
     }
 
@@ -114,13 +114,13 @@ def test_renaming_a_department_writes_who_when_and_the_old_and_new_name(admin_us
 def test_changing_a_users_roles_records_the_groups_before_and_after(admin_user):
     person = UserFactory(username="zhang", roles=["inspector"])
     browser = signed_in(admin_user)
-    url = f"/admin/cityops/user/{person.pk}/change/"
+    url = f"/admin/core/user/{person.pk}/change/"
     data = change_form(browser, url)
     operator = Group.objects.get(name="operator")
     inspector = Group.objects.get(name="inspector")
     data["groups"] = [str(inspector.pk), str(operator.pk)]
     assert browser.post(url, data).status_code == 302
-    row = AdminAudit.objects.get(model="cityops.user")
+    row = AdminAudit.objects.get(model="core.user")
     assert row.before == {"groups": [inspector.pk]}
     assert row.after == {"groups": sorted([inspector.pk, operator.pk])}
 
@@ -128,11 +128,11 @@ def test_changing_a_users_roles_records_the_groups_before_and_after(admin_user):
 def test_a_password_change_is_recorded_without_the_password(admin_user):
     person = UserFactory(username="li")
     browser = signed_in(admin_user)
-    url = f"/admin/cityops/user/{person.pk}/password/"
+    url = f"/admin/core/user/{person.pk}/password/"
     secret = "a-New-passw0rd-2026"
     response = browser.post(url, {"password1": secret, "password2": secret, "usable_password": "true"})
     assert response.status_code == 302, response.content.decode()[:2000]
-    row = AdminAudit.objects.get(model="cityops.user", object_pk=str(person.pk))
+    row = AdminAudit.objects.get(model="core.user", object_pk=str(person.pk))
     assert set(row.before) == {"password"} and row.before["password"] != row.after["password"]
     person.refresh_from_db()
     for text in (row.before["password"], row.after["password"]):
@@ -224,9 +224,9 @@ def _a_row(admin_user) -> AdminAudit:
 def test_the_trail_is_visible_in_the_admin(admin_user):
     row = _a_row(admin_user)
     browser = signed_in(admin_user)
-    listing = browser.get("/admin/cityops/adminaudit/").content.decode()
+    listing = browser.get("/admin/core/adminaudit/").content.decode()
     assert "master" in listing and "dispatch.department" in listing
-    page = browser.get(f"/admin/cityops/adminaudit/{row.pk}/change/").content.decode()
+    page = browser.get(f"/admin/core/adminaudit/{row.pk}/change/").content.decode()
     assert "旧名" in page and "新名" in page
     assert 'name="before"' not in page and 'name="_save"' not in page  # read only
 
@@ -237,20 +237,20 @@ def test_nobody_can_edit_or_delete_audit_rows_in_the_admin(admin_user):
     for user in (admin_user, superuser):
         browser = signed_in(user)
         assert (
-            browser.post(f"/admin/cityops/adminaudit/{row.pk}/change/", {"actor_username": "x"}).status_code
+            browser.post(f"/admin/core/adminaudit/{row.pk}/change/", {"actor_username": "x"}).status_code
             == 403
         )
-        assert browser.post(f"/admin/cityops/adminaudit/{row.pk}/delete/", {"post": "yes"}).status_code == 403
-        assert browser.get("/admin/cityops/adminaudit/add/").status_code == 403
+        assert browser.post(f"/admin/core/adminaudit/{row.pk}/delete/", {"post": "yes"}).status_code == 403
+        assert browser.get("/admin/core/adminaudit/add/").status_code == 403
         bulk = browser.post(
-            "/admin/cityops/adminaudit/",
+            "/admin/core/adminaudit/",
             {"action": "delete_selected", "_selected_action": [row.pk], "post": "yes"},
         )
         assert bulk.status_code in (200, 302)  # no such action: the list again
     row.refresh_from_db()
     assert row.actor_username == "master" and AdminAudit.objects.count() == 1
     # There is no permission to grant that would allow it.
-    perms = Permission.objects.filter(content_type__app_label="cityops", content_type__model="adminaudit")
+    perms = Permission.objects.filter(content_type__app_label="core", content_type__model="adminaudit")
     assert {p.codename for p in perms} == {"view_adminaudit"}
 
 
@@ -271,7 +271,7 @@ def test_deleting_a_user_keeps_their_trail(admin_user):
     row = _a_row(admin_user)
     other_admin = UserFactory(username="second", roles=["admin"], is_staff=True)
     browser = signed_in(other_admin)
-    assert browser.post(f"/admin/cityops/user/{admin_user.pk}/delete/", {"post": "yes"}).status_code == 302
+    assert browser.post(f"/admin/core/user/{admin_user.pk}/delete/", {"post": "yes"}).status_code == 302
     row.refresh_from_db()
     assert (row.actor_username, row.actor_pk) == ("master", admin_user.pk)
-    assert AdminAudit.objects.filter(action="delete", model="cityops.user", actor_username="second").exists()
+    assert AdminAudit.objects.filter(action="delete", model="core.user", actor_username="second").exists()

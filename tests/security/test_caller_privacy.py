@@ -1,4 +1,4 @@
-"""Reporters' phone numbers reach only the roles that call them back (cityops/privacy.py): the hotline
+"""Reporters' phone numbers reach only the roles that call them back (core/privacy.py): the hotline
 agent and the operator. For every other role, and for the public, the digits appear nowhere.
 
 The test plants one known number (and name) on a hotline case in progress at a department, on a closed
@@ -24,8 +24,8 @@ from cases import services
 from cases.models import Case, CaseEvent, CasePhoto, HotlineTicket, Notification, Source
 from cases.web.queues import QUEUES
 from cases.workflow import SYSTEM
-from cityops.privacy import CALLER_CONTACT_ROLES
-from cityops.roles import Role
+from core.privacy import CALLER_CONTACT_ROLES
+from core.roles import Role
 from tests.cases.conftest import fast_passwords, hotline_report, media_root, photo, world  # noqa: F401
 from tests.security.sec_support import OUTSIDE, body_text, private_cache, signed_in
 from tests.security.url_walk import site_routes

@@ -38,7 +38,7 @@ DELIBERATELY_EXEMPT = {
     "cases.intake.urls.no_such_ticket",
 }
 # DRF views that take no session, so a cookie cannot act for anyone there: signing in for a token.
-DRF_WITHOUT_SESSION = {"cityops.api.TokenView"}
+DRF_WITHOUT_SESSION = {"core.api.TokenView"}
 
 ANY_VALUES = {
     # A number, except where a route exists for what is *not* a number (after the <int:pk> one).
@@ -61,7 +61,7 @@ ANY_VALUES = {
     "cadence": "daily",
     "content_type_id": "1",
     "object_id": "1",
-    "app_label": "cityops",
+    "app_label": "core",
     "url": "nothing/",
 }
 

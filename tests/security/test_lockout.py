@@ -1,4 +1,4 @@
-"""Sign-in lock-out (django-axes, cityops/security.py): five wrong passwords for one username from one
+"""Sign-in lock-out (django-axes, core/security.py): five wrong passwords for one username from one
 address lock that pair out for the cool-off, on the /login/ form, the admin's login and the API token
 endpoint; the right password is refused meanwhile; the cool-off or an admin unlocks; a good sign-in
 clears the count. Attempts are rows in the database."""
@@ -11,7 +11,7 @@ from axes.models import AccessAttempt
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from cityops.audit import AdminAudit
+from core.audit import AdminAudit
 from tests.cases.conftest import fast_passwords  # noqa: F401
 from tests.factories import UserFactory
 from tests.security.sec_support import OUTSIDE, PASSWORD, private_cache, signed_in

@@ -6,7 +6,7 @@ resolver knows must have an entry there (and every entry a route): a new page or
 
 What is public, and why (everything else needs a sign-in: pages redirect to it, the API answers 401):
 - /login/ and the language switch (/i18n/setlang/): needed before signing in.
-- Open311 GeoReport v2 reads (DOMAIN §9): public by the standard; reporter contact never appears.
+- Open311 GeoReport v2 reads (docs/domain.md §9): public by the standard; reporter contact never appears.
   Posting a request needs an application's api_key, signed in or not.
 - report photos under /media/: Open311 publishes a case's first report photo as its media_url. Every
   other photo (核实, 处置, 核查) only to those who may see the case.

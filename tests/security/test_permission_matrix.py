@@ -1,7 +1,7 @@
 """Issue #8, part a: every workflow action × every role (and the out-of-scope colleagues, a user with no
 role, an anonymous visitor), through the API and through the case page's form.
 
-The expected matrix is `ACTION_TABLE` in tests/security/permission_matrix.py, written from DOMAIN §3.
+The expected matrix is `ACTION_TABLE` in tests/security/permission_matrix.py, written from docs/domain.md §3.
 A case is put in each row's state by the real services (rows starting from the same state share it),
 then every principal tries the row's action three ways, each in a savepoint rolled back afterwards:
 

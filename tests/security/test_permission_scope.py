@@ -1,4 +1,4 @@
-"""Issue #8, part b: object scope (DOMAIN §1). Department staff see and act only on their department's
+"""Issue #8, part b: object scope (docs/domain.md §1). Department staff see and act only on their department's
 cases (a 协办 department sees but does not act), inspectors only in their grids (and 核实 only what was
 sent to them), a user without a role sees nothing, and caller contact goes only to those who call back.
 
@@ -260,7 +260,7 @@ def test_a_user_without_a_role_sees_nothing(world, two, clients):  # noqa: F811
 
 def test_caller_contact_never_reaches_department_staff_or_the_public(world, clients):  # noqa: F811
     """The caller's name and phone go to those who call back (the hotline agent, the operator); the
-    department that fixes the problem and the public never see them (cityops/privacy.py has the rest)."""
+    department that fixes the problem and the public never see them (core/privacy.py has the rest)."""
     case = hotline_report(world, reporter_phone="13912345678")
     case = services.case_send_verify(case=case, actor=world.p.operator)
     case = services.case_verify(case=case, actor=world.p.inspector, confirmed=True, photos=[photo()])

@@ -1,4 +1,4 @@
-"""Rate limits on what is reachable without signing in (cityops/security.py): over the limit an
+"""Rate limits on what is reachable without signing in (core/security.py): over the limit an
 anonymous caller gets 429 with Retry-After, in the shape that endpoint speaks; signed-in staff, token
 and API-key clients are never counted; each address has its own count."""
 
@@ -176,7 +176,7 @@ def test_with_the_cache_down_requests_are_served(settings):
 def test_a_wrong_rate_in_the_environment_stops_start_up(settings):
     from django.core.exceptions import ImproperlyConfigured
 
-    from cityops.security import PublicRateLimitMiddleware
+    from core.security import PublicRateLimitMiddleware
 
     settings.RATE_LIMITS = {"anon": "lots", "schema": "2/min", "login_failures": "3/hour"}
     with pytest.raises(ImproperlyConfigured, match="RATE_LIMITS\\['anon'\\]"):
