@@ -56,7 +56,6 @@ class SuggestionFeedback(models.Model):
         REPORT = "report", _("监督员上报")
         HOTLINE = "hotline", _("热线登记")
         FILE = "file", _("立案")
-        INTAKE = "intake", _("热线自动接入")
 
     at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     where = models.CharField(_("环节"), max_length=10, choices=Where.choices)
