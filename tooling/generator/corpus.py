@@ -36,6 +36,19 @@ class Corpus:
 
 def generated_history(count: int, *, seed: int, end: dt.datetime, days: int = 365) -> Corpus:
     """`count` cases over the `days` up to `end`, played through their lives; the filed ones as samples."""
+    rows = generated_history_rows(count, seed=seed, end=end, days=days)
+    places = clues.places([(lng, lat) for _t, _c, lng, lat in rows])
+    samples = [
+        Sample(f"gen-{k}", text, category, place.grid_id, place.near_category_id)
+        for k, ((text, category, _lng, _lat), place) in enumerate(zip(rows, places, strict=True))
+    ]
+    return Corpus(samples, count)
+
+
+def generated_history_rows(
+    count: int, *, seed: int, end: dt.datetime, days: int = 365
+) -> list[tuple[str, int, float, float]]:
+    """(description, filed category id, lng, lat as a phone reports it) of the filed, not voided cases."""
     rng = random.Random(seed)
     local_end = timezone.localtime(end).replace(tzinfo=None, microsecond=0) if timezone.is_aware(end) else end
     first = local_end.date() - dt.timedelta(days=days - 1)
@@ -55,12 +68,7 @@ def generated_history(count: int, *, seed: int, end: dt.datetime, days: int = 36
             if case["filed_at"] is None or case["status"] == "voided":
                 continue
             rows.append((case["description"], case["category_id"], *_as_a_phone_says(gps, case)))
-    places = clues.places([(lng, lat) for _t, _c, lng, lat in rows])
-    samples = [
-        Sample(f"gen-{k}", text, category, place.grid_id, place.near_category_id)
-        for k, ((text, category, _lng, _lat), place) in enumerate(zip(rows, places, strict=True))
-    ]
-    return Corpus(samples, count)
+    return rows
 
 
 def _as_a_phone_says(rng: random.Random, case: dict) -> tuple[float, float]:
