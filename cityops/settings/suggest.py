@@ -15,7 +15,7 @@ SUGGEST_MODEL_DIR = Path(env_str("SUGGEST_MODEL_DIR", str(MEDIA_ROOT / "suggest-
 # "Sure" means: of the held-out cases whose first suggestion scored at least the version's threshold,
 # at least this share were right. Below the threshold the pages say 不确定 and hotline intake leaves the
 # ticket to the operator.
-SUGGEST_SURE_PRECISION = env_float("SUGGEST_SURE_PRECISION", 0.9)
+SUGGEST_SURE_PRECISION = env_float("SUGGEST_SURE_PRECISION", 0.95)
 if SUGGEST_SURE_PRECISION is None or not 0 < SUGGEST_SURE_PRECISION < 1:
     raise ImproperlyConfigured(
         f"SUGGEST_SURE_PRECISION={SUGGEST_SURE_PRECISION!r}: a share between 0 and 1, please."

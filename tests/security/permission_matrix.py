@@ -211,6 +211,7 @@ KPI_API = DISTRICT_WIDE | {"department"}
 SUPERVISION = {"supervisor", "shift_leader"}  # 案件地图, 超期督办
 HOTLINE_QUEUE_API = {"operator", "shift_leader", "supervisor", "admin"}  # the centre's ticket inbox
 DECIDE_DUPLICATES = {"operator", "shift_leader"}
+SUGGEST = {"inspector", "hotline", "operator", "shift_leader"}  # who chooses a case's category
 QUEUES = {  # docs/domain.md §3 "who acts next", and the dispatcher who decides the department's requests
     "accept": {"operator"},
     "verify": {"operator"},  # the operator follows what was sent out; the inspector has 我的任务
@@ -386,6 +387,13 @@ def endpoints(w) -> list[Probe]:
         ]
     locate = f"lng={w.lng}&lat={w.lat}"
     probes += [
+        # ------------------------------------------------ category suggestions: those who choose a category
+        Probe(
+            "api/v1/categories/suggest/",
+            f"/api/v1/categories/suggest/?text=%E8%B7%AF%E8%BE%B9%E6%9C%89%E5%9E%83%E5%9C%BE&{locate}",
+            api(SUGGEST),
+            why="the reporters (inspector, hotline), the operator with a parked ticket, the shift leader at 立案",
+        ),
         Probe("api/v1/grids/locate/", f"/api/v1/grids/locate/?{locate}", api()),
         Probe("api/v1/grids/locate.<format>", f"/api/v1/grids/locate.json?{locate}", api()),
         # ------------------------------------------------ hotline intake (machine clients use X-Api-Key)
