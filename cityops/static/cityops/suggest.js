@@ -96,7 +96,8 @@
         var name = document.createElement("span");
         name.textContent = category.code + " " + category.name;
         var detail = document.createElement("small");
-        detail.textContent = category.kind_label + " · " + Math.round(item.confidence * 100) + "%";
+        var percent = Math.round(item.confidence * 100);
+        detail.textContent = category.kind_label + " · " + (percent < 1 ? "<1" : String(percent)) + "%";
         button.append(name, " ", detail);
         button.setAttribute("aria-label", box.dataset.lPick + " " + button.dataset.label + "（" + detail.textContent + "）");
         button.addEventListener("click", function () { pick(button); });
