@@ -104,7 +104,9 @@ class Suggester:
 
     def _text_scores(self, texts: Sequence[str]) -> np.ndarray:
         """Complement NB's normalised log-probabilities (what its predict_log_proba answers)."""
-        joint = np.asarray(self.vectorizer.transform(list(texts)) @ self.weights, dtype=float)
+        # float32 on both sides: a float64 matrix would make scipy upcast (copy) the weights every time.
+        x = self.vectorizer.transform(list(texts)).astype(np.float32)
+        joint = np.asarray(x @ self.weights, dtype=float)
         return joint - logsumexp(joint, axis=1, keepdims=True)
 
     def _clue_scores(self, samples) -> tuple[np.ndarray, np.ndarray]:
