@@ -10,7 +10,7 @@
   a weight that does not raise held-out accuracy stays 0, and the version records the weights.
 - **Calibration**: one temperature on the scores (fitted on the same held-out part) makes the softmax a
   confidence; the "sure" threshold is the lowest top-1 confidence at which the held-out suggestions
-  were right at least SUGGEST_SURE_PRECISION of the time.
+  were right at least SUGGEST_SURE_PRECISION of the time, and never below that share itself.
 """
 
 import hashlib
@@ -33,6 +33,7 @@ TOP = 3
 _GRID_SMOOTHING = 20.0  # a grid's counts weigh like this many cases of the district's mix
 _GRID_WEIGHTS = (0.0, 0.25, 0.5, 1.0)
 _NEAR_WEIGHTS = (0.0, 1.0, 2.0, 4.0)
+_NEAR_AMONG = 10  # the nearest 部件 counts only for categories among the text's ten likeliest
 
 
 @dataclass(frozen=True)
@@ -109,8 +110,11 @@ class Suggester:
         joint = np.asarray(x @ self.weights, dtype=float)
         return joint - logsumexp(joint, axis=1, keepdims=True)
 
-    def _clue_scores(self, samples) -> tuple[np.ndarray, np.ndarray]:
+    def _clue_scores(self, samples, text_scores=None) -> tuple[np.ndarray, np.ndarray]:
         n, k = len(samples), len(self.classes)
+        # The nearest 部件 tells apart what the text already makes plausible (which of twenty 井盖); it
+        # must not put a tree first for a report the text says nothing about a tree in.
+        plausible = np.argsort(-text_scores, axis=1)[:, :_NEAR_AMONG] if text_scores is not None else None
         grid = np.zeros((n, k))
         near = np.zeros((n, k))
         log_prior = np.log(self.prior)
@@ -123,7 +127,8 @@ class Suggester:
                     mix[idx] += count
                 grid[row] = np.log(mix / (total + _GRID_SMOOTHING)) - log_prior
             for idx in self.twins.get(s.near_category_id, ()) if s.near_category_id else ():
-                near[row, idx] = 1.0
+                if plausible is None or idx in plausible[row]:
+                    near[row, idx] = 1.0
         return grid, near
 
     def _logits(self, text_scores, grid, near, grid_weight=None, near_weight=None):
@@ -132,10 +137,9 @@ class Suggester:
         return text_scores + gw * grid + nw * near
 
     def probabilities(self, samples) -> np.ndarray:
-        grid, near = self._clue_scores(samples)
-        return _softmax(
-            self._logits(self._text_scores([s.text for s in samples]), grid, near) / self.temperature
-        )
+        text = self._text_scores([s.text for s in samples])
+        grid, near = self._clue_scores(samples, text)
+        return _softmax(self._logits(text, grid, near) / self.temperature)
 
     def rank_many(self, samples, top: int = TOP) -> list[list[Ranked]]:
         probs = self.probabilities(samples)
@@ -160,7 +164,7 @@ class Suggester:
             return
         truth = np.array([self.index[s.category_id] for s in known])
         text = self._text_scores([s.text for s in known])
-        grid, near = self._clue_scores(known)
+        grid, near = self._clue_scores(known, text)
         best = (-1.0, 0.0, 0.0)
         for gw in _GRID_WEIGHTS:
             for nw in _NEAR_WEIGHTS:
@@ -173,7 +177,10 @@ class Suggester:
         self.temperature = _fit_temperature(logits, truth)
         probs = _softmax(logits / self.temperature)
         top1 = probs.max(axis=1)
-        self.threshold = _sure_threshold(top1, np.argmax(probs, axis=1) == truth, precision)
+        # Sure: the held-out suggestions at or above it were right `precision` of the time, and the
+        # suggestion's own calibrated confidence reaches `precision` too (a set can be 95 % right while
+        # its least confident members are mostly wrong).
+        self.threshold = max(precision, _sure_threshold(top1, np.argmax(probs, axis=1) == truth, precision))
 
     def evaluate(self, samples: list[Sample], majors: dict[int, str]) -> Evaluation:
         """Top-1 and top-3 accuracy, overall and per 大类 (`majors`: category id → its 大类 label)."""

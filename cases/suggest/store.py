@@ -45,6 +45,7 @@ def write(suggester: Suggester, name: str) -> tuple[str, str]:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; the web processes may run as another user
         os.replace(tmp, folder / name)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
