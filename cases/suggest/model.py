@@ -32,8 +32,10 @@ FEATURES = ("words", "chars", "words+chars")
 TOP = 3
 _GRID_SMOOTHING = 20.0  # a grid's counts weigh like this many cases of the district's mix
 _GRID_WEIGHTS = (0.0, 0.25, 0.5, 1.0)
-_NEAR_WEIGHTS = (0.0, 1.0, 2.0, 4.0)
-_NEAR_AMONG = 10  # the nearest 部件 counts only for categories among the text's ten likeliest
+_NEAR_WEIGHTS = (0.0, 0.5, 1.0, 2.0)
+_CLUES_AMONG = 5  # the clues reorder the text's five likeliest categories, nothing else
+_CLUE_CAP = 2.0  # and each moves a category's log-odds by at most this much before its weight
+_NEAR_SMOOTHING = 10.0  # a category's nearest-部件 counts weigh like this many cases of the overall mix
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,7 @@ def held_out(key: str, salt: str, share: int = 5) -> bool:
 class Suggester:
     """A trained model. `rank` answers one description; `rank_many` a list (training, the bench)."""
 
-    def __init__(self, *, vectorizer, classifier, grid_counts, class_totals, twins, features: str):
+    def __init__(self, *, vectorizer, classifier, grid_counts, class_totals, near_table, features: str):
         self.vectorizer = vectorizer
         # Complement NB's per-class log weights, kept as one contiguous float32 (features × classes)
         # matrix: scikit-learn multiplies by a transposed view, which scipy copies whole on every
@@ -90,12 +92,12 @@ class Suggester:
         self.classes = np.asarray(classifier.classes_)
         self.index = {int(c): i for i, c in enumerate(self.classes)}
         self.features = features
-        # Clues: the grid's log ratio of its own mix against the district's, per class; the classes a
-        # nearby component points at (its 部件 category and the 事项 "…异常" of the same code).
+        # Clues, each a log likelihood ratio per class (naive Bayes): the grid's own mix against the
+        # district's, and how much likelier each category is with a 部件 of this type nearest (or none).
         self.grid_counts = grid_counts  # grid id → {class index: count}
         totals = np.asarray(class_totals, dtype=float)
         self.prior = (totals + 1.0) / (totals.sum() + len(totals))
-        self.twins = twins  # component category id → [class index…]
+        self.near_table = near_table  # nearest component's category id (0: none) → log ratio per class
         self.grid_weight = 0.0
         self.near_weight = 0.0
         self.temperature = 1.0
@@ -110,11 +112,8 @@ class Suggester:
         joint = np.asarray(x @ self.weights, dtype=float)
         return joint - logsumexp(joint, axis=1, keepdims=True)
 
-    def _clue_scores(self, samples, text_scores=None) -> tuple[np.ndarray, np.ndarray]:
+    def _clue_scores(self, samples) -> tuple[np.ndarray, np.ndarray]:
         n, k = len(samples), len(self.classes)
-        # The nearest 部件 tells apart what the text already makes plausible (which of twenty 井盖); it
-        # must not put a tree first for a report the text says nothing about a tree in.
-        plausible = np.argsort(-text_scores, axis=1)[:, :_NEAR_AMONG] if text_scores is not None else None
         grid = np.zeros((n, k))
         near = np.zeros((n, k))
         log_prior = np.log(self.prior)
@@ -126,19 +125,38 @@ class Suggester:
                 for idx, count in counts.items():
                     mix[idx] += count
                 grid[row] = np.log(mix / (total + _GRID_SMOOTHING)) - log_prior
-            for idx in self.twins.get(s.near_category_id, ()) if s.near_category_id else ():
-                if plausible is None or idx in plausible[row]:
-                    near[row, idx] = 1.0
+            ratio = self.near_table.get(s.near_category_id or 0)
+            if ratio is not None:
+                near[row] = ratio
         return grid, near
 
     def _logits(self, text_scores, grid, near, grid_weight=None, near_weight=None):
+        """The text's scores, with the clues reordering only the text's own five likeliest categories.
+
+        The clues never bring in a category the text does not point at (a tree nearby must not make a
+        vague or unfamiliar report a 行道树 case), and the five keep the text's share of the
+        probability between them, so a clue cannot make a suggestion look surer than its text is.
+        """
         gw = self.grid_weight if grid_weight is None else grid_weight
         nw = self.near_weight if near_weight is None else near_weight
-        return text_scores + gw * grid + nw * near
+        if not gw and not nw:
+            return text_scores
+        k = min(_CLUES_AMONG, text_scores.shape[1])
+        rows = np.arange(len(text_scores))[:, None]
+        top = np.argpartition(-text_scores, k - 1, axis=1)[:, :k]
+        clue = gw * np.clip(grid[rows, top], -_CLUE_CAP, _CLUE_CAP) + nw * np.clip(
+            near[rows, top], -_CLUE_CAP, _CLUE_CAP
+        )
+        before = text_scores[rows, top]
+        after = before + clue
+        after += logsumexp(before, axis=1, keepdims=True) - logsumexp(after, axis=1, keepdims=True)
+        logits = text_scores.copy()
+        logits[rows, top] = after
+        return logits
 
     def probabilities(self, samples) -> np.ndarray:
         text = self._text_scores([s.text for s in samples])
-        grid, near = self._clue_scores(samples, text)
+        grid, near = self._clue_scores(samples)
         return _softmax(self._logits(text, grid, near) / self.temperature)
 
     def rank_many(self, samples, top: int = TOP) -> list[list[Ranked]]:
@@ -164,7 +182,7 @@ class Suggester:
             return
         truth = np.array([self.index[s.category_id] for s in known])
         text = self._text_scores([s.text for s in known])
-        grid, near = self._clue_scores(known, text)
+        grid, near = self._clue_scores(known)
         best = (-1.0, 0.0, 0.0)
         for gw in _GRID_WEIGHTS:
             for nw in _NEAR_WEIGHTS:
@@ -221,14 +239,10 @@ def fit(
     samples: list[Sample],
     *,
     extra_words: Sequence[str],
-    twins: dict[int, list[int]],
     precision: float,
     features: str = "words+chars",
 ) -> Suggester:
-    """Train on `samples`: four in five fit the classifier, the fifth tunes clues and calibration.
-
-    `twins`: component category id → the category ids a nearby component of that type points at.
-    """
+    """Train on `samples`: four in five fit the classifier, the fifth tunes clues and calibration."""
     if features not in FEATURES:
         raise ValueError(f"features: one of {', '.join(FEATURES)}")
     tuning = [s for s in samples if held_out(s.key, "tune")]
@@ -247,15 +261,20 @@ def fit(
         totals[index[s.category_id]] += 1
         if s.grid_id is not None:
             grid_counts[s.grid_id][index[s.category_id]] += 1
-    twin_index = {
-        component: [index[c] for c in related if c in index] for component, related in twins.items()
-    }
+    near_counts: dict[int, np.ndarray] = defaultdict(lambda: np.zeros(len(index)))
+    for s in fitting:
+        near_counts[s.near_category_id or 0][index[s.category_id]] += 1
+    near_table = {}
+    for near_type, counts in near_counts.items():
+        share = counts.sum() / len(fitting)  # P(this type nearest), over all cases
+        given = (counts + _NEAR_SMOOTHING * share) / (totals + _NEAR_SMOOTHING)  # P(type nearest | category)
+        near_table[near_type] = np.log(given / share)
     suggester = Suggester(
         vectorizer=vectorizer,
         classifier=classifier,
         grid_counts={g: dict(c) for g, c in grid_counts.items()},
         class_totals=totals,
-        twins={k: v for k, v in twin_index.items() if v},
+        near_table=near_table,
         features=features,
     )
     suggester.tune(tuning, precision)

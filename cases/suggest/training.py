@@ -72,21 +72,6 @@ def majors() -> dict[int, str]:
     }
 
 
-def twins() -> dict[int, list[int]]:
-    """部件 category id → the categories a nearby component of that type points at: itself, and the
-    事项 "<部件>异常" of the same code (GB/T 47678.5 事项 大类 01–05 mirror the 部件 大类)."""
-    events = {
-        code: pk
-        for pk, code in Category.objects.filter(kind=Category.Kind.EVENT, major_code__lt="06").values_list(
-            "id", "code"
-        )
-    }
-    found = {}
-    for pk, code in Category.objects.filter(kind=Category.Kind.COMPONENT).values_list("id", "code"):
-        found[pk] = [pk] + ([events[code]] if code in events else [])
-    return found
-
-
 def dictionary_words() -> list[str]:
     return category_words(Category.objects.filter(is_active=True).values_list("name", flat=True))
 
@@ -98,7 +83,6 @@ def train(samples: list[Sample], *, features: str = "words+chars") -> Trained:
     suggester = fit(
         train_part,
         extra_words=dictionary_words(),
-        twins=twins(),
         precision=settings.SUGGEST_SURE_PRECISION,
         features=features,
     )
