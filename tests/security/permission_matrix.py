@@ -531,6 +531,10 @@ ADMIN_MODELS: dict[str, tuple[set[str], set[str]]] = {
     "cases.casephoto": CASES_READ_ONLY,
     "cases.timedstep": CASES_READ_ONLY,
     "cases.notification": CASES_READ_ONLY,
+    # The category suggester's versions (the admin may switch back to one) and its log of choices:
+    # read like cases; nobody adds either by hand (training and the forms write them).
+    "cases.suggesterversion": CASES_READ_ONLY,
+    "cases.suggestionfeedback": CASES_READ_ONLY,
     # README: KPI weights, grade bands and targets are edited in the admin (KPI 设置): the admin's.
     "kpi.kpisettings": ({"admin"}, {"admin"}),
     # Sign-in attempts and lock-outs (django-axes): the admin reads them and unlocks by deleting one.
