@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cases.models import Source
-from core.roles import Role
+from core.roles import DISTRICT_WIDE_ROLES, Role
 from kpi import queries
 from kpi.dates import validate_kpi_date
 from kpi.definitions import AREA_COUNTS
@@ -221,7 +221,7 @@ class RankingView(_KpiView):
     def get(self, request):
         start, end, filters, extra = self.read(request)
         level = extra["level"]
-        if level in queries.PEOPLE and not request.user.roles & queries.DISTRICT_WIDE_ROLES:
+        if level in queries.PEOPLE and not request.user.roles & DISTRICT_WIDE_ROLES:
             raise PermissionDenied("岗位人员排名仅向监督中心、指挥中心和领导开放")
         return Response(RankingRowSerializer(queries.rows(level, start, end, **filters), many=True).data)
 

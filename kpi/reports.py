@@ -16,6 +16,7 @@ one-day window has no stable weekday mix), never past today.
 """
 
 import calendar
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -130,6 +131,13 @@ class Report:
         raise KeyError(key)
 
 
+# Sections from the work beyond one case (campaigns, patrols, enforcement …), after the case figures: each
+# is `section(start, end, filters, user) -> Section | None` (None: nothing to show for this period and
+# scope), defined in a module of its own under kpi/ and listed here in the order the reports show them.
+# The pages, the JSON and the xlsx/CSV downloads show every section of a report alike.
+EXTRA_SECTIONS: list[Callable[[date, date, dict, object], "Section | None"]] = []
+
+
 def build_report(cadence: str, day: date, *, user=None, top: int = 20, **filters) -> Report:
     """The `cadence` report for the period containing `day`, as `user` may see it (None: everything).
 
@@ -186,6 +194,7 @@ def build_report(cadence: str, day: date, *, user=None, top: int = 20, **filters
         hot_cells_section(hotspots.hot_cells(cases, as_of=as_of, recent_days=recent_days, limit=top)),
         places_section(hotspots.repeated_places(cases, as_of=as_of, days=max(30, recent_days), limit=top)),
     ]
+    report.sections += [s for section in EXTRA_SECTIONS if (s := section(start, end, filters, user))]
     return report
 
 

@@ -34,6 +34,7 @@ from cases.models import (
     Variant,
 )
 from cases.services import SERVICES
+from cases.web.extensions import panels_for
 from cases.web.forms import SPECS, ActionForm
 from cases.web.suggestions import log_choice
 from cases.workflow import ACTION_LABELS, OPEN, STATUS_LABELS, SYSTEM, Action, Status
@@ -82,6 +83,7 @@ def page_context(request, case: Case) -> dict:
         "pending": [(r, decisions[r.kind]) for r in requests if r.state == CaseRequest.State.PENDING],
         "decided": [r for r in requests if r.state != CaseRequest.State.PENDING],
         "nearby": _nearby(case, user, can_reject=Action.REJECT in allowed),
+        "panels": panels_for(case, user),
         "radius": settings.DUPLICATE_RADIUS_M,
         "window_days": settings.DUPLICATE_WINDOW_DAYS,
         "map_data": {

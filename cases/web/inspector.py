@@ -24,6 +24,7 @@ from cases import services
 from cases.errors import ActionError, AlreadySubmitted
 from cases.models import Case, Urgency
 from cases.selectors import with_open_step
+from cases.web.extensions import extra_tasks
 from cases.web.lists import case_filterset
 from cases.web.sorting import Sorting
 from cases.web.suggestions import log_choice
@@ -393,6 +394,7 @@ def tasks(request):
         "cases/inspector/tasks.html",
         {
             "tasks": rows,
+            "other_tasks": extra_tasks(request.user),
             "grid_codes": grid_codes,
             "filters": fs,
             "filter_fields": [fs.form[name] for name in TASK_FILTERS],

@@ -433,3 +433,21 @@ def test_report_from_the_real_queries(world):
     sheet = load_workbook(io.BytesIO(exports.to_xlsx(report)))["主要指标"]
     (row,) = [r for r in sheet.iter_rows(min_row=2) if r[0].value == "结案率"]
     assert (row[1].value, row[1].number_format) == (0.5, "0.0%")
+
+
+def test_a_section_from_another_app_shows_in_the_report_and_its_downloads(w, fake_queries, monkeypatch):
+    """kpi.reports.EXTRA_SECTIONS: how campaigns, patrols and enforcement add their figures to the reports."""
+    seen = []
+
+    def patrols(start, end, filters, user):
+        seen.append((start, end, user))
+        columns = [reports.Column("grid", "网格"), reports.Column("coverage", "面积覆盖率", "percent")]
+        return reports.Section("patrols", "巡查覆盖", columns, [{"grid": "A01", "coverage": 0.8}])
+
+    monkeypatch.setattr(reports, "EXTRA_SECTIONS", [patrols, lambda *args: None])
+    report = reports.build_report("weekly", date(2026, 3, 25), user=w.supervisor)
+
+    assert seen == [(*WEEK, w.supervisor)]
+    assert report.sections[-1].key == "patrols"  # after the case figures; the None section is left out
+    assert load_workbook(io.BytesIO(exports.to_xlsx(report))).sheetnames[-1] == "巡查覆盖"
+    assert reports.report_to_json(report)["sections"][-1]["key"] == "patrols"

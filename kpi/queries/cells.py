@@ -1,0 +1,103 @@
+"""The rollup cells behind every figure: the filters, the cells they select, and their sums as figures."""
+
+from django.db.models import Q, Sum
+
+from dispatch.models import Department
+from grids.models import Community, Grid, Street
+from kpi import metrics
+from kpi.models import ROLLUP_SUMS, AreaDay
+
+FILTERS = ("street", "community", "grid", "department", "kind", "category", "major", "source")
+
+
+def pk_of(model, value) -> int | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, model):
+        return value.pk
+    if isinstance(value, int):
+        return value
+    pk = model.objects.filter(code=value).values_list("pk", flat=True).first()
+    return pk if pk is not None else -1  # an unknown code matches nothing, like the case list's filter
+
+
+def code_of(model, value) -> str | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, model):
+        return value.code
+    if isinstance(value, int):
+        return model.objects.filter(pk=value).values_list("code", flat=True).first()
+    return str(value)
+
+
+def source_list(source) -> list[str] | None:
+    if source in (None, "", []):
+        return None
+    return [source] if isinstance(source, str) else [str(s) for s in source]
+
+
+def check_filters(filters: dict) -> None:
+    unknown = set(filters) - set(FILTERS)
+    if unknown:
+        raise TypeError(f"unknown KPI filter(s): {', '.join(sorted(unknown))}")
+
+
+def cells_for(period_from, period_to, **filters):
+    check_filters(filters)
+    q = Q(day__gte=period_from, day__lte=period_to)
+    for name, model, column in (
+        ("street", Street, "street_id"),
+        ("community", Community, "community_id"),
+        ("grid", Grid, "grid_id"),
+        ("department", Department, "dept"),
+    ):
+        pk = pk_of(model, filters.get(name))
+        if pk is not None:
+            q &= Q(**{column: pk})
+    if filters.get("category"):
+        q &= Q(category_code=filters["category"])
+    if filters.get("major"):
+        q &= Q(major_code=filters["major"])
+    if filters.get("kind"):
+        q &= Q(category_kind=filters["kind"])
+    sources = source_list(filters.get("source"))
+    if sources:
+        q &= Q(source__in=sources)
+    return AreaDay.objects.filter(q)
+
+
+SUMS = {name: Sum(name) for name in ROLLUP_SUMS}
+
+
+def figures_of(sums: dict) -> tuple[dict, dict]:
+    counts = metrics.area_counts({k: sums.get(k) for k in ROLLUP_SUMS})
+    return counts, as_percent(metrics.area_rates(counts))
+
+
+def as_percent(rates: dict) -> dict:
+    return {k: None if v is None else round(v * 100, 2) for k, v in rates.items()}
+
+
+def public_filters(filters: dict) -> dict:
+    out = {}
+    for name, model in (
+        ("street", Street),
+        ("community", Community),
+        ("grid", Grid),
+        ("department", Department),
+    ):
+        code = code_of(model, filters.get(name))
+        if code:
+            out[name] = code
+    for name in ("kind", "category", "major"):
+        if filters.get(name):
+            out[name] = str(filters[name])
+    if source_list(filters.get("source")):
+        out["source"] = source_list(filters.get("source"))
+    return out
+
+
+def sums_by(qs, *fields) -> list[dict]:
+    """The cells' sums per value of `fields`."""
+    return list(qs.order_by().values(*fields).annotate(**SUMS))

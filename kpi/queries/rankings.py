@@ -1,0 +1,234 @@
+"""Rankings: streets, communities, grids, departments and the people of each scored role, best first."""
+
+import datetime as dt
+
+from django.contrib.auth import get_user_model
+from django.db.models import Sum
+
+from core.roles import Role
+from dispatch.models import Department
+from grids.models import Community, Grid, Street
+from kpi import metrics
+from kpi.definitions import AREA_COUNTS, NOT_PATROLLED
+from kpi.models import AreaDay, KpiSettings, PersonDay
+from kpi.queries.cells import as_percent, cells_for, check_filters, figures_of, sums_by
+from kpi.queries.drilldown import cases_params, list_url
+
+AREA_LEVELS = {
+    "street": (Street, "street_id"),
+    "community": (Community, "community_id"),
+    "grid": (Grid, "grid_id"),
+}
+PEOPLE = (Role.INSPECTOR, Role.OPERATOR, Role.SHIFT_LEADER, Role.DISPATCHER)
+LEVELS = (*AREA_LEVELS, "department", *PEOPLE)
+
+
+def ranked(out: list[dict]) -> list[dict]:
+    out.sort(key=lambda r: (r["score"] is None, -(r["score"] or 0), str(r["code"])))
+    for n, row in enumerate(out, 1):
+        row["rank"] = n
+    return out
+
+
+def _area_rows(level, period_from, period_to, config, filters) -> list[dict]:
+    model, column = AREA_LEVELS[level]
+    grouped = sums_by(cells_for(period_from, period_to, **filters), column)
+    names = {a.pk: a for a in model.objects.filter(pk__in=[g[column] for g in grouped])}
+    out = []
+    for g in grouped:
+        area = names.get(g[column])
+        counts, rates = figures_of(g)
+        parts = {
+            "closure_rate": metrics.ratio(counts["closed"], counts["due_closure"]),
+            "on_time_closure_rate": metrics.ratio(counts["closed_on_time"], counts["due_closure"]),
+            "no_rework_rate": complement(metrics.ratio(counts["reworked"], counts["due_closure"])),
+        }
+        score = metrics.composite("area", parts, config)
+        code = area.code if area else str(g[column])
+        out.append(
+            {
+                "id": g[column],
+                "code": code,
+                "name": area.name if area else code,
+                "counts": {k: counts[k] for k in AREA_COUNTS},
+                "rates": rates,
+                "parts": as_percent(parts),
+                "score": score,
+                "grade": metrics.grade(score, config),
+                "cases": (
+                    params := cases_params("filed", period_from, period_to, **{**filters, level: code})
+                ),
+                "cases_url": list_url(params),
+            }
+        )
+    return ranked(out)
+
+
+def complement(rate: float | None) -> float | None:
+    return None if rate is None else 1 - rate
+
+
+def _department_rows(period_from, period_to, config, filters) -> list[dict]:
+    grouped = [g for g in sums_by(cells_for(period_from, period_to, **filters), "dept") if g["dept"]]
+    # 派遣数得分 is relative to the busiest department in the period, whatever the department filter.
+    unfiltered = {k: v for k, v in filters.items() if k != "department"}
+    best = max(
+        (
+            g["due_dispose"] or 0
+            for g in sums_by(cells_for(period_from, period_to, **unfiltered), "dept")
+            if g["dept"]
+        ),
+        default=0,
+    )
+    departments = {d.pk: d for d in Department.objects.filter(pk__in=[g["dept"] for g in grouped])}
+    out = []
+    for g in grouped:
+        dept = departments.get(g["dept"])
+        counts, rates = figures_of(g)
+        parts = {
+            "dispatched_score": metrics.relative_score(counts["due_dispose"], best),
+            "closure_rate": metrics.ratio(counts["closed"], counts["due_closure"]),
+            "dispose_on_time_rate": metrics.ratio(counts["disposed_on_time"], counts["due_dispose"]),
+            "no_rework_rate": complement(metrics.ratio(counts["reworked"], counts["due_closure"])),
+        }
+        score = metrics.composite("department", parts, config)
+        code = dept.code if dept else str(g["dept"])
+        shown = {
+            k: (v if k.endswith("_score") else None if v is None else round(v * 100, 2))
+            for k, v in parts.items()
+        }
+        out.append(
+            {
+                "id": g["dept"],
+                "code": code,
+                "name": dept.name if dept else code,
+                "counts": {k: counts[k] for k in AREA_COUNTS},
+                "rates": rates,
+                "parts": shown,
+                "score": score,
+                "grade": metrics.grade(score, config),
+                "cases": (
+                    params := cases_params("filed", period_from, period_to, **{**filters, "department": code})
+                ),
+                "cases_url": list_url(params),
+            }
+        )
+    return ranked(out)
+
+
+# Per role: the PersonDay kinds it is scored on, and how they make each part (num, den over kinds).
+def _people_parts(role: str, k: dict, extra: dict) -> dict:
+    def n(*kinds):
+        return sum(k.get(x, {}).get("n", 0) for x in kinds)
+
+    def on_time(*kinds):
+        return sum(k.get(x, {}).get("on_time", 0) for x in kinds)
+
+    def ok(*kinds):
+        return sum(k.get(x, {}).get("ok", 0) for x in kinds)
+
+    r = metrics.ratio
+    if role == Role.INSPECTOR:
+        missed = extra.get("missed_rate")
+        return {
+            "valid_report_rate": r(ok("report"), n("report")),
+            "missed_score": None if missed is None else round((1 - missed) * 100, 2),
+            "verify_on_time_rate": r(on_time("verify"), n("verify")),
+            "check_on_time_rate": r(on_time("check"), n("check")),
+        }
+    if role == Role.OPERATOR:
+        handled = ("accept", "send_verify", "reject")
+        return {
+            "accept_on_time_rate": r(on_time(*handled), n(*handled)),
+            "accept_accuracy": r(ok("accept"), n("accept")),
+        }
+    if role == Role.SHIFT_LEADER:
+        return {
+            "file_on_time_rate": r(on_time("file"), n("file")),
+            "file_accuracy": r(ok("file"), n("file")),
+            "close_on_time_rate": r(on_time("close"), n("close")),
+        }
+    return {
+        "dispatch_count_score": metrics.relative_score(n("dispatch"), extra["best"]),
+        "dispatch_on_time_rate": r(on_time("dispatch"), n("dispatch")),
+        "dispatch_accuracy": r(ok("dispatch"), n("dispatch")),
+    }
+
+
+def _missed_rates(user_ids, period_from, period_to) -> dict[int, float | None]:
+    """漏报率 per inspector over their grids (Grid.inspectors), from the area rollup."""
+    links = Grid.inspectors.through.objects.filter(user_id__in=user_ids).values_list("user_id", "grid_id")
+    grids_of: dict[int, set[int]] = {}
+    for user_id, grid_id in links:
+        grids_of.setdefault(user_id, set()).add(grid_id)
+    every = set().union(*grids_of.values()) if grids_of else set()
+    filed, public = {}, {}
+    rows = (
+        AreaDay.objects.filter(day__gte=period_from, day__lte=period_to, grid_id__in=every)
+        .order_by()
+        .values("grid_id", "source")
+        .annotate(filed=Sum("filed"))
+    )
+    for row in rows:
+        filed[row["grid_id"]] = filed.get(row["grid_id"], 0) + row["filed"]
+        if row["source"] in NOT_PATROLLED:
+            public[row["grid_id"]] = public.get(row["grid_id"], 0) + row["filed"]
+    return {
+        user_id: metrics.ratio(sum(public.get(g, 0) for g in grids), sum(filed.get(g, 0) for g in grids))
+        for user_id, grids in grids_of.items()
+    }
+
+
+def _people_rows(role: str, period_from, period_to, config) -> list[dict]:
+    cells = (
+        PersonDay.objects.filter(role=role, day__gte=period_from, day__lte=period_to)
+        .order_by()
+        .values("user_id", "kind")
+        .annotate(n=Sum("n"), on_time=Sum("on_time"), ok=Sum("ok"))
+    )
+    kinds: dict[int, dict] = {}
+    for c in cells:
+        kinds.setdefault(c["user_id"], {})[c["kind"]] = c
+    missed = _missed_rates(list(kinds), period_from, period_to) if role == Role.INSPECTOR else {}
+    best = max((k.get("dispatch", {}).get("n", 0) for k in kinds.values()), default=0)
+    users = {u.pk: u for u in get_user_model().objects.filter(pk__in=list(kinds))}
+    out = []
+    for user_id, k in kinds.items():
+        user = users.get(user_id)
+        parts = _people_parts(role, k, {"missed_rate": missed.get(user_id), "best": best})
+        score = metrics.composite(role, parts, config)
+        shown = {
+            p: (v if p.endswith("_score") else None if v is None else round(v * 100, 2))
+            for p, v in parts.items()
+        }
+        if role == Role.INSPECTOR:
+            m = missed.get(user_id)
+            shown["missed_rate"] = None if m is None else round(m * 100, 2)
+        out.append(
+            {
+                "id": user_id,
+                "code": user.username if user else str(user_id),
+                "name": (user.get_full_name() or user.username) if user else str(user_id),
+                "counts": {kind: v["n"] for kind, v in sorted(k.items())},
+                "rates": {},
+                "parts": shown,
+                "score": score,
+                "grade": metrics.grade(score, config),
+                "cases": None,
+                "cases_url": None,
+            }
+        )
+    return ranked(out)
+
+
+def rows(level: str, period_from: dt.date, period_to: dt.date, **filters) -> list[dict]:
+    """Ranking rows for streets, communities, grids, departments or the people of one role."""
+    if level not in LEVELS:
+        raise ValueError(f"level must be one of {', '.join(LEVELS)}")
+    check_filters(filters)
+    config = KpiSettings.load()
+    if level in AREA_LEVELS:
+        return _area_rows(level, period_from, period_to, config, filters)
+    if level == "department":
+        return _department_rows(period_from, period_to, config, filters)
+    return _people_rows(level, period_from, period_to, config)

@@ -1,0 +1,150 @@
+"""The KPI pages: the dashboard, the 日/周/旬/月 report pages and the glossary."""
+
+from datetime import timedelta
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.urls import NoReverseMatch, path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from kpi import queries, reports
+from kpi.dates import validate_kpi_date
+from kpi.web.common import CADENCES, GRANULARITIES, quick_periods, require_kpi_access
+from kpi.web.figures import RATE_PARTS, Figures
+from kpi.web.filters import KpiFilters, default_filter_data
+
+
+@login_required
+def dashboard(request):
+    require_kpi_access(request.user)
+    today = timezone.localdate()
+    form = KpiFilters(default_filter_data(request.GET, today), user=request.user)
+    context = {"form": form, "granularities": GRANULARITIES}
+    valid = form.is_valid()
+    if valid:
+        period = (form.cleaned_data["date_from"], form.cleaned_data["date_to"])
+        granularity = form.cleaned_data["granularity"]
+        figures = Figures(request.user, form.query_filters(), period, kind=form.kind, granularity=granularity)
+        context.update(figures.context(), period=period, granularity=granularity, figures=True)
+    query = request.GET.copy()
+    context["quick"] = []
+    for key, label, start, end in quick_periods(today):
+        query["date_from"], query["date_to"] = start.isoformat(), end.isoformat()
+        current = valid and period == (start, end)
+        context["quick"].append({"key": key, "label": label, "query": query.urlencode(), "current": current})
+    return render(request, "kpi/dashboard.html", {**context, **page_links()})
+
+
+class ReportForm(forms.Form):
+    cadence = forms.ChoiceField(label=_("报表类型"), choices=CADENCES)
+    date = forms.DateField(
+        label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}), help_text=_("报表周期内的任一天")
+    )
+
+    def clean_date(self):
+        day = self.cleaned_data["date"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("不能晚于今天"))
+        validate_kpi_date(day)  # the previous period of 0001-01-01 is off the calendar
+        return day
+
+
+def report_cell(column: reports.Column, row: dict) -> dict:
+    """One cell of a report table as text (rates in reports are fractions), with a sort key."""
+    value = row.get(column.key)
+    kind = column.type
+    if kind == "figure":
+        kind = "percent" if row.get("unit") == "%" else "number"
+    if value is None or value == "":
+        return {"text": "—", "sort": ""}
+    if kind == "percent" and isinstance(value, int | float):
+        return {"text": f"{value * 100:.1f}%", "sort": value}
+    if kind in ("int", "number") and isinstance(value, int | float):
+        text = str(value) if isinstance(value, int) or float(value).is_integer() else f"{value:.2f}"
+        if column.key == "change" and value > 0:
+            text = f"+{text}"
+        return {"text": text.removesuffix(".0"), "sort": value}
+    if kind == "datetime" and hasattr(value, "strftime"):
+        return {"text": value.strftime("%Y-%m-%d %H:%M"), "sort": value.isoformat()}
+    if kind == "date" and hasattr(value, "isoformat"):
+        return {"text": value.isoformat(), "sort": value.isoformat()}
+    text = str(value)
+    cell = {"text": text, "sort": text}
+    if column.key == "met" and row.get("met_flag") is not None:
+        cell["verdict"] = "met" if row["met_flag"] else "missed"
+    return cell
+
+
+# Report sections whose rows are areas or departments: the row's code narrows the drill-down.
+SECTION_FILTER = {"streets": "street", "departments": "department"}
+
+
+def report_sections(report: reports.Report, figures: Figures) -> list[dict]:
+    out = []
+    for section in report.sections:
+        # The definition goes under the KPI's name (a <details>), not in a column of long text.
+        columns = [c for c in section.columns if c.key != "definition"]
+        rows = []
+        for row in section.rows:
+            cells = [{"key": c.key, **report_cell(c, row)} for c in columns]
+            url = ""
+            if section.key == "headline":
+                metric = RATE_PARTS.get(row.get("key"), (row.get("key"),))[0]
+                url = figures.cases_url(metric)
+            elif section.key in SECTION_FILTER and row.get("code"):
+                url = figures.cases_url("filed", **{SECTION_FILTER[section.key]: row["code"]})
+            rows.append({"cells": cells, "url": url, "definition": row.get("definition", "")})
+        out.append({"section": section, "columns": columns, "rows": rows})
+    return out
+
+
+@login_required
+def report_page(request):
+    require_kpi_access(request.user)
+    today = timezone.localdate()
+    data = request.GET.copy()
+    data.setdefault("cadence", "daily")
+    data.setdefault("date", (today - timedelta(days=1)).isoformat())
+    form = ReportForm(data)
+    context = {"form": form}
+    if form.is_valid():
+        cadence, day = form.cleaned_data["cadence"], form.cleaned_data["date"]
+        report = reports.build_report(cadence, day, user=request.user)
+        figures = Figures(request.user, report.filters, (report.period_from, report.period_to))
+        try:
+            api = reverse("kpi-report", args=[cadence])
+        except NoReverseMatch:
+            api = f"/api/v1/kpi/reports/{cadence}/"
+        query = {"date": day.isoformat()}
+        following = report.period_to + timedelta(days=1)
+        context.update(
+            report=report,
+            sections=report_sections(report, figures),
+            xlsx_url=f"{api}?{urlencode({**query, 'format': 'xlsx'})}",
+            csv_url=f"{api}?{urlencode({**query, 'format': 'csv'})}",
+            previous_url="?" + urlencode({"cadence": cadence, "date": report.previous_from.isoformat()}),
+            next_url="?" + urlencode({"cadence": cadence, "date": following.isoformat()})
+            if following <= today
+            else "",
+        )
+    return render(request, "kpi/reports.html", {**context, **page_links()})
+
+
+@login_required
+def glossary(request):
+    require_kpi_access(request.user)
+    return render(request, "kpi/glossary.html", {"entries": queries.glossary(), **page_links()})
+
+
+def page_links() -> dict:
+    return {"glossary_url": reverse("kpi-glossary")}
+
+
+urlpatterns = [
+    path("kpi/", dashboard, name="kpi-dashboard"),
+    path("kpi/reports/", report_page, name="kpi-reports"),
+    path("kpi/glossary/", glossary, name="kpi-glossary"),
+]
