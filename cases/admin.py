@@ -120,3 +120,7 @@ class NotificationAdmin(ReadOnlyAdmin):
     list_filter = ["kind"]
     search_fields = ["title", "user__username"]
     list_select_related = ["user"]
+
+
+# The category suggester: its versions and the log of choices (cases/suggest/admin.py).
+from cases.suggest import admin as _suggest_admin  # noqa: E402, F401

@@ -590,3 +590,7 @@ class HotlineOutbox(models.Model):
 
     def __str__(self):
         return f"{self.ticket} {self.kind} {self.state}"
+
+
+# The category suggester's records live beside its code (cases/suggest); imported here, they are this app's.
+from cases.suggest.models import SuggesterVersion, SuggestionFeedback  # noqa: E402, F401

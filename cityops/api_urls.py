@@ -7,6 +7,8 @@ urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("", include("grids.api_urls")),
+    # Before the categories router, whose /categories/<pk>/ would take "suggest" for an id.
+    path("", include("cases.suggest.urls")),
     path("", include("dispatch.api_urls")),
     path("", include("cases.api_urls")),
     path("kpi/hotspots/", include("kpi.hotspots_urls")),

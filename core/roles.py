@@ -47,6 +47,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "auth.view_group",
         "cases.view_*",
         "kpi.*_kpisettings",  # KPI 设置 (README): weights, grade bands and targets
+        "cases.change_suggesterversion",  # switch the category suggester to another version
         "axes.view_*",
         "axes.delete_accessattempt",
     ),

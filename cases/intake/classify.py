@@ -2,14 +2,20 @@
 
 The hint is whatever the hotline sent: one of our codes, its own classification (e.g. 12345's
 "城市管理-市容环境-暴露垃圾") or free text. In order: the admin's CategoryMapping for this channel, then
-for all channels; our exact code; a mapping keyword occurring in the hint or description; a name search.
+for all channels; our exact code; a mapping keyword occurring in the hint or description; a name search;
+the category suggester's first choice when it is sure (cases/suggest) — an unsure one falls through to
+the fallback category, or leaves the ticket to an operator.
 """
+
+import logging
 
 from django.conf import settings
 from django.db.models import Case, Value, When
 
 from dispatch.categories import search_categories
 from dispatch.models import Category, CategoryMapping
+
+log = logging.getLogger(__name__)
 
 _CURRENT_STANDARD_FIRST = Case(
     When(standard=Category.Standard.GBT_47678_5_2026, then=Value(0)), default=Value(1)
@@ -39,7 +45,26 @@ def classify(hint: str, *, channel: str = "", description: str = "") -> Category
         match = search_categories(text, active).first() if text else None
         if match:
             return match
+    if found := _suggested(hint, description):
+        return found
     return fallback()
+
+
+def _suggested(hint: str, description: str) -> Category | None:
+    from cases.suggest.suggestions import suggest
+
+    found = suggest(" ".join(part for part in (hint, description) if part))
+    if not found.sure:
+        return None
+    first = found.items[0]
+    log.info(
+        "热线分类「%s」由类别推荐模型 v%s 确定为 %s（置信度 %.2f）",
+        hint,
+        found.version.pk,
+        first.category,
+        first.confidence,
+    )
+    return first.category
 
 
 def _keyword_mapping(text: str, channel: str) -> Category | None:

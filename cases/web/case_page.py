@@ -36,6 +36,7 @@ from cases.models import (
 from cases.services import SERVICES
 from cases.web.extensions import panels_for
 from cases.web.forms import SPECS, ActionForm
+from cases.web.suggestions import log_choice
 from cases.workflow import ACTION_LABELS, OPEN, STATUS_LABELS, SYSTEM, Action, Status
 from core.roles import ROLE_LABELS
 from dispatch.calendar import Unit, get_calendar
@@ -386,6 +387,8 @@ def case_action(request, pk: int, action: str):
             except ActionError as error:
                 form.add_action_error(error)
             else:
+                if action == Action.FILE:
+                    log_choice(request, case=case, where="file", chosen=form.cleaned_data["category"])
                 messages.success(
                     request,
                     _("已完成「%(action)s」：案件 %(number)s")

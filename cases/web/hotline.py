@@ -28,6 +28,7 @@ from cases.selectors import cases_visible_to, with_open_step
 from cases.web.inspector import JS_STRINGS, CasePositionForm, picker_context, role_required
 from cases.web.lists import case_filterset
 from cases.web.sorting import Sorting
+from cases.web.suggestions import log_choice
 from cases.workflow import STATUS_CHOICES, Action, Status
 from core.roles import Role
 
@@ -113,6 +114,7 @@ def intake(request):
             except ActionError as error:
                 form.apply_error(error)
             else:
+                log_choice(request, case=case, where="hotline", chosen=data["category"])
                 request.session[SESSION_CHANNEL] = data["channel"]
                 return redirect(f"{reverse('hotline-intake')}?case={case.pk}")
         confirmed = None

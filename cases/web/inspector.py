@@ -27,6 +27,7 @@ from cases.selectors import with_open_step
 from cases.web.extensions import extra_tasks
 from cases.web.lists import case_filterset
 from cases.web.sorting import Sorting
+from cases.web.suggestions import log_choice
 from cases.workflow import Status
 from core.roles import Role
 from dispatch.categories import search_categories
@@ -310,6 +311,7 @@ def report(request):
             except AlreadySubmitted as replay:  # sent before, and saved then: show that case
                 return redirect("case-detail", replay.case.pk)
             else:
+                log_choice(request, case=case, where="report", chosen=data["category"])
                 return redirect("case-detail", case.pk)
     else:
         form = ReportForm()

@@ -10,4 +10,5 @@ from .cases import *  # noqa: F403
 from .database import *  # noqa: F403
 from .ops import *  # noqa: F403
 from .security import *  # noqa: F403
+from .suggest import *  # noqa: F403
 from .worker import *  # noqa: F403

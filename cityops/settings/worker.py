@@ -41,7 +41,8 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", 1000)
 # Hotline tickets are stored before any broker sees them; these beats are the safety net that turns
 # every stored ticket into a case and every status change into a push, whatever the broker did.
-CELERY_IMPORTS = ["cases.intake.tasks"]  # not autodiscovered: autodiscovery only finds <app>.tasks
+# Not autodiscovered: autodiscovery only finds <app>.tasks.
+CELERY_IMPORTS = ["cases.intake.tasks", "cases.suggest.tasks"]
 CELERY_BEAT_SCHEDULE.update(
     {
         "hotline-requeue-tickets": {"task": "cases.intake.tasks.requeue_hotline_tickets", "schedule": 60.0},
@@ -56,3 +57,9 @@ CELERY_BEAT_SCHEDULE.update(
         "kpi-rollup-nightly": {"task": "kpi.tasks.rollup_nightly", "schedule": crontab(hour=0, minute=30)},
     }
 )
+# The category suggester (cases/suggest) learns from the day's filed cases and choices every night, at
+# a quiet hour; a night with too few filed cases keeps the model it has.
+CELERY_BEAT_SCHEDULE["suggester-retrain"] = {
+    "task": "cases.suggest.tasks.retrain_suggester",
+    "schedule": crontab(hour=2, minute=40),
+}

@@ -13,6 +13,7 @@ from cases.models import Case, CaseEvent, Source
 from cases.workflow import LEDGER, SYSTEM, Action, Status
 from core.roles import Role
 from dispatch.models import Category, Department
+from tests.cases.suggest_support import model_dir, suggester  # noqa: F401 (fixtures)
 from tests.factories import (
     CategoryFactory,
     CommunityFactory,

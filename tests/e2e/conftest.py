@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cases.conftest import fast_passwords, media_root, world  # noqa: F401
+from tests.cases.conftest import fast_passwords, media_root, model_dir, suggester, world  # noqa: F401
 from tooling.testing import CI
 
 # Playwright's sync API runs an event loop in this thread; the test's own ORM calls (building the world,

@@ -211,6 +211,7 @@ KPI_API = DISTRICT_WIDE | {"department"}
 SUPERVISION = {"supervisor", "shift_leader"}  # 案件地图, 超期督办
 HOTLINE_QUEUE_API = {"operator", "shift_leader", "supervisor", "admin"}  # the centre's ticket inbox
 DECIDE_DUPLICATES = {"operator", "shift_leader"}
+SUGGEST = {"inspector", "hotline", "operator", "shift_leader"}  # who chooses a case's category
 QUEUES = {  # docs/domain.md §3 "who acts next", and the dispatcher who decides the department's requests
     "accept": {"operator"},
     "verify": {"operator"},  # the operator follows what was sent out; the inspector has 我的任务
@@ -386,6 +387,13 @@ def endpoints(w) -> list[Probe]:
         ]
     locate = f"lng={w.lng}&lat={w.lat}"
     probes += [
+        # ------------------------------------------------ category suggestions: those who choose a category
+        Probe(
+            "api/v1/categories/suggest/",
+            f"/api/v1/categories/suggest/?text=%E8%B7%AF%E8%BE%B9%E6%9C%89%E5%9E%83%E5%9C%BE&{locate}",
+            api(SUGGEST),
+            why="the reporters (inspector, hotline), the operator with a parked ticket, the shift leader at 立案",
+        ),
         Probe("api/v1/grids/locate/", f"/api/v1/grids/locate/?{locate}", api()),
         Probe("api/v1/grids/locate.<format>", f"/api/v1/grids/locate.json?{locate}", api()),
         # ------------------------------------------------ hotline intake (machine clients use X-Api-Key)
@@ -523,6 +531,10 @@ ADMIN_MODELS: dict[str, tuple[set[str], set[str]]] = {
     "cases.casephoto": CASES_READ_ONLY,
     "cases.timedstep": CASES_READ_ONLY,
     "cases.notification": CASES_READ_ONLY,
+    # The category suggester's versions (the admin may switch back to one) and its log of choices:
+    # read like cases; nobody adds either by hand (training and the forms write them).
+    "cases.suggesterversion": CASES_READ_ONLY,
+    "cases.suggestionfeedback": CASES_READ_ONLY,
     # README: KPI weights, grade bands and targets are edited in the admin (KPI 设置): the admin's.
     "kpi.kpisettings": ({"admin"}, {"admin"}),
     # Sign-in attempts and lock-outs (django-axes): the admin reads them and unlocks by deleting one.

@@ -67,6 +67,7 @@ SECTIONS = (
     "open311_get_requests",
     "kpi",
     "queue_pages",
+    "suggest",
 )
 
 
@@ -121,6 +122,10 @@ def run_measurements(quick: bool, say=print, only: frozenset[str] = frozenset())
         open_cases = 10_000 if quick else 100_000
         say(f"==> 工作队列页面（在办 {open_cases:,} 件）与上报页传输量")
         figures["queue_pages"] = bench_queue_pages(open_cases, say=say)
+    if "suggest" in wanted:
+        from tooling.bench.suggest import suggest_figures
+
+        figures["suggest"] = suggest_figures(quick, say)
     return figures
 
 
@@ -153,6 +158,10 @@ def table(figures: dict) -> str:
         from tooling.bench.pages import table as pages_table
 
         lines += ["", pages_table(figures["queue_pages"])]
+    if "suggest" in figures:
+        from tooling.bench.suggest import table as suggest_table
+
+        lines += suggest_table(figures["suggest"])
     return "\n".join(lines)
 
 

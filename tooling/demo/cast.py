@@ -24,6 +24,7 @@ from grids.locator import get_locator
 from grids.models import Grid
 from tooling.generator.clock import WorkClock
 from tooling.generator.timed import Limits
+from tooling.generator.words import describe
 from tooling.generator.world import EVENT_WEIGHTS, TAIL_WEIGHT
 
 DEMO_TAG = "【演示】"
@@ -183,7 +184,17 @@ class Demo:
         if source in (Source.HOTLINE_12345, Source.HOTLINE_8890):
             self.cast.tickets += 1
             kwargs["hotline_ticket_no"] = f"YS{self.t:%y%m%d}{self.cast.tickets:04d}"  # YS: 演示
-        name = (component.name or category.name) if component else category.name
+        # Everyday words, as the generator writes them; from a stream of their own (seeded by the moment
+        # and the place), so the demo's other random choices stay as they were.
+        words = random.Random(f"{self.t.isoformat()}|{grid.pk}|{category.pk}")
+        text = describe(
+            words,
+            code=category.code,
+            name=category.name,
+            kind=category.kind,
+            source=source or Source.INSPECTOR,
+            component_name=component.name if component else "",
+        )
         self.case = s.case_report(
             actor=actor,
             category=category,
@@ -191,7 +202,7 @@ class Demo:
             lng=lng,
             lat=lat,
             source=source,
-            description=f"{DEMO_TAG}{name}{'，已现场处理' if self_resolved else '，请处理'}",
+            description=f"{DEMO_TAG}{text}{'，已现场处理' if self_resolved else ''}",
             address=f"{grid.community.name}附近",
             photos=[photo(rng)] if source is None else None,  # inspectors photograph what they report
             self_resolved=self_resolved,

@@ -13,6 +13,7 @@ from core.roles import Role
 from tooling.generator.clock import HOURLY, WorkClock
 from tooling.generator.mix import Mix
 from tooling.generator.story import Story
+from tooling.generator.words import describe
 from tooling.generator.world import ENGINEERING_EVENTS, ROADS, TRIVIAL_EVENTS, Picker, World
 
 # Case volume by month (index 0 = January): more in the warm months, when streets are busy.
@@ -23,14 +24,6 @@ _HOUR_SOURCE = {
     "inspector": "inspector", "hotline_12345": "hotline", "hotline_8890": "hotline", "public": "public",
     "video": "video", "leader": "office", "media": "office",
 }  # fmt: skip
-_EVENT_TEXT = (
-    "{name}，影响市容环境",
-    "{name}，请尽快处理",
-    "{name}，周边居民反映强烈",
-    "发现{name}，已拍照取证",
-    "{name}，已持续多日",
-)
-_COMPONENT_TEXT = ("{name}破损", "{name}丢失", "{name}松动", "{name}倾斜", "{name}损坏，存在安全隐患")
 _SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 _NAMESAKE = ("先生", "女士")
 
@@ -104,7 +97,9 @@ class Drawer:
         else:
             grid_index, category, component, point = self._problem(at)
         grid = world.grids[grid_index]
-        info = world.categories[category]
+        truth = world.categories[category]  # what the problem is, and what the description says
+        # Now and then the reporter picks a wrong category for it; the shift leader corrects it at 立案.
+        info = self._misfiled(truth, at) if component is None else truth
         reporter = self._reporter(source, grid)
         urgent = rng.random() < mix.urgent
         case = {
@@ -121,7 +116,14 @@ class Drawer:
             "grid_id": grid.id,
             "community_id": grid.community_id,
             "street_id": grid.street_id,
-            "description": self._description(info, component),
+            "description": describe(
+                rng,
+                code=truth.code,
+                name=truth.name,
+                kind=truth.kind,
+                source=source,
+                component_name=component.name if component else "",
+            ),
             "urgency": Urgency.URGENT.value if urgent else Urgency.NORMAL.value,
             "variant": Variant.GENERAL.value,
             "reporter_name": "",
@@ -153,6 +155,7 @@ class Drawer:
             and rng.random() < mix.self_resolved
         )
         story.report(reporter, self_resolved=self_resolved)
+        story.truth = truth if truth is not info else None
         if original is not None:
             story.repeats = original[0]
         else:
@@ -207,10 +210,12 @@ class Drawer:
             return world.someone(rng, Role.OPERATOR)  # a letter, a newspaper, a walk-in: the centre logs it
         return None  # Open311 reports and camera finds arrive as the system
 
-    def _description(self, info, component) -> str:
-        templates = _COMPONENT_TEXT if info.kind == "component" else _EVENT_TEXT
-        name = component.name if component else info.name
-        return templates[self.rng.randrange(len(templates))].format(name=name)
+    def _misfiled(self, truth, at: dt.datetime):
+        """The category a reporter chose for a `truth` 事项: usually right, now and then another one."""
+        if truth.kind != "event" or self.rng.random() >= self.mix.reclassify:
+            return truth
+        wrong = self.world.categories[self.world.event_pickers[at.month - 1].pick(self.rng)]
+        return truth if wrong.id == truth.id else wrong
 
     def variant(self, code: str) -> str:
         rng, mix = self.rng, self.mix

@@ -124,12 +124,8 @@ class Life:
         if self._chance(self.mix.refuse_filing):
             s.refuse_filing(leader, self._pick(_REASONS["refuse_filing"]))
             return False
-        category = None
-        if self._chance(self.mix.reclassify) and s.case["component_id"] is None:
-            month = s.t.month - 1
-            category = self.world.categories[self.world.event_pickers[month].pick(self.rng)]
-            if category.kind != s.case["category_kind"] or category.id == s.case["category_id"]:
-                category = None
+        # The reporter's category is corrected to what the description says (Drawer._misfiled).
+        category = s.truth
         code = category.code if category else s.case["category_code"]
         s.file(leader, category=category, variant=self.drawer.variant(code))
         if self._chance(self.mix.void / 2):

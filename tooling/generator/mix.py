@@ -28,7 +28,7 @@ class Mix:
     reject_untrusted: float = 0.04
     not_confirmed: float = 0.10
     refuse_filing: float = 0.03
-    reclassify: float = 0.04  # the shift leader corrects the category when filing
+    reclassify: float = 0.04  # the reporter picked a wrong category; the shift leader corrects it when filing
     engineering: float = 0.03  # 工程性 variant for ordinary problems (construction-type ones: half)
     special: float = 0.01
     # 派遣 and 处置

@@ -80,6 +80,7 @@ class Story:
         "repeats",
         "last",
         "clockwork",
+        "truth",
     )
 
     def __init__(self, world, grid, case: dict, at: dt.datetime, end: dt.datetime):
@@ -94,6 +95,7 @@ class Story:
         self.repeats: CaseRef | None = None  # the earlier case this report repeats (for the operator to spot)
         self.t, self.end, self.last = at, end, None
         self.clockwork = Clockwork(world.limits, world.zone)
+        self.truth = None  # the category the description describes, when the reporter chose another
 
     # ------------------------------------------------------------------ the machinery
 
