@@ -3,10 +3,13 @@
 order, every 回访 answer, cases around local midnight and across the month boundary.
 """
 
+import datetime as dt
+
 import pytest
 
 from kpi import queries, rollup
 from tests.kpi import district
+from tests.kpi.conftest import on
 from tests.kpi.district import APR1, APRIL, MAR30, MAR31, MARCH
 
 
@@ -179,3 +182,24 @@ def test_the_nightly_run_counts_the_early_morning(db):
     march = queries.summary(*MARCH)["counts"]
     assert (march["reported"], march["filed"], march["closed"]) == (12, 11, 10)
     assert queries.summary(MAR31, MAR31)["counts"]["reported"] == 1  # E2 at 23:30
+
+
+@pytest.mark.parametrize(
+    ("now", "yesterday"),
+    [
+        ((APR1, 0, 10), "2026-03-31"),  # ten past midnight local (UTC: still 3/31 16:10)
+        ((APR1, 7, 50), "2026-03-31"),  # early morning local (UTC: 3/31 23:50)
+        ((MAR31, 23, 50), "2026-03-30"),  # late evening local (UTC: 3/31 15:50)
+    ],
+)
+def test_the_daily_report_is_of_yesterday_in_local_time(api, month, now, yesterday):
+    w, _ = month
+    api.force_authenticate(w.lead)
+    with on(*now):
+        body = api.get("/api/v1/kpi/reports/daily/").json()
+        assert (body["period"]["from"], body["period"]["to"]) == (yesterday, yesterday)
+        # "Today" is the local day too: asking for it is allowed, tomorrow is not.
+        today = (dt.date.fromisoformat(yesterday) + dt.timedelta(days=1)).isoformat()
+        assert api.get("/api/v1/kpi/reports/daily/", {"date": today}).status_code == 200
+        tomorrow = (dt.date.fromisoformat(today) + dt.timedelta(days=1)).isoformat()
+        assert api.get("/api/v1/kpi/reports/daily/", {"date": tomorrow}).status_code == 400
