@@ -49,7 +49,12 @@ from tests.factories import (
 from tests.kpi.conftest import on
 
 MAR1, MAR2, MAR3, MAR4, MAR9 = (dt.date(2026, 3, d) for d in (1, 2, 3, 4, 9))
-MAR30, MAR31, APR1, APR2 = dt.date(2026, 3, 30), dt.date(2026, 3, 31), dt.date(2026, 4, 1), dt.date(2026, 4, 2)
+MAR30, MAR31, APR1, APR2 = (
+    dt.date(2026, 3, 30),
+    dt.date(2026, 3, 31),
+    dt.date(2026, 4, 1),
+    dt.date(2026, 4, 2),
+)
 MARCH = (dt.date(2026, 3, 1), dt.date(2026, 3, 31))
 APRIL = (dt.date(2026, 4, 1), dt.date(2026, 4, 30))
 
@@ -62,7 +67,10 @@ def build_world() -> SimpleNamespace:
         inspector = UserFactory(username=f"i{key}", roles=["inspector"])
         grid = GridFactory(community=CommunityFactory(street=street), inspectors=[inspector])
         office = DepartmentFactory(
-            name=f"{name}公共管理办", kind=Department.Kind.STREET_OFFICE, street=street, is_street_default=True
+            name=f"{name}公共管理办",
+            kind=Department.Kind.STREET_OFFICE,
+            street=street,
+            is_street_default=True,
         )
         streets[key], grids[key], offices[key], inspectors[key] = street, grid, office, inspector
         department_users[key] = UserFactory(username=f"u{key}", roles=["department"], department=office)
@@ -75,7 +83,9 @@ def build_world() -> SimpleNamespace:
         garden=garden,
         inspectors=inspectors,
         dept_users=department_users,
-        category=CategoryFactory(kind=Category.Kind.EVENT, major_code="06", major_name="市容环境类", name="暴露垃圾"),
+        category=CategoryFactory(
+            kind=Category.Kind.EVENT, major_code="06", major_name="市容环境类", name="暴露垃圾"
+        ),
         op1=UserFactory(username="op1", roles=["operator"]),
         op2=UserFactory(username="op2", roles=["operator"]),
         lead=UserFactory(username="lead", roles=["shift_leader"]),
@@ -124,7 +134,9 @@ def play(w: SimpleNamespace, nightly=None) -> dict:
     def fix(name, passed=True):
         case = c[name]
         dept_user = {w.offices["N"].pk: "N", w.offices["S"].pk: "S", w.garden.pk: "G"}[case.department_id]
-        case = s.case_submit_feedback(case=case, actor=w.dept_users[dept_user], result="已处置", photos=[photo()])
+        case = s.case_submit_feedback(
+            case=case, actor=w.dept_users[dept_user], result="已处置", photos=[photo()]
+        )
         c[name] = s.case_check(
             case=case, actor=w.inspectors[street_of(name)], passed=passed, note="现场复核", photos=[photo()]
         )

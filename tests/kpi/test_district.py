@@ -148,7 +148,11 @@ def test_dispatchers_and_operators_ranked_best_first(month):
     d2, d1 = dispatchers
     # d2: N4, S1–S5 at 09:20 and S6's re-dispatch at 14:30 = 7, all on time, none returned.
     assert d2["counts"] == {"dispatch": 7}
-    assert d2["parts"] == {"dispatch_count_score": 100.0, "dispatch_on_time_rate": 100.0, "dispatch_accuracy": 100.0}
+    assert d2["parts"] == {
+        "dispatch_count_score": 100.0,
+        "dispatch_on_time_rate": 100.0,
+        "dispatch_accuracy": 100.0,
+    }
     assert (d2["score"], d2["grade"]) == (100.0, "A")
     # d1: E1, N1–N3, S6 (to GARDEN, returned) = 5; on time; 4 of 5 accurate.
     assert d1["counts"] == {"dispatch": 5}
