@@ -4,8 +4,10 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
-# One pytest worker per CPU (pytest-xdist); each worker gets a test database of its own.
-PYTEST_ARGS ?= -n auto
+# One pytest worker per CPU (pytest-xdist); each worker gets a test database of its own. worksteal: a
+# worker that runs out takes half of another's queue, and the minutes-long tests (marked `long`) start
+# first, one per worker, beside the rest (tooling/testing.py).
+PYTEST_ARGS ?= -n auto --dist worksteal
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: install demo test bench loadtest loadtest-faults lint check clean
