@@ -209,3 +209,12 @@ def test_inside_a_transaction_every_call_rechecks(monkeypatch):
     assert len(calls) == 3  # what it saw may still roll back: never trusted for RECHECK_SECONDS
     WorkingWindow.objects.filter(start=time(8, 30)).update(start=time(9), updated_at=timezone.now())
     assert calendar_module.get_calendar().windows[0] == (time(9), time(12))
+
+
+@pytest.mark.django_db
+def test_the_module_functions_use_the_database_calendar():
+    start, deadline = at(date(2026, 9, 30), 17), at(date(2026, 10, 8), 10)  # across 国庆
+    assert calendar_module.add(start, 2, HOURS) == deadline
+    assert calendar_module.elapsed(start, deadline, HOURS) == 2
+    assert calendar_module.remaining(start, deadline, HOURS) == 2
+    assert calendar_module.remaining(deadline + timedelta(hours=1), deadline, HOURS) == -1
