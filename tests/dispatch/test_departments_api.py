@@ -154,7 +154,9 @@ def test_category_kind_is_respected_by_component_validation():
     grid = GridFactory()
     event = CategoryFactory(kind=Category.Kind.EVENT)
     # The same component under a 部件 category is valid: only the category's kind differs below.
-    valid = ComponentFactory.build(category=CategoryFactory(kind=Category.Kind.COMPONENT), grid=grid, owner=None)
+    valid = ComponentFactory.build(
+        category=CategoryFactory(kind=Category.Kind.COMPONENT), grid=grid, owner=None
+    )
     valid.full_clean()
     component = ComponentFactory.build(category=event, grid=grid, owner=None)
     with pytest.raises(ValidationError) as excinfo:
