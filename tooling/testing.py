@@ -139,9 +139,12 @@ def spread_long_tests(items: list, workers: int) -> None:
     if not long_items or workers < 2:
         return
     rest = [item for item in items if "long" not in item.keywords]
-    total = len(items)
-    # Worker k starts at index k·total // workers; fill those slots in order, extra long tests after.
-    slots = [k * total // workers for k in range(workers)]
+    # Where worksteal's first hand-out starts each worker: worker k gets remaining // (workers - k).
+    slots, start, remaining = [], 0, len(items)
+    for k in range(workers):
+        slots.append(start)
+        share = remaining // (workers - k)
+        start, remaining = start + share, remaining - share
     ordered = list(rest)
     for n, item in enumerate(long_items):
         position = slots[n] if n < len(slots) else slots[n % len(slots)] + 1
