@@ -4,7 +4,7 @@ report's counts, a cache that must be re-read exactly when it is stale. (Written
 `make mutants` found surviving in dispatch/calendar.py.)
 """
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -218,3 +218,30 @@ def test_the_module_functions_use_the_database_calendar():
     assert calendar_module.elapsed(start, deadline, HOURS) == 2
     assert calendar_module.remaining(start, deadline, HOURS) == 2
     assert calendar_module.remaining(deadline + timedelta(hours=1), deadline, HOURS) == -1
+
+
+def test_a_calendar_in_another_zone_than_the_sites_keeps_its_own_wall_clock():
+    urumqi = ZoneInfo("Asia/Urumqi")  # UTC+6, while the process runs on TIME_ZONE (UTC+8)
+    cal = WorkingCalendar(tz=urumqi)
+    monday_nine = datetime(2026, 3, 2, 9, 0, tzinfo=urumqi)
+    assert cal.add(monday_nine, 1, HOURS) == datetime(2026, 3, 2, 10, 0, tzinfo=urumqi)
+    natural = cal.add(monday_nine, 1, NATURAL)
+    assert natural == datetime(2026, 3, 2, 10, 0, tzinfo=urumqi) and natural.utcoffset() == timedelta(hours=6)
+
+
+class _NoOffset(tzinfo):
+    """A zone that does not know its offset: a datetime in it is as good as naive."""
+
+    def utcoffset(self, dt):
+        return None
+
+    def dst(self, dt):
+        return None
+
+
+def test_naive_and_offsetless_datetimes_are_refused_with_the_reason():
+    message = "^the working calendar needs timezone-aware datetimes$"
+    with pytest.raises(ValueError, match=message):
+        WorkingCalendar().add(datetime(2026, 3, 2, 9), 1, HOURS)
+    with pytest.raises(ValueError, match=message):
+        WorkingCalendar().add(datetime(2026, 3, 2, 9, tzinfo=_NoOffset()), 1, HOURS)
