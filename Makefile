@@ -4,10 +4,9 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
-# One pytest worker per CPU (pytest-xdist); each worker gets a test database of its own. worksteal: a
-# worker that runs out takes half of another's queue, and the minutes-long tests (marked `long`) start
-# first, one per worker, beside the rest (tooling/testing.py).
-PYTEST_ARGS ?= -n auto --dist worksteal
+# One pytest worker per CPU (pytest-xdist); each worker gets a test database of its own. The minutes-long
+# tests (marked `long`) start first, one per worker, beside the rest (tooling/testing.py).
+PYTEST_ARGS ?= -n auto
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: install demo test mutants bench loadtest loadtest-faults lint check clean

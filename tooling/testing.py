@@ -16,8 +16,9 @@ The CI gate (CI=true), so that a green CI means every test ran and passed:
 - Hypothesis runs its "ci" profile: derandomized (the same examples every run, so a red CI reproduces
   with `CI=true pytest <test id>`), and a failure prints its `@reproduce_failure` blob in the output.
 
-Tests marked `long` (minutes each) are spread so that each starts first on a different xdist worker
-(with `--dist worksteal`, as `make test` runs): they run beside the rest instead of after it.
+Tests marked `long` (minutes each) are placed so that each starts first on a different xdist worker
+(`--dist load`, xdist's default): they run beside the rest instead of after it. (Not worksteal: a worker
+that steals earlier tests after running a transactional one would run them on a flushed database.)
 """
 
 import os
@@ -133,18 +134,16 @@ def pytest_configure(config):
 
 
 def spread_long_tests(items: list, workers: int) -> None:
-    """Move the `long` tests to where each xdist worker's share begins (worksteal hands worker k the
-    k-th contiguous slice of the collection first), so they start at once, on different workers."""
+    """Move the `long` tests to where xdist's load scheduling starts each worker: its first hand-out
+    gives worker k the k-th chunk of max(total // workers // 4, 2) tests, in collection order. Later
+    hand-outs keep each worker's indices rising, so pytest-django's order (database tests, then the
+    transactional ones that flush the database) still holds on every worker."""
     long_items = [item for item in items if "long" in item.keywords]
     if not long_items or workers < 2:
         return
     rest = [item for item in items if "long" not in item.keywords]
-    # Where worksteal's first hand-out starts each worker: worker k gets remaining // (workers - k).
-    slots, start, remaining = [], 0, len(items)
-    for k in range(workers):
-        slots.append(start)
-        share = remaining // (workers - k)
-        start, remaining = start + share, remaining - share
+    chunk = max(len(items) // workers // 4, 2)
+    slots = [k * chunk for k in range(workers)]
     ordered = list(rest)
     for n, item in enumerate(long_items):
         position = slots[n] if n < len(slots) else slots[n % len(slots)] + 1
@@ -152,6 +151,7 @@ def spread_long_tests(items: list, workers: int) -> None:
     items[:] = ordered
 
 
+@pytest.hookimpl(trylast=True)  # after pytest-django has sorted the tests by their database use
 def pytest_collection_modifyitems(config, items):
     redis_ok = bool(REDIS_URL) and _redis_answers(REDIS_URL)
     for item in items:

@@ -185,11 +185,9 @@ def test_long_tests_are_placed_where_each_worker_starts(workers):
     testing.spread_long_tests(collected, workers)
     names = [i.name for i in collected]
     assert len(names) == 82 and set(names) == {i.name for i in items(names)}
-    # worksteal hands worker k `remaining // (workers - k)` of what is left, in collection order.
-    starts, start, remaining = [], 0, 82
-    for k in range(workers):
-        starts.append(start)
-        start, remaining = start + remaining // (workers - k), remaining - remaining // (workers - k)
+    # xdist's load scheduling first hands worker k the k-th chunk of max(82 // workers // 4, 2) tests.
+    chunk = max(82 // workers // 4, 2)
+    starts = [k * chunk for k in range(workers)]
     assert names[starts[0]] == "long_a" and names[starts[1]] == "long_b"
 
 
