@@ -4,11 +4,12 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
-# One pytest worker per CPU (pytest-xdist); each worker gets a test database of its own.
+# One pytest worker per CPU (pytest-xdist); each worker gets a test database of its own. The minutes-long
+# tests (marked `long`) start first, one per worker, beside the rest (tooling/testing.py).
 PYTEST_ARGS ?= -n auto
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: install demo test bench loadtest loadtest-faults lint check clean
+.PHONY: install demo test mutants bench loadtest loadtest-faults lint check clean
 
 $(VENV)/.installed: pyproject.toml
 	@echo "==> creating the virtualenv in $(VENV) and installing (a minute on a fresh machine)…"
@@ -41,6 +42,14 @@ demo: install
 
 test: install
 	@$(PY) -m pytest $(PYTEST_ARGS)
+
+# Mutation testing (mutmut) of the core modules, each with the fast tests that cover it: prints the score
+# and the surviving mutants not listed in tooling/mutants_equivalent.txt (tooling/mutants.py). CPU-heavy:
+# MUTANTS="dispatch/calendar.py cases/rules.py" narrows it to some modules. Deterministic Hypothesis
+# examples, and a test database of its own kept between runs (--reuse-db).
+MUTANTS ?=
+mutants: install
+	@CI= HYPOTHESIS_PROFILE=ci CITYOPS_TEST_DB_NAME=test_cityops_mutants $(PY) -m tooling.mutants $(MUTANTS)
 
 bench: install
 	@$(PY) manage.py bench

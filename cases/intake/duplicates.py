@@ -24,7 +24,11 @@ from core.roles import Role
 log = logging.getLogger(__name__)
 
 EARTH_RADIUS_M = 6_371_008.8
-M_PER_DEG_LAT = 111_320.0
+# A degree of latitude on the sphere distance_m measures on (≈ 111,195 m). The SQL box only pre-selects
+# (distance_m decides), so it must hold the whole circle: with the equator's 111,320 m a case 49.95–50 m
+# due north or east fell outside the box and was never linked.
+M_PER_DEG_LAT = EARTH_RADIUS_M * math.pi / 180
+BOX_MARGIN_M = 1.0  # the box's half-side is the radius plus this, against rounding at the edge
 DECIDING_ROLES = frozenset({Role.OPERATOR, Role.SHIFT_LEADER})
 
 
@@ -39,7 +43,7 @@ def distance_m(lng1: float, lat1: float, lng2: float, lat2: float) -> float:
 def candidates(case: Case):
     """Older cases that could be the same problem: same category (or 大类), near, open or recently closed."""
     radius = settings.DUPLICATE_RADIUS_M
-    dlat = radius / M_PER_DEG_LAT
+    dlat = (radius + BOX_MARGIN_M) / M_PER_DEG_LAT
     lng_scale = max(math.cos(math.radians(case.lat)), 0.01)
     dlng = dlat / lng_scale
     since = case.created_at - timedelta(days=settings.DUPLICATE_WINDOW_DAYS)

@@ -63,9 +63,18 @@ def test_closed_counts_for_7_days_rejected_never(world):
 
 
 def test_the_radius_and_window_are_settings(world, settings):
-    report(world, where=WEST)
+    west = report(world, where=WEST)
+    assert duplicates.find_suspects(report(world, where=EAST)) == []  # 60.5 m: beyond the default 50
     settings.DUPLICATE_RADIUS_M = 70
-    assert len(duplicates.find_suspects(report(world, where=EAST))) == 1
+    assert west.pk in {s.original_id for s in duplicates.find_suspects(report(world, where=EAST))}
+
+    # The window: a case closed 4 days ago is outside a 3-day window and inside a 5-day one.
+    closed = case_in(world, Status.CLOSED)
+    Case.objects.filter(pk=closed.pk).update(closed_at=timezone.now() - timedelta(days=4))
+    settings.DUPLICATE_WINDOW_DAYS = 3
+    assert closed.pk not in {s.original_id for s in duplicates.find_suspects(report(world))}
+    settings.DUPLICATE_WINDOW_DAYS = 5
+    assert closed.pk in {s.original_id for s in duplicates.find_suspects(report(world))}
 
 
 def test_hot_spots_link_only_the_nearest_few(world, settings):

@@ -1,5 +1,11 @@
-"""The worker is stopped, the broker is gone: every ticket is still stored, then becomes exactly one case."""
+"""The worker is stopped, the broker is gone: every ticket is still stored, then becomes exactly one case.
 
+The 10,000-delivery run takes minutes: it is marked `long`, so under xdist it starts first on a worker
+of its own and runs beside the rest of the suite (tooling/testing.py). HOTLINE_RELIABILITY_DELIVERIES
+sizes it (CI runs the full 10,000: .ci/run); at least 2,000, so the crash and the batches below fit.
+"""
+
+import os
 import random
 import time
 
@@ -11,7 +17,8 @@ from tests.cases.test_hotline import KEYS, make_clients, ticket_body
 
 pytestmark = pytest.mark.usefixtures("fast_passwords", "media_root")
 
-DELIVERIES = 10_000  # the issue's figure: ~3 minutes on this machine
+DELIVERIES = int(os.environ.get("HOTLINE_RELIABILITY_DELIVERIES") or 10_000)  # the issue's figure: ~4 minutes
+assert DELIVERIES >= 2_000, "HOTLINE_RELIABILITY_DELIVERIES must be at least 2,000"
 REPEAT_SHARE = 0.3
 
 
@@ -30,6 +37,7 @@ def stopped_worker():
     app.conf.task_always_eager, app.conf.broker_url = saved
 
 
+@pytest.mark.long
 def test_10000_deliveries_with_repeats_and_a_crash_become_exactly_the_distinct_cases(
     api, world, stopped_worker, monkeypatch, django_capture_on_commit_callbacks
 ):

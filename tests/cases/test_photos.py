@@ -213,6 +213,39 @@ def test_a_decompression_bomb_is_refused(world, settings, media_root):
 def test_an_image_just_over_the_pixel_limit_is_refused(world, settings, media_root):
     settings.PHOTO_MAX_PIXELS = 10_000
     with pytest.raises(InvalidInput) as bad:
-        report(world, photos=[photo(size=(150, 100))])  # 15,000 px
+        report(world, photos=[photo(size=(73, 137))])  # 10,001 px: one pixel over
+    assert bad.value.field == "photos"
+    assert "73×137" in bad.value.message
+    assert _nothing_saved(media_root)
+
+
+@pytest.mark.parametrize("size", [(100, 100), (99, 101)], ids=["exactly the limit", "one pixel under"])
+def test_an_image_exactly_at_or_under_the_pixel_limit_is_accepted(world, settings, size):
+    settings.PHOTO_MAX_PIXELS = 10_000
+    stored = _report_with(world, photo(size=size))
+    assert (stored.width, stored.height) == size
+
+
+@pytest.mark.parametrize(("limit_delta", "accepted"), [(0, True), (1, True), (-1, False)])
+def test_the_byte_limit_exactly_one_byte_either_side(world, settings, media_root, limit_delta, accepted):
+    upload = photo(size=(64, 48))
+    settings.PHOTO_MAX_BYTES = upload.size + limit_delta
+    if accepted:
+        assert _report_with(world, upload).width == 64
+        return
+    with pytest.raises(InvalidInput) as bad:
+        report(world, photos=[upload])
     assert bad.value.field == "photos"
     assert _nothing_saved(media_root)
+
+
+def test_the_byte_limit_holds_when_the_upload_does_not_declare_its_size(world, settings, media_root):
+    upload = photo(size=(64, 48))
+    settings.PHOTO_MAX_BYTES = upload.size - 1
+    upload.size = None  # a stream without a length: the bytes read are counted instead
+    with pytest.raises(InvalidInput):
+        report(world, photos=[upload])
+    assert _nothing_saved(media_root)
+    upload.seek(0)
+    settings.PHOTO_MAX_BYTES += 1
+    assert report(world, photos=[upload]).photos.count() == 1

@@ -151,7 +151,17 @@ def test_a_street_default_department_needs_a_street():
 
 
 def test_category_kind_is_respected_by_component_validation():
+    grid = GridFactory()
     event = CategoryFactory(kind=Category.Kind.EVENT)
-    component = ComponentFactory.build(category=event, grid=GridFactory(), owner=None)
-    with pytest.raises(ValidationError):
+    # The same component under a 部件 category is valid: only the category's kind differs below.
+    valid = ComponentFactory.build(
+        category=CategoryFactory(kind=Category.Kind.COMPONENT), grid=grid, owner=None
+    )
+    valid.full_clean()
+    component = ComponentFactory.build(category=event, grid=grid, owner=None)
+    with pytest.raises(ValidationError) as excinfo:
         component.full_clean()
+    # Refused on the category alone (the code, grid and position are those of the valid one), by the
+    # model's own rule; the field's limit_choices_to says the same in its words.
+    assert set(excinfo.value.message_dict) == {"category"}
+    assert "部件类型必须是部件类别" in excinfo.value.message_dict["category"]

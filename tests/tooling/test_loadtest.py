@@ -4,6 +4,10 @@ killed, Redis restarts and every database connection is dropped. Afterwards ever
 accepted is there, every ticket became a case, `check_invariants` passes, and no request failed
 outside the fault windows. The full ten-minute run at ten times a large city's peak is `make loadtest`;
 its figures are in the README.
+
+It takes about two minutes: marked `long`, it starts first on an xdist worker of its own and runs beside
+the rest of the suite. LOADTEST_FAULT_MINUTES and LOADTEST_FAULT_SCALE size it (CI: 1.5 minutes at 0.15
+of the ten-times-peak load, the defaults, stated in .ci/run).
 """
 
 import json
@@ -42,6 +46,7 @@ def load_database():
     admin.close()
 
 
+@pytest.mark.long
 @pytest.mark.skipif(shutil.which("redis-server") is None, reason="needs redis-server for a private instance")
 def test_short_load_with_faults_loses_nothing_and_keeps_invariants(load_database, tmp_path):
     env = {
@@ -57,9 +62,9 @@ def test_short_load_with_faults_loses_nothing_and_keeps_invariants(load_database
             str(Path(settings.BASE_DIR) / "manage.py"),
             "loadtest",
             "--minutes",
-            "1.5",
+            os.environ.get("LOADTEST_FAULT_MINUTES") or "1.5",
             "--scale",
-            "0.15",
+            os.environ.get("LOADTEST_FAULT_SCALE") or "0.15",
             "--history",
             "300",
             "--faults",

@@ -1,0 +1,126 @@
+"""The traffic light on its edges (docs/domain.md §6): yellow from 80 % of the limit used, red from
+100 %, a step finished exactly at its deadline is on time. Each threshold is hit exactly, one second
+before and one second after.
+
+A case dispatched Monday 2026-11-16 09:00 gets the default 处置 limit, 3 working days = 1,350 working
+minutes, due Thursday 11-19 09:00. 80 % is 1,080 minutes: Mon 09:00–12:00 (180) + 13:30–17:30 (240)
+= 420, Tue 450 → 870, Wed 08:30 + 210 → Wednesday 11-18 12:00.
+"""
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+from cases import services as s
+from cases import timing
+from cases.models import CaseEvent, Light, Notification, TimedStep
+from cases.sla import sweep
+from dispatch.calendar import Unit, WorkingCalendar
+from tests.cases.conftest import photo, report
+
+SH = ZoneInfo("Asia/Shanghai")
+SECOND = timedelta(seconds=1)
+DISPATCHED = datetime(2026, 11, 16, 9, 0, tzinfo=SH)
+WARN = datetime(2026, 11, 18, 12, 0, tzinfo=SH)
+DUE = datetime(2026, 11, 19, 9, 0, tzinfo=SH)
+
+pytestmark = pytest.mark.usefixtures("media_root", "fast_passwords")
+
+
+def dispatched(world):
+    p = world.p
+    with time_machine.travel(DISPATCHED, tick=False):
+        case = s.case_file(case=s.case_accept(case=report(world), actor=p.operator), actor=p.shift_leader)
+        return s.case_dispatch(case=case, actor=p.dispatcher)
+
+
+def dispose(case) -> TimedStep:
+    return TimedStep.objects.get(case=case, step="dispose", finished_at__isnull=True)
+
+
+def reminders(case) -> int:
+    return Notification.objects.filter(kind="remind", case=case).count()
+
+
+def automatic_supervisions(case) -> int:
+    return CaseEvent.objects.filter(case=case, action="supervise", actor_role="system").count()
+
+
+def test_the_dispose_step_is_planned_to_the_hand_computed_thresholds(world):
+    step = dispose(dispatched(world))
+    assert (step.warn_at, step.due_at, step.next_check_at) == (WARN, DUE, WARN)
+
+
+def test_yellow_exactly_at_80_percent_not_a_second_before(world):
+    case = dispatched(world)
+    assert (sweep(now=WARN - SECOND).yellow, reminders(case)) == (0, 0)
+    assert dispose(case).light == Light.GREEN
+    assert sweep(now=WARN).yellow == 1
+    step = dispose(case)
+    assert (step.light, step.warned_at, step.next_check_at) == (Light.YELLOW, WARN, DUE)
+    assert reminders(case) == 1
+
+
+def test_red_exactly_at_the_deadline_with_one_reminder_and_one_supervision(world):
+    case = dispatched(world)
+    sweep(now=WARN)
+    early = sweep(now=DUE - SECOND)
+    assert (early.yellow, early.red) == (0, 0)
+    assert dispose(case).light == Light.YELLOW
+    on_the_dot = sweep(now=DUE)
+    assert (on_the_dot.yellow, on_the_dot.red) == (0, 1)
+    step = dispose(case)
+    assert (step.light, step.overdue_at, step.next_check_at) == (Light.RED, DUE, None)
+    assert reminders(case) == 1  # the yellow one only: no second 催办 at the deadline
+    assert automatic_supervisions(case) == 1
+    assert sweep(now=DUE + SECOND).red == 0  # nothing left to flip
+
+
+def test_a_sweep_that_first_comes_after_the_deadline_goes_straight_to_red(world):
+    case = dispatched(world)
+    result = sweep(now=DUE)
+    assert (result.yellow, result.red) == (0, 1)
+    assert (reminders(case), automatic_supervisions(case)) == (0, 1)
+
+
+@pytest.mark.parametrize(("finished", "on_time"), [(DUE - SECOND, True), (DUE, True), (DUE + SECOND, False)])
+def test_feedback_exactly_at_the_deadline_is_on_time_a_second_later_is_not(world, finished, on_time):
+    case = dispatched(world)
+    with time_machine.travel(finished, tick=False):
+        s.case_submit_feedback(case=case, actor=world.p.department, result="已处理", photos=[photo()])
+    step = TimedStep.objects.get(case=case, step="dispose")
+    assert (step.finished_at, step.on_time) == (finished, on_time)
+
+
+# ---- the plan of a step that restarts (resume, extension) on the thresholds ------------------------
+
+CAL = WorkingCalendar()
+NOW = datetime(2026, 3, 2, 8, 30, tzinfo=SH)  # an ordinary Monday (no holidays needed here)
+
+
+def planned(remaining: str, limit: str = "10") -> TimedStep:
+    """A 10-working-hour step re-planned at NOW with `remaining` hours left: yellow at ≤ 2 h left."""
+    step = TimedStep(limit_amount=Decimal(limit), extended_amount=Decimal(0), limit_unit=Unit.WORKING_HOURS)
+    timing._plan(step, NOW, Decimal(remaining), CAL)
+    return step
+
+
+@pytest.mark.parametrize(
+    ("remaining", "light", "next_check"),
+    [
+        ("2.0003", Light.GREEN, NOW + timedelta(seconds=1)),  # 2 h + ~1 s left: green, warns in a second
+        ("2", Light.YELLOW, "due"),  # exactly 80 % used: yellow now, next look at the deadline
+        ("0.0003", Light.YELLOW, "due"),  # ~1 s left: still yellow
+        ("0", Light.RED, None),  # nothing left: red
+        ("-1", Light.RED, None),
+    ],
+)
+def test_a_replanned_step_takes_the_light_of_its_remaining_share(remaining, light, next_check):
+    step = planned(remaining)
+    assert step.light == light
+    assert step.next_check_at == (step.due_at if next_check == "due" else next_check)
+    expected_due = CAL.add(NOW, max(Decimal(remaining), Decimal(0)), Unit.WORKING_HOURS)
+    assert step.due_at == expected_due
