@@ -61,7 +61,21 @@ def _choose_database() -> str:
 DATABASE = _choose_database()
 os.environ.setdefault("CITYOPS_TEST_DB_NAME", f"test_cityops_{os.getpid()}")
 ON_POSTGRES = DATABASE.startswith("postgres")
-REDIS_URL = os.environ.get("REDIS_URL", "")
+
+
+def _worker_redis_url(url: str) -> str:
+    """Each xdist worker gets a Redis database of its own: tests that clear the cache FLUSHDB it, which
+    must not wipe keys another worker's test is reading. gw0 keeps REDIS_URL's database, gwK takes
+    the K-th below the one beneath it (15 → 15, 13, 12, …; 14 is the real-worker tests' broker)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    head, _, db = url.rpartition("/")
+    if not (url and worker.startswith("gw") and db.isdigit() and head.count("/") >= 2):
+        return url
+    k = int(worker[2:])
+    return url if k == 0 else f"{head}/{(int(db) - 1 - k) % 16}"
+
+
+REDIS_URL = os.environ["REDIS_URL"] = _worker_redis_url(os.environ.get("REDIS_URL", ""))
 if CI and not (REDIS_URL and _redis_answers(REDIS_URL)):
     sys.exit(
         f"CI=true and Redis at {REDIS_URL or '(REDIS_URL unset)'} does not answer: refusing to run without it."

@@ -195,3 +195,20 @@ def test_one_worker_keeps_the_collection_order():
     collected = items(["t1", "long_a", "t2"])
     testing.spread_long_tests(collected, 1)
     assert [i.name for i in collected] == ["t1", "long_a", "t2"]
+
+
+@pytest.mark.parametrize(
+    ("worker", "url", "expected"),
+    [
+        ("", "redis://127.0.0.1:6379/15", "redis://127.0.0.1:6379/15"),  # no xdist: as given
+        ("gw0", "redis://127.0.0.1:6379/15", "redis://127.0.0.1:6379/15"),
+        ("gw1", "redis://127.0.0.1:6379/15", "redis://127.0.0.1:6379/13"),  # 14 is the real worker's broker
+        ("gw2", "redis://127.0.0.1:6379/15", "redis://127.0.0.1:6379/12"),
+        ("gw1", "redis://127.0.0.1:6379/0", "redis://127.0.0.1:6379/14"),  # wraps round
+        ("gw1", "redis://127.0.0.1:6379", "redis://127.0.0.1:6379"),  # no database named: left alone
+        ("gw1", "", ""),
+    ],
+)
+def test_each_xdist_worker_has_a_redis_database_of_its_own(monkeypatch, worker, url, expected):
+    monkeypatch.setenv("PYTEST_XDIST_WORKER", worker)
+    assert testing._worker_redis_url(url) == expected
