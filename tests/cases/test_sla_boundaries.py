@@ -124,3 +124,33 @@ def test_a_replanned_step_takes_the_light_of_its_remaining_share(remaining, ligh
     assert step.next_check_at == (step.due_at if next_check == "due" else next_check)
     expected_due = CAL.add(NOW, max(Decimal(remaining), Decimal(0)), Unit.WORKING_HOURS)
     assert step.due_at == expected_due
+
+
+def test_the_sweep_writes_a_batch_set_based_its_statements_do_not_grow_with_the_batch(world):
+    """Issue #18: a handful of statements per batch. Two batches, of 2 and of 6 due steps, half of each
+    red and half yellow, take the same number of statements; each red step still gets exactly one
+    督办 and every step its notices."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def batch_of(n):
+        cases = [dispatched(world) for _ in range(n)]
+        # Half of them already past their deadline (red), the rest only past 80 % (yellow).
+        for k, case in enumerate(cases):
+            if k % 2 == 0:
+                TimedStep.objects.filter(pk=dispose(case).pk).update(due_at=WARN)
+        return cases
+
+    counts = []
+    for n in (2, 6):
+        cases = batch_of(n)
+        with CaptureQueriesContext(connection) as queries:
+            result = sweep(now=WARN)
+        assert (result.red, result.yellow) == (n // 2, n // 2)
+        counts.append(len(queries))
+        for k, case in enumerate(cases):
+            assert dispose(case).light == (Light.RED if k % 2 == 0 else Light.YELLOW)
+            assert automatic_supervisions(case) == (1 if k % 2 == 0 else 0)
+            assert Notification.objects.filter(case=case).exists()
+    assert counts[0] == counts[1], counts
+    assert counts[0] <= 14, counts

@@ -193,6 +193,12 @@ def _core_table(figures: dict) -> list[str]:
     for size, run in figures["sla_sweep"]["runs"].items():
         lines.append(
             f"  在办 {int(size):>9,} 件：{run['sweep_s']} s，{run['queries']} 条 SQL，翻灯 {run['flipped']}"
+            f"（红 {run['red']}，通知 {run['notices']}）"
+            + (
+                f"；手写集合 SQL {run['set_based_sql_s']} s，比值 {run['ratio_to_sql']}（目标 ≤ 3）"
+                if "ratio_to_sql" in run
+                else ""
+            )
         )
     lines.append(
         f"  大/小 耗时比 {figures['sla_sweep']['time_ratio']}（目标 ≤ 1.5），查询数比 {figures['sla_sweep']['query_ratio']}"
