@@ -200,6 +200,11 @@ class Case(models.Model):
         return self.get_status_display()
 
 
+# The longest reason, note or result an action takes (回退理由, 审批意见, 处置结果 …): the API's and the
+# forms' limit, and the services' (README, Channels; the OpenAPI document's maxLength).
+ACTION_TEXT_MAX_LENGTH = 2000
+
+
 class CaseEvent(models.Model):
     """One immutable row per action: who, in which role, when, from which state to which, and why."""
 

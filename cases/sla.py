@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from cases import events
 from cases.models import Case, CaseEvent, Light, TimedStep
 from cases.notifications import notify_step
 from cases.signals import send_events_recorded
@@ -85,7 +86,7 @@ def _auto_supervise(timed: TimedStep, now: datetime) -> None:
         actor_role=SYSTEM,
         at=now,
         note=f"{timed.get_step_display()}环节已超期（截止 {timezone.localtime(timed.due_at):%Y-%m-%d %H:%M}），系统自动督办",
-        payload={"automatic": True, "step": timed.step, "timed_step": timed.pk},
+        payload=events.supervised(automatic=True, step=timed.step, timed_step=timed.pk),
     )
     send_events_recorded([event])
     Case.objects.filter(pk=case.pk).update(supervise_count=F("supervise_count") + 1)

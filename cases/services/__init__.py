@@ -47,36 +47,18 @@ from cases.services.ledger import (
     case_resume,
 )
 from cases.services.report import SUBMISSION_KEY, case_report, clean_submission_key, next_case_number
-from cases.workflow import SYSTEM, Action, Status
+from cases.workflow import SYSTEM, Status
 
-SERVICES = {
-    Action.ACCEPT: case_accept,
-    Action.SEND_VERIFY: case_send_verify,
-    Action.VERIFY: case_verify,
-    Action.REJECT: case_reject,
-    Action.FILE: case_file,
-    Action.REFUSE_FILING: case_refuse_filing,
-    Action.DISPATCH: case_dispatch,
-    Action.REQUEST_RETURN: case_request_return,
-    Action.APPROVE_RETURN: case_approve_return,
-    Action.DENY_RETURN: case_deny_return,
-    Action.REQUEST_EXTENSION: case_request_extension,
-    Action.APPROVE_EXTENSION: case_approve_extension,
-    Action.DENY_EXTENSION: case_deny_extension,
-    Action.REQUEST_SUSPENSION: case_request_suspension,
-    Action.APPROVE_SUSPENSION: case_approve_suspension,
-    Action.DENY_SUSPENSION: case_deny_suspension,
-    Action.RESUME: case_resume,
-    Action.SUBMIT_FEEDBACK: case_submit_feedback,
-    Action.CHECK: case_check,
-    Action.CLOSE: case_close,
-    Action.REQUEST_VOID: case_request_void,
-    Action.APPROVE_VOID: case_approve_void,
-    Action.DENY_VOID: case_deny_void,
-    Action.REOPEN: case_reopen,
-    Action.SUPERVISE: case_supervise,
-    Action.CALLBACK: case_callback,
-}
+
+def __getattr__(name: str):
+    # The action → service table lives with the declarations (cases/actions.py), which import this
+    # package; `services.SERVICES` and `from cases.services import SERVICES` still find it.
+    if name == "SERVICES":
+        from cases.actions import SERVICES
+
+        return SERVICES
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "SERVICES",

@@ -9,20 +9,19 @@ from datetime import datetime
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from cases import rules, timing
+from cases import events, rules, timing
 from cases.errors import InvalidInput
 from cases.intake.outbox import record_outbox
-from cases.models import (
-    Case,
-    CaseEvent,
-    CasePhoto,
-    CaseRequest,
-)
+from cases.models import ACTION_TEXT_MAX_LENGTH, Case, CaseEvent, CasePhoto, CaseRequest
 from cases.photos import prepare_photos, save_photos
 from cases.signals import send_events_recorded
 from cases.workflow import LEDGER, Action, Transition, transitions_for
 from dispatch.models import Category, Component, Department
+
+# The decision note of a request that lapsed because the case moved on; the generator writes the same.
+LAPSED_NOTE = "案件状态已变化，申请自动失效"
 
 
 @dataclass
@@ -70,13 +69,14 @@ def _transition(case: Case | int, action: Action, actor, *, outcome: str = "", a
         try:
             locked = Case.objects.select_for_update(no_key=True).get(pk=pk)
         except Case.DoesNotExist:
-            raise InvalidInput(f"案件 {pk} 不存在", field="case") from None
+            raise InvalidInput(_("案件 %(case)s 不存在") % {"case": pk}, field="case") from None
         transition, role = rules.check(locked, action, actor, outcome)
         now = at or timezone.now()
         step = _Step(
             case=locked, transition=transition, role=role, actor=actor, from_status=locked.status, now=now
         )
         yield step
+        step.note = _limited(step.note, "note")  # reasons and results were limited by their service
         if transition.target and transition.target != locked.status:
             step.set(status=transition.target.value)
         if step.fields:
@@ -86,7 +86,7 @@ def _transition(case: Case | int, action: Action, actor, *, outcome: str = "", a
             action=action,
             from_status=step.from_status,
             now=now,
-            extension_hours=step.payload.get("hours"),
+            extension_hours=events.extension_hours(step.payload),
         )
         step.event = CaseEvent.objects.create(
             case=locked,
@@ -127,21 +127,36 @@ def _lapse_requests(step: _Step) -> None:
     ]
     if lapsed:
         CaseRequest.objects.filter(case=step.case, kind__in=lapsed, state=CaseRequest.State.PENDING).update(
-            state=CaseRequest.State.LAPSED, decided_at=step.now, decision_note="案件状态已变化，申请自动失效"
+            state=CaseRequest.State.LAPSED, decided_at=step.now, decision_note=LAPSED_NOTE
         )
 
 
 def _require_photos(key: str, photos, field_name: str):
     prepared = prepare_photos(photos, field=field_name)
     if key in settings.PHOTO_REQUIRED_FOR and not prepared:
-        raise InvalidInput("请上传现场照片", field=field_name)
+        raise InvalidInput(_("请上传现场照片"), field=field_name)
     return prepared
 
 
-def _require_text(value: str | None, field_name: str, what: str) -> str:
+def _require_text(value: str | None, field_name: str, what: str, *, limited: bool = True) -> str:
+    """A text the action cannot go without (a reason, a result), stripped and, unless it is a report's
+    description (limited by its channel), within ACTION_TEXT_MAX_LENGTH."""
     value = (value or "").strip()
     if not value:
-        raise InvalidInput(f"请填写{what}", field=field_name)
+        raise InvalidInput(_("请填写%(what)s") % {"what": what}, field=field_name)
+    return _limited(value, field_name) if limited else value
+
+
+def _limited(value: str | None, field_name: str) -> str:
+    """An action's reason, note or result: at most ACTION_TEXT_MAX_LENGTH characters (docs/domain.md §3).
+    The API and the forms refuse longer ones first; this holds for every other caller."""
+    value = value or ""
+    if len(value) > ACTION_TEXT_MAX_LENGTH:
+        raise InvalidInput(
+            _("%(field)s 不能超过 %(limit)d 个字符（现为 %(length)d 个）")
+            % {"field": field_name, "limit": ACTION_TEXT_MAX_LENGTH, "length": len(value)},
+            field=field_name,
+        )
     return value
 
 
@@ -152,9 +167,9 @@ def _category(value) -> Category:
     try:
         category = value if isinstance(value, Category) else Category.objects.get(pk=value)
     except (Category.DoesNotExist, ValueError, TypeError):
-        raise InvalidInput(f"类别 {value!r} 不存在", field="category") from None
+        raise InvalidInput(_("类别 %(category)r 不存在") % {"category": value}, field="category") from None
     if not category.is_active:
-        raise InvalidInput(f"类别 {category} 已停用", field="category")
+        raise InvalidInput(_("类别 %(category)s 已停用") % {"category": category}, field="category")
     return category
 
 
@@ -166,14 +181,16 @@ def _component(value) -> Component | None:
     try:
         return Component.objects.get(code=value)
     except Component.DoesNotExist:
-        raise InvalidInput(f"部件 {value} 不存在", field="component") from None
+        raise InvalidInput(_("部件 %(component)s 不存在") % {"component": value}, field="component") from None
 
 
 def _department(value, field_name: str) -> Department:
     try:
         department = value if isinstance(value, Department) else Department.objects.get(pk=value)
     except (Department.DoesNotExist, ValueError, TypeError):
-        raise InvalidInput(f"部门 {value!r} 不存在", field=field_name) from None
+        raise InvalidInput(
+            _("部门 %(department)r 不存在") % {"department": value}, field=field_name
+        ) from None
     if not department.is_active:
-        raise InvalidInput(f"部门 {department} 已停用", field=field_name)
+        raise InvalidInput(_("部门 %(department)s 已停用") % {"department": department}, field=field_name)
     return department

@@ -1,6 +1,10 @@
 """The centre's steps before 处置: 受理, 派发核实, 核实, 不予受理, 立案, 不予立案, 派遣 (docs/domain.md §3)."""
 
+from django.utils.translation import gettext as _
+
+from cases import events
 from cases.errors import InvalidInput
+from cases.intake.duplicates import settle_suspects
 from cases.models import (
     Case,
     CasePhoto,
@@ -28,14 +32,19 @@ def case_send_verify(*, case, actor, inspector=None, note: str = "") -> Case:
             inspector = grid_inspectors.first()
             if inspector is None:
                 raise InvalidInput(
-                    f"网格 {step.case.grid.code} 没有责任监督员，请先在后台指定", field="inspector"
+                    _("网格 %(grid)s 没有责任监督员，请先在后台指定") % {"grid": step.case.grid.code},
+                    field="inspector",
                 )
         elif not grid_inspectors.filter(pk=getattr(inspector, "pk", inspector)).exists():
-            raise InvalidInput(f"{inspector} 不是网格 {step.case.grid.code} 的责任监督员", field="inspector")
+            raise InvalidInput(
+                _("%(inspector)s 不是网格 %(grid)s 的责任监督员")
+                % {"inspector": inspector, "grid": step.case.grid.code},
+                field="inspector",
+            )
         inspector_pk = getattr(inspector, "pk", inspector)
         step.set(verify_inspector_id=inspector_pk)
         step.note = note
-        step.payload = {"inspector": inspector_pk}
+        step.payload = events.sent_to_verify(inspector=inspector_pk)
     return step.case
 
 
@@ -47,7 +56,7 @@ def case_verify(*, case, actor, confirmed: bool, note: str = "", photos=None) ->
         if not confirmed:
             step.set(reject_reason=RejectReason.NOT_A_PROBLEM)
         step.note = note
-        step.payload = {"confirmed": bool(confirmed)}
+        step.payload = events.verified(confirmed=confirmed)
         step.photos.append((CasePhoto.Stage.VERIFY, prepared))
     return step.case
 
@@ -55,30 +64,44 @@ def case_verify(*, case, actor, confirmed: bool, note: str = "", photos=None) ->
 def case_reject(*, case, actor, reason: str, duplicate_of=None, note: str = "") -> Case:
     """不予受理, with a reason; a duplicate links its original."""
     if reason not in RejectReason.values:
-        raise InvalidInput(f"原因 {reason!r} 无效，应为 {', '.join(RejectReason.values)}", field="reason")
+        raise InvalidInput(
+            _("原因 %(value)r 无效，应为 %(choices)s")
+            % {"value": reason, "choices": ", ".join(RejectReason.values)},
+            field="reason",
+        )
     with _transition(case, Action.REJECT, actor) as step:
-        payload = {"reason": reason}
+        original = None
         if reason == RejectReason.DUPLICATE:
             original = _original_for(step.case, duplicate_of)
             step.set(duplicate_of=original)
-            payload["duplicate_of"] = original.number
+            # The pair intake suspected is settled by the rejection, whoever rejects and from where
+            # (the API, the page, 确认重复): a suspect left open would later refuse its confirmation.
+            settle_suspects(
+                case=step.case, originals={original.pk, _pk(duplicate_of)}, actor=actor, at=step.now
+            )
         step.set(reject_reason=reason)
         step.note = note
-        step.payload = payload
+        step.payload = events.rejected(reason=reason, duplicate_of=original.number if original else None)
     return step.case
+
+
+def _pk(value):
+    return getattr(value, "pk", value)
 
 
 def _original_for(case: Case, duplicate_of) -> Case:
     if duplicate_of in (None, ""):
-        raise InvalidInput("重复案件须指明原案件", field="duplicate_of")
+        raise InvalidInput(_("重复案件须指明原案件"), field="duplicate_of")
     try:
         original = duplicate_of if isinstance(duplicate_of, Case) else Case.objects.get(pk=duplicate_of)
     except (Case.DoesNotExist, ValueError, TypeError):
-        raise InvalidInput(f"原案件 {duplicate_of} 不存在", field="duplicate_of") from None
+        raise InvalidInput(
+            _("原案件 %(case)s 不存在") % {"case": duplicate_of}, field="duplicate_of"
+        ) from None
     # Link to the root so chains of duplicates all point at one original.
     root = original.duplicate_of or original
     if root.pk == case.pk:
-        raise InvalidInput("案件不能重复于自身（或以自身为原件的案件）", field="duplicate_of")
+        raise InvalidInput(_("案件不能重复于自身（或以自身为原件的案件）"), field="duplicate_of")
     return root
 
 
@@ -99,23 +122,25 @@ def case_file(
             )
         if urgency is not None:
             if urgency not in Urgency.values:
-                raise InvalidInput(f"紧急程度 {urgency!r} 无效", field="urgency")
+                raise InvalidInput(_("紧急程度 %(value)r 无效") % {"value": urgency}, field="urgency")
             step.set(urgency=urgency)
         if variant is not None:
             if variant not in Variant.values:
                 raise InvalidInput(
-                    f"处置类型 {variant!r} 无效，应为 {', '.join(Variant.values)}", field="variant"
+                    _("处置类型 %(value)r 无效，应为 %(choices)s")
+                    % {"value": variant, "choices": ", ".join(Variant.values)},
+                    field="variant",
                 )
             step.set(variant=variant)
         step.set(filed_at=step.now)
         step.note = note
-        step.payload = {"category": c.category_code, "urgency": c.urgency, "variant": c.variant}
+        step.payload = events.filed(category=c.category_code, urgency=c.urgency, variant=c.variant)
     return step.case
 
 
 def case_refuse_filing(*, case, actor, reason: str) -> Case:
     """不予立案, reason required."""
-    reason = _require_text(reason, "reason", "不予立案原因")
+    reason = _require_text(reason, "reason", _("不予立案原因"))
     with _transition(case, Action.REFUSE_FILING, actor) as step:
         step.set(reject_reason=RejectReason.OUT_OF_SCOPE)
         step.note = reason
@@ -132,19 +157,19 @@ def case_dispatch(*, case, actor, department=None, co_departments=(), note: str 
         suggestion = suggest_department(category=c.category, component=c.component, grid=c.grid)
         if department in (None, ""):
             if suggestion is None:
-                raise InvalidInput("没有可建议的处置部门，请指定部门", field="department")
+                raise InvalidInput(_("没有可建议的处置部门，请指定部门"), field="department")
             department = suggestion.department
         department = _department(department, "department")
         co = [_department(d, "co_departments") for d in co_departments]
         if department in co:
-            raise InvalidInput("主办部门不能同时是协办部门", field="co_departments")
+            raise InvalidInput(_("主办部门不能同时是协办部门"), field="co_departments")
         step.set(department=department, dispatched_at=step.now)
         c.co_departments.set(co)
         step.note = note
-        step.payload = {
-            "department": department.code,
-            "co_departments": [d.code for d in co],
-            "suggested": suggestion.department.code if suggestion else None,
-            "suggestion_rule": suggestion.reason if suggestion else None,
-        }
+        step.payload = events.dispatched(
+            department=department.code,
+            co_departments=[d.code for d in co],
+            suggested=suggestion.department.code if suggestion else None,
+            suggestion_rule=suggestion.reason if suggestion else None,
+        )
     return step.case

@@ -2,6 +2,9 @@
 
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
+from cases import events
 from cases.errors import ActionRefused, InvalidInput
 from cases.models import (
     Case,
@@ -12,12 +15,12 @@ from cases.workflow import LEDGER, Action
 from core.roles import Role
 
 
-def _request(case, actor, kind: str, reason: str, **extra) -> Case:
+def _request(case, actor, kind: str, reason: str, hours: Decimal | None = None) -> Case:
     request_action = LEDGER[kind][0]
-    reason = _require_text(reason, "reason", "申请理由")
+    reason = _require_text(reason, "reason", _("申请理由"))
     with _transition(case, request_action, actor) as step:
         if CaseRequest.objects.filter(case=step.case, kind=kind, state=CaseRequest.State.PENDING).exists():
-            raise ActionRefused(f"该案件已有待审批的{CaseRequest.Kind(kind).label}申请")
+            raise ActionRefused(_("该案件已有待审批的%(kind)s申请") % {"kind": CaseRequest.Kind(kind).label})
         request = CaseRequest.objects.create(
             case=step.case,
             kind=kind,
@@ -26,10 +29,13 @@ def _request(case, actor, kind: str, reason: str, **extra) -> Case:
             requested_role=step.role,
             requested_department=actor.department if step.role == Role.DEPARTMENT else None,
             requested_at=step.now,
-            **extra,
+            extension_hours=hours,
         )
         step.note = reason
-        step.payload = {"request": request.pk, **{k: str(v) for k, v in extra.items()}}
+        if hours is None:
+            step.payload = events.requested(request=request.pk)
+        else:
+            step.payload = events.extension_requested(request=request.pk, hours=hours)
     return step.case
 
 
@@ -42,14 +48,14 @@ def _decide(case, actor, kind: str, approve: bool, note: str, on_approve=None) -
             .first()
         )
         if request is None:
-            raise ActionRefused(f"该案件没有待审批的{CaseRequest.Kind(kind).label}申请")
+            raise ActionRefused(_("该案件没有待审批的%(kind)s申请") % {"kind": CaseRequest.Kind(kind).label})
         request.state = CaseRequest.State.APPROVED if approve else CaseRequest.State.DENIED
         request.decided_by = actor
         request.decided_at = step.now
         request.decision_note = note
         request.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
         step.note = note
-        step.payload = {"request": request.pk}
+        step.payload = events.decided(request=request.pk)
         if approve and on_approve:
             on_approve(step, request)
     return step.case
@@ -62,7 +68,8 @@ def case_request_return(*, case, actor, reason: str) -> Case:
 
 def case_approve_return(*, case, actor, note: str = "") -> Case:
     def back_to_dispatch(step, request):
-        step.payload["returned_by"] = step.case.department.code if step.case.department else None
+        returned_by = step.case.department.code if step.case.department else None
+        step.payload = events.return_approved(request=request.pk, returned_by=returned_by)
         step.set(department=None, return_count=step.case.return_count + 1)
         step.case.co_departments.clear()
 
@@ -78,16 +85,16 @@ def case_request_extension(*, case, actor, reason: str, hours) -> Case:
     try:
         hours = Decimal(str(hours))
     except Exception:
-        raise InvalidInput(f"延期时长 {hours!r} 不是数字", field="hours") from None
+        raise InvalidInput(_("延期时长 %(value)r 不是数字") % {"value": hours}, field="hours") from None
     if not (Decimal("0") < hours <= Decimal("2000")):
-        raise InvalidInput("延期时长须大于 0 且不超过 2000 工作时", field="hours")
-    return _request(case, actor, "extension", reason, extension_hours=hours)
+        raise InvalidInput(_("延期时长须大于 0 且不超过 2000 工作时"), field="hours")
+    return _request(case, actor, "extension", reason, hours=hours)
 
 
 def case_approve_extension(*, case, actor, note: str = "") -> Case:
     def count(step, request):
         step.set(extension_count=step.case.extension_count + 1)
-        step.payload["hours"] = str(request.extension_hours)
+        step.payload = events.extension_approved(request=request.pk, hours=request.extension_hours)
 
     return _decide(case, actor, "extension", True, note, count)
 

@@ -4,9 +4,10 @@ import re
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from cases import rules, timing
-from cases.errors import ActionRefused, AlreadySubmitted, InvalidInput
+from cases import events, rules, timing
+from cases.errors import ActionForbidden, ActionRefused, AlreadySubmitted, InvalidInput
 from cases.intake.duplicates import schedule_suspect_search
 from cases.models import (
     HOTLINE_SOURCES,
@@ -21,6 +22,7 @@ from cases.services._base import (
     _atomic_with_files,
     _category,
     _component,
+    _limited,
     _require_photos,
     _require_text,
     _save_photos,
@@ -79,27 +81,37 @@ def case_report(
     submission_key = clean_submission_key(submission_key) if _user(actor) else ""
     if submission_key:
         _refuse_resubmission(actor, submission_key)
-    description = _require_text(description, "description", "问题描述")
+    description = _require_text(description, "description", _("问题描述"), limited=False)
+    note = _limited(note, "note")
     if urgency not in Urgency.values:
-        raise InvalidInput(f"紧急程度 {urgency!r} 无效，应为 {', '.join(Urgency.values)}", field="urgency")
+        raise InvalidInput(
+            _("紧急程度 %(value)r 无效，应为 %(choices)s")
+            % {"value": urgency, "choices": ", ".join(Urgency.values)},
+            field="urgency",
+        )
     category = _category(category)
     component = _component(component)
     try:
         grid = locate(float(lng), float(lat))
     except PointOutsideGrids as exc:
-        raise InvalidInput(str(exc), field="lng") from None
+        raise InvalidInput(
+            _("位置 (%(lng)g, %(lat)g) 不在本区任何单元网格内") % {"lng": exc.lng, "lat": exc.lat},
+            field="lng",
+        ) from None
     except (TypeError, ValueError) as exc:
-        raise InvalidInput(f"位置无效: {exc}", field="lng") from None
+        raise InvalidInput(_("位置无效：%(error)s") % {"error": exc}, field="lng") from None
+    if self_resolved and (problem := rules.self_resolve_scope_error(actor, role, grid)):
+        raise ActionForbidden(problem)
     channel = HOTLINE_SOURCES.get(source, "")
     hotline_ticket_no = (hotline_ticket_no or "").strip()
     if channel and not hotline_ticket_no:
-        raise InvalidInput("热线案件必须填写热线工单号", field="hotline_ticket_no")
+        raise InvalidInput(_("热线案件必须填写热线工单号"), field="hotline_ticket_no")
     if (
         source in (Source.PUBLIC, *HOTLINE_SOURCES)
         and not (reporter_name or reporter_phone)
         and role != SYSTEM
     ):
-        raise InvalidInput("请填写反映人姓名或电话", field="reporter_phone")
+        raise InvalidInput(_("请填写反映人姓名或电话"), field="reporter_phone")
     prepared = prepare_photos(photos)
     after = _require_photos("self_resolved", after_photos, "after_photos") if self_resolved else []
 
@@ -148,7 +160,7 @@ def case_report(
             actor_role=role,
             at=now,
             note=note,
-            payload={"source": source, "self_resolved": self_resolved, "grid": grid.code},
+            payload=events.reported(source=source, self_resolved=self_resolved, grid=grid.code),
         )
         timing.start_step(case, now)
         written += _save_photos(case, CasePhoto.Stage.REPORT, prepared, actor, event)
@@ -162,7 +174,9 @@ def _refuse_known_ticket(channel: str, ticket_no: str) -> None:
     existing = Case.objects.filter(hotline_channel=channel, hotline_ticket_no=ticket_no).first()
     if existing is not None:
         raise ActionRefused(
-            f"{channel} 工单 {ticket_no} 已登记为案件 {existing.number}", field="hotline_ticket_no"
+            _("%(channel)s 工单 %(ticket)s 已登记为案件 %(number)s")
+            % {"channel": channel, "ticket": ticket_no, "number": existing.number},
+            field="hotline_ticket_no",
         )
 
 
@@ -173,7 +187,10 @@ SUBMISSION_KEY = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 def clean_submission_key(value, field: str = "submission_key") -> str:
     key = (value or "").strip()
     if key and not SUBMISSION_KEY.match(key):
-        raise InvalidInput(f"{field} 无效：应为 1–64 个字母、数字或 . _ : -（如一个 UUID）", field=field)
+        raise InvalidInput(
+            _("%(field)s 无效：应为 1–64 个字母、数字或 . _ : -（如一个 UUID）") % {"field": field},
+            field=field,
+        )
     return key
 
 
