@@ -159,7 +159,9 @@ ACTIONS = _parse(ACTION_TABLE)
 # Reporting is not bound to one's grids: docs/domain.md §1 says where an inspector works, and a problem seen
 # next door is still reported; the case lands in its own grid, whose inspector verifies and checks it.
 REPORTERS = frozenset({"inspector", "hotline", "operator", "supervisor"})
-SELF_RESOLVERS = frozenset({"inspector"})  # 自行处置: fixed on the spot by the inspector who found it
+# 自行处置: fixed on the spot by the inspector who found it, and only in their own grids (#17.7): it skips
+# 核实 and 核查, which are theirs only there.
+SELF_RESOLVERS = frozenset({"inspector"})
 
 
 # ---------------------------------------------------------------- endpoints
