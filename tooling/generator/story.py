@@ -1,4 +1,4 @@
-"""One case's history written the way cases/services.py writes it, without the database.
+"""One case's history written the way the services (cases/services/) write it, without the database.
 
 `Story` has one method per service, and each method changes the same fields, counters and
 timestamps and records the same event (action, from/to status, actor, role, note, payload keys) as
@@ -7,7 +7,8 @@ rules module, so an edge the table lacks, a role that may not take it, a departm
 department's case or a ledger decision without a pending request fails loudly here, before anything
 is written.
 
-Keep this file in step with cases/services.py: tests/cases/test_generator.py compares the two.
+Keep this file in step with cases/services/ (the payloads come from the same builders, cases/events.py):
+tests/tooling/test_generator.py compares the two.
 """
 
 import datetime as dt
