@@ -1,7 +1,9 @@
 """/api/v1/cases/: list, report, detail, and one action endpoint per workflow action.
 
-State changes go only through `POST /cases/{id}/actions/{action}/`, which calls the action's service;
+State changes go only through `POST /cases/{id}/actions/<action>/`, which calls the action's service;
 `status` is never writable. Refused: 409 (state), 403 (role/scope), 400 (input, naming the field).
+Each action has its own route, generated from its declaration (cases/actions.py) with exactly its
+input as the request schema; an unknown action name is a 404 naming the field.
 """
 
 from django.db import InterfaceError, OperationalError
@@ -17,12 +19,11 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from cases import selectors, services
+from cases.actions import ACTIONS, ActionDeclaration
 from cases.errors import ActionError, AlreadySubmitted
 from cases.filters import CaseFilterSet
 from cases.models import Case, Notification
 from cases.serializers import (
-    ACTION_INPUTS,
-    CaseActionInputSerializer,
     CaseDetailSerializer,
     CaseListSerializer,
     CaseMinimalSerializer,
@@ -125,33 +126,29 @@ class CaseViewSet(
             return response
         return self._detail(case, status.HTTP_201_CREATED)
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("action_name", str, OpenApiParameter.PATH, enum=[a.value for a in ACTION_INPUTS])
-        ],
-        request=CaseActionInputSerializer,
-        responses={200: CaseDetailSerializer, 503: SavedButUnreadable},
-        description="执行一个流程动作。各动作的参数见 docs/domain.md §3：如 dispatch 的 department、check 的 passed、reason、note、photos。"
-        + RETURN_MINIMAL,
-    )
-    @drf_action(detail=True, methods=["post"], url_path=r"actions/(?P<action_name>[a-z_]+)")
-    def act(self, request, pk=None, action_name=None):
-        if action_name not in ACTION_INPUTS:
-            return Response(
-                {"detail": f"未知动作 {action_name}", "field": "action"}, status=status.HTTP_404_NOT_FOUND
-            )
+    @extend_schema(exclude=True)  # each action is documented on its own route (below the class)
+    @drf_action(detail=True, methods=["post"], url_path=r"actions/(?P<action_name>[a-z_]+)", url_name="act")
+    def unknown_action(self, request, pk=None, action_name=None):
+        """The route every name falls through to that no declared action's own route took: a 404 that
+        names the field. (A declared name is answered by its action, should the routes ever reorder.)"""
+        try:
+            declaration = ACTIONS[Action(action_name)]
+        except (ValueError, KeyError):
+            body = {"detail": _("未知动作 %(action)s") % {"action": action_name}, "field": "action"}
+            return Response(body, status=status.HTTP_404_NOT_FOUND)
+        return self.act(request, pk, declaration)
+
+    def act(self, request, pk, declaration: ActionDeclaration):
         case = selectors.case_with_scope(request.user, pk)
         if case is None:
             raise Http404
         if not case.in_scope:
             # The case exists but is outside the user's scope: 403 says so, where 404 would mislead.
-            return Response({"detail": "该案件不在您的处理范围内"}, status=status.HTTP_403_FORBIDDEN)
-        data = ACTION_INPUTS[action_name](data=_with_files(request, ("photos",)))
+            return Response({"detail": _("该案件不在您的处理范围内")}, status=status.HTTP_403_FORBIDDEN)
+        data = declaration.input(data=_with_files(request, ("photos",)))
         data.is_valid(raise_exception=True)
         try:
-            case = services.SERVICES[Action(action_name)](
-                case=case, actor=request.user, **data.validated_data
-            )
+            case = declaration.service(case=case, actor=request.user, **data.validated_data)
         except ActionError as exc:
             return error_response(exc)
         return self._detail(case, status.HTTP_200_OK)
@@ -175,6 +172,31 @@ class CaseViewSet(
                 "status": case.status,
             }
             return Response(body, status=status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": "2"})
+
+
+def _action_route(declaration: ActionDeclaration):
+    """POST /cases/{id}/actions/<action>/ for one declared action, its input as the request schema."""
+    name = declaration.name
+
+    def route(self, request, pk=None):
+        return self.act(request, pk, declaration)
+
+    # Named before decorating: DRF maps the HTTP method to the method by this name.
+    route.__name__ = route.__qualname__ = f"action_{name}"
+    routed = drf_action(detail=True, methods=["post"], url_path=f"actions/{name}", url_name=f"action-{name}")(
+        route
+    )
+    return extend_schema(
+        summary=f"{declaration.label}（{name}）",
+        request={"application/json": declaration.input, "multipart/form-data": declaration.input},
+        responses={200: CaseDetailSerializer, 503: SavedButUnreadable},
+        description=(declaration.service.__doc__ or "").strip().split("\n")[0] + "\n\n" + RETURN_MINIMAL,
+    )(routed)
+
+
+# One route per declared action. Named action_<name>, they sort (and so route) before unknown_action.
+for _declaration in ACTIONS.values():
+    setattr(CaseViewSet, f"action_{_declaration.name}", _action_route(_declaration))
 
 
 _JSON_TYPES = {bool: "布尔值", int: "数字", float: "数字", str: "字符串", list: "数组"}

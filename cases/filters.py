@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case, Light, Satisfaction, Source, TimedStep, Urgency
 from cases.workflow import STATUS_CHOICES, Status
+from dispatch.models import Step
 
 
 def _steps(step: str, **where) -> Exists:
@@ -18,14 +19,14 @@ def kpi_flag(name: str) -> Q:
     exactly the cases behind its number."""
     late = Q(on_time=False) | Q(finished_at__isnull=True, light=Light.RED)
     return {
-        "dispatched": Q(_steps("dispose")),
-        "disposed_on_time": Q(_steps("dispose"))
-        & ~Q(_steps("dispose", on_time__isnull=True))
-        & ~Q(_steps("dispose", on_time=False)),
-        "closed_on_time": Q(status=Status.CLOSED) & ~Q(_steps("dispose", on_time=False)),
-        "dispose_overdue": Q(Exists(TimedStep.objects.filter(late, case=OuterRef("pk"), step="dispose"))),
+        "dispatched": Q(_steps(Step.DISPOSE)),
+        "disposed_on_time": Q(_steps(Step.DISPOSE))
+        & ~Q(_steps(Step.DISPOSE, on_time__isnull=True))
+        & ~Q(_steps(Step.DISPOSE, on_time=False)),
+        "closed_on_time": Q(status=Status.CLOSED) & ~Q(_steps(Step.DISPOSE, on_time=False)),
+        "dispose_overdue": Q(Exists(TimedStep.objects.filter(late, case=OuterRef("pk"), step=Step.DISPOSE))),
         "reached_filing": Q(_steps("file")),
-        "accepted_on_time": Q(_steps("accept", on_time=True)),
+        "accepted_on_time": Q(_steps(Step.ACCEPT, on_time=True)),
         "reworked": Q(rework_count__gt=0),
         "extended": Q(extension_count__gt=0),
     }[name]

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.workflow import ACTION_LABELS, OPEN, STATUS_CHOICES
 from dispatch.calendar import Unit
-from dispatch.models import Category, TimeLimitRule
+from dispatch.models import Category, Step, TimeLimitRule
 
 # Sorted, so the partial index's condition (and its migration) does not change between runs.
 OPEN_STATES = sorted(status.value for status in OPEN)
@@ -200,6 +200,11 @@ class Case(models.Model):
         return self.get_status_display()
 
 
+# The longest reason, note or result an action takes (回退理由, 审批意见, 处置结果 …): the API's and the
+# forms' limit, and the services' (README, Channels; the OpenAPI document's maxLength).
+ACTION_TEXT_MAX_LENGTH = 2000
+
+
 class CaseEvent(models.Model):
     """One immutable row per action: who, in which role, when, from which state to which, and why."""
 
@@ -355,15 +360,7 @@ class TimedStep(models.Model):
     step = models.CharField(
         _("环节"),
         max_length=10,
-        choices=[
-            ("accept", _("受理")),
-            ("verify", _("核实")),
-            ("file", _("立案")),
-            ("dispatch", _("派遣")),
-            ("dispose", _("处置")),
-            ("check", _("核查")),
-            ("close", _("结案")),
-        ],
+        choices=Step.choices,
     )
     started_at = models.DateTimeField(_("开始时间"))
     limit_amount = models.DecimalField(_("时限"), max_digits=8, decimal_places=2)

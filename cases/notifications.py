@@ -9,16 +9,17 @@ from django.utils import timezone
 
 from cases.models import Notification, TimedStep
 from core.roles import Role
+from dispatch.models import Step
 
 # Who acts on each step (docs/domain.md §1, §3): they get the 催办 reminder, and the 超期 notice too.
 _ACTING_ROLE = {
-    "accept": Role.OPERATOR,
-    "verify": Role.INSPECTOR,
-    "file": Role.SHIFT_LEADER,
-    "dispatch": Role.DISPATCHER,
-    "dispose": Role.DEPARTMENT,
-    "check": Role.INSPECTOR,
-    "close": Role.SHIFT_LEADER,
+    Step.ACCEPT: Role.OPERATOR,
+    Step.VERIFY: Role.INSPECTOR,
+    Step.FILE: Role.SHIFT_LEADER,
+    Step.DISPATCH: Role.DISPATCHER,
+    Step.DISPOSE: Role.DEPARTMENT,
+    Step.CHECK: Role.INSPECTOR,
+    Step.CLOSE: Role.SHIFT_LEADER,
 }
 
 
@@ -49,7 +50,7 @@ class _Staff:
         if role == Role.DEPARTMENT:
             return set(self.by_department.get(case.department_id, ())) if case.department_id else set()
         if role == Role.INSPECTOR:
-            if timed.step == "verify" and case.verify_inspector_id:
+            if timed.step == Step.VERIFY and case.verify_inspector_id:
                 return {case.verify_inspector_id} & self.by_role[Role.INSPECTOR]  # if still active
             return set(self.by_grid.get(case.grid_id, ()))
         return set(self.by_role[role])

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from cases.errors import InvalidInput
@@ -15,7 +16,6 @@ from cases.errors import InvalidInput
 # The only decoders untrusted bytes ever reach (Pillow would otherwise try every format it knows).
 # Phones' multi-picture JPEGs (portrait mode, depth) open as MPO through the JPEG decoder: a JPEG all the same.
 _DECODERS = ("JPEG", "PNG", "WEBP")
-_UNRECOGNISED = "文件 {name} 不是可识别的图片（支持 JPEG、PNG、WebP）"
 
 
 @dataclass
@@ -36,18 +36,25 @@ def _prepare(upload, *, field: str, index: int) -> PreparedPhoto:
     size = getattr(upload, "size", None)
     if size is not None and size > settings.PHOTO_MAX_BYTES:
         raise InvalidInput(
-            f"照片 {name} 大小 {size / 1048576:.1f} MB，超过上限 {settings.PHOTO_MAX_BYTES / 1048576:.0f} MB",
+            _("照片 %(name)s 大小 %(size).1f MB，超过上限 %(limit).0f MB")
+            % {"name": name, "size": size / 1048576, "limit": settings.PHOTO_MAX_BYTES / 1048576},
             field=field,
         )
     data = upload.read()
     if len(data) > settings.PHOTO_MAX_BYTES:
-        raise InvalidInput(f"照片 {name} 超过大小上限", field=field)
+        raise InvalidInput(_("照片 %(name)s 超过大小上限") % {"name": name}, field=field)
     try:
         with Image.open(io.BytesIO(data), formats=_DECODERS) as probe:
             # Checked before decoding: a small file can declare a huge canvas (a decompression bomb).
             if probe.width * probe.height > settings.PHOTO_MAX_PIXELS:
                 raise InvalidInput(
-                    f"照片 {name} 为 {probe.width}×{probe.height} 像素，超过上限 {settings.PHOTO_MAX_PIXELS} 像素",
+                    _("照片 %(name)s 为 %(width)d×%(height)d 像素，超过上限 %(limit)d 像素")
+                    % {
+                        "name": name,
+                        "width": probe.width,
+                        "height": probe.height,
+                        "limit": settings.PHOTO_MAX_PIXELS,
+                    },
                     field=field,
                 )
             probe.verify()  # catches truncated and corrupt files
@@ -59,11 +66,14 @@ def _prepare(upload, *, field: str, index: int) -> PreparedPhoto:
     except Image.DecompressionBombError:
         # Pillow's own guard fired before ours could read the size (a canvas of hundreds of megapixels).
         raise InvalidInput(
-            f"照片 {name} 的像素数远超上限 {settings.PHOTO_MAX_PIXELS} 像素（疑似解压炸弹），已拒收",
+            _("照片 %(name)s 的像素数远超上限 %(limit)d 像素（疑似解压炸弹），已拒收")
+            % {"name": name, "limit": settings.PHOTO_MAX_PIXELS},
             field=field,
         ) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise InvalidInput(_UNRECOGNISED.format(name=name), field=field) from None
+        raise InvalidInput(
+            _("文件 %(name)s 不是可识别的图片（支持 JPEG、PNG、WebP）") % {"name": name}, field=field
+        ) from None
 
     ImageOps.exif_transpose(image, in_place=True)
     if image.mode not in ("RGB", "L"):

@@ -4,6 +4,8 @@
 raising, so the API's list and the page's buttons can never disagree with what a service accepts.
 """
 
+from django.utils.translation import gettext as _
+
 from cases.errors import ActionForbidden, ActionRefused
 from cases.workflow import (
     ACTION_LABELS,
@@ -50,9 +52,17 @@ def reporting_role(actor, self_resolved: bool) -> str:
     transition = find(Action.REPORT, None, "self_resolved" if self_resolved else "")
     role = _pick_role(actor, transition)
     if role is None:
-        what = "自行处置上报只能由监督员提交" if self_resolved else "您的角色不能上报案件"
+        what = _("自行处置上报只能由监督员提交") if self_resolved else _("您的角色不能上报案件")
         raise ActionForbidden(what)
     return role
+
+
+def self_resolve_scope_error(actor, role: str, grid) -> str | None:
+    """自行处置 is the inspector's own 核查 of their own fix: like 核实 and 核查 (scope_error), only in the
+    grids they are responsible for (docs/domain.md §1). Why not, or None."""
+    if role == Role.INSPECTOR and not actor.grids.filter(pk=grid.pk).exists():
+        return _("自行处置只能在您负责的网格内上报：网格 %(grid)s 不是您负责的网格") % {"grid": grid.code}
+    return None
 
 
 def source_for(role: str, requested: str | None) -> str:
@@ -63,7 +73,7 @@ def source_for(role: str, requested: str | None) -> str:
         from cases.models import Source
 
         names = "、".join(str(Source(s).label) for s in allowed)
-        raise ActionForbidden(f"该角色只能以以下来源上报：{names}")
+        raise ActionForbidden(_("该角色只能以以下来源上报：%(sources)s") % {"sources": names})
     return requested
 
 
@@ -71,15 +81,15 @@ def scope_error(case, actor, role: str, action: str) -> str | None:
     """Why `actor` acting as `role` may not touch this case, or None. Centre roles are district-wide."""
     if role == Role.DEPARTMENT:
         if actor.department_id is None or case.department_id != actor.department_id:
-            return "该案件不属于您所在部门"
+            return _("该案件不属于您所在部门")
     elif role == Role.INSPECTOR and action in (Action.VERIFY, Action.CHECK, Action.REQUEST_VOID):
         in_grid = actor.grids.filter(pk=case.grid_id).exists()
         if action == Action.REQUEST_VOID and (in_grid or case.reporter_id == actor.pk):
             return None
         if not in_grid:
-            return f"案件所在网格 {case.grid.code} 不是您负责的网格"
+            return _("案件所在网格 %(grid)s 不是您负责的网格") % {"grid": case.grid.code}
         if action == Action.VERIFY and case.verify_inspector_id not in (None, actor.pk):
-            return "该核实任务已派给其他监督员"
+            return _("该核实任务已派给其他监督员")
     return None
 
 
@@ -103,12 +113,12 @@ def _ledger_error(case, action: str, actor) -> ActionRefused | ActionForbidden |
         label = CaseRequest.Kind(kind).label
         pending = _pending_request(case, kind)
         if action == request_action and pending:
-            return ActionRefused(f"该案件已有待审批的{label}申请")
+            return ActionRefused(_("该案件已有待审批的%(kind)s申请") % {"kind": label})
         if action != request_action:
             if pending is None:
-                return ActionRefused(f"该案件没有待审批的{label}申请")
+                return ActionRefused(_("该案件没有待审批的%(kind)s申请") % {"kind": label})
             if pending.requested_by_id == getattr(actor, "pk", None):
-                return ActionForbidden("不能审批自己提出的申请")
+                return ActionForbidden(_("不能审批自己提出的申请"))
     return None
 
 
@@ -117,7 +127,7 @@ def _precondition_error(case, action: str) -> ActionRefused | None:
     from cases.models import TRUSTED_SOURCES
 
     if action == Action.ACCEPT and case.source not in TRUSTED_SOURCES:
-        return ActionRefused("公众和热线来源的案件须先派发监督员核实，不能直接受理")
+        return ActionRefused(_("公众和热线来源的案件须先派发监督员核实，不能直接受理"))
     return None
 
 
@@ -126,11 +136,16 @@ def check(case, action: str, actor, outcome: str = "") -> tuple[Transition, str]
     transition = find(action, case.status, outcome)
     if transition is None:
         raise ActionRefused(
-            f"案件 {case.number} 当前状态为「{STATUS_LABELS[Status(case.status)]}」，不能执行「{ACTION_LABELS[Action(action)]}」"
+            _("案件 %(number)s 当前状态为「%(status)s」，不能执行「%(action)s」")
+            % {
+                "number": case.number,
+                "status": STATUS_LABELS[Status(case.status)],
+                "action": ACTION_LABELS[Action(action)],
+            }
         )
     role = _pick_role(actor, transition)
     if role is None:
-        raise ActionForbidden(f"您的角色不能执行「{ACTION_LABELS[Action(action)]}」")
+        raise ActionForbidden(_("您的角色不能执行「%(action)s」") % {"action": ACTION_LABELS[Action(action)]})
     if role != SYSTEM and (problem := scope_error(case, actor, role, action)):
         raise ActionForbidden(problem)
     if error := _precondition_error(case, action) or _ledger_error(case, action, actor):

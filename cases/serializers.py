@@ -3,17 +3,15 @@ from rest_framework import serializers
 
 from cases import rules, timing
 from cases.models import (
+    ACTION_TEXT_MAX_LENGTH,
     Case,
     CaseEvent,
     CasePhoto,
     CaseRequest,
     Notification,
-    RejectReason,
-    Satisfaction,
     Source,
     TimedStep,
     Urgency,
-    Variant,
 )
 from cases.selectors import can_see_caller
 from cases.workflow import ACTION_LABELS, Action
@@ -230,105 +228,6 @@ class CaseReportSerializer(serializers.Serializer):
     self_resolved = serializers.BooleanField(default=False)
     photos = serializers.ListField(child=serializers.FileField(), required=False, default=list)
     after_photos = serializers.ListField(child=serializers.FileField(), required=False, default=list)
-    note = serializers.CharField(required=False, allow_blank=True, default="")
-
-
-# Each action's input. Fields map 1:1 onto the service's keyword arguments.
-_note = serializers.CharField(required=False, allow_blank=True, default="")
-_photos = serializers.ListField(child=serializers.FileField(), required=False, default=list)
-
-
-def _input(name: str, **fields) -> type[serializers.Serializer]:
-    return type(name, (serializers.Serializer,), fields)
-
-
-NoteInput = _input("NoteInput", note=_note)
-ReasonInput = _input("ReasonInput", reason=serializers.CharField())
-ACTION_INPUTS: dict[str, type[serializers.Serializer]] = {
-    Action.ACCEPT: NoteInput,
-    Action.SEND_VERIFY: _input(
-        "SendVerifyInput", inspector=serializers.IntegerField(required=False), note=_note
-    ),
-    Action.VERIFY: _input("VerifyInput", confirmed=serializers.BooleanField(), note=_note, photos=_photos),
-    Action.REJECT: _input(
-        "RejectInput",
-        reason=serializers.ChoiceField(choices=RejectReason.choices),
-        duplicate_of=serializers.IntegerField(required=False),
-        note=_note,
-    ),
-    Action.FILE: _input(
-        "FileInput",
-        category=serializers.IntegerField(required=False),
-        urgency=serializers.ChoiceField(choices=Urgency.choices, required=False),
-        variant=serializers.ChoiceField(choices=Variant.choices, required=False),
-        note=_note,
-    ),
-    Action.REFUSE_FILING: ReasonInput,
-    Action.DISPATCH: _input(
-        "DispatchInput",
-        department=serializers.IntegerField(required=False, help_text="留空则派往建议部门"),
-        co_departments=serializers.ListField(child=serializers.IntegerField(), required=False, default=list),
-        note=_note,
-    ),
-    Action.REQUEST_RETURN: ReasonInput,
-    Action.APPROVE_RETURN: NoteInput,
-    Action.DENY_RETURN: NoteInput,
-    Action.REQUEST_EXTENSION: _input(
-        "ExtensionInput",
-        reason=serializers.CharField(),
-        hours=serializers.DecimalField(max_digits=6, decimal_places=1),
-    ),
-    Action.APPROVE_EXTENSION: NoteInput,
-    Action.DENY_EXTENSION: NoteInput,
-    Action.REQUEST_SUSPENSION: ReasonInput,
-    Action.APPROVE_SUSPENSION: NoteInput,
-    Action.DENY_SUSPENSION: NoteInput,
-    Action.RESUME: NoteInput,
-    Action.SUBMIT_FEEDBACK: _input("FeedbackInput", result=serializers.CharField(), photos=_photos),
-    Action.CHECK: _input("CheckInput", passed=serializers.BooleanField(), note=_note, photos=_photos),
-    Action.CLOSE: NoteInput,
-    Action.REQUEST_VOID: ReasonInput,
-    Action.APPROVE_VOID: NoteInput,
-    Action.DENY_VOID: NoteInput,
-    Action.REOPEN: ReasonInput,
-    Action.SUPERVISE: _input("SuperviseInput", note=serializers.CharField()),
-    Action.CALLBACK: _input(
-        "CallbackInput", satisfaction=serializers.ChoiceField(choices=Satisfaction.choices), note=_note
-    ),
-}
-
-
-class CaseActionInputSerializer(serializers.Serializer):
-    """The body of POST /cases/{id}/actions/{action}/ as the schema shows it: every action's fields.
-
-    Only for the OpenAPI document: each action validates its own input (ACTION_INPUTS above) and
-    ignores fields that are not its own; the help texts say which action reads which field.
-    """
-
-    note = serializers.CharField(required=False, allow_blank=True, help_text="备注；supervise 必填")
-    reason = serializers.CharField(
-        required=False,
-        help_text="request_return / request_extension / request_suspension / request_void / refuse_filing / "
-        "reopen 的理由（必填）；reject 的不予受理原因：" + " / ".join(RejectReason.values),
-    )
-    inspector = serializers.IntegerField(required=False, help_text="send_verify：核实的监督员 id")
-    confirmed = serializers.BooleanField(required=False, help_text="verify：是否属实（必填）")
-    photos = serializers.ListField(
-        child=serializers.FileField(), required=False, help_text="verify / submit_feedback / check 的现场照片"
-    )
-    duplicate_of = serializers.IntegerField(required=False, help_text="reject（重复）：原案件 id")
-    category = serializers.IntegerField(required=False, help_text="file：改正后的类别 id")
-    urgency = serializers.ChoiceField(choices=Urgency.choices, required=False, help_text="file")
-    variant = serializers.ChoiceField(choices=Variant.choices, required=False, help_text="file")
-    department = serializers.IntegerField(required=False, help_text="dispatch：主办部门 id，留空派往建议部门")
-    co_departments = serializers.ListField(
-        child=serializers.IntegerField(), required=False, help_text="dispatch：协办部门 id"
-    )
-    hours = serializers.DecimalField(
-        max_digits=6, decimal_places=1, required=False, help_text="request_extension：延期小时数（必填）"
-    )
-    result = serializers.CharField(required=False, help_text="submit_feedback：处置结果（必填）")
-    passed = serializers.BooleanField(required=False, help_text="check：核查是否通过（必填）")
-    satisfaction = serializers.ChoiceField(
-        choices=Satisfaction.choices, required=False, help_text="callback：满意度（必填）"
+    note = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=ACTION_TEXT_MAX_LENGTH, help_text="备注"
     )

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from cases import events
 from cases.models import Case, CaseEvent, Light, TimedStep
 from cases.notifications import notify_steps, step_names
 from cases.signals import send_events_recorded
@@ -87,7 +88,7 @@ def _flip(due: list[TimedStep], now: datetime, result: SweepResult) -> None:
 def _auto_supervise(red: list[TimedStep], now: datetime) -> None:
     """The system's 督办, one per step that ran late: the same event case_supervise writes."""
     names = step_names()
-    events = CaseEvent.objects.bulk_create(
+    written = CaseEvent.objects.bulk_create(
         CaseEvent(
             case=timed.case,
             action=Action.SUPERVISE.value,
@@ -97,11 +98,11 @@ def _auto_supervise(red: list[TimedStep], now: datetime) -> None:
             actor_role=SYSTEM,
             at=now,
             note=f"{names[timed.step]}环节已超期（截止 {timezone.localtime(timed.due_at):%Y-%m-%d %H:%M}），系统自动督办",
-            payload={"automatic": True, "step": timed.step, "timed_step": timed.pk},
+            payload=events.supervised(automatic=True, step=timed.step, timed_step=timed.pk),
         )
         for timed in red
     )
-    send_events_recorded(events)
+    send_events_recorded(written)
     # One UPDATE per distinct increment (almost always just one: a case has one running step).
     by_increment = defaultdict(list)
     for case_id, count in Counter(timed.case_id for timed in red).items():

@@ -12,6 +12,7 @@ from decimal import Decimal
 from cases.models import Case, Light, TimedStep
 from cases.workflow import STEP_FOR_STATUS, Action
 from dispatch.calendar import Unit, WorkingCalendar, get_calendar
+from dispatch.models import Step
 from dispatch.time_limits import resolve_limit
 
 YELLOW_AT = Decimal("0.8")  # share of the limit used when the light turns yellow (docs/domain.md §6)
@@ -61,7 +62,9 @@ def finish_open_steps(case: Case, now: datetime) -> None:
 
 def _open_dispose(case: Case) -> TimedStep | None:
     return (
-        TimedStep.objects.filter(case=case, step="dispose", finished_at__isnull=True).order_by("-id").first()
+        TimedStep.objects.filter(case=case, step=Step.DISPOSE, finished_at__isnull=True)
+        .order_by("-id")
+        .first()
     )
 
 

@@ -12,6 +12,7 @@ from enum import StrEnum
 from django.utils.translation import gettext_lazy as _
 
 from core.roles import Role
+from dispatch.models import Step
 
 
 class Status(StrEnum):
@@ -217,13 +218,13 @@ def mermaid() -> str:
 
 
 # The timed step a case is in while in each state (docs/domain.md §6). 挂账 keeps the 处置 step, paused.
-STEP_FOR_STATUS: dict[str, str] = {
-    Status.REPORTED: "accept",
-    Status.VERIFYING: "verify",
-    Status.PENDING_FILING: "file",
-    Status.PENDING_DISPATCH: "dispatch",
-    Status.IN_PROGRESS: "dispose",
-    Status.SUSPENDED: "dispose",
-    Status.PENDING_CHECK: "check",
-    Status.PENDING_CLOSURE: "close",
+STEP_FOR_STATUS: dict[str, Step] = {
+    Status.REPORTED: Step.ACCEPT,
+    Status.VERIFYING: Step.VERIFY,
+    Status.PENDING_FILING: Step.FILE,
+    Status.PENDING_DISPATCH: Step.DISPATCH,
+    Status.IN_PROGRESS: Step.DISPOSE,
+    Status.SUSPENDED: Step.DISPOSE,
+    Status.PENDING_CHECK: Step.CHECK,
+    Status.PENDING_CLOSURE: Step.CLOSE,
 }

@@ -15,12 +15,17 @@ class ChineseFirstLocaleMiddleware(LocaleMiddleware):
     """Chinese unless the user chose another language (the language switch sets a cookie).
 
     Django's LocaleMiddleware would follow the browser's Accept-Language; our users' offices run
-    browsers in many languages, and the product is Chinese first.
+    browsers in many languages, and the product is Chinese first. The API (/api/) does follow
+    Accept-Language: a client program cannot use the switch.
     """
 
     def process_request(self, request):
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
         language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        if chosen not in dict(settings.LANGUAGES) and request.path.startswith("/api/"):
+            # An API client has no language switch: it asks the HTTP way, and its refusals (400/403/409
+            # messages) come back in that language. Still Chinese when it asks for nothing we have.
+            language = translation.get_language_from_request(request)
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
 

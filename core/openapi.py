@@ -29,7 +29,6 @@ ERRORS = {
 REFUSABLE_OPERATIONS = frozenset(
     {
         "v1_cases_create",  # a hotline ticket already filed as a case
-        "v1_cases_actions_create",
         "v1_cases_suspects_confirm_create",
         "v1_cases_suspects_dismiss_create",
         "v1_hotline_tickets_locate_create",
@@ -56,7 +55,9 @@ def _statuses(operation: dict) -> list[str]:
         statuses.append("404")
     if "requestBody" in operation:
         statuses.append("415")
-    if operation.get("operationId") in REFUSABLE_OPERATIONS:
+    operation_id = operation.get("operationId", "")
+    # Every workflow action has its own operation, v1_cases_actions_<action>_create (cases/api.py).
+    if operation_id in REFUSABLE_OPERATIONS or operation_id.startswith("v1_cases_actions_"):
         statuses.append("409")
     return statuses
 

@@ -310,18 +310,24 @@ class WorkingWindow(models.Model):
             raise ValidationError(_("与已有工作时段 %(other)s 重叠") % {"other": overlapping.first()})
 
 
+class Step(models.TextChoices):
+    """The timed steps of the closed loop (docs/domain.md §6): each has a time limit (TimeLimitRule) and,
+    on a case, a running TimedStep with its deadline."""
+
+    ACCEPT = "accept", _("受理")
+    VERIFY = "verify", _("核实")
+    FILE = "file", _("立案")
+    DISPATCH = "dispatch", _("派遣")
+    DISPOSE = "dispose", _("处置")
+    CHECK = "check", _("核查")
+    CLOSE = "close", _("结案")
+
+
 class TimeLimitRule(models.Model):
     """A time limit for one step of the closed loop, optionally narrowed to a category or a 大类,
     an urgency and a 处置 variant. The most specific active match wins (dispatch.time_limits)."""
 
-    class Step(models.TextChoices):
-        ACCEPT = "accept", _("受理")
-        VERIFY = "verify", _("核实")
-        FILE = "file", _("立案")
-        DISPATCH = "dispatch", _("派遣")
-        DISPOSE = "dispose", _("处置")
-        CHECK = "check", _("核查")
-        CLOSE = "close", _("结案")
+    Step = Step  # the older name, still read by dispatch.time_limits and the admin
 
     # cases.models uses these same classes for the case's urgency and 处置 variant.
     class Urgency(models.TextChoices):

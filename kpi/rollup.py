@@ -36,6 +36,7 @@ from django.utils import timezone
 from cases.models import Case, CaseEvent, Satisfaction, TimedStep
 from cases.workflow import Action, Status
 from core.roles import Role
+from dispatch.models import Step
 from kpi.models import (
     FILED_FLAGS,
     REPORT_FLAGS,
@@ -54,14 +55,14 @@ CELL = ("grid_id", "dept", "category_id", "source")
 PERSON_CELL = ("user_id", "role", "kind")
 # Actions people are scored on (docs/domain.md §7), and the timed step each one finishes.
 SCORED_STEP = {
-    Action.VERIFY: "verify",
-    Action.CHECK: "check",
-    Action.ACCEPT: "accept",
-    Action.SEND_VERIFY: "accept",
-    Action.REJECT: "accept",
-    Action.FILE: "file",
-    Action.CLOSE: "close",
-    Action.DISPATCH: "dispatch",
+    Action.VERIFY: Step.VERIFY,
+    Action.CHECK: Step.CHECK,
+    Action.ACCEPT: Step.ACCEPT,
+    Action.SEND_VERIFY: Step.ACCEPT,
+    Action.REJECT: Step.ACCEPT,
+    Action.FILE: Step.FILE,
+    Action.CLOSE: Step.CLOSE,
+    Action.DISPATCH: Step.DISPATCH,
 }
 
 
@@ -101,12 +102,12 @@ def case_facts_select():
         return Count("steps", filter=Q(**{f"steps__{k}": v for k, v in where.items()}))
 
     aggregates = {
-        "n_dispose": steps(step="dispose"),
-        "n_dispose_unfinished": steps(step="dispose", on_time__isnull=True),
-        "n_dispose_late": steps(step="dispose", on_time=False),
-        "n_dispose_red_open": steps(step="dispose", finished_at__isnull=True, light="red"),
-        "n_file": steps(step="file"),
-        "n_accept_on_time": steps(step="accept", on_time=True),
+        "n_dispose": steps(step=Step.DISPOSE),
+        "n_dispose_unfinished": steps(step=Step.DISPOSE, on_time__isnull=True),
+        "n_dispose_late": steps(step=Step.DISPOSE, on_time=False),
+        "n_dispose_red_open": steps(step=Step.DISPOSE, finished_at__isnull=True, light="red"),
+        "n_file": steps(step=Step.FILE),
+        "n_accept_on_time": steps(step=Step.ACCEPT, on_time=True),
         "n_red_open": steps(finished_at__isnull=True, light="red"),
     }
     due = Q(n_dispose__gt=0) & ~Q(status__in=NOT_DUE)

@@ -37,13 +37,6 @@ CORE: dict[str, list[str]] = {
         "tests/cases/test_ledger.py",
         "tests/cases/test_loop_paths.py",
     ],
-    "cases/services.py": [
-        "tests/cases/test_loop_paths.py",
-        "tests/cases/test_ledger.py",
-        "tests/cases/test_scope.py",
-        "tests/cases/test_intake.py",
-        "tests/cases/test_invariants.py",
-    ],
     "cases/services/*": [
         "tests/cases/test_loop_paths.py",
         "tests/cases/test_ledger.py",

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import ExpressionWrapper, F, FloatField, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cases.errors import ActionForbidden, ActionRefused
 from cases.models import Case, DuplicateSuspect, RejectReason
@@ -102,14 +103,15 @@ def confirm(*, suspect: DuplicateSuspect | int, actor, note: str = "") -> Duplic
 
     with transaction.atomic():
         suspect = _claim(suspect, actor)
-        case_reject(
+        case_reject(  # settles the suspect (settle_suspects)
             case=suspect.case_id,
             actor=actor,
             reason=RejectReason.DUPLICATE,
             duplicate_of=suspect.original_id,
             note=note or f"确认与案件 {suspect.original.number} 重复",
         )
-        return _decide(suspect, actor, DuplicateSuspect.State.CONFIRMED)
+        suspect.refresh_from_db()
+        return suspect
 
 
 def dismiss(*, suspect: DuplicateSuspect | int, actor) -> DuplicateSuspect:
@@ -120,12 +122,25 @@ def dismiss(*, suspect: DuplicateSuspect | int, actor) -> DuplicateSuspect:
 
 def _claim(suspect, actor) -> DuplicateSuspect:
     if not (getattr(actor, "is_active", False) and actor.roles & DECIDING_ROLES):
-        raise ActionForbidden("只有受理员或值班长可以处理疑似重复案件")
+        raise ActionForbidden(_("只有受理员或值班长可以处理疑似重复案件"))
     pk = suspect.pk if isinstance(suspect, DuplicateSuspect) else suspect
     locked = DuplicateSuspect.objects.select_for_update().select_related("original").get(pk=pk)
     if locked.state != DuplicateSuspect.State.SUSPECTED:
-        raise ActionRefused(f"该疑似重复已处理（{locked.get_state_display()}）")
+        raise ActionRefused(_("该疑似重复已处理（%(state)s）") % {"state": locked.get_state_display()})
     return locked
+
+
+def settle_suspects(*, case: Case, originals: set, actor, at) -> int:
+    """A case rejected as a duplicate of one of `originals` (the one named, and the root it links to)
+    settles the pair intake suspected: confirmed, by whoever rejected it. Called by case_reject in its
+    transaction; returns how many were settled."""
+    return DuplicateSuspect.objects.filter(
+        case=case, original_id__in=originals, state=DuplicateSuspect.State.SUSPECTED
+    ).update(state=DuplicateSuspect.State.CONFIRMED, decided_by=_user(actor), decided_at=at)
+
+
+def _user(actor):
+    return actor if getattr(actor, "pk", None) else None
 
 
 def _decide(suspect: DuplicateSuspect, actor, state: str) -> DuplicateSuspect:

@@ -1,6 +1,6 @@
 """Back to the hotline: 受理, 办结 and 退单 of ticket cases, pushed to the channel's webhook.
 
-`record_outbox` runs inside the service's transaction (cases/services.py `_transition`), so a status
+`record_outbox` runs inside the service's transaction (cases/services/_base.py `_transition`), so a status
 change and its outbox row commit together or not at all: a push can be late, never lost. A beat task
 (`send_due`) posts due rows; a failure waits base·2ⁿ⁻¹ seconds (capped) before the next try, and after
 HOTLINE_PUSH_MAX_ATTEMPTS the row is marked failed for an admin to look at. Delivery is at least once:

@@ -20,7 +20,7 @@ from cases.open311 import params
 from cases.open311.formats import FORMATS, errors, render, w3c_datetime
 from cases.workflow import OPEN, STATUS_LABELS, SYSTEM, TERMINAL, Action, Status
 from core import security
-from dispatch.models import Category
+from dispatch.models import Category, Step
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 
@@ -161,7 +161,7 @@ def service_request(request, request_id: str, fmt: str):
 def _request_queryset():
     state_changes = CaseEvent.objects.filter(case=OuterRef("pk")).exclude(to_status=F("from_status"))
     last_change = state_changes.order_by("-at", "-id")
-    dispose = TimedStep.objects.filter(case=OuterRef("pk"), step="dispose").order_by(
+    dispose = TimedStep.objects.filter(case=OuterRef("pk"), step=Step.DISPOSE).order_by(
         F("finished_at").desc(nulls_first=True), "-id"
     )
     first_photo = CasePhoto.objects.filter(case=OuterRef("pk"), stage=CasePhoto.Stage.REPORT).order_by(

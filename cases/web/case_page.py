@@ -2,7 +2,7 @@
 
 The page reads through `cases.selectors.case_detail` (the user's scope: another department's case is a
 404), shows only the buttons `cases.rules.allowed_actions` gives, and every action goes through
-`cases.services.SERVICES`; a refusal comes back next to the field it names with the user's input kept.
+its declared service (cases/actions.py); a refusal comes back next to the field it names with the user's input kept.
 """
 
 from dataclasses import dataclass
@@ -19,23 +19,22 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
-from cases import rules, selectors, timing
+from cases import events, rules, selectors, timing
+from cases.actions import ACTIONS
 from cases.errors import ActionError
 from cases.intake import duplicates
 from cases.models import (
     Case,
     CasePhoto,
     CaseRequest,
-    DuplicateSuspect,
     RejectReason,
     Satisfaction,
     Source,
     Urgency,
     Variant,
 )
-from cases.services import SERVICES
 from cases.web.extensions import panels_for
-from cases.web.forms import SPECS, ActionForm
+from cases.web.forms import ActionForm
 from cases.web.suggestions import log_choice
 from cases.workflow import ACTION_LABELS, OPEN, STATUS_LABELS, SYSTEM, Action, Status
 from core.roles import ROLE_LABELS
@@ -109,7 +108,7 @@ class Button:
 
 
 def _button(case: Case, action: str) -> Button:
-    spec = SPECS[Action(action)]
+    spec = ACTIONS[Action(action)].form
     return Button(
         action=action,
         label=str(ACTION_LABELS[Action(action)]),
@@ -226,9 +225,9 @@ def _details(event, case: Case, names: dict) -> list[str]:
     elif a == Action.APPROVE_RETURN and p.get("returned_by"):
         out.append(_("原承办：%s") % depts.get(p["returned_by"], p["returned_by"]))
     elif a in (Action.REQUEST_EXTENSION, Action.APPROVE_EXTENSION):
-        hours = p.get("extension_hours") or p.get("hours")
+        hours = events.extension_hours(p)
         if hours:
-            out.append(_("延期 %s 工作时") % _amount(Decimal(hours)))
+            out.append(_("延期 %s 工作时") % _amount(hours))
     elif a == Action.CALLBACK:
         out.append(_("满意度：%s") % _choice(Satisfaction, p.get("satisfaction", "")))
     elif a == Action.SUPERVISE and p.get("automatic"):
@@ -349,25 +348,9 @@ def _action_or_404(name: str) -> Action:
         action = Action(name)
     except ValueError:
         raise Http404 from None
-    if action not in SPECS:
+    if action not in ACTIONS:
         raise Http404
     return action
-
-
-def _perform(action: Action, case: Case, user, kwargs: dict) -> Case:
-    """Run the service. Rejecting as the duplicate of a case intake already suspected also settles the
-    suspect (duplicates.confirm calls the same case_reject)."""
-    if (
-        action == Action.REJECT
-        and kwargs.get("reason") == RejectReason.DUPLICATE
-        and kwargs.get("duplicate_of")
-    ):
-        suspect = DuplicateSuspect.objects.filter(
-            case=case, original=kwargs["duplicate_of"], state=DuplicateSuspect.State.SUSPECTED
-        ).first()
-        if suspect is not None:
-            return duplicates.confirm(suspect=suspect, actor=user, note=kwargs.get("note", "")).case
-    return SERVICES[action](case=case, actor=user, **kwargs)
 
 
 @login_required
@@ -383,7 +366,7 @@ def case_action(request, pk: int, action: str):
         form = ActionForm(action, case, request.user, request.POST, request.FILES)
         if form.is_valid():
             try:
-                _perform(action, case, request.user, form.service_kwargs())
+                ACTIONS[action].service(case=case, actor=request.user, **form.service_kwargs())
             except ActionError as error:
                 form.add_action_error(error)
             else:

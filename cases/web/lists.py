@@ -28,11 +28,11 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from cases.actions import SERVICES
 from cases.errors import ActionError
 from cases.filters import CaseFilterSet
 from cases.models import Case, CaseRequest, Source
 from cases.selectors import cases_visible_to, with_open_step
-from cases.services import SERVICES
 from cases.web.queues import QUEUES_BY_KEY, Queue
 from cases.web.sorting import Sorting, chosen_sort, columns, order
 from cases.workflow import ACTION_LABELS, LEDGER, STATUS_CHOICES, STEP_FOR_STATUS, Action, transitions_for

@@ -126,3 +126,39 @@ def test_a_failing_search_never_fails_the_report(world, monkeypatch, django_capt
     with django_capture_on_commit_callbacks(execute=True):
         case = report(world)
     assert Case.objects.filter(pk=case.pk).exists()
+
+
+def test_rejecting_as_a_duplicate_through_the_api_settles_the_suspect(api, world):
+    """The rule lives in case_reject: the API's reject settles the pair as the page's does, so the pair
+    is not left open for ever and a later 确认重复 is told it is already settled."""
+    original = report(world, where=WEST)
+    new = report(world, where=MIDDLE)
+    (suspect,) = duplicates.find_suspects(new)
+    api.force_authenticate(world.p.operator)
+
+    response = api.post(
+        f"/api/v1/cases/{new.pk}/actions/reject/",
+        {"reason": "duplicate", "duplicate_of": original.pk},
+        format="json",
+    )
+
+    assert response.status_code == 200, response.content
+    suspect.refresh_from_db()
+    assert suspect.state == DuplicateSuspect.State.CONFIRMED
+    assert suspect.decided_by == world.p.operator and suspect.decided_at
+    listed = api.get(f"/api/v1/cases/{new.pk}/suspects/").json()["results"]
+    assert [row["state"] for row in listed] == ["confirmed"]
+    again = api.post(f"/api/v1/cases/{new.pk}/suspects/{suspect.pk}/confirm/", {}, format="json")
+    assert again.status_code == 409
+
+
+def test_rejecting_for_another_reason_leaves_the_suspect_to_decide(api, world):
+    report(world, where=WEST)
+    new = report(world, where=MIDDLE)
+    (suspect,) = duplicates.find_suspects(new)
+    api.force_authenticate(world.p.operator)
+
+    api.post(f"/api/v1/cases/{new.pk}/actions/reject/", {"reason": "invalid"}, format="json")
+
+    suspect.refresh_from_db()
+    assert suspect.state == DuplicateSuspect.State.SUSPECTED

@@ -22,10 +22,17 @@ from django.db import transaction
 from django.test import override_settings
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
+from hypothesis.stateful import (
+    Bundle,
+    RuleBasedStateMachine,
+    invariant,
+    multiple,
+    rule,
+    run_state_machine_as_test,
+)
 
 from cases import invariants, services
-from cases.errors import ActionError
+from cases.errors import ActionError, ActionForbidden
 from cases.models import Case, TimedStep
 from cases.sla import sweep
 from cases.workflow import LEDGER, OPEN, SYSTEM, TERMINAL, TRANSITIONS, Action, Status, actions_from
@@ -99,6 +106,12 @@ class CaseLoop(RuleBasedStateMachine):
     def inspector_reports(self, self_resolved, other_grid):
         where = self.world.other_inside if other_grid else self.world.inside
         extra = {"self_resolved": True, "after_photos": [photo()]} if self_resolved else {}
+        if self_resolved and other_grid:  # 自行处置 only in the inspector's own grids (#17.7)
+            before = Case.objects.count()
+            with pytest.raises(ActionForbidden):
+                report(self.world, where=where, photos=[photo()], **extra)
+            assert Case.objects.count() == before
+            return multiple()
         return report(self.world, where=where, photos=[photo()], **extra).pk
 
     @rule(target=cases, other_grid=st.booleans())

@@ -166,7 +166,7 @@ def _real_rows(data) -> dict[str, list[dict]]:
     cases = data.case_ids
     return {
         "/api/v1/cases/{id}/": [{"id": pk} for pk in cases],
-        "/api/v1/cases/{id}/actions/{action_name}/": [{"id": pk} for pk in cases],
+        **{path: [{"id": pk} for pk in cases] for path in RAW_SCHEMA["paths"] if "/actions/" in path},
         "/api/v1/cases/{case_pk}/suspects/": [{"case_pk": data.suspect_case_id}, {"case_pk": cases[0]}],
         "/api/v1/cases/{case_pk}/suspects/{id}/confirm/": _suspects(data),
         "/api/v1/cases/{case_pk}/suspects/{id}/dismiss/": _suspects(data),

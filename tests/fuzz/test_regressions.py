@@ -141,11 +141,10 @@ def test_the_schema_documents_what_the_api_answers(chief, world):
     schema = chief.get("/api/schema/?format=json").json()
     paths = schema["paths"]
 
-    action = paths["/api/v1/cases/{id}/actions/{action_name}/"]["post"]
-    assert {p["name"] for p in action["parameters"]} == {"id", "action_name"}  # was `action`, not in the URL
-    assert (
-        "hours" in schema["components"]["schemas"]["CaseActionInput"]["properties"]
-    )  # the body was unstated
+    action = paths["/api/v1/cases/{id}/actions/request_extension/"]["post"]
+    assert {p["name"] for p in action["parameters"]} == {"id"}  # was `action`, not in the URL
+    body = action["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    assert "hours" in schema["components"]["schemas"][body]["properties"]  # the body was unstated
     assert {"400", "401", "403", "404", "409"} <= set(action["responses"])
     assert set(paths["/api/v1/kpi/summary/"]["get"]["responses"]) == {"200", "400", "401", "403"}
     assert "400" in paths["/api/v1/auth/token/"]["post"]["responses"]

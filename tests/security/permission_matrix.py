@@ -159,7 +159,9 @@ ACTIONS = _parse(ACTION_TABLE)
 # Reporting is not bound to one's grids: docs/domain.md §1 says where an inspector works, and a problem seen
 # next door is still reported; the case lands in its own grid, whose inspector verifies and checks it.
 REPORTERS = frozenset({"inspector", "hotline", "operator", "supervisor"})
-SELF_RESOLVERS = frozenset({"inspector"})  # 自行处置: fixed on the spot by the inspector who found it
+# 自行处置: fixed on the spot by the inspector who found it, and only in their own grids (#17.7): it skips
+# 核实 and 核查, which are theirs only there.
+SELF_RESOLVERS = frozenset({"inspector"})
 
 
 # ---------------------------------------------------------------- endpoints
@@ -441,11 +443,32 @@ def endpoints(w) -> list[Probe]:
         Probe("api/v1/cases/", "/api/v1/cases/", api(), why="each user's list is their own scope"),
         Probe("api/v1/cases/<pk>/", f"/api/v1/cases/{case.pk}/", api(seen, denied=404)),
         Probe(
-            "api/v1/cases/<pk>/actions/<action_name>/",
+            "api/v1/cases/<pk>/actions/supervise/",
             f"/api/v1/cases/{case.pk}/actions/supervise/",
             api({"supervisor"}),
             method="post",
             data={"note": "请尽快处置"},
+        ),
+        # Every other action has its own route too (cases/api.py, from cases/actions.py). Who may take
+        # which is the ACTIONS table above, tried for every actor by test_permission_matrix.py; here
+        # only the gate every action route shares.
+        *(
+            Probe(
+                f"api/v1/cases/<pk>/actions/{action}/",
+                f"/api/v1/cases/{case.pk}/actions/{action}/",
+                {ANONYMOUS: 401, NO_ROLE: 403},
+                method="post",
+                sample=(ANONYMOUS, NO_ROLE),
+                why="the roles per action: the ACTIONS table",
+            )
+            for action in sorted({row.action for row in ACTIONS} - {"report", "supervise"})
+        ),
+        Probe(
+            "api/v1/cases/<pk>/actions/<action_name>/",
+            f"/api/v1/cases/{case.pk}/actions/fly/",
+            api(set(), denied=404),
+            method="post",
+            why="no action of that name",
         ),
         # ------------------------------------------------ notifications: always one's own
         Probe("api/v1/notifications/", "/api/v1/notifications/", api()),

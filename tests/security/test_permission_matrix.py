@@ -27,6 +27,7 @@ from tests.security.permission_matrix import (
     ACTIONS,
     ACTORS,
     ANONYMOUS,
+    OTHER_INSPECTOR,
     REPORTERS,
     ROLE_OF,
     ROLES,
@@ -222,6 +223,8 @@ def test_reporting_is_open_to_exactly_the_reporting_roles(world, principals, cli
             expected = 401
         else:
             expected = 201 if ROLE_OF.get(actor, actor) in may else 403
+            if self_resolved and actor == OTHER_INSPECTOR:
+                expected = 403  # 自行处置 only in one's own grids (#17.7), as 核实 and 核查
         if out["status"] != expected:
             problems.append(f"{actor}: expected {expected}, got {out['status']}: {out['body'][:200]}")
         elif expected == 201 and out["reporters"] != [user.pk]:

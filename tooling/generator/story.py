@@ -1,4 +1,4 @@
-"""One case's history written the way cases/services.py writes it, without the database.
+"""One case's history written the way the services (cases/services/) write it, without the database.
 
 `Story` has one method per service, and each method changes the same fields, counters and
 timestamps and records the same event (action, from/to status, actor, role, note, payload keys) as
@@ -7,12 +7,13 @@ rules module, so an edge the table lacks, a role that may not take it, a departm
 department's case or a ledger decision without a pending request fails loudly here, before anything
 is written.
 
-Keep this file in step with cases/services.py: tests/cases/test_generator.py compares the two.
+Keep this file in step with cases/services/ (the payloads come from the same builders, cases/events.py):
+tests/tooling/test_generator.py compares the two.
 """
 
 import datetime as dt
 
-from cases import rules
+from cases import events, rules
 from cases.models import RejectReason, Satisfaction
 from cases.workflow import LEDGER, SYSTEM, TRANSITIONS, Action, transitions_for
 from core.roles import Role
@@ -145,7 +146,7 @@ class Story:
             self.events.append((action.value, "", self.status, actor, role, at, note, payload))
             self.clockwork.start_step(self.case, at)
         else:
-            hours = payload.get("hours") if payload else None
+            hours = events.extension_hours(payload)
             self.clockwork.on_change(self.case, action, source, at, hours)
             self.events.append((action.value, source, self.status, actor, role, at, note, payload or {}))
         if self.status != source:
@@ -167,7 +168,7 @@ class Story:
             if (Action.SUPERVISE.value, self.status, "") not in _EDGES:
                 raise IllegalStep(f"the sweep cannot supervise a {self.status} case")
             self.case["supervise_count"] += 1  # an UPDATE of the counter alone: updated_at stays
-            payload = {"automatic": True, "step": timed.step, "timed_step": timed}
+            payload = events.supervised(automatic=True, step=timed.step, timed_step=timed)
             self.events.append(
                 (
                     Action.SUPERVISE.value,
@@ -199,8 +200,10 @@ class Story:
         case = self.case
         if rules.source_for(role, case["source"]) != case["source"]:  # raises for a source the role lacks
             raise IllegalStep(f"{role} may not report as {case['source']}")
+        if self_resolved and actor not in self.grid.inspectors:  # rules.self_resolve_scope_error
+            raise IllegalStep(f"user {actor} may not self-resolve outside their grids")
         case.update(created_at=at, reporter_id=actor, self_resolved=self_resolved)
-        payload = {"source": case["source"], "self_resolved": self_resolved, "grid": self.grid.code}
+        payload = events.reported(source=case["source"], self_resolved=self_resolved, grid=self.grid.code)
         self._commit(transition, Action.REPORT, actor, role, at, note, payload, changed=True)
 
     def accept(self, actor: int, note: str = "") -> None:
@@ -209,7 +212,8 @@ class Story:
     def send_verify(self, actor: int, inspector: int, note: str = "") -> None:
         transition, role, at = self._begin(Action.SEND_VERIFY, actor)
         self.case["verify_inspector_id"] = inspector
-        self._commit(transition, Action.SEND_VERIFY, actor, role, at, note, {"inspector": inspector})
+        payload = events.sent_to_verify(inspector=inspector)
+        self._commit(transition, Action.SEND_VERIFY, actor, role, at, note, payload)
 
     def verify(self, actor: int, confirmed: bool, note: str = "") -> None:
         transition, role, at = self._begin(
@@ -217,14 +221,15 @@ class Story:
         )
         if not confirmed:
             self.case["reject_reason"] = RejectReason.NOT_A_PROBLEM.value
-        self._commit(transition, Action.VERIFY, actor, role, at, note, {"confirmed": confirmed})
+        self._commit(transition, Action.VERIFY, actor, role, at, note, events.verified(confirmed=confirmed))
 
     def reject(self, actor: int, reason: str, original: CaseRef | None = None, note: str = "") -> None:
         transition, role, at = self._begin(Action.REJECT, actor)
-        payload = {"reason": reason}
+        duplicate_of = None
         if reason == RejectReason.DUPLICATE:
             self.original = original  # the writer turns it into the FK and the number
-            payload["duplicate_of"] = original
+            duplicate_of = original
+        payload = events.rejected(reason=reason, duplicate_of=duplicate_of)
         self.case["reject_reason"] = reason
         self._commit(transition, Action.REJECT, actor, role, at, note, payload)
 
@@ -242,7 +247,9 @@ class Story:
         if variant is not None:
             case["variant"] = variant
         case["filed_at"] = at
-        payload = {"category": case["category_code"], "urgency": case["urgency"], "variant": case["variant"]}
+        payload = events.filed(
+            category=case["category_code"], urgency=case["urgency"], variant=case["variant"]
+        )
         self._commit(transition, Action.FILE, actor, role, at, note, payload, changed=True)
 
     def refuse_filing(self, actor: int, reason: str) -> None:
@@ -255,12 +262,12 @@ class Story:
         transition, role, at = self._begin(Action.DISPATCH, actor)
         self.case.update(department_id=department[0], dispatched_at=at)
         self.co = [pk for pk, _code in co]
-        payload = {
-            "department": department[1],
-            "co_departments": [code for _pk, code in co],
-            "suggested": suggestion[1] if suggestion else None,
-            "suggestion_rule": suggestion[2] if suggestion else None,
-        }
+        payload = events.dispatched(
+            department=department[1],
+            co_departments=[code for _pk, code in co],
+            suggested=suggestion[1] if suggestion else None,
+            suggestion_rule=suggestion[2] if suggestion else None,
+        )
         self._commit(transition, Action.DISPATCH, actor, role, at, note, payload, changed=True)
 
     def request(self, kind: str, actor: int, reason: str, hours: str | None = None) -> None:
@@ -270,9 +277,10 @@ class Story:
         request = Request(kind, reason, actor, role, department, at, hours)
         self.requests.append(request)
         self.pending[kind] = request
-        payload = {"request": request}
-        if hours is not None:
-            payload["extension_hours"] = hours
+        if hours is None:
+            payload = events.requested(request=request)
+        else:
+            payload = events.extension_requested(request=request, hours=hours)
         self._commit(transition, action, actor, role, at, reason, payload)
 
     def decide(self, kind: str, actor: int, approve: bool, note: str = "") -> None:
@@ -284,18 +292,19 @@ class Story:
             raise IllegalStep("nobody approves their own request")
         request.state = "approved" if approve else "denied"
         request.decided_by_id, request.decided_at, request.decision_note = actor, at, note
-        payload: dict = {"request": request}
+        payload = events.decided(request=request)
         changed = False
         if approve and kind == "return":
             department = self.case["department_id"]
-            payload["returned_by"] = self.world.departments[department].code if department else None
+            returned_by = self.world.departments[department].code if department else None
+            payload = events.return_approved(request=request, returned_by=returned_by)
             self.case["department_id"] = None
             self.case["return_count"] += 1
             self.co = []
             changed = True
         elif approve and kind == "extension":
             self.case["extension_count"] += 1
-            payload["hours"] = request.extension_hours  # as the services read it back: "8.0"
+            payload = events.extension_approved(request=request, hours=request.extension_hours)
             changed = True
         self._commit(transition, action, actor, role, at, note, payload, changed)
 
@@ -309,7 +318,7 @@ class Story:
         transition, role, at = self._begin(Action.CHECK, actor, "passed" if passed else "failed")
         if not passed:
             self.case["rework_count"] += 1
-        self._commit(transition, Action.CHECK, actor, role, at, note, {"passed": passed})
+        self._commit(transition, Action.CHECK, actor, role, at, note, events.checked(passed=passed))
 
     def close(self, actor: int, note: str = "") -> None:
         transition, role, at = self._begin(Action.CLOSE, actor)
@@ -326,7 +335,14 @@ class Story:
         transition, role, at = self._begin(Action.SUPERVISE, actor)
         self.case["supervise_count"] += 1
         self._commit(
-            transition, Action.SUPERVISE, actor, role, at, note, {"automatic": automatic}, changed=True
+            transition,
+            Action.SUPERVISE,
+            actor,
+            role,
+            at,
+            note,
+            events.supervised(automatic=automatic),
+            changed=True,
         )
 
     def callback(self, actor: int, satisfaction: str, note: str = "") -> None:
@@ -335,5 +351,12 @@ class Story:
         if reached:
             self.case["satisfaction"] = satisfaction
         self._commit(
-            transition, Action.CALLBACK, actor, role, at, note, {"satisfaction": satisfaction}, reached
+            transition,
+            Action.CALLBACK,
+            actor,
+            role,
+            at,
+            note,
+            events.called_back(satisfaction=satisfaction),
+            reached,
         )

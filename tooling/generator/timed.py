@@ -18,7 +18,7 @@ from cases import timing
 from cases.models import Light, TimedStep
 from cases.workflow import STEP_FOR_STATUS, Action
 from dispatch.calendar import Unit, WorkingCalendar
-from dispatch.models import TimeLimitRule
+from dispatch.models import Step, TimeLimitRule
 from dispatch.time_limits import ResolvedLimit, resolve_limit
 
 _STEP_LABELS = dict(TimedStep._meta.get_field("step").choices)
@@ -130,7 +130,7 @@ class Clockwork:
 
     def _pause(self, now: dt.datetime) -> None:
         timed = self.open
-        if timed is None or timed.step != "dispose" or timed.paused_at:
+        if timed is None or timed.step != Step.DISPOSE or timed.paused_at:
             return
         timed.remaining_at_pause = self.calendar.remaining(
             self._aware(now), self._aware(timed.due_at), timed.limit_unit
@@ -139,7 +139,7 @@ class Clockwork:
 
     def _resume(self, now: dt.datetime) -> None:
         timed = self.open
-        if timed is None or timed.step != "dispose" or not timed.paused_at:
+        if timed is None or timed.step != Step.DISPOSE or not timed.paused_at:
             return
         previous = timed.light
         self._plan(timed, now, Decimal(timed.remaining_at_pause))
@@ -148,7 +148,7 @@ class Clockwork:
 
     def _extend(self, now: dt.datetime, hours: Decimal) -> None:
         timed = self.open
-        if timed is None or timed.step != "dispose":
+        if timed is None or timed.step != Step.DISPOSE:
             return
         unit = Unit(timed.limit_unit)
         timed.extended_amount = Decimal(timed.extended_amount) + timing._hours_in(unit, hours, self.calendar)

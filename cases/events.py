@@ -1,0 +1,115 @@
+"""One builder per event kind: the payload a CaseEvent carries (docs/domain.md §3), built in one place.
+
+The services, the SLA sweep (cases/sla.py) and the case generator (tooling/generator) all build their
+payloads here, so the keys cannot drift apart; readers (the timeline, the clock, KPIs) read the
+names below, and the few keys older events spelled differently are read through a reader here.
+
+Builders do not convert what they are given: the generator passes rows that have no id yet (its
+writer resolves them), the services pass ids and codes. Keep values JSON-serialisable otherwise.
+"""
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+Payload = dict[str, Any]
+
+
+def reported(*, source: str, self_resolved: bool, grid: str) -> Payload:
+    """上报: the channel, whether the inspector fixed it on the spot, the grid's code."""
+    return {"source": source, "self_resolved": self_resolved, "grid": grid}
+
+
+def sent_to_verify(*, inspector: Any) -> Payload:
+    """派发核实: the inspector (user id) who checks on site."""
+    return {"inspector": inspector}
+
+
+def verified(*, confirmed: bool) -> Payload:
+    """核实: the problem is there (→ 待立案) or not (→ 不予受理)."""
+    return {"confirmed": bool(confirmed)}
+
+
+def rejected(*, reason: str, duplicate_of: Any = None) -> Payload:
+    """不予受理: the reason; for a duplicate, the original's case number."""
+    payload: Payload = {"reason": reason}
+    if duplicate_of is not None:
+        payload["duplicate_of"] = duplicate_of
+    return payload
+
+
+def filed(*, category: str, urgency: str, variant: str) -> Payload:
+    """立案: the category code, urgency and 处置 variant the time limit is taken from."""
+    return {"category": category, "urgency": urgency, "variant": variant}
+
+
+def dispatched(
+    *, department: str, co_departments: Sequence[str], suggested: str | None, suggestion_rule: str | None
+) -> Payload:
+    """派遣: the 主办 and 协办 department codes, and what the routing suggested (for the 派遣准确率)."""
+    return {
+        "department": department,
+        "co_departments": list(co_departments),
+        "suggested": suggested,
+        "suggestion_rule": suggestion_rule,
+    }
+
+
+def requested(*, request: Any) -> Payload:
+    """A ledger request (回退, 挂账, 作废): the CaseRequest."""
+    return {"request": request}
+
+
+def extension_requested(*, request: Any, hours: Any) -> Payload:
+    """延期 request: the CaseRequest and the working hours asked for."""
+    return {"request": request, "hours": str(hours)}
+
+
+def decided(*, request: Any) -> Payload:
+    """A ledger decision (approved or denied): the CaseRequest decided."""
+    return {"request": request}
+
+
+def return_approved(*, request: Any, returned_by: str | None) -> Payload:
+    """回退 approved: the department code that gave the case back (None if none was set)."""
+    return {"request": request, "returned_by": returned_by}
+
+
+def extension_approved(*, request: Any, hours: Any) -> Payload:
+    """延期 approved: the working hours added to the 处置 limit."""
+    return {"request": request, "hours": str(hours)}
+
+
+def checked(*, passed: bool) -> Payload:
+    """核查: passed (→ 待结案) or failed (返工)."""
+    return {"passed": bool(passed)}
+
+
+def supervised(*, automatic: bool, step: str | None = None, timed_step: Any = None) -> Payload:
+    """督办: by a supervisor, or automatic from the SLA sweep naming the step that ran late."""
+    payload: Payload = {"automatic": automatic}
+    if step is not None:
+        payload["step"] = str(step)
+        payload["timed_step"] = timed_step
+    return payload
+
+
+def called_back(*, satisfaction: str) -> Payload:
+    """回访: the caller's satisfaction (or unreachable)."""
+    return {"satisfaction": satisfaction}
+
+
+def noted() -> Payload:
+    """Actions whose event says everything in its action, states and note (受理, 结案, 重办 …)."""
+    return {}
+
+
+# ---------------------------------------------------------------- readers
+
+
+def extension_hours(payload: Payload | None) -> Decimal | None:
+    """The working hours of a 延期 request or approval. Request events written before the keys were
+    unified carry them as `extension_hours`; both are read."""
+    payload = payload or {}
+    value = payload.get("hours", payload.get("extension_hours"))
+    return None if value in (None, "") else Decimal(str(value))

@@ -1,0 +1,216 @@
+"""上报: a new case, from any channel (inspector, hotline, operator, Open311), located in its grid."""
+
+import re
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases import events, rules, timing
+from cases.errors import ActionForbidden, ActionRefused, AlreadySubmitted, InvalidInput
+from cases.intake.duplicates import schedule_suspect_search
+from cases.models import (
+    HOTLINE_SOURCES,
+    Case,
+    CaseEvent,
+    CasePhoto,
+    Source,
+    Urgency,
+)
+from cases.photos import prepare_photos
+from cases.services._base import (
+    _atomic_with_files,
+    _category,
+    _component,
+    _limited,
+    _require_photos,
+    _require_text,
+    _save_photos,
+    _user,
+)
+from cases.signals import send_events_recorded
+from cases.workflow import SYSTEM, Action, find
+from dispatch.models import Category, Component
+from grids.locator import PointOutsideGrids, locate
+
+
+def next_case_number(prefix: str, day) -> str:
+    """`prefix-YYYYMMDD-NNNNN`, sequence per prefix and day, allocated in one atomic upsert."""
+    from cases.models import CaseNumberCounter
+
+    table = connection.ops.quote_name(CaseNumberCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (prefix, day, last) VALUES (%s, %s, 1) "
+            f"ON CONFLICT (prefix, day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+            [prefix, day],
+        )
+        (seq,) = cursor.fetchone()
+    return f"{prefix}-{day:%Y%m%d}-{seq:05d}"
+
+
+def case_report(
+    *,
+    actor,
+    category: Category | int,
+    lng: float,
+    lat: float,
+    description: str,
+    source: str | None = None,
+    address: str = "",
+    urgency: str = Urgency.NORMAL,
+    component: Component | str | None = None,
+    reporter_name: str = "",
+    reporter_phone: str = "",
+    reporter_email: str = "",
+    hotline_ticket_no: str = "",
+    photos=None,
+    self_resolved: bool = False,
+    after_photos=None,
+    note: str = "",
+    at=None,
+    submission_key: str = "",
+) -> Case:
+    """上报: a new case, located in its grid. A self-resolved inspector report goes straight to 待结案.
+
+    `submission_key` (optional) names this one report on the client: sent again by the same reporter,
+    it raises AlreadySubmitted with the case the first one made, and nothing is written twice.
+    """
+    role = rules.reporting_role(actor, self_resolved)
+    source = rules.source_for(role, source)
+    submission_key = clean_submission_key(submission_key) if _user(actor) else ""
+    if submission_key:
+        _refuse_resubmission(actor, submission_key)
+    description = _require_text(description, "description", _("问题描述"), limited=False)
+    note = _limited(note, "note")
+    if urgency not in Urgency.values:
+        raise InvalidInput(
+            _("紧急程度 %(value)r 无效，应为 %(choices)s")
+            % {"value": urgency, "choices": ", ".join(Urgency.values)},
+            field="urgency",
+        )
+    category = _category(category)
+    component = _component(component)
+    try:
+        grid = locate(float(lng), float(lat))
+    except PointOutsideGrids as exc:
+        raise InvalidInput(
+            _("位置 (%(lng)g, %(lat)g) 不在本区任何单元网格内") % {"lng": exc.lng, "lat": exc.lat},
+            field="lng",
+        ) from None
+    except (TypeError, ValueError) as exc:
+        raise InvalidInput(_("位置无效：%(error)s") % {"error": exc}, field="lng") from None
+    if self_resolved and (problem := rules.self_resolve_scope_error(actor, role, grid)):
+        raise ActionForbidden(problem)
+    channel = HOTLINE_SOURCES.get(source, "")
+    hotline_ticket_no = (hotline_ticket_no or "").strip()
+    if channel and not hotline_ticket_no:
+        raise InvalidInput(_("热线案件必须填写热线工单号"), field="hotline_ticket_no")
+    if (
+        source in (Source.PUBLIC, *HOTLINE_SOURCES)
+        and not (reporter_name or reporter_phone)
+        and role != SYSTEM
+    ):
+        raise InvalidInput(_("请填写反映人姓名或电话"), field="reporter_phone")
+    prepared = prepare_photos(photos)
+    after = _require_photos("self_resolved", after_photos, "after_photos") if self_resolved else []
+
+    outcome = "self_resolved" if self_resolved else ""
+    transition = find(Action.REPORT, None, outcome)
+    now = at or timezone.now()
+    with _atomic_with_files() as written:
+        if channel:
+            _refuse_known_ticket(channel, hotline_ticket_no)
+        community = grid.community
+        case = _create_case(
+            number=next_case_number(community.street.district.code, timezone.localdate(now)),
+            source=source,
+            status=transition.target.value,
+            category=category,
+            category_code=category.code,
+            category_name=category.name,
+            category_kind=category.kind,
+            major_code=category.major_code,
+            component=component,
+            lng=float(lng),
+            lat=float(lat),
+            address=address,
+            grid=grid,
+            community=community,
+            street_id=community.street_id,
+            description=description,
+            urgency=urgency,
+            self_resolved=self_resolved,
+            reporter=_user(actor),
+            reporter_name=reporter_name,
+            reporter_phone=reporter_phone,
+            reporter_email=reporter_email,
+            hotline_channel=channel,
+            hotline_ticket_no=hotline_ticket_no,
+            created_at=now,
+            submission_key=submission_key,
+            ticket=(channel, hotline_ticket_no),
+        )
+        event = CaseEvent.objects.create(
+            case=case,
+            action=Action.REPORT.value,
+            from_status="",
+            to_status=case.status,
+            actor=_user(actor),
+            actor_role=role,
+            at=now,
+            note=note,
+            payload=events.reported(source=source, self_resolved=self_resolved, grid=grid.code),
+        )
+        timing.start_step(case, now)
+        written += _save_photos(case, CasePhoto.Stage.REPORT, prepared, actor, event)
+        written += _save_photos(case, CasePhoto.Stage.FEEDBACK, after, actor, event)
+        send_events_recorded([event])
+        schedule_suspect_search(case)  # after commit: suspected duplicates (cases/intake/duplicates.py)
+    return case
+
+
+def _refuse_known_ticket(channel: str, ticket_no: str) -> None:
+    existing = Case.objects.filter(hotline_channel=channel, hotline_ticket_no=ticket_no).first()
+    if existing is not None:
+        raise ActionRefused(
+            _("%(channel)s 工单 %(ticket)s 已登记为案件 %(number)s")
+            % {"channel": channel, "ticket": ticket_no, "number": existing.number},
+            field="hotline_ticket_no",
+        )
+
+
+# What a client may use as a submission key: a UUID, a ULID, a timestamp with a counter.
+SUBMISSION_KEY = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+
+
+def clean_submission_key(value, field: str = "submission_key") -> str:
+    key = (value or "").strip()
+    if key and not SUBMISSION_KEY.match(key):
+        raise InvalidInput(
+            _("%(field)s 无效：应为 1–64 个字母、数字或 . _ : -（如一个 UUID）") % {"field": field},
+            field=field,
+        )
+    return key
+
+
+def _refuse_resubmission(actor, key: str) -> None:
+    existing = Case.objects.filter(reporter=_user(actor), submission_key=key).first()
+    if existing is not None:
+        raise AlreadySubmitted(existing)
+
+
+def _create_case(*, ticket: tuple[str, str], **fields) -> Case:
+    """Insert the case; a concurrent delivery of the same hotline ticket, or of the same submission,
+    loses on the unique constraint and is answered like a known one (the checks before the insert
+    cannot see uncommitted rows)."""
+    try:
+        with transaction.atomic():
+            return Case.objects.create(**fields)
+    except IntegrityError:
+        channel, ticket_no = ticket
+        if channel and ticket_no:
+            _refuse_known_ticket(channel, ticket_no)
+        if fields.get("submission_key"):
+            _refuse_resubmission(fields["reporter"], fields["submission_key"])
+        raise
