@@ -9,7 +9,6 @@ automatically: confirming is an operator's 不予受理 (reason duplicate), thro
 import logging
 import math
 from datetime import datetime, timedelta
-from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -80,19 +79,20 @@ def find_suspects(case: Case | int) -> list[DuplicateSuspect]:
         if metres <= settings.DUPLICATE_RADIUS_M:
             rows.append(DuplicateSuspect(case=case, original=other, distance_m=round(metres, 1)))
     rows = rows[:limit]
+    if not rows:
+        return []
     DuplicateSuspect.objects.bulk_create(rows, ignore_conflicts=True)
-    return rows
+    # The saved pairs (a second run's rows were ignored as conflicts and carry no id), nearest first.
+    saved = DuplicateSuspect.objects.filter(case=case, original__in=[row.original_id for row in rows])
+    return list(saved.order_by("distance_m", "pk"))
 
 
-def schedule_suspect_search(case: Case) -> None:
-    """Called by case_report: search once the case is committed, so a failure here never loses a report."""
-    # The case itself, not its id: what the search reads (position, category, time) is as committed.
-    transaction.on_commit(partial(_search_after_commit, case), robust=True)
-
-
-def _search_after_commit(case: Case) -> None:
+def search_suspects(case: Case) -> None:
+    """Called by case_report inside its transaction, so a report commits once with its suspects (issue
+    #18). In a savepoint of its own: a failure here rolls back only the search, never the report."""
     try:
-        find_suspects(case)
+        with transaction.atomic():
+            find_suspects(case)
     except Exception:  # the report stands; the operator can still spot the duplicate by eye
         log.exception("疑似重复案件检索失败：案件 %s", case.pk)
 

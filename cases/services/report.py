@@ -1,6 +1,7 @@
 """上报: a new case, from any channel (inspector, hotline, operator, Open311), located in its grid."""
 
 import re
+import uuid
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -8,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from cases import events, rules, timing
 from cases.errors import ActionForbidden, ActionRefused, AlreadySubmitted, InvalidInput
-from cases.intake.duplicates import schedule_suspect_search
+from cases.intake.duplicates import search_suspects
 from cases.models import (
     HOTLINE_SOURCES,
     Case,
@@ -35,7 +36,12 @@ from grids.locator import PointOutsideGrids, locate
 
 
 def next_case_number(prefix: str, day) -> str:
-    """`prefix-YYYYMMDD-NNNNN`, sequence per prefix and day, allocated in one atomic upsert."""
+    """`prefix-YYYYMMDD-NNNNN`, sequence per prefix and day, allocated in one atomic upsert.
+
+    Numbers stay gap-free per day (an auditor reads a missing number as a deleted case), so the counter
+    is taken in the report's own transaction — and therefore its row stays locked until that commits.
+    case_report takes it last, just before committing, so every report in the district queues on the
+    row only for its commit, not for its whole write (issue #18)."""
     from cases.models import CaseNumberCounter
 
     table = connection.ops.quote_name(CaseNumberCounter._meta.db_table)
@@ -123,7 +129,7 @@ def case_report(
             _refuse_known_ticket(channel, hotline_ticket_no)
         community = grid.community
         case = _create_case(
-            number=next_case_number(community.street.district.code, timezone.localdate(now)),
+            number=f"~{uuid.uuid4().hex[:30]}",  # provisional: the number is allocated last (below)
             source=source,
             status=transition.target.value,
             category=category,
@@ -165,8 +171,11 @@ def case_report(
         timing.start_step(case, now)
         written += _save_photos(case, CasePhoto.Stage.REPORT, prepared, actor, event)
         written += _save_photos(case, CasePhoto.Stage.FEEDBACK, after, actor, event)
+        search_suspects(case)  # suspected duplicates, in this transaction (cases/intake/duplicates.py)
+        # Last of the writes: the day's counter row stays locked from here to the commit.
+        case.number = next_case_number(community.street.district.code, timezone.localdate(now))
+        Case.objects.filter(pk=case.pk).update(number=case.number)
         send_events_recorded([event])
-        schedule_suspect_search(case)  # after commit: suspected duplicates (cases/intake/duplicates.py)
     return case
 
 
