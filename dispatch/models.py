@@ -259,6 +259,7 @@ class CalendarDay(models.Model):
 
     class Source(models.TextChoices):
         SEEDED = "seeded", _("国务院安排（自动导入）")
+        NOTICE = "notice", _("国务院通知（管理员录入）")
         ADMIN = "admin", _("管理员设置")
 
     date = models.DateField(_("日期"), unique=True)

@@ -91,6 +91,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "cityops.context_processors.navigation",
                 "cityops.context_processors.map_settings",
+                "cityops.context_processors.calendar_warning",
             ],
         },
     },
