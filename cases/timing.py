@@ -39,7 +39,7 @@ def start_step(case: Case, now: datetime, calendar: WorkingCalendar | None = Non
     if step is None:
         return None
     calendar = calendar or get_calendar()
-    limit = resolve_limit(step, case.category, case.urgency, case.variant)
+    limit = resolve_limit(step, case.category, case.urgency, case.variant, street=case.street_id)
     timed = TimedStep(
         case=case,
         step=step,

@@ -219,21 +219,23 @@ class TimeLimitRuleAdmin(admin.ModelAdmin):
         "category",
         "kind",
         "major_code",
+        "street",
         "urgency",
         "variant",
         "amount",
         "unit",
         "is_active",
     ]
-    list_filter = ["step", "unit", "urgency", "variant", "is_active"]
+    list_filter = ["step", "unit", "urgency", "variant", "is_active", "street"]
     search_fields = ["category__name", "category__code", "major_code", "note"]
     autocomplete_fields = ["category"]
-    list_select_related = ["category"]
+    raw_id_fields = ["street"]
+    list_select_related = ["category", "street"]
     fieldsets = (
         (None, {"fields": ("step", "amount", "unit", "is_active")}),
         (
             _("适用范围（留空为该环节默认）"),
-            {"fields": ("category", "kind", "major_code", "urgency", "variant")},
+            {"fields": ("category", "kind", "major_code", "street", "urgency", "variant")},
         ),
         (_("说明"), {"fields": ("note",)}),
     )
