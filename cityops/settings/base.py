@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "dispatch",
     "cases",
     "kpi",
+    "assessment",
     "cityops",
     "tooling",
     "django_htmx",
