@@ -41,5 +41,6 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
     {
         "HotlineTicketStateEnum": "cases.models.HotlineTicket.State",
         "DuplicateSuspectStateEnum": "cases.models.DuplicateSuspect.State",
+        "InspectionStateEnum": "assessment.models.Inspection.State",
     }
 )
