@@ -49,8 +49,15 @@ def test_assessment_permissions_follow_the_matrix():
         "assessment.add_rectification",
         "assessment.add_monthlyassessment",
     } <= supervisor
-    assert not {"assessment.change_contractor", "assessment.change_checklist", "assessment.change_gradeband"} & supervisor
-    assert {"assessment.change_contractor", "assessment.change_checklist", "assessment.change_gradeband"} <= admin
+    assert (
+        not {"assessment.change_contractor", "assessment.change_checklist", "assessment.change_gradeband"}
+        & supervisor
+    )
+    assert {
+        "assessment.change_contractor",
+        "assessment.change_checklist",
+        "assessment.change_gradeband",
+    } <= admin
     # An inspector carries out their own inspections (checked per inspection by the service).
     assert {name for name in inspector if name.startswith("assessment.")} == {
         "assessment.view_inspection",
