@@ -94,8 +94,8 @@ class InspectionDetailSerializer(InspectionSerializer):
 
 class FindingInputSerializer(serializers.Serializer):
     item = serializers.IntegerField(help_text="检查项 id（须属于本次检查标准）")
-    count = serializers.IntegerField(min_value=1, default=1)
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    count = serializers.IntegerField(min_value=1, max_value=999, default=1)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
     lng = serializers.FloatField(required=False, allow_null=True, default=None)
     lat = serializers.FloatField(required=False, allow_null=True, default=None)
 

@@ -181,8 +181,8 @@ def inspection_record(
             item = items.get(item_id)
             if item is None:
                 raise InvalidInput(f"检查项 {item_id} 不属于本次检查标准", field="findings")
-            if int(spec.count) < 1:
-                raise InvalidInput("处数至少为1", field="findings")
+            if not 1 <= int(spec.count) <= 999:
+                raise InvalidInput("处数应在1到999之间", field="findings")
             finding = Finding(
                 inspection=inspection,
                 item=item,
@@ -271,7 +271,9 @@ def finding_register(*, finding: Finding, actor, category=None, description: str
         if category is None:
             raise InvalidInput("该检查项未设挂号类别，请选择案件类别", field="category")
         if not isinstance(category, Category):
-            category = Category.objects.get(pk=category)
+            category = Category.objects.filter(pk=category, is_active=True).first()
+            if category is None:
+                raise InvalidInput("案件类别不存在或已停用", field="category")
         area = finding.inspection.area
         lng, lat = (finding.lng, finding.lat) if finding.lng is not None else (area.lng, area.lat)
         if lng is None or lat is None:
