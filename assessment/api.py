@@ -5,8 +5,7 @@ them. Writes are action endpoints calling assessment.services: refused 409 (stat
 """
 
 from django.contrib.auth import get_user_model
-from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import BasePermission
@@ -91,7 +90,7 @@ class InspectionViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(
         summary="完成抽查：扣分项与以克论净取样",
         request=RecordSerializer,
-        responses=InspectionDetailSerializer,
+        responses={200: InspectionDetailSerializer, 409: OpenApiResponse(description="该抽查已完成或已取消")},
     )
     @action(detail=True, methods=["post"])
     def record(self, request, pk=None):
@@ -161,7 +160,7 @@ class FindingViewSet(viewsets.GenericViewSet):
     @extend_schema(
         summary="扣分项挂号：登记为案件（带抽查照片）",
         request=RegisterSerializer,
-        responses={201: RegisteredSerializer},
+        responses={201: RegisteredSerializer, 409: OpenApiResponse(description="该扣分项已登记为案件")},
     )
     @action(detail=True, methods=["post"])
     def register(self, request, pk=None):
@@ -225,8 +224,10 @@ class MonthlyAssessmentViewSet(viewsets.ReadOnlyModelViewSet):
     def assess(self, request):
         data = AssessSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        contractor = get_object_or_404(Contractor, pk=data.validated_data["contractor"])
+        contractor = Contractor.objects.filter(pk=data.validated_data["contractor"]).first()
         try:
+            if contractor is None:
+                raise InvalidInput("作业单位不存在", field="contractor")
             row = services.month_assess(
                 contractor=contractor, month=_month(data.validated_data["month"]), actor=request.user
             )

@@ -4,7 +4,7 @@ the inspector's tasks and the case page panel."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 
 from django.db.models import Avg, Count, Q, Sum
@@ -228,6 +228,9 @@ def inspector_tasks(user):
             kind=_("随机抽查"),
             title=inspection.area.name,
             url=reverse("assessment-inspection", args=[inspection.pk]),
+            due_at=datetime.combine(
+                inspection.planned_on, time(17, 30), tzinfo=timezone.get_current_timezone()
+            ),
             light="red"
             if inspection.planned_on < today
             else "yellow"

@@ -140,3 +140,20 @@ def test_monthly_report_sections_for_contractors_and_street_targets(yard):
     assert targets.rows[0]["street"] == "西于庄街" and targets.rows[0]["target"] == D("95")
     weekly = build_report("weekly", date(2026, 11, 15))
     assert "contractors" not in [section.key for section in weekly.sections]
+
+
+def test_assigned_inspections_are_the_inspector_tasks_and_a_registered_case_shows_its_origin(yard):
+    from cases.web.extensions import extra_tasks, panels_for
+
+    mine = job(yard)
+    tasks = [t for t in extra_tasks(yard.inspector) if t.kind == "随机抽查"]
+    assert [t.url for t in tasks] == [f"/assessment/inspections/{mine.pk}/"]
+    assert not [t for t in extra_tasks(yard.other_inspector) if t.kind == "随机抽查"]
+    recorded = s.inspection_record(
+        inspection=mine,
+        actor=yard.inspector,
+        findings=[s.FindingInput(yard.items.litter, 1, lng=117.2006, lat=39.0506)],
+    )
+    case = s.finding_register(finding=recorded.findings[0], actor=yard.inspector)
+    panel = next(p for p in panels_for(case, yard.supervisor) if p["key"] == "assessment")
+    assert panel["context"]["contractor"] == yard.contractor
