@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -48,6 +49,12 @@ class CanView(BasePermission):
         return request.user.is_authenticated and request.user.has_perm(
             f"{model._meta.app_label}.view_{model._meta.model_name}"
         )
+
+
+def _gate(request, perm: str) -> None:
+    """A 403 before the input is read: who may not act learns nothing from a 400."""
+    if not request.user.has_perm(perm):
+        raise PermissionDenied
 
 
 def _month(value: str):
@@ -126,6 +133,7 @@ class InspectionViewSet(viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=False, methods=["post"])
     def draw(self, request):
+        _gate(request, "assessment.add_inspection")
         data = DrawSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         users = list(get_user_model().objects.filter(username__in=data.validated_data["inspectors"]))
@@ -188,6 +196,7 @@ class RectificationViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, views
     permission_classes = [CanView]
 
     def create(self, request, *args, **kwargs):
+        _gate(request, "assessment.add_rectification")
         data = RectificationSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
@@ -222,6 +231,7 @@ class MonthlyAssessmentViewSet(viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=False, methods=["post"])
     def assess(self, request):
+        _gate(request, "assessment.add_monthlyassessment")
         data = AssessSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         contractor = Contractor.objects.filter(pk=data.validated_data["contractor"]).first()

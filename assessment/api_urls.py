@@ -1,5 +1,5 @@
 from django.urls import path
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import SimpleRouter
 
 from assessment.api import (
     ContractorViewSet,
@@ -10,7 +10,8 @@ from assessment.api import (
     StreetReportView,
 )
 
-router = DefaultRouter()
+# No API root and no .json suffixes: /api/v1/ is the API's one root.
+router = SimpleRouter()
 router.register("contractors", ContractorViewSet, basename="assessment-contractor")
 router.register("inspections", InspectionViewSet, basename="assessment-inspection-api")
 router.register("findings", FindingViewSet, basename="assessment-finding")

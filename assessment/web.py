@@ -62,6 +62,11 @@ def overview(request):
     return render(request, "assessment/overview.html", context)
 
 
+def _gate(request, perm: str) -> None:
+    if not request.user.has_perm(perm):
+        raise PermissionDenied
+
+
 def _back(first: date):
     return redirect(f"{reverse('assessment-overview')}?month={first:%Y-%m}")
 
@@ -69,6 +74,7 @@ def _back(first: date):
 @login_required
 @require_POST
 def draw(request):
+    _gate(request, "assessment.add_inspection")
     first = _month_of(request)
     users = list(get_user_model().objects.filter(pk__in=request.POST.getlist("inspectors")))
     try:
@@ -86,6 +92,7 @@ def draw(request):
 @login_required
 @require_POST
 def assess(request, pk: int):
+    _gate(request, "assessment.add_monthlyassessment")
     first = _month_of(request)
     contractor = get_object_or_404(Contractor, pk=pk)
     try:
@@ -109,6 +116,7 @@ def assess(request, pk: int):
 @login_required
 @require_POST
 def rectify(request):
+    _gate(request, "assessment.add_rectification")
     first = _month_of(request)
     area = get_object_or_404(
         WorkArea.objects.select_related("contract__contractor"), pk=request.POST.get("area")

@@ -30,8 +30,8 @@ def calendar_warning(request) -> dict:
     def warning() -> str | None:
         from django.utils import timezone
 
-        from dispatch.calendar import calendar_warning as text
+        from dispatch.calendar import shown_calendar_warning
 
-        return text(timezone.localdate())
+        return shown_calendar_warning(timezone.localdate())
 
     return {"calendar_warning": warning}

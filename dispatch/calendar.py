@@ -297,6 +297,9 @@ def invalidate_calendar() -> None:
     """Forget the cached calendar; called when a CalendarDay or WorkingWindow is saved or deleted."""
     global _dirty
     _dirty = True
+    from django.core.cache import cache
+
+    cache.delete(WARNING_CACHE_KEY)
 
 
 def _fingerprint() -> tuple:
@@ -501,6 +504,22 @@ def calendar_warning(today: date, calendar: WorkingCalendar | None = None) -> st
         "days": left,
         "year": last.year + 1,
     }
+
+
+WARNING_CACHE_KEY = "cityops:calendar-warning"
+
+
+def shown_calendar_warning(today: date) -> str | None:
+    """calendar_warning() for the pages: kept in the cache for the day (or until the calendar changes,
+    invalidate_calendar), so a supervisor's page costs no query for it."""
+    from django.core.cache import cache
+
+    cached = cache.get(WARNING_CACHE_KEY)
+    if cached and cached[0] == today.isoformat():
+        return cached[1] or None
+    text = calendar_warning(today)
+    cache.set(WARNING_CACHE_KEY, (today.isoformat(), text or ""), timeout=3600)
+    return text
 
 
 @dataclass
