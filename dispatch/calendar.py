@@ -299,7 +299,10 @@ def invalidate_calendar() -> None:
     _dirty = True
     from django.core.cache import cache
 
-    cache.delete(WARNING_CACHE_KEY)
+    try:
+        cache.delete(WARNING_CACHE_KEY)
+    except Exception:  # a dead Redis must not stop an admin from saving a holiday
+        logger.warning("could not drop the cached calendar warning", exc_info=True)
 
 
 def _fingerprint() -> tuple:
@@ -514,11 +517,17 @@ def shown_calendar_warning(today: date) -> str | None:
     invalidate_calendar), so a supervisor's page costs no query for it."""
     from django.core.cache import cache
 
-    cached = cache.get(WARNING_CACHE_KEY)
+    try:
+        cached = cache.get(WARNING_CACHE_KEY)
+    except Exception:  # no cache: compute it (a page must not fail over a banner)
+        return calendar_warning(today)
     if cached and cached[0] == today.isoformat():
         return cached[1] or None
     text = calendar_warning(today)
-    cache.set(WARNING_CACHE_KEY, (today.isoformat(), text or ""), timeout=3600)
+    try:
+        cache.set(WARNING_CACHE_KEY, (today.isoformat(), text or ""), timeout=3600)
+    except Exception:
+        logger.warning("could not cache the calendar warning", exc_info=True)
     return text
 
 
