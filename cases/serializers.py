@@ -15,6 +15,7 @@ from cases.models import (
 )
 from cases.selectors import can_see_caller
 from cases.workflow import ACTION_LABELS, Action
+from dispatch.calendar import get_calendar, is_provisional
 
 
 class _Ref(serializers.Serializer):
@@ -129,6 +130,9 @@ class TimedStepSerializer(serializers.ModelSerializer):
     step_label = serializers.CharField(source="get_step_display")
     paused = serializers.SerializerMethodField()
     remaining = serializers.SerializerMethodField(help_text="剩余时间（按时限单位，负数为已超期）")
+    provisional = serializers.SerializerMethodField(
+        help_text="截止时间超出工作日历已录入的范围（暂定），录入该年节假日后重新计算"
+    )
 
     class Meta:
         model = TimedStep
@@ -144,12 +148,20 @@ class TimedStepSerializer(serializers.ModelSerializer):
             "rule_text",
             "paused",
             "remaining",
+            "provisional",
             "finished_at",
             "on_time",
         ]
 
     def get_paused(self, timed) -> bool:
         return timed.paused_at is not None
+
+    def get_provisional(self, timed) -> bool:
+        if timed.finished_at is not None:
+            return False
+        # Once per response, not per row: the calendar check may query while inside a transaction.
+        calendar = self.context.setdefault("_calendar", get_calendar())
+        return is_provisional(timed.due_at, calendar)
 
     def get_remaining(self, timed) -> str | None:
         if timed.finished_at:

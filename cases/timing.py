@@ -8,6 +8,9 @@ deadline (extension, resume), which re-plans the thresholds here.
 
 from datetime import datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
 
 from cases.models import Case, Light, TimedStep
 from cases.workflow import STEP_FOR_STATUS, Action
@@ -37,7 +40,7 @@ def start_step(case: Case, now: datetime, calendar: WorkingCalendar | None = Non
     if step is None:
         return None
     calendar = calendar or get_calendar()
-    limit = resolve_limit(step, case.category, case.urgency, case.variant)
+    limit = resolve_limit(step, case.category, case.urgency, case.variant, street=case.street_id)
     timed = TimedStep(
         case=case,
         step=step,
@@ -143,3 +146,32 @@ def remaining(timed: TimedStep, now: datetime, calendar: WorkingCalendar | None 
     if timed.paused_at:
         return Decimal(timed.remaining_at_pause)
     return (calendar or get_calendar()).remaining(now, timed.due_at, timed.limit_unit)
+
+
+def recompute_deadlines(*, year: int, before: WorkingCalendar, now: datetime | None = None, **_kw) -> int:
+    """Re-plan the running deadlines that reach into `year`, after its holidays were entered (#24.3).
+
+    A deadline that ends before 1 January of `year` never looked at its days and stays. For the others,
+    the time left at `now` is measured on the calendar they were computed with (`before`) and laid out
+    again on the new one, so pauses and extensions already applied keep their effect. Paused steps keep
+    their stored remaining time and get new deadlines when they resume. Returns the number re-planned.
+    """
+    now = now or timezone.now()
+    calendar = get_calendar()
+    year_start = datetime(year, 1, 1, tzinfo=ZoneInfo(str(calendar.tz)))
+    changed = 0
+    running = TimedStep.objects.select_for_update(no_key=True).filter(
+        finished_at__isnull=True, paused_at__isnull=True, due_at__gte=year_start
+    )
+    for timed in running:
+        since = max(now, timed.started_at)
+        left = before.remaining(since, timed.due_at, timed.limit_unit)
+        if left <= 0:
+            continue  # already overdue: the missed deadline stands
+        previous = (timed.due_at, timed.light)
+        _plan(timed, since, left, calendar)
+        timed.light = _keep_worst(previous[1], timed.light)
+        if (timed.due_at, timed.light) != previous:
+            timed.save(update_fields=["due_at", "warn_at", "light", "next_check_at"])
+            changed += 1
+    return changed

@@ -1,6 +1,7 @@
 from django.conf import settings
 
 from cityops.navigation import menu_for
+from core.roles import Role
 
 
 def map_settings(request) -> dict:
@@ -15,3 +16,22 @@ def navigation(request) -> dict:
     menu = [(entry.label, entry.url, request.path.startswith(entry.url)) for entry in menu_for(user)]
     unread = user.notifications.filter(read_at__isnull=True).count()
     return {"menu": menu, "unread_count": unread}
+
+
+def calendar_warning(request) -> dict:
+    """The working calendar is about to run out (issue #24.3): told to supervisors and admins on every
+    page, the dashboard and the admin included. Lazy: computed only where a template shows it."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    if not (user.is_staff or user.has_role(Role.SUPERVISOR, Role.ADMIN)):
+        return {}
+
+    def warning() -> str | None:
+        from django.utils import timezone
+
+        from dispatch.calendar import shown_calendar_warning
+
+        return shown_calendar_warning(timezone.localdate())
+
+    return {"calendar_warning": warning}

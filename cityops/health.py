@@ -4,7 +4,9 @@
     GET /healthz?check=database,cache only these (the web container's own health: it can serve)
     GET /healthz?live=1               200 without touching anything (the process answers)
 
-Checks: the database (SELECT 1), the cache (a set and a get, when REDIS_URL is set), the worker and
+Checks: the calendar (a warning, not a failure: from CALENDAR_WARN_DAYS before the working calendar's
+last known day, status "warn" and HTTP 200, so no orchestrator restarts a healthy container over it),
+the database (SELECT 1), the cache (a set and a get, when REDIS_URL is set), the worker and
 beat heartbeats. Beat sends `cityops.tasks.heartbeat` every minute and stamps the time it sent it;
 the worker stamps the time it ran it. So "worker alive" means a worker consumed a task recently,
 not merely that a process exists, and a dead beat is told apart from a dead or stuck worker.
@@ -35,6 +37,10 @@ PROCESSES = ("worker", "beat")
 
 class CheckFailed(Exception):
     """A failure whose message is safe to show to an unauthenticated caller."""
+
+
+class Warned(Exception):
+    """The installation works, but someone must act soon (the body says what; the status stays 200)."""
 
 
 class Skipped(Exception):
@@ -92,6 +98,19 @@ def check_cache() -> dict:
     return {}
 
 
+def check_calendar() -> dict:
+    from django.utils import timezone
+
+    from dispatch.calendar import calendar_warning, days_left, get_calendar, known_until
+
+    calendar, today = get_calendar(), timezone.localdate()
+    last = known_until(calendar)
+    warning = calendar_warning(today, calendar)
+    if warning:
+        raise Warned(warning)
+    return {"known_until": last.isoformat(), "days_left": days_left(today, calendar)}
+
+
 def _heartbeat_check(process: str) -> dict:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         raise Skipped("CELERY_TASK_ALWAYS_EAGER: tasks run in the web process")
@@ -114,6 +133,7 @@ def check_beat() -> dict:
 
 
 CHECKS: dict[str, Callable[[], dict]] = {
+    "calendar": check_calendar,
     "database": check_database,
     "cache": check_cache,
     "worker": check_worker,
@@ -127,6 +147,8 @@ def run_checks(names: list[str]) -> dict[str, dict]:
         started = time.perf_counter()
         try:
             result = {"status": "ok", **CHECKS[name]()}
+        except Warned as warning:
+            result = {"status": "warn", "warning": str(warning)}
         except Skipped as skip:
             result = {"status": "skipped", "reason": str(skip)}
         except CheckFailed as failure:
@@ -155,7 +177,10 @@ def healthz(request):
         )
     results = run_checks(names)
     failing = [name for name, result in results.items() if result["status"] == "fail"]
-    body = {"status": "fail" if failing else "ok", "checks": results}
+    warning = [name for name, result in results.items() if result["status"] == "warn"]
+    body = {"status": "fail" if failing else "warn" if warning else "ok", "checks": results}
     if failing:
         body["failing"] = failing
+    if warning:
+        body["warnings"] = warning
     return JsonResponse(body, status=503 if failing else 200)

@@ -50,6 +50,26 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "cases.change_suggesterversion",  # switch the category suggester to another version
         "axes.view_*",
         "axes.delete_accessattempt",
+        "assessment.*",  # contractors, contracts, checklists, thresholds, grade bands (issue #24.4)
+    ),
+    # 作业考核 (issue #24.4): supervisors draw the 随机抽查, record 代为整改 and assess the month; an
+    # inspector carries out the inspections given to them (checked per inspection, not by permission).
+    Role.SUPERVISOR: (
+        "grids.view_*",
+        "dispatch.view_*",
+        "cases.view_*",
+        "assessment.view_*",
+        "assessment.add_inspection",
+        "assessment.change_inspection",
+        "assessment.add_rectification",
+        "assessment.add_monthlyassessment",
+        "assessment.change_monthlyassessment",
+    ),
+    Role.INSPECTOR: (
+        "grids.view_*",
+        "dispatch.view_*",
+        "assessment.view_inspection",
+        "assessment.view_checklist",
     ),
 }
 for _role in Role:

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
@@ -84,6 +85,23 @@ class RoutingRuleAdmin(admin.ModelAdmin):
 WEEKDAYS = "一二三四五六日"
 
 
+def _next_year() -> int:
+    from django.utils import timezone
+
+    return timezone.localdate().year + 1
+
+
+class EnterYearForm(forms.Form):
+    year = forms.IntegerField(label=_("年份"), min_value=2000, max_value=2100)
+    notice = forms.CharField(
+        label=_("国务院办公厅通知全文"),
+        widget=forms.Textarea(attrs={"rows": 16, "cols": 100}),
+        help_text=_(
+            "粘贴“关于××年部分节假日安排的通知”全文，形如“一、元旦：1月1日至3日放假调休，共3天。……上班。”"
+        ),
+    )
+
+
 @admin.register(CalendarDay)
 class CalendarDayAdmin(admin.ModelAdmin):
     """Exceptions to Monday–Friday: seeded from the State Council arrangement, plus local holidays."""
@@ -98,6 +116,80 @@ class CalendarDayAdmin(admin.ModelAdmin):
     @admin.display(description=_("星期"))
     def weekday(self, obj: CalendarDay) -> str:
         return f"周{WEEKDAYS[obj.date.weekday()]}"
+
+    change_list_template = "admin/dispatch/calendarday/change_list.html"
+
+    def get_urls(self):
+        from django.urls import path
+
+        return [
+            path(
+                "enter-year/",
+                self.admin_site.admin_view(self.enter_year_view),
+                name="dispatch_calendarday_enter_year",
+            ),
+            *super().get_urls(),
+        ]
+
+    def enter_year_view(self, request):
+        """录入年度节假日: paste the State Council's notice, preview what it parses into, then save."""
+        from django.contrib import messages
+        from django.core.exceptions import PermissionDenied
+        from django.shortcuts import redirect
+        from django.template.response import TemplateResponse
+        from django.utils import timezone
+
+        from dispatch.calendar import calendar_warning, enter_year, known_until
+        from dispatch.holiday_notice import NoticeError, parse_notice
+
+        if not self.has_add_permission(request) or not self.has_change_permission(request):
+            raise PermissionDenied
+        form = EnterYearForm(request.POST or None, initial={"year": _next_year()})
+        parsed = error = None
+        if request.method == "POST" and form.is_valid():
+            year, text = form.cleaned_data["year"], form.cleaned_data["notice"]
+            try:
+                parsed = parse_notice(text, year)
+            except NoticeError as exc:
+                error = str(exc)
+            if parsed and "save" in request.POST:
+                # The text is parsed again, not taken from the page: what is saved is what was previewed.
+                entry = enter_year(year, parsed.exceptions(), actor=request.user)
+                messages.success(
+                    request,
+                    _(
+                        "%(year)d 年节假日安排已录入：新增 %(created)d，更新 %(updated)d，删除 %(deleted)d；"
+                        "运行中的期限已按新日历重算。"
+                    )
+                    % {
+                        "year": year,
+                        "created": entry.created,
+                        "updated": entry.updated,
+                        "deleted": entry.deleted,
+                    },
+                )
+                if entry.kept_admin:
+                    messages.warning(
+                        request,
+                        _("以下日期由管理员手工设置，未被覆盖：%(days)s")
+                        % {"days": "、".join(d.isoformat() for d in entry.kept_admin)},
+                    )
+                return redirect("admin:dispatch_calendarday_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("录入年度节假日安排"),
+            "form": form,
+            "parsed": parsed,
+            "error": error,
+            "rows": [
+                {"day": d, "weekday": f"周{WEEKDAYS[d.date.weekday()]}"}
+                for d in (parsed.exceptions() if parsed else [])
+            ],
+            "known_until": known_until(),
+            "warning": calendar_warning(timezone.localdate()),
+        }
+        return TemplateResponse(request, "admin/dispatch/calendarday/enter_year.html", context)
 
     def save_model(self, request, obj: CalendarDay, form, change) -> None:
         # A row an admin touched is theirs: re-running seed_calendar must not undo a local decision.
@@ -127,21 +219,23 @@ class TimeLimitRuleAdmin(admin.ModelAdmin):
         "category",
         "kind",
         "major_code",
+        "street",
         "urgency",
         "variant",
         "amount",
         "unit",
         "is_active",
     ]
-    list_filter = ["step", "unit", "urgency", "variant", "is_active"]
+    list_filter = ["step", "unit", "urgency", "variant", "is_active", "street"]
     search_fields = ["category__name", "category__code", "major_code", "note"]
     autocomplete_fields = ["category"]
-    list_select_related = ["category"]
+    raw_id_fields = ["street"]
+    list_select_related = ["category", "street"]
     fieldsets = (
         (None, {"fields": ("step", "amount", "unit", "is_active")}),
         (
             _("适用范围（留空为该环节默认）"),
-            {"fields": ("category", "kind", "major_code", "urgency", "variant")},
+            {"fields": ("category", "kind", "major_code", "street", "urgency", "variant")},
         ),
         (_("说明"), {"fields": ("note",)}),
     )

@@ -297,6 +297,12 @@ def invalidate_calendar() -> None:
     """Forget the cached calendar; called when a CalendarDay or WorkingWindow is saved or deleted."""
     global _dirty
     _dirty = True
+    from django.core.cache import cache
+
+    try:
+        cache.delete(WARNING_CACHE_KEY)
+    except Exception:  # a dead Redis must not stop an admin from saving a holiday
+        logger.warning("could not drop the cached calendar warning", exc_info=True)
 
 
 def _fingerprint() -> tuple:
@@ -445,3 +451,137 @@ def seed_calendar(years: Iterable[int] = SEED_YEARS, *, model=None) -> SeedRepor
                 row.save(update_fields=["is_working", "name", "updated_at"])
                 report.updated += 1
     return report
+
+
+# ---- how far the calendar is known, and entering a new year (issue #24.3) -------------------------
+
+
+def known_until(calendar: WorkingCalendar | None = None) -> date | None:
+    """The calendar's last known day: 31 December of the last year that has its holidays entered.
+
+    A year counts as entered once it has a holiday row: every State Council arrangement has weekday
+    holidays (元旦 alone falls on a weekday in most years, and 春节 always covers some). Past that day,
+    every weekday counts as a working day, which is wrong around 元旦 and 春节: deadlines there are
+    provisional (`is_provisional`) until the year is entered.
+    """
+    calendar = calendar or get_calendar()
+    years = [day.year for day, working in calendar._overrides.items() if not working]
+    return date(max(years), 12, 31) if years else None
+
+
+def is_provisional(deadline: datetime | None, calendar: WorkingCalendar | None = None) -> bool:
+    """A deadline past the calendar's last known day may move once that year's holidays are entered."""
+    if deadline is None:
+        return False
+    calendar = calendar or get_calendar()
+    last = known_until(calendar)
+    return last is None or deadline.astimezone(calendar.tz).date() > last
+
+
+def days_left(today: date, calendar: WorkingCalendar | None = None) -> int | None:
+    """Days from `today` to the last known day (0 on that day, negative past it); None: nothing known."""
+    last = known_until(calendar)
+    return None if last is None else (last - today).days
+
+
+def calendar_warning(today: date, calendar: WorkingCalendar | None = None) -> str | None:
+    """The warning /healthz, the admin and the supervisors' dashboard show, from
+    settings.CALENDAR_WARN_DAYS (60) days before the last known day; None while there is time."""
+    from django.conf import settings
+    from django.utils.translation import gettext
+
+    left = days_left(today, calendar)
+    if left is None:
+        return gettext("工作日历中没有任何节假日：所有期限均按周一至周五计算，请录入节假日安排")
+    if left > settings.CALENDAR_WARN_DAYS:
+        return None
+    last = known_until(calendar)
+    if left < 0:
+        return gettext("工作日历只到 %(last)s，已过期 %(days)d 天：请录入 %(year)d 年节假日安排") % {
+            "last": last.isoformat(),
+            "days": -left,
+            "year": last.year + 1,
+        }
+    return gettext("工作日历只到 %(last)s（还剩 %(days)d 天）：请录入 %(year)d 年节假日安排") % {
+        "last": last.isoformat(),
+        "days": left,
+        "year": last.year + 1,
+    }
+
+
+WARNING_CACHE_KEY = "cityops:calendar-warning"
+
+
+def shown_calendar_warning(today: date) -> str | None:
+    """calendar_warning() for the pages: kept in the cache for the day (or until the calendar changes,
+    invalidate_calendar), so a supervisor's page costs no query for it."""
+    from django.core.cache import cache
+
+    try:
+        cached = cache.get(WARNING_CACHE_KEY)
+    except Exception:  # no cache: compute it (a page must not fail over a banner)
+        return calendar_warning(today)
+    if cached and cached[0] == today.isoformat():
+        return cached[1] or None
+    text = calendar_warning(today)
+    try:
+        cache.set(WARNING_CACHE_KEY, (today.isoformat(), text or ""), timeout=3600)
+    except Exception:
+        logger.warning("could not cache the calendar warning", exc_info=True)
+    return text
+
+
+@dataclass
+class YearEntry:
+    year: int
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+    kept_admin: list[date] | None = None
+
+
+def enter_year(year: int, days: Iterable, *, actor=None, model=None) -> YearEntry:
+    """Replace `year`'s State Council arrangement with `days` (NoticeDay-like: date, is_working, name).
+
+    Rows from the package or an earlier entry of the notice are replaced; rows an admin set by hand
+    (local holidays, source=admin) are kept and listed. `calendar_year_entered` is sent in the same
+    transaction with the calendar as it was, so the open deadlines computed across the year are
+    recomputed with it (cases.timing.recompute_deadlines).
+    """
+    from django.db import transaction
+
+    from dispatch.signals import calendar_year_entered
+
+    if model is None:
+        from dispatch.models import CalendarDay as model
+
+    before = get_calendar()
+    wanted = {d.date: d for d in days}
+    entry = YearEntry(year=year, kept_admin=[])
+    with transaction.atomic():
+        existing = {row.date: row for row in model.objects.select_for_update().filter(date__year=year)}
+        for day, row in existing.items():
+            if row.source == "admin":
+                if day in wanted:
+                    entry.kept_admin.append(day)
+            elif day not in wanted:
+                row.delete()
+                entry.deleted += 1
+        for day, spec in sorted(wanted.items()):
+            row = existing.get(day)
+            if row is None:
+                model.objects.create(date=day, is_working=spec.is_working, name=spec.name, source="notice")
+                entry.created += 1
+            elif row.source != "admin" and (row.is_working, row.name, row.source) != (
+                spec.is_working,
+                spec.name,
+                "notice",
+            ):
+                row.is_working, row.name, row.source = spec.is_working, spec.name, "notice"
+                row.save(update_fields=["is_working", "name", "source", "updated_at"])
+                entry.updated += 1
+        invalidate_calendar()
+        logger.info("calendar year %s entered by %s: %s", year, actor, entry)
+        # Inside the transaction: the recomputed deadlines commit with the year, or neither does.
+        calendar_year_entered.send(sender=model, year=year, before=before, actor=actor)
+    return entry

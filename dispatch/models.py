@@ -259,6 +259,7 @@ class CalendarDay(models.Model):
 
     class Source(models.TextChoices):
         SEEDED = "seeded", _("国务院安排（自动导入）")
+        NOTICE = "notice", _("国务院通知（管理员录入）")
         ADMIN = "admin", _("管理员设置")
 
     date = models.DateField(_("日期"), unique=True)
@@ -324,8 +325,8 @@ class Step(models.TextChoices):
 
 
 class TimeLimitRule(models.Model):
-    """A time limit for one step of the closed loop, optionally narrowed to a category or a 大类,
-    an urgency and a 处置 variant. The most specific active match wins (dispatch.time_limits)."""
+    """A time limit for one step of the closed loop, optionally narrowed to a category or a 大类, a
+    street, an urgency and a 处置 variant. The most specific active match wins (dispatch.time_limits)."""
 
     Step = Step  # the older name, still read by dispatch.time_limits and the admin
 
@@ -351,6 +352,16 @@ class TimeLimitRule(models.Model):
     )
     kind = models.CharField(_("部件/事项"), max_length=10, choices=Category.Kind.choices, blank=True)
     major_code = models.CharField(_("大类编码"), max_length=4, blank=True)
+    # 建立差异化的区、街数字城管管理标准 (issue #24.5): a street may keep its own limits.
+    street = models.ForeignKey(
+        "grids.Street",
+        verbose_name=_("街道"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text=_("留空：全区适用；指定街道：仅该街道的案件适用，优先于全区同范围规则"),
+    )
     urgency = models.CharField(
         _("紧急程度"), max_length=10, choices=Urgency.choices, blank=True, help_text=_("留空：任意")
     )
@@ -374,13 +385,24 @@ class TimeLimitRule(models.Model):
             # option, and a NULL category would otherwise never collide.
             models.UniqueConstraint(
                 fields=["step", "category", "urgency", "variant"],
-                condition=models.Q(is_active=True, category__isnull=False),
+                condition=models.Q(is_active=True, category__isnull=False, street__isnull=True),
                 name="time_limit_unique_per_category",
             ),
             models.UniqueConstraint(
                 fields=["step", "kind", "major_code", "urgency", "variant"],
-                condition=models.Q(is_active=True, category__isnull=True),
+                condition=models.Q(is_active=True, category__isnull=True, street__isnull=True),
                 name="time_limit_unique_per_major_or_default",
+            ),
+            # The same two per street (a NULL street would never collide in one index with it).
+            models.UniqueConstraint(
+                fields=["street", "step", "category", "urgency", "variant"],
+                condition=models.Q(is_active=True, category__isnull=False, street__isnull=False),
+                name="time_limit_unique_per_street_category",
+            ),
+            models.UniqueConstraint(
+                fields=["street", "step", "kind", "major_code", "urgency", "variant"],
+                condition=models.Q(is_active=True, category__isnull=True, street__isnull=False),
+                name="time_limit_unique_per_street_major_or_default",
             ),
         ]
 
@@ -399,6 +421,8 @@ class TimeLimitRule(models.Model):
     def describe(self) -> str:
         """E.g. "处置 · 暴露垃圾 · 工程性 · 1 工作日"; blank urgency and variant mean any and are left out."""
         parts = [str(self.Step(self.step).label) if self.step else "?", self.scope]
+        if self.street_id:
+            parts.insert(1, self.street.name)
         if self.urgency:
             parts.append(str(self.Urgency(self.urgency).label))
         if self.variant:

@@ -1,9 +1,12 @@
 """Time limits per step of the closed loop (docs/domain.md §6): which rule applies, and the seeded defaults.
 
 Resolution: among the active rules for the step whose scope matches (the category itself, its 大类,
-or the step default) and whose urgency and variant are the case's or blank (= any), the most specific
-wins: category over 大类 over default, then an exact urgency over a blank one, then an exact variant
-over a blank one.
+or the step default), whose street is the case's or blank (= the whole district), and whose urgency
+and variant are the case's or blank (= any), the most specific wins: category over 大类 over default,
+then the case's street over the district (issue #24.5: a street's own standard for the same scope),
+then an exact urgency over a blank one, then an exact variant over a blank one. So a street that
+keeps 2 working days for 暴露垃圾 beats the district's 4 hours for it, and a district rule for 暴露垃圾
+beats a street's default for every 处置.
 
 Urgent cases run on natural time (docs/domain.md §6: "urgent ones ignore working days"). The winning rule
 keeps its amount and moves to the natural clock when it is in a working unit: N 工作分钟 → N/60 自然小时,
@@ -80,7 +83,7 @@ class ResolvedLimit(NamedTuple):
 
 def _rank(rule: TimeLimitRule, urgency: str, variant: str) -> tuple:
     scope = 0 if rule.category_id else 1 if rule.major_code else 2
-    return (scope, rule.urgency != urgency, rule.variant != variant, rule.pk)
+    return (scope, rule.street_id is None, rule.urgency != urgency, rule.variant != variant, rule.pk)
 
 
 def _builtin(step: str, urgent: bool) -> TimeLimitRule:
@@ -96,8 +99,10 @@ def resolve_limit(
     category: Category | None = None,
     urgency: str = Urgency.NORMAL,
     variant: str = Variant.GENERAL,
+    street=None,
 ) -> ResolvedLimit:
-    """The limit for `step` of a case with this category, urgency and 处置 variant (see module doc)."""
+    """The limit for `step` of a case with this category, urgency, 处置 variant and street (a Street,
+    its id, or None: district-wide rules only) (see module doc)."""
     step = Step(step)
     urgency, variant = urgency or "", variant or ""
     scope = Q(category__isnull=True, major_code="")
@@ -105,9 +110,11 @@ def resolve_limit(
         scope |= Q(category=category) | Q(
             category__isnull=True, kind=category.kind, major_code=category.major_code
         )
+    street_id = getattr(street, "pk", street)
+    where = Q(street__isnull=True) | Q(street_id=street_id) if street_id else Q(street__isnull=True)
     candidates = TimeLimitRule.objects.filter(
-        scope, step=step, is_active=True, urgency__in={urgency, ""}, variant__in={variant, ""}
-    ).select_related("category")
+        scope, where, step=step, is_active=True, urgency__in={urgency, ""}, variant__in={variant, ""}
+    ).select_related("category", "street")
     urgent = urgency == Urgency.URGENT
     rule = min(candidates, key=lambda r: _rank(r, urgency, variant), default=None) or _builtin(step, urgent)
     amount, unit = Decimal(rule.amount), Unit(rule.unit)
@@ -179,7 +186,9 @@ def seed_time_limits(*, rule_model=None, category_model=None) -> TimeLimitSeedRe
     rule_model = rule_model or TimeLimitRule
     category_model = category_model or Category
     report = TimeLimitSeedReport()
-    plain = {"category": None, "kind": "", "major_code": "", "variant": ""}
+    # The data migration 0004 passes a model from before the street column (0007).
+    district = {"street": None} if any(f.name == "street" for f in rule_model._meta.fields) else {}
+    plain = {"category": None, "kind": "", "major_code": "", "variant": "", **district}
     for step, (amount, unit) in STEP_DEFAULTS.items():
         _ensure(rule_model, report, amount, unit, step=str(step), urgency="", **plain)
     for step, (amount, unit) in URGENT_DEFAULTS.items():
@@ -201,6 +210,7 @@ def seed_time_limits(*, rule_model=None, category_model=None) -> TimeLimitSeedRe
                 spec.unit,
                 step=str(spec.step),
                 category=category,
+                **district,
                 kind="",
                 major_code="",
                 urgency="",

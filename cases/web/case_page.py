@@ -38,7 +38,7 @@ from cases.web.forms import ActionForm
 from cases.web.suggestions import log_choice
 from cases.workflow import ACTION_LABELS, OPEN, STATUS_LABELS, SYSTEM, Action, Status
 from core.roles import ROLE_LABELS
-from dispatch.calendar import Unit, get_calendar
+from dispatch.calendar import Unit, get_calendar, is_provisional
 from dispatch.models import Department
 
 BEFORE_STAGES = (CasePhoto.Stage.REPORT, CasePhoto.Stage.VERIFY)
@@ -252,6 +252,7 @@ class StepRow:
     remaining: str
     overdue: bool
     rule: str
+    provisional: bool = False  # past the working calendar's last known day (issue #24.3)
 
 
 def _amount(value: Decimal) -> str:
@@ -261,7 +262,7 @@ def _amount(value: Decimal) -> str:
 
 def _steps(case: Case, now) -> list[StepRow]:
     steps = list(case.steps.all())
-    calendar = get_calendar() if any(s.finished_at is None and not s.paused_at for s in steps) else None
+    calendar = get_calendar() if any(s.finished_at is None for s in steps) else None
     rows = []
     for s in steps:
         unit = _choice(Unit, s.limit_unit)
@@ -295,6 +296,7 @@ def _steps(case: Case, now) -> list[StepRow]:
                 remaining=remaining,
                 overdue=overdue,
                 rule=s.rule_text,
+                provisional=s.finished_at is None and is_provisional(s.due_at, calendar),
             )
         )
     return rows

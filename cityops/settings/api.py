@@ -42,5 +42,6 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
         "HotlineTicketStateEnum": "cases.models.HotlineTicket.State",
         "DuplicateSuspectStateEnum": "cases.models.DuplicateSuspect.State",
         "RejectReasonEnum": "cases.models.RejectReason",
+        "InspectionStateEnum": "assessment.models.Inspection.State",
     }
 )

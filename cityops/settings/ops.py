@@ -15,6 +15,9 @@ LOG_FORMAT = env_choice("LOG_FORMAT", "text" if DEBUG else "json", ("json", "tex
 LOGGING = logging_config(fmt=LOG_FORMAT, level=env_str("LOG_LEVEL", "INFO"))
 # /healthz fails the worker or beat check when its heartbeat (sent every minute) is older than this.
 HEALTH_HEARTBEAT_MAX_AGE = env_int("HEALTH_HEARTBEAT_MAX_AGE", 180)
+# /healthz, the admin and the supervisors' dashboard warn this many days before the working calendar's
+# last known day (issue #24.3: the State Council publishes next year's holidays in November).
+CALENDAR_WARN_DAYS = env_int("CALENDAR_WARN_DAYS", 60)
 # /metrics: open to these networks (unless proxied) and to `Authorization: Bearer <METRICS_TOKEN>`.
 METRICS_TOKEN = env_str("METRICS_TOKEN", "")
 METRICS_ALLOWED_NETWORKS = env_list(

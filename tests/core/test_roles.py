@@ -37,7 +37,33 @@ def test_admin_group_changes_master_data():
 def test_other_roles_only_read_master_data(role):
     granted = perms(role)
     assert {"grids.view_grid", "dispatch.view_department", "dispatch.view_category"} <= granted
-    assert not any(name.split(".")[1].startswith(("add_", "change_", "delete_")) for name in granted)
+    # Operational records of the assessment (抽查, 代为整改, 月度考核) are no master data: below.
+    master = [name for name in granted if not name.startswith("assessment.")]
+    assert not any(name.split(".")[1].startswith(("add_", "change_", "delete_")) for name in master)
+
+
+def test_assessment_permissions_follow_the_matrix():
+    supervisor, inspector, admin = perms(Role.SUPERVISOR), perms(Role.INSPECTOR), perms(Role.ADMIN)
+    assert {
+        "assessment.add_inspection",
+        "assessment.add_rectification",
+        "assessment.add_monthlyassessment",
+    } <= supervisor
+    assert (
+        not {"assessment.change_contractor", "assessment.change_checklist", "assessment.change_gradeband"}
+        & supervisor
+    )
+    assert {
+        "assessment.change_contractor",
+        "assessment.change_checklist",
+        "assessment.change_gradeband",
+    } <= admin
+    # An inspector carries out their own inspections (checked per inspection by the service).
+    assert {name for name in inspector if name.startswith("assessment.")} == {
+        "assessment.view_inspection",
+        "assessment.view_checklist",
+    }
+    assert not any(name.startswith("assessment.") for name in perms(Role.DISPATCHER))
 
 
 def test_sync_restores_the_declared_permissions():

@@ -523,7 +523,102 @@ def endpoints(w) -> list[Probe]:
         ),
         Probe("open311/v2/<path>", "/open311/v2/elsewhere", for_all(404)),
     ]
+    probes += assessment_endpoints(w)
     return probes
+
+
+# 作业考核 (issue #24.4, core/roles.py): supervisors and the admin run it; an inspector carries out the
+# inspections given to them (`w.inspection` is the inspector's, `w.finding` from a done one of theirs).
+ASSESSORS = {"supervisor", "admin"}
+
+
+def assessment_endpoints(w) -> list[Probe]:
+    area = w.work_area
+    return [
+        Probe("assessment/", "/assessment/", page(ASSESSORS)),
+        Probe("assessment/draw/", "/assessment/draw/", page(ASSESSORS, ok=302), method="post"),
+        Probe(
+            "assessment/contractors/<int:pk>/assess/",
+            f"/assessment/contractors/{w.contractor.pk}/assess/",
+            page(ASSESSORS, ok=302),
+            method="post",
+        ),
+        Probe(
+            "assessment/rectifications/",
+            "/assessment/rectifications/",
+            page(ASSESSORS, ok=302),
+            method="post",
+            data={"area": area.pk, "done_on": "2026-11-20", "cost": "100", "description": "代为清运"},
+        ),
+        Probe(
+            "assessment/inspections/<int:pk>/",
+            f"/assessment/inspections/{w.inspection.pk}/",
+            page({"inspector", *ASSESSORS}),
+            why="the inspector it was given to, and those who manage inspections",
+        ),
+        Probe(
+            "assessment/findings/<int:pk>/register/",
+            f"/assessment/findings/{w.finding.pk}/register/",
+            page({"inspector", *ASSESSORS}, ok=302),
+            method="post",
+        ),
+        Probe("api/v1/assessment/contractors/", "/api/v1/assessment/contractors/", api(ASSESSORS)),
+        Probe(
+            "api/v1/assessment/contractors/<pk>/",
+            f"/api/v1/assessment/contractors/{w.contractor.pk}/",
+            api(ASSESSORS),
+        ),
+        Probe(
+            "api/v1/assessment/inspections/",
+            "/api/v1/assessment/inspections/",
+            api({"inspector", *ASSESSORS}),
+            why="an inspector lists only their own",
+        ),
+        Probe(
+            "api/v1/assessment/inspections/<pk>/",
+            f"/api/v1/assessment/inspections/{w.inspection.pk}/",
+            api({"inspector", *ASSESSORS}),
+        ),
+        Probe(
+            "api/v1/assessment/inspections/<pk>/record/",
+            f"/api/v1/assessment/inspections/{w.inspection.pk}/record/",
+            api({"inspector", *ASSESSORS}),
+            method="post",
+        ),
+        Probe(
+            "api/v1/assessment/inspections/draw/",
+            "/api/v1/assessment/inspections/draw/",
+            api(ASSESSORS, ok=400),
+            method="post",
+            why="the gate passed: a draw without a month is a 400 naming it",
+        ),
+        Probe(
+            "api/v1/assessment/findings/<pk>/register/",
+            f"/api/v1/assessment/findings/{w.finding.pk}/register/",
+            api({"inspector", "supervisor"}, ok=201, admin=403),
+            method="post",
+            why="registering reports a case: the admin is no reporter (cases.rules)",
+        ),
+        Probe("api/v1/assessment/rectifications/", "/api/v1/assessment/rectifications/", api(ASSESSORS)),
+        Probe("api/v1/assessment/months/", "/api/v1/assessment/months/", api(ASSESSORS)),
+        Probe(
+            "api/v1/assessment/months/<pk>/",
+            f"/api/v1/assessment/months/{w.month.pk}/",
+            api(ASSESSORS),
+        ),
+        Probe(
+            "api/v1/assessment/months/assess/",
+            "/api/v1/assessment/months/assess/",
+            api(ASSESSORS, ok=400),
+            method="post",
+            why="the gate passed: no contractor named is a 400",
+        ),
+        Probe(
+            "api/v1/assessment/reports/streets/",
+            "/api/v1/assessment/reports/streets/?month=2026-11",
+            api(ASSESSORS),
+        ),
+    ]
 
 
 # ---------------------------------------------------------------- the admin site
@@ -565,6 +660,24 @@ ADMIN_MODELS: dict[str, tuple[set[str], set[str]]] = {
     "axes.accesslog": ({"admin"}, set()),
     "axes.accessfailurelog": ({"admin"}, set()),
     "core.adminaudit": ({"admin"}, set()),  # the admin's audit trail: read only, for the admin
+    # 作业考核 (issue #24.4): its master data is the admin's; supervisors read it and the records the
+    # services write (抽查, 代为整改, 月度考核, events), which nobody adds by hand.
+    **{
+        f"assessment.{name}": (ASSESSORS, {"admin"})
+        for name in (
+            "contractor",
+            "contract",
+            "workarea",
+            "checklist",
+            "dustthreshold",
+            "gradeband",
+            "streettarget",
+        )
+    },
+    **{
+        f"assessment.{name}": (ASSESSORS, set())
+        for name in ("inspection", "rectification", "monthlyassessment", "assessmentevent")
+    },
 }
 
 

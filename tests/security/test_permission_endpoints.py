@@ -66,7 +66,9 @@ def targets(world):  # noqa: F811
     pending = case_in(world, "in_progress", pending="return")
     component = ComponentFactory(grid=world.grid)
     photos = {ph.stage: ph.image.url for ph in CasePhoto.objects.filter(case=case)}
+    assessed = assessment_targets(world)
     return SimpleNamespace(
+        **assessed,
         case=case,
         fresh=fresh,
         suspect=DuplicateSuspect.objects.create(case=fresh, original=case, distance_m=0),
@@ -94,6 +96,66 @@ def targets(world):  # noqa: F811
         department_pk=world.office.pk,
         component_code=component.code,
     )
+
+
+def assessment_targets(world):  # noqa: F811
+    """A contractor with a road in the world's street, an inspection given to `inspector`, a done one
+    with a failed item, and an assessed month."""
+    from datetime import date
+    from decimal import Decimal
+
+    from assessment import services as a
+    from assessment.models import (
+        AreaType,
+        Checklist,
+        ChecklistItem,
+        Contract,
+        Contractor,
+        Inspection,
+        WorkArea,
+    )
+
+    contractor = Contractor.objects.create(name="权限测试环卫公司", kind="sanitation")
+    contract = Contract.objects.create(
+        contractor=contractor,
+        number="PERM-1",
+        starts_on=date(2026, 1, 1),
+        ends_on=date(2027, 12, 31),
+        monthly_fee=1000,
+    )
+    area = WorkArea.objects.create(
+        contract=contract,
+        name="测试路",
+        street=world.street,
+        area_type=AreaType.ROAD,
+        road_class="1",
+        lng=world.inside[0],
+        lat=world.inside[1],
+    )
+    checklist = Checklist.objects.create(name="道路", area_type=AreaType.ROAD)
+    item = ChecklistItem.objects.create(
+        checklist=checklist, text="路面废弃物", deduction=Decimal("1"), category=world.event_cat
+    )
+    given = {
+        "area": area,
+        "checklist": checklist,
+        "inspector": world.p.inspector,
+        "planned_on": date(2026, 11, 3),
+    }
+    inspection = Inspection.objects.create(**given)
+    done = a.inspection_record(
+        inspection=Inspection.objects.create(**given),
+        actor=world.p.inspector,
+        findings=[a.FindingInput(item, 1)],
+    )
+    month = a.month_assess(contractor=contractor, month=date(2026, 11, 1), actor=world.p.supervisor)
+    return {
+        "contractor": contractor,
+        "work_area": area,
+        "inspection": inspection,
+        "finding": done.findings[0],
+        "month": month,
+    }
 
 
 def verdict(out, expected) -> bool:

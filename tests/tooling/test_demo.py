@@ -122,3 +122,12 @@ def test_a_second_load_changes_nothing():
 def test_the_plan_is_deterministic():
     first, second = plan_district(), plan_district()
     assert [(g.code, g.geometry.wkb) for g in first.grids] == [(g.code, g.geometry.wkb) for g in second.grids]
+
+
+def test_the_demo_has_contractors_with_an_assessed_month_and_inspections_to_do():
+    from assessment.models import Contractor, Inspection, MonthlyAssessment
+
+    assert Contractor.objects.count() == 3
+    assert MonthlyAssessment.objects.count() == 3
+    assert all(m.inspections > 0 and m.grade for m in MonthlyAssessment.objects.all())
+    assert Inspection.objects.filter(state="assigned").count() == 9

@@ -14,6 +14,7 @@ from django.db import transaction
 
 from dispatch.models import Component, Department
 from grids.models import Community, Grid, Street
+from tooling.demo.assessment import save_assessment
 from tooling.demo.components import save_components
 from tooling.demo.departments import save_departments
 from tooling.demo.district import DISTRICT_CODE, plan_district, save_district
@@ -57,6 +58,8 @@ def load_demo(step: Callable[[str], None] = print, stdout=None) -> Summary:
         save_users()
         done("完成")
         save_hotline_demo(step)  # gazetteer and demo hotline API clients (cases/intake)
+        step("==> 作业考核：作业单位、检查标准、随机抽查")
+        done(f"新增 {save_assessment()} 次抽查")
     return summary()
 
 

@@ -226,7 +226,7 @@ class Demo:
     def step_limit(self):
         case = self.case
         step = STEP_FOR_STATUS[case.status]
-        return self.cast.limits.get(step, case.category_id, case.urgency, case.variant)
+        return self.cast.limits.get(step, case.category_id, case.urgency, case.variant, case.street_id)
 
     def inspector(self):
         return self.inspector_of(self.case.grid)

@@ -69,7 +69,11 @@ class Life:
         its limit (dispatch.time_limits), so most steps finish on time and a few run late."""
         case = s.case
         limit = self.world.limits.get(
-            STEP_FOR_STATUS[s.status], case["category_id"], case["urgency"], case["variant"]
+            STEP_FOR_STATUS[s.status],
+            case["category_id"],
+            case["urgency"],
+            case["variant"],
+            case.get("street_id"),
         )
         minutes = limit.minutes * self.rng.lognormvariate(math.log(self.mix.steps[0]), self.mix.steps[1])
         s.t = self._at(max(s.t, s.last), minutes, limit.natural)
@@ -201,7 +205,9 @@ class Life:
         for attempt in range(3):
             start = s.last  # the dispatch, or the failed 核查: 返工 starts a new clock
             case = s.case
-            dispose = self.world.limits.get("dispose", case["category_id"], case["urgency"], case["variant"])
+            dispose = self.world.limits.get(
+                "dispose", case["category_id"], case["urgency"], case["variant"], case.get("street_id")
+            )
             limit, natural = dispose.minutes, dispose.natural
             duration = limit * rng.lognormvariate(math.log(mix.handling[0]), mix.handling[1])
             staff = self._staff(s)

@@ -43,6 +43,12 @@ class Limits:
                 "category_id", flat=True
             )
         )
+        # Streets with limits of their own (issue #24.5); every other street shares the district's answer.
+        self._street_rules = set(
+            TimeLimitRule.objects.filter(street__isnull=False, is_active=True).values_list(
+                "street_id", flat=True
+            )
+        )
         day = float(calendar.working_minutes_per_day)
         self._per = {
             Unit.WORKING_MINUTES: 1.0,
@@ -51,12 +57,15 @@ class Limits:
             Unit.NATURAL_HOURS: 60.0,
         }
 
-    def get(self, step: str, category_id: int, urgency: str, variant: str) -> Limit:
+    def get(
+        self, step: str, category_id: int, urgency: str, variant: str, street_id: int | None = None
+    ) -> Limit:
         category = self.categories[category_id]
         scope = category_id if category_id in self._own_rules else (category.kind, category.major_code)
-        key = (step, scope, urgency, variant)
+        street_id = street_id if street_id in self._street_rules else None
+        key = (step, scope, urgency, variant, street_id)
         if key not in self._cache:
-            resolved = resolve_limit(step, category, urgency, variant)
+            resolved = resolve_limit(step, category, urgency, variant, street=street_id)
             minutes = float(resolved.amount) * self._per[resolved.unit]
             natural = resolved.unit == Unit.NATURAL_HOURS
             self._cache[key] = Limit(resolved, minutes, natural, resolved.describe()[:300])
@@ -113,7 +122,9 @@ class Clockwork:
         step = STEP_FOR_STATUS.get(case["status"])
         if step is None:
             return
-        limit = self.limits.get(step, case["category_id"], case["urgency"], case["variant"])
+        limit = self.limits.get(
+            step, case["category_id"], case["urgency"], case["variant"], case.get("street_id")
+        )
         timed = Timed(step, limit, now)
         self._plan(timed, now, timed.limit_amount)
         self.steps.append(timed)
