@@ -50,7 +50,11 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "cases.change_suggesterversion",  # switch the category suggester to another version
         "axes.view_*",
         "axes.delete_accessattempt",
+        "campaigns.*",  # 专项行动, 挂号/销号, 回头看, 隐患台账: master data and corrections (DOMAIN §10)
     ),
+    # The 监督中心 leaders run campaigns and 回头看 rules; in the admin they read everything of them.
+    Role.SUPERVISOR: ("grids.view_*", "dispatch.view_*", "cases.view_*", "campaigns.view_*"),
+    Role.SHIFT_LEADER: ("grids.view_*", "dispatch.view_*", "cases.view_*", "campaigns.view_*"),
 }
 for _role in Role:
     # Case pages in the admin are read-only and not scoped, so only district-wide roles may view them.
