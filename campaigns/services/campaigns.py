@@ -146,7 +146,11 @@ def task_report(*, task: CampaignTask, actor, progress: int, note: str, done: bo
     if not 0 <= progress <= 100:
         raise InvalidInput("进度应为 0–100 的整数", field="progress")
     with transaction.atomic():
-        task = CampaignTask.objects.select_for_update(no_key=True).select_related("campaign").get(pk=task.pk)
+        task = (
+            CampaignTask.objects.select_for_update(no_key=True, of=("self",))
+            .select_related("campaign")
+            .get(pk=task.pk)
+        )
         if task.person_id and task.person_id == actor.pk:
             role = role_of(actor, Role.DEPARTMENT)
         else:
@@ -179,7 +183,11 @@ def task_report(*, task: CampaignTask, actor, progress: int, note: str, done: bo
 def task_urge(*, task: CampaignTask, actor, note: str = "") -> CampaignTask:
     """督办 an open task."""
     with transaction.atomic():
-        task = CampaignTask.objects.select_for_update(no_key=True).select_related("campaign").get(pk=task.pk)
+        task = (
+            CampaignTask.objects.select_for_update(no_key=True, of=("self",))
+            .select_related("campaign")
+            .get(pk=task.pk)
+        )
         role = require_office(actor, task.campaign, "督办任务")
         if task.status == CampaignTask.Status.DONE:
             raise ActionRefused("该任务已完成，无需督办")

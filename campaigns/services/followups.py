@@ -101,7 +101,7 @@ def followup_record(
     checked = prepared(photos_in, "photos", required="回头看须附现场照片")
     with transaction.atomic():
         followup = (
-            FollowUp.objects.select_for_update(no_key=True)
+            FollowUp.objects.select_for_update(no_key=True, of=("self",))
             .select_related("case", "case__grid")
             .get(pk=followup.pk)
         )

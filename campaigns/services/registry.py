@@ -80,7 +80,11 @@ def item_rectify(*, item: RegisterItem, actor, note: str, photos=None) -> Regist
     note = text(note, "note", "整改情况")
     photos = prepared(photos, "photos")
     with transaction.atomic():
-        item = RegisterItem.objects.select_for_update(no_key=True).select_related("campaign").get(pk=item.pk)
+        item = (
+            RegisterItem.objects.select_for_update(no_key=True, of=("self",))
+            .select_related("campaign")
+            .get(pk=item.pk)
+        )
         role = require_department(actor, item.department, "报告整改", campaign=item.campaign)
         if item.status != RegisterItem.Status.REGISTERED:
             raise ActionRefused(f"该问题当前为“{item.get_status_display()}”，不能报告整改")
@@ -97,7 +101,11 @@ def item_clear(*, item: RegisterItem, actor, note: str = "", photos=None) -> Reg
         raise ActionForbidden("只有监督员、专项办公室成员或领导可以销号")
     photos = prepared(photos, "photos", required="销号须附核查照片")
     with transaction.atomic():
-        item = RegisterItem.objects.select_for_update(no_key=True).select_related("case").get(pk=item.pk)
+        item = (
+            RegisterItem.objects.select_for_update(no_key=True, of=("self",))
+            .select_related("case")
+            .get(pk=item.pk)
+        )
         if item.status == RegisterItem.Status.CLEARED:
             raise ActionRefused("该问题已销号")
         if item.case_id and item.case.status != Status.CLOSED:

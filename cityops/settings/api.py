@@ -43,3 +43,12 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
         "DuplicateSuspectStateEnum": "cases.models.DuplicateSuspect.State",
     }
 )
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "HazardKindEnum": "campaigns.models.Hazard.Kind",
+        "HazardStatusEnum": "campaigns.models.Hazard.Status",
+        "RegisterItemStatusEnum": "campaigns.models.RegisterItem.Status",
+        "CampaignTaskStatusEnum": "campaigns.models.CampaignTask.Status",
+        "CampaignStatusEnum": "campaigns.models.Campaign.Status",
+    }
+)
