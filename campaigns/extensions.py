@@ -3,6 +3,7 @@ chain), the inspector's 我的任务 (回头看), and the KPI reports' sections 
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from cases.web.extensions import CasePanel, Task, TaskSource, register_panel, register_task_source
 
@@ -20,7 +21,7 @@ def followup_tasks(user):
     )
     return [
         Task(
-            kind="回头看",
+            kind=gettext("回头看"),
             title=f"回头看 {f.case.number} {f.case.category_name}",
             url=reverse("followup-detail", args=[f.pk]),
             due_at=f.due_at,
@@ -32,11 +33,14 @@ def followup_tasks(user):
 
 
 def case_panel(case, user):
+    from django.db.models import Q
+
     from campaigns.models import CampaignCase, FollowUp
 
     tags = list(CampaignCase.objects.filter(case=case).select_related("campaign"))
-    followups = list(FollowUp.objects.filter(case=case).select_related("new_case"))
-    relapse_of = list(FollowUp.objects.filter(new_case=case).select_related("case"))
+    rows = list(FollowUp.objects.filter(Q(case=case) | Q(new_case=case)).select_related("case", "new_case"))
+    followups = [f for f in rows if f.case_id == case.pk]
+    relapse_of = [f for f in rows if f.new_case_id == case.pk]
     if not (tags or followups or relapse_of):
         return None
     return {"tags": tags, "followups": followups, "relapse_of": relapse_of}

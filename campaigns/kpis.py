@@ -259,3 +259,53 @@ def campaigns_section(start: date, end: date, filters: dict, user) -> Section | 
 
 
 SECTIONS = [campaigns_section, relapse_section, hazard_section]
+
+
+def home_cards(user) -> list[dict]:
+    """The campaigns' figures on a leader's 工作台 (cityops/views.py): overdue work, this year's
+    隐患整改率 and 回潮率, unread major-hazard alerts."""
+    from django.urls import reverse
+
+    from campaigns.models import Alert
+
+    if not user.has_role("supervisor", "shift_leader"):
+        return []
+    today = timezone.localdate()
+    year = today.replace(month=1, day=1)
+    hazards = hazard_totals(hazard_rows(year, today))
+    lo, hi = _bounds(year, today)
+    done = FollowUp.objects.filter(done_at__range=(lo, hi))
+    relapse = rate(done.filter(state=FollowUp.State.BACK).count(), done.count())
+    overdue = CampaignTask.objects.filter(status=CampaignTask.Status.OPEN, deadline__lt=today).count()
+    alerts = Alert.objects.filter(user=user, read_at__isnull=True).count()
+
+    def pct(value):
+        return "—" if value is None else f"{value * 100:.1f}%"
+
+    return [
+        {
+            "key": "tasks_overdue",
+            "label": _("专项超期任务"),
+            "value": overdue,
+            "url": reverse("campaign-overdue"),
+        },
+        {"key": "hazard_alerts", "label": _("重大隐患提醒"), "value": alerts, "url": reverse("hazard-list")},
+        {
+            "key": "fix_rate",
+            "label": _("隐患整改率（本年）"),
+            "value": pct(hazards["fix_rate"]),
+            "url": reverse("hazard-list"),
+        },
+        {
+            "key": "on_time_rate",
+            "label": _("按期整改率（本年）"),
+            "value": pct(hazards["on_time_rate"]),
+            "url": reverse("hazard-list"),
+        },
+        {
+            "key": "relapse_rate",
+            "label": _("回潮率（本年）"),
+            "value": pct(relapse),
+            "url": reverse("followup-list"),
+        },
+    ]

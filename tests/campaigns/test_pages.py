@@ -181,3 +181,14 @@ def test_register_pages(ctx, media_root):
     assert "销号须附核查照片" in no_photo.content.decode()
     assert "乱堆物料" in detail
     assert "乱堆物料" in client_for(ctx.office).get(f"/campaigns/{ctx.c.pk}/").content.decode()
+
+
+def test_leaders_see_the_campaign_figures_on_their_workbench(ctx):
+    task = svc.task_add(
+        campaign=ctx.c, actor=ctx.office, content="拆违", deadline=ctx.c.period_end, department=ctx.w.office
+    )
+    CampaignTask.objects.filter(pk=task.pk).update(deadline=timezone.localdate() - timedelta(days=1))
+    page = client_for(ctx.p.supervisor).get("/").content.decode()
+    card = page.split('data-campaign-card="tasks_overdue"')[1].split("</a>")[0]
+    assert "专项超期任务" in card and ">1<" in card
+    assert "data-campaign-card" not in client_for(ctx.p.department).get("/").content.decode()
