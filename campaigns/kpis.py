@@ -7,6 +7,7 @@ from datetime import date, datetime, time
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from campaigns.models import Campaign, CampaignCase, CampaignTask, FollowUp, Hazard, RegisterItem
 from cases.workflow import Status
@@ -29,9 +30,9 @@ def _code(value):
 # ---------------------------------------------------------------- 回潮率
 
 RELAPSE_DIMENSIONS = {
-    "street": ("case__street__name", _("街道")),
-    "department": ("case__department__name", _("部门")),
-    "category": ("case__category_name", _("类别")),
+    "street": ("case__street__name", gettext_lazy("街道")),
+    "department": ("case__department__name", gettext_lazy("部门")),
+    "category": ("case__category_name", gettext_lazy("类别")),
 }
 
 

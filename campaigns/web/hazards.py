@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from campaigns import kpis, selectors
 from campaigns.filters import HazardFilterSet
@@ -15,10 +16,10 @@ from campaigns.web.common import require_staff, run_form
 
 ACTIONS = {
     # action: (form, service, label)
-    "progress": (forms.ProgressForm, svc.hazard_progress, _("报告整改进展")),
-    "urge": (forms.NoteForm, svc.hazard_urge, _("督办")),
-    "submit": (forms.NotePhotosForm, svc.hazard_submit, _("申请整改销号")),
-    "verify": (forms.VerifyForm, svc.hazard_verify, _("验收")),
+    "progress": (forms.ProgressForm, svc.hazard_progress, gettext_lazy("报告整改进展")),
+    "urge": (forms.NoteForm, svc.hazard_urge, gettext_lazy("督办")),
+    "submit": (forms.NotePhotosForm, svc.hazard_submit, gettext_lazy("申请整改销号")),
+    "verify": (forms.VerifyForm, svc.hazard_verify, gettext_lazy("验收")),
 }
 
 
@@ -102,7 +103,7 @@ def hazard_act(request, pk: int, action: str):
         lambda data: service(hazard=hazard, actor=request.user, **data),
         success=back,
         context={"title": f"{label} · {hazard.number}", "back": back, "multipart": True},
-        done=label,
+        done=str(label),
     )
 
 

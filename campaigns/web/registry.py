@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from campaigns import selectors
 from campaigns.filters import RegisterItemFilterSet
@@ -79,7 +80,7 @@ def _act(service, done):
             lambda data: service(item=item, actor=request.user, **data),
             success=back,
             context={"title": f"{done} · {item.number}", "back": back, "multipart": True},
-            done=done,
+            done=str(done),
         )
 
     return view
@@ -89,6 +90,10 @@ urlpatterns = [
     path("register/", item_list, name="register-list"),
     path("register/new/", item_create, name="register-create"),
     path("register/<int:pk>/", item_detail, name="register-detail"),
-    path("register/<int:pk>/rectify/", _act(svc.item_rectify, _("报告整改")), name="register-rectify"),
-    path("register/<int:pk>/clear/", _act(svc.item_clear, _("核查销号")), name="register-clear"),
+    path(
+        "register/<int:pk>/rectify/",
+        _act(svc.item_rectify, gettext_lazy("报告整改")),
+        name="register-rectify",
+    ),
+    path("register/<int:pk>/clear/", _act(svc.item_clear, gettext_lazy("核查销号")), name="register-clear"),
 ]
