@@ -20,7 +20,7 @@ def test_a_campaign_walked_by_the_office_a_department_and_an_inspector(e2e_world
     # The office (a supervisor) sets up the campaign.
     office = as_user(w.p.supervisor)
     office.goto("/campaigns/")
-    office.get_by_role("link", name="设立专项行动").click()
+    office.get_by_role("button", name="设立专项行动").click()
     office.get_by_label("专项行动名称").fill("金桥街环境综合整治")
     office.get_by_label("开始日期").fill(str(today))
     office.get_by_label("结束日期").fill(str(today + timedelta(days=30)))
