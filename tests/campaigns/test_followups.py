@@ -32,6 +32,7 @@ def test_a_closed_case_in_the_rule_gets_a_followup_after_m_working_days(ctx, rul
     assert sweep(followup.opens_at).opened == 1
     tasks = [t for t in extra_tasks(ctx.p.inspector) if t.kind == "回头看"]
     assert len(tasks) == 1 and case.number in tasks[0].title
+    assert tasks[0].url == f"/followups/{followup.pk}/"  # the phone page, not the API
 
 
 def test_other_categories_and_rules_validation(ctx, rule, media_root):

@@ -38,6 +38,7 @@ def test_a_major_hazard_notifies_the_supervisors_at_once(ctx, media_root):
     hazard = _register(ctx, level="major", title="燃气管道泄漏", kind="gas")
     alert = Alert.objects.get(user=ctx.p.supervisor)
     assert hazard.number in alert.title and "重大隐患" in alert.title
+    assert alert.url == f"/hazards/{hazard.pk}/"
 
 
 def test_bad_input_names_the_field(ctx, media_root):
