@@ -5,7 +5,7 @@ one service each. Refused: 409 (state), 403 (role/scope), 400 (input, naming the
 """
 
 from django.db.models import Prefetch
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -30,6 +30,8 @@ from cases.errors import ActionError
 from core.api import Pagination
 
 PARSERS = [JSONParser, MultiPartParser, FormParser]
+# An action the row's state does not allow answers 409 with the reason (cases.errors.ActionRefused).
+REFUSED = OpenApiResponse(description="当前状态不允许该操作（说明原因）")
 
 
 class _Base(viewsets.GenericViewSet):
@@ -81,13 +83,13 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Base):
         )
         return Response(s.TaskSerializer(task).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=s.TagSerializer, responses={201: None}, summary="标记专项案件")
+    @extend_schema(request=s.TagSerializer, responses={409: REFUSED, 201: None}, summary="标记专项案件")
     @action(detail=True, methods=["post"])
     def tag(self, request, pk=None):
         campaign_svc.tag_case(campaign=self.get_object(), actor=request.user, **self._input(s.TagSerializer))
         return Response(status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, summary="结束专项行动")
+    @extend_schema(request=None, summary="结束专项行动", responses={200: s.CampaignSerializer, 409: REFUSED})
     @action(detail=True, methods=["post"])
     def finish(self, request, pk=None):
         return self._answer(campaign_svc.campaign_finish(campaign=self.get_object(), actor=request.user))
@@ -118,13 +120,19 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Base):
             return self.queryset
         return selectors.tasks_for(self.request.user)
 
-    @extend_schema(request=s.TaskReportInputSerializer, summary="报告任务进度")
+    @extend_schema(
+        request=s.TaskReportInputSerializer,
+        summary="报告任务进度",
+        responses={200: s.TaskSerializer, 409: REFUSED},
+    )
     @action(detail=True, methods=["post"])
     def report(self, request, pk=None):
         data = self._input(s.TaskReportInputSerializer)
         return self._answer(campaign_svc.task_report(task=self.get_object(), actor=request.user, **data))
 
-    @extend_schema(request=s.NoteSerializer, summary="督办任务")
+    @extend_schema(
+        request=s.NoteSerializer, summary="督办任务", responses={200: s.TaskSerializer, 409: REFUSED}
+    )
     @action(detail=True, methods=["post"])
     def urge(self, request, pk=None):
         data = self._input(s.NoteSerializer)
@@ -150,13 +158,21 @@ class RegisterItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Bas
         item = registry_svc.item_register(actor=request.user, **self._input(s.RegisterItemCreateSerializer))
         return self._answer(item, status.HTTP_201_CREATED)
 
-    @extend_schema(request=s.NotePhotosSerializer, summary="报告整改")
+    @extend_schema(
+        request=s.NotePhotosSerializer,
+        summary="报告整改",
+        responses={200: s.RegisterItemSerializer, 409: REFUSED},
+    )
     @action(detail=True, methods=["post"])
     def rectify(self, request, pk=None):
         data = self._input(s.NotePhotosSerializer)
         return self._answer(registry_svc.item_rectify(item=self.get_object(), actor=request.user, **data))
 
-    @extend_schema(request=s.NotePhotosSerializer, summary="核查销号（须附核查照片）")
+    @extend_schema(
+        request=s.NotePhotosSerializer,
+        summary="核查销号（须附核查照片）",
+        responses={200: s.RegisterItemSerializer, 409: REFUSED},
+    )
     @action(detail=True, methods=["post"])
     def clear(self, request, pk=None):
         data = self._input(s.NotePhotosSerializer)
@@ -187,7 +203,11 @@ class FollowUpViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Base):
             return self.queryset
         return selectors.followups_for(self.request.user)
 
-    @extend_schema(request=s.FollowUpRecordSerializer, summary="登记回头看结果：巩固或回潮")
+    @extend_schema(
+        request=s.FollowUpRecordSerializer,
+        summary="登记回头看结果：巩固或回潮",
+        responses={200: s.FollowUpSerializer, 409: REFUSED},
+    )
     @action(detail=True, methods=["post"])
     def record(self, request, pk=None):
         data = self._input(s.FollowUpRecordSerializer)
@@ -213,25 +233,39 @@ class HazardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Base):
         hazard = hazard_svc.hazard_register(actor=request.user, **self._input(s.HazardCreateSerializer))
         return self._answer(hazard, status.HTTP_201_CREATED)
 
-    @extend_schema(request=s.ProgressSerializer, summary="报告整改进展")
+    @extend_schema(
+        request=s.ProgressSerializer,
+        summary="报告整改进展",
+        responses={200: s.HazardSerializer, 409: REFUSED},
+    )
     @action(detail=True, methods=["post"])
     def progress(self, request, pk=None):
         data = self._input(s.ProgressSerializer)
         return self._answer(hazard_svc.hazard_progress(hazard=self.get_object(), actor=request.user, **data))
 
-    @extend_schema(request=s.NoteSerializer, summary="督办")
+    @extend_schema(
+        request=s.NoteSerializer, summary="督办", responses={200: s.HazardSerializer, 409: REFUSED}
+    )
     @action(detail=True, methods=["post"])
     def urge(self, request, pk=None):
         data = self._input(s.NoteSerializer)
         return self._answer(hazard_svc.hazard_urge(hazard=self.get_object(), actor=request.user, **data))
 
-    @extend_schema(request=s.NotePhotosSerializer, summary="申请整改销号（须附整改后照片）")
+    @extend_schema(
+        request=s.NotePhotosSerializer,
+        summary="申请整改销号（须附整改后照片）",
+        responses={200: s.HazardSerializer, 409: REFUSED},
+    )
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         data = self._input(s.NotePhotosSerializer)
         return self._answer(hazard_svc.hazard_submit(hazard=self.get_object(), actor=request.user, **data))
 
-    @extend_schema(request=s.VerifySerializer, summary="验收：通过则整改销号")
+    @extend_schema(
+        request=s.VerifySerializer,
+        summary="验收：通过则整改销号",
+        responses={200: s.HazardSerializer, 409: REFUSED},
+    )
     @action(detail=True, methods=["post"])
     def verify(self, request, pk=None):
         data = self._input(s.VerifySerializer)
