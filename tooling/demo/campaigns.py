@@ -71,8 +71,10 @@ def create_demo_campaigns(seed: int = 2026, note: Callable[[str], None] = print)
     users = get_user_model().objects
     supervisor = users.get(username="supervisor")
     inspector = users.get(username="inspector")
-    street = Street.objects.get(code=DAYINGMEN)
-    grids = list(Grid.objects.filter(community__street=street, inspectors=inspector).order_by("code"))
+    # 大营门街道 in the demo district; in a smaller world, the showcase inspector's street.
+    mine = Grid.objects.filter(inspectors=inspector).select_related("community__street").order_by("code")
+    street = Street.objects.filter(code=DAYINGMEN).first() or mine.first().community.street
+    grids = list(mine.filter(community__street=street))
     office = Department.objects.filter(staff__username="department").first()
     units = list(Department.objects.filter(staff__isnull=False).distinct().order_by("code")[:4]) or [office]
     today = timezone.localdate()
@@ -165,7 +167,7 @@ def _items(campaign, inspector, grids, units, rng) -> None:
 
 
 def _followups(actor, rng) -> int:
-    category = Category.objects.filter(kind=Category.Kind.EVENT, major_code="01").order_by("code").first()
+    category = Category.objects.filter(kind=Category.Kind.EVENT, major_code="06").order_by("code").first()
     followup_svc.rule_create(
         actor=actor,
         name="市容环境类结案 5 个工作日回头看（抽查 50%）",
@@ -173,17 +175,17 @@ def _followups(actor, rng) -> int:
         sample_percent=50,
         days_after=5,
     )
-    rule = followup_svc.rule_create(
-        actor=actor, name="全区结案案件抽查回头看（30%）", sample_percent=30, days_after=3
+    followup_svc.rule_create(
+        actor=actor, name="全区结案案件抽查回头看（50%）", sample_percent=50, days_after=3
     )
     closed = Case.objects.filter(status=Status.CLOSED, closed_at__isnull=False).order_by("closed_at")[:120]
     for case in closed:
         followup_svc.schedule_for(case, case.closed_at)
     sweep()
     done = 0
-    for n, followup in enumerate(
-        FollowUp.objects.filter(rule=rule, state=FollowUp.State.OPEN).select_related("case", "inspector")[:8]
-    ):
+    # Results for the first due 回头看 of either rule: most held (巩固), every fourth back (回潮).
+    due = FollowUp.objects.filter(state=FollowUp.State.OPEN).select_related("case", "inspector")
+    for n, followup in enumerate(due.order_by("opens_at", "id")[:8]):
         if followup.inspector is None:
             continue
         followup_svc.followup_record(
