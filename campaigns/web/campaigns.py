@@ -174,6 +174,7 @@ def task_report(request, pk: int):
 @login_required
 @require_POST
 def task_urge(request, pk: int):
+    require_staff(request.user)
     from django.contrib import messages
     from django.shortcuts import redirect
 
