@@ -45,6 +45,8 @@ class _Base(viewsets.GenericViewSet):
         return super().handle_exception(exc)
 
     def _input(self, serializer_class):
+        if self.kwargs.get(self.lookup_url_kwarg or self.lookup_field):
+            self.get_object()  # the row's scope first: who cannot see it gets 404, not a 400 on its input
         serializer = serializer_class(data=self.request.data)
         serializer.is_valid(raise_exception=True)
         return dict(serializer.validated_data)

@@ -30,9 +30,10 @@ def followup_list(request):
         ),
         "followups": filterset.qs[:300],
         "filter": filterset,
-        "relapse": {
-            by: kpis.relapse_rows(start.replace(month=1), today, by) for by in kpis.RELAPSE_DIMENSIONS
-        },
+        "relapse": [
+            (label, kpis.relapse_rows(start.replace(month=1), today, by))
+            for by, (_field, label) in kpis.RELAPSE_DIMENSIONS.items()
+        ],
         "hot": _hot_cells(request.user),
     }
     return render(request, "campaigns/followup_list.html", context)
