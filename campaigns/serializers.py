@@ -190,6 +190,9 @@ class RegisterItemCreateSerializer(_Photos):
     campaign = _one(Campaign, required=False)
     category = _one(Category, required=False)
     case = _one(Case, required=False)
+    as_case = serializers.BooleanField(
+        required=False, default=False, help_text="true：同时作为案件上报（须有类别），进入七步闭环"
+    )
 
 
 class NotePhotosSerializer(_Photos):

@@ -19,6 +19,7 @@ from campaigns.services.common import (
     text,
 )
 from cases.errors import ActionForbidden, ActionRefused, InvalidInput
+from cases.services import case_report
 from cases.workflow import Status
 from core.roles import Role
 
@@ -38,8 +39,10 @@ def item_register(
     address: str = "",
     case=None,
     photos=None,
+    as_case: bool = False,
 ) -> RegisterItem:
-    """挂号. Found by an inspector or the office; `case` links it to a case of the closed loop."""
+    """挂号. Found by an inspector or the office; `case` links it to a case of the closed loop, and
+    `as_case` (an inspector's find with a category) reports one into the loop and links it."""
     if not (actor.has_role(*REGISTRARS) or is_office(actor, campaign)):
         raise ActionForbidden("只有监督员、专项办公室成员或领导可以挂号")
     title = text(title, "title", "问题描述")
@@ -51,8 +54,23 @@ def item_register(
     if campaign is not None and deadline > campaign.period_end:
         raise InvalidInput(f"整改期限不能晚于专项行动结束日期 {campaign.period_end}", field="deadline")
     grid = place(lng, lat)
-    photos = prepared(photos, "photos", required="挂号须附现场照片")
+    uploads = list(photos or [])
+    photos = prepared(uploads, "photos", required="挂号须附现场照片")
+    if as_case and (case is not None or category is None):
+        raise InvalidInput("作为案件上报须选择类别，且不能同时关联已有案件", field="category")
     with transaction.atomic():
+        if as_case:
+            for upload in uploads:
+                upload.seek(0)
+            case = case_report(
+                actor=actor,
+                category=category,
+                lng=lng,
+                lat=lat,
+                address=address,
+                description=title,
+                photos=uploads,
+            )
         item = RegisterItem.objects.create(
             number=next_number(RegisterItem, "GH"),
             campaign=campaign,

@@ -92,6 +92,7 @@ class ItemForm(forms.Form):
     department = forms.ModelChoiceField(Department.objects.order_by("code"), label=_("责任单位"))
     deadline = forms.DateField(label=_("整改期限"), widget=DATE)
     case_number = forms.CharField(label=_("关联案件编号"), max_length=32, required=False)
+    as_case = forms.BooleanField(label=_("同时作为案件上报（须选类别）"), required=False)
     photos = PhotosField(label=_("现场照片"), required=False)
 
 

@@ -80,3 +80,15 @@ def test_an_item_linked_to_a_case_comes_off_only_when_the_case_is_closed(ctx, me
     with pytest.raises(ActionRefused) as err:
         svc.item_clear(item=item, actor=ctx.office, photos=[photo()])
     assert case.number in err.value.message
+
+
+def test_an_inspector_registers_a_find_as_a_case_of_the_closed_loop(ctx, media_root):
+    lng, lat = ctx.w.inside
+    kw = dict(actor=ctx.p.inspector, title="井盖缺失", lng=lng, lat=lat, department=ctx.w.office)
+    kw.update(deadline=timezone.localdate(), photos=[photo()], as_case=True)
+    with pytest.raises(InvalidInput) as err:
+        svc.item_register(**kw)
+    assert err.value.field == "category"
+    kw["photos"] = [photo()]
+    item = svc.item_register(**kw, category=ctx.w.component_cat)
+    assert item.case is not None and item.case.status == "reported" and item.case.photos.count() == 1
