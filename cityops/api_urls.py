@@ -15,4 +15,5 @@ urlpatterns = [
     path("kpi/", include("kpi.api_urls")),
     path("kpi/reports/", include("kpi.reports_urls")),
     path("assessment/", include("assessment.api_urls")),
+    path("", include("campaigns.api_urls")),
 ]

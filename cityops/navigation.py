@@ -11,6 +11,7 @@ from core.roles import Role
 
 _R = Role
 EVERYONE = frozenset(Role)
+CAMPAIGN_ROLES = frozenset({_R.SUPERVISOR, _R.SHIFT_LEADER, _R.DEPARTMENT, _R.INSPECTOR, _R.ADMIN})
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,12 @@ MENU: tuple[MenuEntry, ...] = (
     MenuEntry(_("综合评价"), "kpi-dashboard", frozenset({_R.SUPERVISOR, _R.SHIFT_LEADER, _R.ADMIN})),
     MenuEntry(_("统计报表"), "kpi-reports", frozenset({_R.SUPERVISOR, _R.SHIFT_LEADER, _R.ADMIN})),
     MenuEntry(_("作业考核"), "assessment-overview", frozenset({_R.SUPERVISOR, _R.ADMIN})),
+    # Work beyond the single case (DOMAIN §10, campaigns/web).
+    MenuEntry(_("专项行动"), "campaign-list", CAMPAIGN_ROLES),
+    MenuEntry(_("挂号销号"), "register-list", CAMPAIGN_ROLES),
+    MenuEntry(_("回头看"), "followup-list", frozenset({_R.SUPERVISOR, _R.SHIFT_LEADER, _R.ADMIN})),
+    MenuEntry(_("隐患台账"), "hazard-list", CAMPAIGN_ROLES),
+    MenuEntry(_("专项督办"), "campaign-overdue", frozenset({_R.SUPERVISOR, _R.SHIFT_LEADER, _R.DEPARTMENT})),
 )
 
 

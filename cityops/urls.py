@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("cases.web.urls")),
     path("", include("kpi.web")),
     path("", include("assessment.web")),
+    path("", include("campaigns.web.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.decorators.http import require_POST
 
+from campaigns.kpis import home_cards
 from cases.models import Notification
 from cases.web.queues import queue_counts, queues_for
 from cityops.navigation import menu_for
@@ -39,6 +40,7 @@ def home(request):
             "queues": [(q, counts[q.key]) for q in queues],
             "shortcuts": menu_for(request.user),
             "inbox": inbox,
+            "campaign_cards": home_cards(request.user),  # campaigns' figures for leaders (DOMAIN §10)
         },
     )
 

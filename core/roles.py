@@ -51,13 +51,16 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "axes.view_*",
         "axes.delete_accessattempt",
         "assessment.*",  # contractors, contracts, checklists, thresholds, grade bands (issue #24.4)
+        "campaigns.*",  # 专项行动, 挂号/销号, 回头看, 隐患台账: master data and corrections (DOMAIN §10)
     ),
     # 作业考核 (issue #24.4): supervisors draw the 随机抽查, record 代为整改 and assess the month; an
     # inspector carries out the inspections given to them (checked per inspection, not by permission).
+    # The 监督中心 leaders run campaigns and 回头看 rules; in the admin they read everything of them.
     Role.SUPERVISOR: (
         "grids.view_*",
         "dispatch.view_*",
         "cases.view_*",
+        "campaigns.view_*",
         "assessment.view_*",
         "assessment.add_inspection",
         "assessment.change_inspection",
@@ -65,6 +68,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "assessment.add_monthlyassessment",
         "assessment.change_monthlyassessment",
     ),
+    Role.SHIFT_LEADER: ("grids.view_*", "dispatch.view_*", "cases.view_*", "campaigns.view_*"),
     Role.INSPECTOR: (
         "grids.view_*",
         "dispatch.view_*",

@@ -45,3 +45,12 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
         "InspectionStateEnum": "assessment.models.Inspection.State",
     }
 )
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "HazardKindEnum": "campaigns.models.Hazard.Kind",
+        "HazardStatusEnum": "campaigns.models.Hazard.Status",
+        "RegisterItemStatusEnum": "campaigns.models.RegisterItem.Status",
+        "CampaignTaskStatusEnum": "campaigns.models.CampaignTask.Status",
+        "CampaignStatusEnum": "campaigns.models.Campaign.Status",
+    }
+)

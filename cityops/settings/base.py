@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "cases",
     "kpi",
     "assessment",
+    # Work beyond the single case (DOMAIN §10): campaigns, 挂号/销号, 回头看, 隐患台账.
+    "campaigns",
     "cityops",
     "tooling",
     "django_htmx",

@@ -63,3 +63,6 @@ CELERY_BEAT_SCHEDULE["suggester-retrain"] = {
     "task": "cases.suggest.tasks.retrain_suggester",
     "schedule": crontab(hour=2, minute=40),
 }
+# Campaigns (campaigns/sweep.py): open the 回头看 whose time has come, light overdue tasks, 挂号 items and
+# hazards. Their deadlines are columns, so a sweep every 5 minutes is all the timing they need.
+CELERY_BEAT_SCHEDULE["campaigns-sweep"] = {"task": "campaigns.tasks.sweep", "schedule": 300.0}

@@ -524,6 +524,136 @@ def endpoints(w) -> list[Probe]:
         Probe("open311/v2/<path>", "/open311/v2/elsewhere", for_all(404)),
     ]
     probes += assessment_endpoints(w)
+    return probes + campaign_probes(w)
+
+
+# ---------------------------------------------------------------- campaigns (DOMAIN §10, campaigns/)
+# Pages: everyone who takes part in campaign work (README "Campaigns …"): the centre, departments and
+# inspectors; the hotline and users without a role do not. Rows a department does not own are not shown
+# to it. Who may *act* (set up, plan, report, urge, clear, verify) is the services' rule, tested per
+# action in tests/campaigns; the API rows below with an empty body show that bad input is a 400 naming
+# the field (after the row's scope: 404 for who cannot see it), the rows with a valid body show the role.
+CAMPAIGN_PAGES = {"inspector", "operator", "shift_leader", "dispatcher", "department", "supervisor", "admin"}
+LEADERS = {"supervisor", "shift_leader"}
+ROLE_USERS = set(ROLES)  # every role sees campaign rows through the API (scoped for a department)
+
+
+def campaign_probes(w) -> list[Probe]:
+    c, t, i, f, h = w.campaign, w.task, w.item, w.followup, w.hazard
+    pages = [
+        ("campaigns/", "/campaigns/"),
+        ("campaigns/new/", "/campaigns/new/"),
+        ("campaigns/overdue/", "/campaigns/overdue/"),
+        ("campaigns/<int:pk>/", f"/campaigns/{c.pk}/"),
+        ("campaigns/<int:pk>/map.geojson", f"/campaigns/{c.pk}/map.geojson"),
+        ("campaigns/<int:pk>/tasks/new/", f"/campaigns/{c.pk}/tasks/new/"),
+        ("campaigns/<int:pk>/tag/", f"/campaigns/{c.pk}/tag/"),
+        ("campaigns/<int:pk>/bulletin/", f"/campaigns/{c.pk}/bulletin/"),
+        ("campaigns/<int:pk>/bulletin.xlsx", f"/campaigns/{c.pk}/bulletin.xlsx"),
+        ("campaigns/tasks/<int:pk>/report/", f"/campaigns/tasks/{t.pk}/report/"),
+        ("register/", "/register/"),
+        ("register/new/", "/register/new/"),
+        ("register/<int:pk>/", f"/register/{i.pk}/"),
+        ("register/<int:pk>/rectify/", f"/register/{i.pk}/rectify/"),
+        ("register/<int:pk>/clear/", f"/register/{i.pk}/clear/"),
+        ("followups/", "/followups/"),
+        ("followups/rules/new/", "/followups/rules/new/"),
+        ("followups/<int:pk>/", f"/followups/{f.pk}/"),
+        ("hazards/", "/hazards/"),
+        ("hazards/new/", "/hazards/new/"),
+        ("hazards/<int:pk>/", f"/hazards/{h.pk}/"),
+        ("hazards/<int:pk>/act/<str:action>/", f"/hazards/{h.pk}/act/progress/"),
+    ]
+    probes = [Probe(route, url, page(CAMPAIGN_PAGES)) for route, url in pages]
+    seen = api(ROLE_USERS, denied=404)  # a row: every role sees it (a department its own), no role: 404
+    bad = api(ROLE_USERS, ok=400, denied=404)  # an empty body on a row: 400 naming the field
+    probes += [
+        Probe(
+            "campaigns/tasks/<int:pk>/urge/",
+            f"/campaigns/tasks/{t.pk}/urge/",
+            page(CAMPAIGN_PAGES, ok=302),
+            method="post",
+            why="back to the page; a refusal (not the office) is shown there as a message",
+        ),
+        Probe("api/v1/campaigns/", "/api/v1/campaigns/", api()),
+        Probe(
+            "api/v1/campaigns/",
+            "/api/v1/campaigns/",
+            api(ok=400),
+            method="post",
+            why="empty: 400 naming name",
+        ),
+        Probe("api/v1/campaigns/<pk>/", f"/api/v1/campaigns/{c.pk}/", api()),
+        Probe("api/v1/campaigns/<pk>/figures/", f"/api/v1/campaigns/{c.pk}/figures/", api()),
+        Probe("api/v1/campaigns/<pk>/tasks/", f"/api/v1/campaigns/{c.pk}/tasks/", api(ok=400), method="post"),
+        Probe("api/v1/campaigns/<pk>/tag/", f"/api/v1/campaigns/{c.pk}/tag/", api(ok=400), method="post"),
+        Probe(
+            "api/v1/campaigns/<pk>/finish/",
+            f"/api/v1/campaigns/{c.pk}/finish/",
+            api(LEADERS),
+            method="post",
+            why="the office (a leader or the campaign's office staff) ends a campaign",
+        ),
+        Probe("api/v1/campaign-tasks/", "/api/v1/campaign-tasks/", api()),
+        Probe("api/v1/campaign-tasks/<pk>/", f"/api/v1/campaign-tasks/{t.pk}/", seen),
+        Probe(
+            "api/v1/campaign-tasks/<pk>/report/", f"/api/v1/campaign-tasks/{t.pk}/report/", bad, method="post"
+        ),
+        Probe(
+            "api/v1/campaign-tasks/<pk>/urge/",
+            f"/api/v1/campaign-tasks/{t.pk}/urge/",
+            api(LEADERS, no_role=404),
+            method="post",
+            data={"note": "请加快"},
+        ),
+        Probe("api/v1/register-items/", "/api/v1/register-items/", api()),
+        Probe("api/v1/register-items/", "/api/v1/register-items/", api(ok=400), method="post"),
+        Probe("api/v1/register-items/<pk>/", f"/api/v1/register-items/{i.pk}/", seen),
+        Probe(
+            "api/v1/register-items/<pk>/rectify/",
+            f"/api/v1/register-items/{i.pk}/rectify/",
+            bad,
+            method="post",
+        ),
+        Probe(
+            "api/v1/register-items/<pk>/clear/",
+            f"/api/v1/register-items/{i.pk}/clear/",
+            api({"inspector", *LEADERS}, ok=400, no_role=404),
+            method="post",
+            why="销号 is the inspector's or the office's; without a check photo it is a 400",
+        ),
+        Probe("api/v1/followup-rules/", "/api/v1/followup-rules/", api()),
+        Probe("api/v1/followup-rules/", "/api/v1/followup-rules/", api(ok=400), method="post"),
+        Probe("api/v1/followup-rules/<pk>/", f"/api/v1/followup-rules/{w.rule.pk}/", api()),
+        Probe("api/v1/followups/", "/api/v1/followups/", api()),
+        Probe("api/v1/followups/<pk>/", f"/api/v1/followups/{f.pk}/", seen),
+        Probe(
+            "api/v1/followups/<pk>/record/",
+            f"/api/v1/followups/{f.pk}/record/",
+            api({"inspector"}, ok=400, no_role=404),
+            method="post",
+            why="回头看 is the grid inspector's, on site: without a photo it is a 400",
+        ),
+        Probe("api/v1/hazards/", "/api/v1/hazards/", api()),
+        Probe("api/v1/hazards/", "/api/v1/hazards/", api(ok=400), method="post"),
+        Probe("api/v1/hazards/<pk>/", f"/api/v1/hazards/{h.pk}/", seen),
+        Probe("api/v1/hazards/<pk>/progress/", f"/api/v1/hazards/{h.pk}/progress/", bad, method="post"),
+        Probe("api/v1/hazards/<pk>/submit/", f"/api/v1/hazards/{h.pk}/submit/", bad, method="post"),
+        Probe(
+            "api/v1/hazards/<pk>/verify/",
+            f"/api/v1/hazards/{h.pk}/verify/",
+            api({"inspector", *LEADERS}, ok=400, no_role=404),
+            method="post",
+            why="验收 by an inspector or a leader, with a photo from the site (none sent: 400)",
+        ),
+        Probe(
+            "api/v1/hazards/<pk>/urge/",
+            f"/api/v1/hazards/{h.pk}/urge/",
+            api(LEADERS, no_role=404),
+            method="post",
+            data={"note": "请加快"},
+        ),
+    ]
     return probes
 
 
@@ -678,6 +808,15 @@ ADMIN_MODELS: dict[str, tuple[set[str], set[str]]] = {
         f"assessment.{name}": (ASSESSORS, set())
         for name in ("inspection", "rectification", "monthlyassessment", "assessmentevent")
     },
+    # Campaigns (DOMAIN §10): campaigns and 回头看 rules are the admin's master data, read by the leaders;
+    # tasks, lists, 回头看, hazards and their events are read-only (the services write them).
+    "campaigns.campaign": ({"admin", "supervisor", "shift_leader"}, {"admin"}),
+    "campaigns.followuprule": ({"admin", "supervisor", "shift_leader"}, {"admin"}),
+    "campaigns.campaigntask": ({"admin", "supervisor", "shift_leader"}, set()),
+    "campaigns.registeritem": ({"admin", "supervisor", "shift_leader"}, set()),
+    "campaigns.followup": ({"admin", "supervisor", "shift_leader"}, set()),
+    "campaigns.hazard": ({"admin", "supervisor", "shift_leader"}, set()),
+    "campaigns.event": ({"admin", "supervisor", "shift_leader"}, set()),
 }
 
 

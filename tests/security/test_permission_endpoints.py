@@ -53,6 +53,43 @@ from tests.security.permission_world import (  # noqa: F401 (fixtures)
 pytestmark = pytest.mark.usefixtures("fast_passwords", "media_root")
 
 
+def campaign_targets(w, case):
+    """A campaign with a task, a 挂号 item, a 回头看 rule and an open 回头看 of `case`, a hazard: all
+    the responsibility of w.office (the department persona's)."""
+    from datetime import timedelta
+
+    from campaigns.models import FollowUp
+    from campaigns.services import campaigns as campaign_svc
+    from campaigns.services import followups as followup_svc
+    from campaigns.services import hazards as hazard_svc
+    from campaigns.services import registry as registry_svc
+
+    p, today, (lng, lat) = w.p, timezone.localdate(), w.inside
+    campaign = campaign_svc.campaign_create(
+        actor=p.supervisor, name="专项", period_start=today, period_end=today + timedelta(days=30)
+    )
+    task = campaign_svc.task_add(
+        campaign=campaign, actor=p.supervisor, content="清整", deadline=today, department=w.office
+    )
+    common = dict(lng=lng, lat=lat, department=w.office, deadline=today)
+    item = registry_svc.item_register(actor=p.inspector, title="堆物", photos=[photo()], **common)
+    rule = followup_svc.rule_create(actor=p.supervisor, name="回头看")
+    now = timezone.now()
+    followup = FollowUp.objects.create(
+        rule=rule, case=case, inspector=p.inspector, state=FollowUp.State.OPEN, opens_at=now, due_at=now
+    )
+    hazard = hazard_svc.hazard_register(
+        actor=p.inspector,
+        kind="tree",
+        level="general",
+        title="树木倾斜",
+        person_name="王",
+        plan="加固",
+        **common,
+    )
+    return campaign, task, item, rule, followup, hazard
+
+
 @pytest.fixture
 def targets(world):  # noqa: F811
     """The objects the URL table points at."""
@@ -67,8 +104,15 @@ def targets(world):  # noqa: F811
     component = ComponentFactory(grid=world.grid)
     photos = {ph.stage: ph.image.url for ph in CasePhoto.objects.filter(case=case)}
     assessed = assessment_targets(world)
+    campaign, task, item, rule, followup, hazard = campaign_targets(world, case)
     return SimpleNamespace(
         **assessed,
+        campaign=campaign,
+        task=task,
+        item=item,
+        rule=rule,
+        followup=followup,
+        hazard=hazard,
         case=case,
         fresh=fresh,
         suspect=DuplicateSuspect.objects.create(case=fresh, original=case, distance_m=0),

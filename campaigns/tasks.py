@@ -1,0 +1,10 @@
+from celery import shared_task
+
+
+@shared_task(ignore_result=True)
+def sweep() -> dict:
+    """Every few minutes (beat): open due 回头看, light overdue tasks, 挂号 items, hazards and 回头看."""
+    from campaigns.sweep import sweep as run
+
+    result = run()
+    return {"opened": result.opened, "overdue": result.overdue}
