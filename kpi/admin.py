@@ -12,6 +12,13 @@ class KpiSettingsAdmin(admin.ModelAdmin):
         for role, parts in WEIGHTS.items()
     ] + [
         ("等级分数线", {"fields": [name for name, _grade in GRADES]}),
+        (
+            "得分分档",
+            {
+                "fields": ["bands"],
+                "description": "修改只影响未关账的考核期；已关账的考核表保存了当时的权重和分档",
+            },
+        ),
         ("目标值", {"fields": list(TARGETS.values())}),
     ]
 

@@ -189,7 +189,9 @@ def _pct(label: str, default: int, help_text: str = ""):
     return models.PositiveSmallIntegerField(label, default=default, help_text=help_text)
 
 
-# Composite scores (docs/domain.md §7): role → [(settings field, part key)]; each role's weights sum to 100.
+# Composite scores (DOMAIN §7, the reference formulas of issue #24): role → [(settings field, part key)];
+# each role's weights sum to 100. A part key ending in "_score" is a 0–100 score (from a band table or
+# relative to the best), any other a fraction.
 WEIGHTS = {
     "inspector": [
         ("w_inspector_valid", "valid_report_rate"),
@@ -197,7 +199,11 @@ WEIGHTS = {
         ("w_inspector_verify", "verify_on_time_rate"),
         ("w_inspector_check", "check_on_time_rate"),
     ],
-    "operator": [("w_operator_on_time", "accept_on_time_rate"), ("w_operator_accurate", "accept_accuracy")],
+    "operator": [
+        ("w_operator_count", "accepted_score"),
+        ("w_operator_verify_dispatch", "verify_dispatch_on_time_rate"),
+        ("w_operator_check_dispatch", "check_dispatch_on_time_rate"),
+    ],
     "shift_leader": [
         ("w_leader_file_on_time", "file_on_time_rate"),
         ("w_leader_accurate", "file_accuracy"),
@@ -215,11 +221,51 @@ WEIGHTS = {
         ("w_department_rework", "no_rework_rate"),
     ],
     "area": [
+        ("w_area_public", "public_report_score"),
+        ("w_area_filed", "filed_score"),
         ("w_area_closure", "closure_rate"),
         ("w_area_on_time", "on_time_closure_rate"),
-        ("w_area_rework", "no_rework_rate"),
     ],
 }
+# Score bands (DOMAIN §7): a count or a percentage → a 0–100 score. "higher": the first band whose
+# threshold the value exceeds (thresholds descending); "lower": the first band whose threshold the value
+# does not exceed (thresholds ascending: fewer is better). Below every band: `otherwise`.
+# The 受理数 bands are DOMAIN's; DOMAIN gives the department's ends (≤ 50 → 100, > 1000 → 0) and leaves the
+# steps between, the 监督举报率 and the area 立案数 bands to us (our rule, a month's scale): cities tune them.
+DEFAULT_BANDS = {
+    "accepted": {
+        "direction": "higher",
+        "bands": [[2000, 100], [1200, 90], [500, 75], [300, 60]],
+        "otherwise": 0,
+    },
+    "department_dispatched": {
+        "direction": "lower",
+        "bands": [[50, 100], [100, 90], [200, 80], [500, 70], [1000, 60]],
+        "otherwise": 0,
+    },
+    "area_filed": {
+        "direction": "lower",
+        "bands": [[50, 100], [100, 90], [200, 80], [500, 70], [1000, 60]],
+        "otherwise": 0,
+    },
+    "public_report_rate": {
+        "direction": "lower",
+        "bands": [[5, 100], [10, 90], [20, 75], [30, 60]],
+        "otherwise": 0,
+    },
+}
+BAND_PARTS = {
+    "accepted_score": "accepted",
+    "dispatched_score": "department_dispatched",
+    "filed_score": "area_filed",
+    "public_report_score": "public_report_rate",
+}
+
+
+def default_bands() -> dict:
+    return {k: {**v, "bands": [list(b) for b in v["bands"]]} for k, v in DEFAULT_BANDS.items()}
+
+
 GRADES = [("grade_a", "A"), ("grade_b", "B"), ("grade_c", "C"), ("grade_d", "D")]
 TARGETS = {
     "filing_rate": "target_filing_rate",
@@ -239,8 +285,9 @@ class KpiSettings(models.Model):
     w_inspector_missed = _pct(_("监督员：漏报率得分权重"), 20)
     w_inspector_verify = _pct(_("监督员：按时核实率权重"), 20)
     w_inspector_check = _pct(_("监督员：按时核查率权重"), 20)
-    w_operator_on_time = _pct(_("受理员：按时受理率权重"), 50)
-    w_operator_accurate = _pct(_("受理员：准确受理率权重"), 50)
+    w_operator_count = _pct(_("受理员：受理数得分权重"), 25)
+    w_operator_verify_dispatch = _pct(_("受理员：核实按时派发率权重"), 40)
+    w_operator_check_dispatch = _pct(_("受理员：核查按时派发率权重"), 35)
     w_leader_file_on_time = _pct(_("值班长：按时立案率权重"), 25)
     w_leader_accurate = _pct(_("值班长：准确立案率权重"), 40)
     w_leader_close_on_time = _pct(_("值班长：按时结案率权重"), 35)
@@ -251,9 +298,15 @@ class KpiSettings(models.Model):
     w_department_closure = _pct(_("部门：结案率权重"), 30)
     w_department_dispose = _pct(_("部门：按期处置率权重"), 30)
     w_department_rework = _pct(_("部门：(1 − 返工率) 权重"), 30)
-    w_area_closure = _pct(_("区域：结案率权重"), 40)
+    w_area_public = _pct(_("区域：监督举报率得分权重"), 10)
+    w_area_filed = _pct(_("区域：立案数得分权重"), 20)
+    w_area_closure = _pct(_("区域：结案率权重"), 30)
     w_area_on_time = _pct(_("区域：按期结案率权重"), 40)
-    w_area_rework = _pct(_("区域：(1 − 返工率) 权重"), 20)
+    bands = models.JSONField(
+        _("得分分档"),
+        default=default_bands,
+        help_text=_("各计数得分的分档：direction 为 higher（超过门槛得分）或 lower（不超过门槛得分）"),
+    )
 
     grade_a = _pct(_("A 级下限（分）"), 90)
     grade_b = _pct(_("B 级下限（分）"), 75)
@@ -290,9 +343,12 @@ class KpiSettings(models.Model):
                     "role": role,
                     "total": total,
                 }
-        bands = [getattr(self, name) for name, _grade in GRADES]
-        if bands != sorted(bands, reverse=True) or len(set(bands)) != len(bands) or bands[0] > 100:
+        grades = [getattr(self, name) for name, _grade in GRADES]
+        if grades != sorted(grades, reverse=True) or len(set(grades)) != len(grades) or grades[0] > 100:
             errors["grade_a"] = _("等级下限须满足 100 ≥ A > B > C > D")
+        problem = bands_problem(self.bands)
+        if problem:
+            errors["bands"] = problem
         for name in TARGETS.values():
             if getattr(self, name) > 100:
                 errors[name] = _("目标不能超过 100%")
@@ -302,3 +358,36 @@ class KpiSettings(models.Model):
     @classmethod
     def load(cls) -> "KpiSettings":
         return cls.objects.get_or_create(pk=1)[0]
+
+    def snapshot(self) -> dict:
+        """What a frozen table keeps of the settings it was computed with (weights, bands, grades)."""
+        return {
+            "weights": {field: getattr(self, field) for parts in WEIGHTS.values() for field, _p in parts},
+            "bands": {**default_bands(), **(self.bands or {})},
+            "grades": {field: getattr(self, field) for field, _g in GRADES},
+        }
+
+
+def bands_problem(bands) -> str | None:
+    """Why a band table is unusable, or None (the admin's validation; metrics.band_score trusts it)."""
+    if not isinstance(bands, dict):
+        return _("分档须为一个对象")
+    for key, table in bands.items():
+        if key not in DEFAULT_BANDS:
+            return _("未知的分档：%(key)s") % {"key": key}
+        try:
+            direction, rows = table["direction"], table["bands"]
+            thresholds = [float(t) for t, _s in rows]
+            scores = [float(s) for _t, s in rows] + [float(table.get("otherwise", 0))]
+        except (KeyError, TypeError, ValueError):
+            return _("分档 %(key)s 的格式应为 {direction, bands: [[门槛, 得分], …], otherwise}") % {
+                "key": key
+            }
+        ordered = sorted(thresholds, reverse=direction == "higher")
+        if (
+            direction not in ("higher", "lower")
+            or thresholds != ordered
+            or not all(0 <= s <= 100 for s in scores)
+        ):
+            return _("分档 %(key)s：higher 门槛须从高到低、lower 门槛须从低到高，得分在 0–100") % {"key": key}
+    return None

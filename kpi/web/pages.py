@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from kpi import queries, reports
 from kpi.dates import validate_kpi_date
+from kpi.definitions import formulas_in_force
+from kpi.models import KpiSettings
 from kpi.web.common import CADENCES, GRANULARITIES, quick_periods, require_kpi_access
 from kpi.web.figures import RATE_PARTS, Figures
 from kpi.web.filters import KpiFilters, default_filter_data
@@ -136,7 +138,10 @@ def report_page(request):
 @login_required
 def glossary(request):
     require_kpi_access(request.user)
-    return render(request, "kpi/glossary.html", {"entries": queries.glossary(), **page_links()})
+    in_force = formulas_in_force(KpiSettings.load().snapshot())
+    return render(
+        request, "kpi/glossary.html", {"entries": queries.glossary(), "in_force": in_force, **page_links()}
+    )
 
 
 def page_links() -> dict:
