@@ -13,6 +13,7 @@ deletes and rewrites by key, and a constraint would only slow that down and orde
 and the unique constraint holds without NULLS NOT DISTINCT (which SQLite lacks).
 """
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -391,3 +392,171 @@ def bands_problem(bands) -> str | None:
         ):
             return _("分档 %(key)s：higher 门槛须从高到低、lower 门槛须从低到高，得分在 0–100") % {"key": key}
     return None
+
+
+# ---------------------------------------------------------------------------------- 考核 periods (issue #24.1)
+
+
+class PeriodKind(models.TextChoices):
+    WEEK = "week", _("周")
+    XUN = "xun", _("旬")
+    MONTH = "month", _("月")
+
+
+class AssessmentPeriod(models.Model):
+    """A closed 考核 period: its table is frozen as of `cutoff` (DOMAIN §7: "a period, once closed, is a
+    frozen table"). A period without a row is open: its figures are the live ones."""
+
+    kind = models.CharField(_("周期类型"), max_length=8, choices=PeriodKind.choices)
+    start = models.DateField(_("开始日期"))
+    end = models.DateField(_("结束日期"))
+    cutoff = models.DateTimeField(_("截止时刻"), help_text=_("考核表按此刻的案件状态计算"))
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("关账人"), on_delete=models.PROTECT, related_name="+"
+    )
+    closed_role = models.CharField(_("关账角色"), max_length=20)
+    closed_at = models.DateTimeField(_("关账时间"))
+    note = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        verbose_name = _("考核期")
+        verbose_name_plural = verbose_name
+        ordering = ["-start", "kind"]
+        constraints = [models.UniqueConstraint(fields=["kind", "start"], name="assessmentperiod_once")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.start}–{self.end}"
+
+    @property
+    def current(self) -> "AssessmentRevision":
+        return self.revisions.order_by("-number").first()
+
+
+class AssessmentRevision(models.Model):
+    """One version of a closed period's table. Never changed: an approved appeal writes the next one,
+    and every earlier one stays readable and exportable."""
+
+    period = models.ForeignKey(
+        AssessmentPeriod, verbose_name=_("考核期"), on_delete=models.PROTECT, related_name="revisions"
+    )
+    number = models.PositiveIntegerField(_("版本"))
+    created_at = models.DateTimeField(_("生成时间"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("生成人"), on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(_("原因"))
+    formula_version = models.CharField(_("公式版本"), max_length=40)
+    formula = models.JSONField(_("权重、分档与等级"), help_text=_("生成时生效的评价参数"))
+    cases = models.JSONField(_("计入的案件"), help_text=_("案件 id 列表"))
+    excluded = models.JSONField(_("不计入考核的案件"), default=list, help_text=_("经批准的申诉案件 id"))
+    table = models.JSONField(_("考核表"))
+    appeal = models.ForeignKey(
+        "kpi.KpiAppeal",
+        verbose_name=_("申诉"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="revisions",
+    )
+
+    class Meta:
+        verbose_name = _("考核表版本")
+        verbose_name_plural = verbose_name
+        ordering = ["period", "number"]
+        constraints = [models.UniqueConstraint(fields=["period", "number"], name="assessmentrevision_number")]
+
+    def __str__(self):
+        return f"{self.period} v{self.number}"
+
+
+class AssessmentAdjustment(models.Model):
+    """An audited correction of one figure of a closed table, shown beside the frozen figure."""
+
+    revision = models.ForeignKey(
+        AssessmentRevision, verbose_name=_("考核表版本"), on_delete=models.PROTECT, related_name="adjustments"
+    )
+    level = models.CharField(_("对象类型"), max_length=20)
+    object_id = models.IntegerField(_("对象"))
+    figure = models.CharField(_("指标"), max_length=40)
+    original = models.FloatField(_("原值"), null=True)
+    value = models.FloatField(_("调整后"))
+    reason = models.TextField(_("调整原因"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("调整人"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("调整时间"))
+
+    class Meta:
+        verbose_name = _("考核调整")
+        verbose_name_plural = verbose_name
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.revision} {self.level} {self.object_id} {self.figure}"
+
+
+class KpiAppeal(models.Model):
+    """申诉: a case asked to be marked 不计入考核 in a closed period, with a reason and an approver."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("待审批")
+        APPROVED = "approved", _("已批准")
+        REFUSED = "refused", _("已驳回")
+
+    period = models.ForeignKey(
+        AssessmentPeriod, verbose_name=_("考核期"), on_delete=models.PROTECT, related_name="appeals"
+    )
+    case = models.ForeignKey("cases.Case", verbose_name=_("案件"), on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("申诉理由"))
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.PENDING)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("申诉人"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("申诉时间"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审批人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    decision_note = models.TextField(_("审批意见"), blank=True)
+
+    class Meta:
+        verbose_name = _("考核申诉")
+        verbose_name_plural = verbose_name
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "case"], condition=models.Q(state="pending"), name="kpiappeal_one_pending"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.period} {self.case_id} {self.state}"
+
+
+class AssessmentLog(models.Model):
+    """The audit trail of 考核 periods: one append-only row per close, adjustment, appeal and decision."""
+
+    period = models.ForeignKey(
+        AssessmentPeriod, verbose_name=_("考核期"), on_delete=models.PROTECT, related_name="log"
+    )
+    action = models.CharField(_("动作"), max_length=20)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), on_delete=models.PROTECT, related_name="+"
+    )
+    actor_role = models.CharField(_("操作角色"), max_length=20)
+    at = models.DateTimeField(_("时间"))
+    note = models.TextField(_("说明"), blank=True)
+    payload = models.JSONField(_("数据"), default=dict)
+
+    class Meta:
+        verbose_name = _("考核日志")
+        verbose_name_plural = verbose_name
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.period} {self.action}"
