@@ -44,6 +44,11 @@ MENU: tuple[MenuEntry, ...] = (
     MenuEntry(_("超期督办"), "supervise-overdue", frozenset({_R.SUPERVISOR, _R.SHIFT_LEADER})),
     MenuEntry(_("综合评价"), "kpi-dashboard", frozenset({_R.SUPERVISOR, _R.SHIFT_LEADER, _R.ADMIN})),
     MenuEntry(_("统计报表"), "kpi-reports", frozenset({_R.SUPERVISOR, _R.SHIFT_LEADER, _R.ADMIN})),
+    MenuEntry(
+        _("考核期"),
+        "kpi-periods",
+        frozenset({_R.SUPERVISOR, _R.SHIFT_LEADER, _R.ADMIN, _R.DEPARTMENT, _R.DISPATCHER}),
+    ),
 )
 
 

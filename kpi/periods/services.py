@@ -188,7 +188,10 @@ def submit_appeal(*, period, case, reason: str, actor) -> KpiAppeal:
     if not (reason or "").strip():
         raise InvalidInput("申诉须说明理由", field="reason")
     if not isinstance(case, Case):
-        case = Case.objects.filter(pk=case).first() or Case.objects.filter(number=case).first()
+        if isinstance(case, int):
+            case = Case.objects.filter(pk=case).first()
+        else:
+            case = Case.objects.filter(number=str(case).strip()).first()
         if case is None:
             raise InvalidInput("案件不存在", field="case")
     if role == Role.DEPARTMENT and not (actor.roles & {Role.SUPERVISOR, Role.SHIFT_LEADER, Role.DISPATCHER}):
