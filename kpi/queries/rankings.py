@@ -213,11 +213,37 @@ def _people_rows(role: str, period_from, period_to, config) -> list[dict]:
     return ranked(out)
 
 
+def frozen_rows(level: str, period_from: dt.date, period_to: dt.date) -> list[dict] | None:
+    """The rows of a closed 考核 period's current revision, when the dates are exactly that period
+    (issue #24.1: later events change only open periods), else None. Drill-down links stay live."""
+    from kpi.models import AssessmentPeriod  # noqa: PLC0415 (a model of this app: no cycle, just late)
+
+    period = AssessmentPeriod.objects.filter(start=period_from, end=period_to).first()
+    if period is None:
+        return None
+    revision = period.current
+    marker = {"period": period.pk, "revision": revision.number, "cutoff": period.cutoff.isoformat()}
+    out = []
+    for row in revision.table.get(level, []):
+        row = {**row, "frozen": marker, "cases": None, "cases_url": None}
+        if level in AREA_LEVELS or level == "department":
+            row["cases"] = cases_params("filed", period_from, period_to, **{level: row["code"]})
+            row["cases_url"] = list_url(row["cases"])
+        out.append(row)
+    return out
+
+
 def rows(level: str, period_from: dt.date, period_to: dt.date, **filters) -> list[dict]:
-    """Ranking rows for streets, communities, grids, departments or the people of one role."""
+    """Ranking rows for streets, communities, grids, departments or the people of one role.
+
+    Unfiltered, for exactly a closed 考核 period, they are its frozen table (kpi/periods)."""
     if level not in LEVELS:
         raise ValueError(f"level must be one of {', '.join(LEVELS)}")
     check_filters(filters)
+    if not filters:
+        frozen = frozen_rows(level, period_from, period_to)
+        if frozen is not None:
+            return frozen
     config = KpiSettings.load()
     if level in AREA_LEVELS:
         return _area_rows(level, period_from, period_to, config, filters)
