@@ -7,8 +7,10 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from kpi import queries
+from cases import services as s
+from kpi import queries, rollup
 from kpi.models import AssessmentLog, AssessmentPeriod, KpiAppeal, KpiSettings
+from kpi.periods import services
 from tests.kpi.conftest import on
 from tests.kpi.scenario import APR1, MARCH
 
@@ -36,7 +38,11 @@ def _street(revision, world):
     return next(r for r in revision.table["street"] if r["id"] == world.street.pk)
 
 
-def test_closing_march_in_the_browser_freezes_it_as_of_the_cut_off(closed, world, client):
+def _table_html(page: str) -> str:
+    return page[page.index('id="frozen-table"') : page.index("</table>", page.index('id="frozen-table"'))]
+
+
+def test_closing_march_in_the_browser_freezes_it_as_of_the_cut_off(closed, march, world, client):
     period = closed
     assert (period.kind, period.start, period.end) == ("month", *MARCH)
     assert (period.closed_by, period.closed_role) == (world.p.supervisor, "supervisor")
@@ -51,6 +57,18 @@ def test_closing_march_in_the_browser_freezes_it_as_of_the_cut_off(closed, world
         page = client.get(f"/kpi/periods/{period.pk}/").content.decode()
     assert "frozen-table" in page and world.street.name in page and "67.75" in page
     assert AssessmentLog.objects.get(period=period).action == "close"
+    # Later events: A is reopened on 4/2 and rolled up. The live figures move; the page does not, and
+    # its table is still the replay as of the cut-off.
+    with on(APR2, 14):
+        s.case_reopen(case=march["A"], actor=world.p.shift_leader, reason="回访不满意")
+    with on(APR2, 15):
+        rollup.rollup_incremental()
+        assert queries.summary(*MARCH)["counts"]["closed"] == 5
+        later = client.get(f"/kpi/periods/{period.pk}/").content.decode()
+        replayed, _cases = services.compute_table(*MARCH, period.cutoff, formula=period.current.formula)
+    assert _table_html(later) == _table_html(page)
+    period.refresh_from_db()
+    assert replayed == period.current.table and period.revisions.count() == 1
     # Closing it again is refused, and nothing changes.
     with on(APR2, 11):
         client.post("/kpi/periods/", {"close": "1", "kind": "month", "date": "2026-03-02"})
