@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from kpi import queries, reports
 from kpi.dates import validate_kpi_date
 from kpi.definitions import formulas_in_force
-from kpi.models import KpiSettings
+from kpi.models import AssessmentPeriod, KpiSettings
 from kpi.web.common import CADENCES, GRANULARITIES, quick_periods, require_kpi_access
 from kpi.web.figures import RATE_PARTS, Figures
 from kpi.web.filters import KpiFilters, default_filter_data
@@ -122,8 +122,10 @@ def report_page(request):
             api = f"/api/v1/kpi/reports/{cadence}/"
         query = {"date": day.isoformat()}
         following = report.period_to + timedelta(days=1)
+        frozen = AssessmentPeriod.objects.filter(start=report.period_from, end=report.period_to).first()
         context.update(
             report=report,
+            frozen=frozen,
             sections=report_sections(report, figures),
             xlsx_url=f"{api}?{urlencode({**query, 'format': 'xlsx'})}",
             csv_url=f"{api}?{urlencode({**query, 'format': 'csv'})}",

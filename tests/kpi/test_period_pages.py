@@ -69,6 +69,10 @@ def test_closing_march_in_the_browser_freezes_it_as_of_the_cut_off(closed, march
     assert _table_html(later) == _table_html(page)
     period.refresh_from_db()
     assert replayed == period.current.table and period.revisions.count() == 1
+    # The 月报 of March says so and ranks streets by the frozen table.
+    with on(APR2, 16):
+        report = client.get("/kpi/reports/", {"cadence": "monthly", "date": "2026-03-15"}).content.decode()
+    assert "frozen-note" in report and f"/kpi/periods/{period.pk}/" in report
     # Closing it again is refused, and nothing changes.
     with on(APR2, 11):
         client.post("/kpi/periods/", {"close": "1", "kind": "month", "date": "2026-03-02"})
