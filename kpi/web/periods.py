@@ -51,8 +51,21 @@ class AppealForm(forms.Form):
     reason = forms.CharField(label=_("申诉理由"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
+LEVEL_LABELS = {
+    "street": _("街道"),
+    "community": _("社区"),
+    "grid": _("网格"),
+    "department": _("部门"),
+    "inspector": _("监督员"),
+    "operator": _("受理员"),
+    "shift_leader": _("值班长"),
+    "dispatcher": _("派遣员"),
+}
+LOG_LABELS = {"close": _("关账"), "adjust": _("调整"), "appeal": _("申诉"), "decide_appeal": _("审批申诉")}
+
+
 class AdjustForm(forms.Form):
-    level = forms.ChoiceField(label=_("对象类型"), choices=[(lv, lv) for lv in LEVELS])
+    level = forms.ChoiceField(label=_("对象类型"), choices=[(lv, LEVEL_LABELS[lv]) for lv in LEVELS])
     object_id = forms.IntegerField(label=_("对象"))
     figure = forms.CharField(
         label=_("指标"), max_length=40, help_text=_("score（综合得分）或指标键，如 closure_rate")
@@ -165,13 +178,13 @@ def period_detail(request, pk: int):
         "revisions": revisions,
         "revision": revision,
         "level": level,
-        "levels": [(lv, export.level_labels()[lv]) for lv in LEVELS],
+        "levels": [(lv, LEVEL_LABELS[lv]) for lv in LEVELS],
         "columns": [(k, _figure_label(k)) for k in columns],
         "table": table,
         "in_force": formulas_in_force(revision.formula),
         "excluded": revision.excluded,
         "appeals": period.appeals.select_related("case", "requested_by", "decided_by"),
-        "log": period.log.select_related("actor"),
+        "log": [(e, LOG_LABELS.get(e.action, e.action)) for e in period.log.select_related("actor")],
         "adjust_form": AdjustForm(initial={"level": level}) if services.can(user, "adjust") else None,
         "decide": services.can(user, "decide_appeal"),
         "is_current": revision == revisions[-1],
