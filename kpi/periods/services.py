@@ -7,7 +7,6 @@ and later settings change only open periods. An approved appeal writes the next 
 same cut-off and the same stored settings, minus the appealed case; earlier revisions stay as they were.
 """
 
-import calendar
 import datetime as dt
 
 from django.db import IntegrityError, transaction
@@ -17,6 +16,7 @@ from cases.errors import ActionForbidden, ActionRefused, InvalidInput
 from cases.models import Case
 from core.roles import ASSESSMENT_PERMISSIONS, Role
 from kpi import metrics, replay
+from kpi.dates import assessment_bounds
 from kpi.models import (
     AssessmentAdjustment,
     AssessmentLog,
@@ -24,23 +24,16 @@ from kpi.models import (
     AssessmentRevision,
     KpiAppeal,
     KpiSettings,
-    PeriodKind,
 )
 from kpi.periods.table import LEVELS, build_table, counted_cases
 
 
 def period_bounds(kind: str, day: dt.date) -> tuple[dt.date, dt.date]:
     """The week (Monday–Sunday), 旬 (1–10, 11–20, 21–end) or month containing `day`."""
-    if kind == PeriodKind.WEEK:
-        start = day - dt.timedelta(days=day.weekday())
-        return start, start + dt.timedelta(days=6)
-    last = calendar.monthrange(day.year, day.month)[1]
-    if kind == PeriodKind.MONTH:
-        return day.replace(day=1), day.replace(day=last)
-    if kind == PeriodKind.XUN:
-        first = 1 if day.day <= 10 else 11 if day.day <= 20 else 21
-        return day.replace(day=first), day.replace(day={1: 10, 11: 20, 21: last}[first])
-    raise InvalidInput(f"周期类型 {kind!r} 无效，应为 week、xun 或 month", field="kind")
+    bounds = assessment_bounds(kind, day)
+    if bounds is None:
+        raise InvalidInput(f"周期类型 {kind!r} 无效，应为 week、xun 或 month", field="kind")
+    return bounds
 
 
 def period_end_moment(end: dt.date) -> dt.datetime:

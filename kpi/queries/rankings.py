@@ -3,15 +3,16 @@
 import datetime as dt
 
 from django.contrib.auth import get_user_model
-from django.db.models import Sum
+from django.db.models import Q, Sum
 
 from core.roles import Role
 from dispatch.models import Department
 from grids.models import Community, Grid, Street
 from kpi import metrics
+from kpi.dates import is_assessment_period
 from kpi.definitions import AREA_COUNTS, NOT_PATROLLED
 from kpi.models import AreaDay, KpiSettings, PersonDay
-from kpi.queries.cells import cells_for, check_filters, figures_of, sums_by
+from kpi.queries.cells import SUMS, cells_for, check_filters, figures_of, sums_by
 from kpi.queries.drilldown import cases_params, list_url
 
 AREA_LEVELS = {
@@ -32,12 +33,14 @@ def ranked(out: list[dict]) -> list[dict]:
 
 def _area_rows(level, period_from, period_to, config, filters) -> list[dict]:
     model, column = AREA_LEVELS[level]
-    cells = cells_for(period_from, period_to, **filters)
-    grouped = sums_by(cells, column)
-    public = {
-        g[column]: g["n"]
-        for g in cells.filter(source__in=NOT_PATROLLED).order_by().values(column).annotate(n=Sum("filed"))
-    }
+    # 监督举报率's numerator rides along in the same GROUP BY: the filed cases from public sources.
+    grouped = list(
+        cells_for(period_from, period_to, **filters)
+        .order_by()
+        .values(column)
+        .annotate(public=Sum("filed", filter=Q(source__in=NOT_PATROLLED)), **SUMS)
+    )
+    public = {g[column]: g["public"] or 0 for g in grouped}
     names = {a.pk: a for a in model.objects.filter(pk__in=[g[column] for g in grouped])}
     out = []
     for g in grouped:
@@ -218,6 +221,8 @@ def frozen_rows(level: str, period_from: dt.date, period_to: dt.date) -> list[di
     (issue #24.1: later events change only open periods), else None. Drill-down links stay live."""
     from kpi.models import AssessmentPeriod  # noqa: PLC0415 (a model of this app: no cycle, just late)
 
+    if not is_assessment_period(period_from, period_to):
+        return None  # no query for a range that no period can be
     period = AssessmentPeriod.objects.filter(start=period_from, end=period_to).first()
     if period is None:
         return None
