@@ -52,6 +52,11 @@ MENU: tuple[MenuEntry, ...] = (
     MenuEntry(_("回头看"), "followup-list", frozenset({_R.SUPERVISOR, _R.SHIFT_LEADER, _R.ADMIN})),
     MenuEntry(_("隐患台账"), "hazard-list", CAMPAIGN_ROLES),
     MenuEntry(_("专项督办"), "campaign-overdue", frozenset({_R.SUPERVISOR, _R.SHIFT_LEADER, _R.DEPARTMENT})),
+    MenuEntry(
+        _("考核期"),
+        "kpi-periods",
+        frozenset({_R.SUPERVISOR, _R.SHIFT_LEADER, _R.ADMIN, _R.DEPARTMENT, _R.DISPATCHER}),
+    ),
 )
 
 

@@ -47,6 +47,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "auth.view_group",
         "cases.view_*",
         "kpi.*_kpisettings",  # KPI 设置 (README): weights, grade bands and targets
+        "kpi.view_*",  # 考核 periods, revisions, adjustments, appeals and their log (read-only in the admin)
         "cases.change_suggesterversion",  # switch the category suggester to another version
         "axes.view_*",
         "axes.delete_accessattempt",
@@ -76,6 +77,17 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "assessment.view_checklist",
     ),
 }
+# 考核 periods (issue #24.1): who may do what to a frozen table. Closing and correcting are the
+# supervisors' and the admin's; an appeal (申诉) is asked by those who answer for a case's figures
+# (a department for its own cases, the centre's desks) and decided by someone else of the first group.
+ASSESSMENT_PERMISSIONS: dict[str, frozenset[Role]] = {
+    "view": frozenset({Role.SUPERVISOR, Role.SHIFT_LEADER, Role.ADMIN}),
+    "close": frozenset({Role.SUPERVISOR, Role.ADMIN}),
+    "adjust": frozenset({Role.SUPERVISOR, Role.ADMIN}),
+    "appeal": frozenset({Role.DEPARTMENT, Role.SHIFT_LEADER, Role.DISPATCHER, Role.SUPERVISOR}),
+    "decide_appeal": frozenset({Role.SUPERVISOR, Role.ADMIN}),
+}
+
 for _role in Role:
     # Case pages in the admin are read-only and not scoped, so only district-wide roles may view them.
     _cases = ("cases.view_*",) if _role in DISTRICT_WIDE_ROLES else ()

@@ -5,6 +5,7 @@ the day before a period, the baseline windows before a hot-spot date) would step
 calendar, which ends at years 1 and 9999: a 500 instead of an answer.
 """
 
+import calendar
 import datetime as dt
 
 from django.core.exceptions import ValidationError
@@ -21,3 +22,21 @@ def validate_kpi_date(value: dt.date) -> None:
             "latest": LATEST_DATE,
         }
         raise ValidationError(message, code="date_range")
+
+
+def assessment_bounds(kind: str, day: dt.date) -> tuple[dt.date, dt.date] | None:
+    """The 考核 week (Monday–Sunday), 旬 (1–10, 11–20, 21–end) or month containing `day`."""
+    if kind == "week":
+        start = day - dt.timedelta(days=day.weekday())
+        return start, start + dt.timedelta(days=6)
+    last = calendar.monthrange(day.year, day.month)[1]
+    if kind == "month":
+        return day.replace(day=1), day.replace(day=last)
+    if kind == "xun":
+        first = 1 if day.day <= 10 else 11 if day.day <= 20 else 21
+        return day.replace(day=first), day.replace(day={1: 10, 11: 20, 21: last}[first])
+    return None
+
+
+def is_assessment_period(start: dt.date, end: dt.date) -> bool:
+    return any(assessment_bounds(kind, start) == (start, end) for kind in ("week", "xun", "month"))

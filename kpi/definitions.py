@@ -124,8 +124,13 @@ _ALL = [
     Kpi("accept_on_time_rate", _("按时受理率"), "%",
         _("按时受理率 = 时限内完成的受理、派发核实、不予受理 ÷ 三者次数 × 100%"),
         _("受理员对上报作出处理（受理、派发核实或不予受理）在受理时限内的比例。"), "person"),
-    Kpi("accept_accuracy", _("准确受理率"), "%", _("准确受理率 = (受理数 − 受理后未立案即被驳回或作废数) ÷ 受理数 × 100%"),
-        _("受理员直接受理（可信来源）的案件中，没有在立案前被不予立案或作废的比例。"), "person"),
+    Kpi("accepted", _("受理数"), "件", _("受理数 = 受理 + 派发核实 + 不予受理的次数"), _("按受理动作发生日计。"), "person"),
+    Kpi("accepted_score", _("受理数得分"), "分", _("受理数得分按分档：> 2000 得 100，1201–2000 得 90，501–1200 得 75，301–500 得 60，其余 0"),
+        _("受理员工作量得分（参考实现的分档，可在后台“评价参数”中调整）。"), "person"),
+    Kpi("verify_dispatch_on_time_rate", _("核实按时派发率"), "%", _("核实按时派发率 = 时限内派发核实数 ÷ 派发核实数 × 100%"),
+        _("公众、热线上报在受理时限内派发给监督员核实的比例。"), "person"),
+    Kpi("check_dispatch_on_time_rate", _("核查按时派发率"), "%", _("核查按时派发率 = 时限内派发核查数 ÷ 派发核查数 × 100%"),
+        _("本系统中处置反馈后由系统直接派给网格监督员核查，受理员没有派发核查的动作：此项无数据，不参与综合得分，其余各项按权重比例折算。"), "person"),
     Kpi("file_on_time_rate", _("按时立案率"), "%", _("按时立案率 = 时限内立案数 ÷ 立案数 × 100%"), _("按立案日计。"), "person"),
     Kpi("file_accuracy", _("准确立案率"), "%", _("准确立案率 = (立案数 − 作废数) ÷ 立案数 × 100%"),
         _("值班长所立案件中未被作废的比例。"), "person"),
@@ -138,20 +143,18 @@ _ALL = [
     Kpi("dispatch_accuracy", _("准确派遣率"), "%", _("准确派遣率 = (派遣数 − 回退数) ÷ 派遣数 × 100%"),
         _("一次派遣之后、下一次派遣之前获批回退，则该次派遣计为回退。"), "person"),
     # ------------------------------------------------------------------ departments and areas
-    Kpi("dispatched_score", _("派遣数得分"), "分", _("派遣数得分 = 本部门应处置数 ÷ 同期应处置数最多的部门的应处置数 × 100"),
-        _def(_("部门的工作量得分，相对同期最佳（最多）的部门。"), COHORT)),
+    Kpi("dispatched_score", _("派遣数得分"), "分", _("派遣数得分按分档：部门立案（派遣）数 ≤ 50 得 100 … > 1000 得 0（案件越少越好）"),
+        _def(_("部门主办的立案数越多，得分越低：其负责范围内问题越少越好。分档见下方“得分分档”。"), COHORT)),
     Kpi("no_rework_rate", _("(1 − 返工率)"), "%", _("(1 − 返工率) × 100%"), COHORT),
+    Kpi("public_report_rate", _("监督举报率"), "%", _("监督举报率 = 公众、热线、媒体来源经核实立案数 ÷ 立案数 × 100%"),
+        _def(_("区域内由群众先发现、经核实属实并立案的问题所占比例，越低越好（说明监督员漏报少）。"), COHORT),
+        higher_is_better=False),
+    Kpi("public_report_score", _("监督举报率得分"), "分", _("监督举报率得分按分档（越低得分越高）"),
+        _def(_("分档见下方“得分分档”。"), COHORT)),
+    Kpi("filed_score", _("立案数得分"), "分", _("立案数得分按分档（区域立案数越少得分越高）"), _def(_("分档见下方“得分分档”。"), COHORT)),
     Kpi("score", _("综合得分"), "分", _("综合得分 = Σ 各项得分 × 权重（权重在后台“评价参数”中设置，合计 100）"),
-        _(
-            "各项取 0–100 分（比率 × 100）。某项没有数据（分母为 0）时，该项不参与，其余各项按权重比例折算。"
-            "部门：派遣数得分×10% + 结案率×30% + 按期处置率×30% + (1 − 返工率)×30%；"
-            "监督员：有效上报率×40% + 漏报率得分×20% + 按时核实率×20% + 按时核查率×20%；"
-            "受理员：按时受理率×50% + 准确受理率×50%；"
-            "值班长：按时立案率×25% + 准确立案率×40% + 按时结案率×35%；"
-            "派遣员：派遣数得分×20% + 按时派遣率×40% + 准确派遣率×40%；"
-            "区域（街道、社区、网格）：结案率×40% + 按期结案率×40% + (1 − 返工率)×20%（以上为默认权重）。"
-        ),
-    ),
+        _("各项取 0–100 分（比率 × 100）。某项没有数据（分母为 0）时，该项不参与，其余各项按权重比例折算。"
+          "下方“现行公式”列出当前生效的各项权重；已关账的考核期按关账时保存的权重和分档计算，不随后来的修改变化。")),
     Kpi("grade", _("等级"), "", _("A ≥ 90，B ≥ 75，C ≥ 60，D ≥ 40，其余为 E（分数线可在后台设置）"),
         _("按综合得分评定的等级。")),
 ]  # fmt: skip
@@ -176,3 +179,52 @@ HOTLINE_RATES = ("hotline_response_rate", "hotline_resolution_rate", "hotline_sa
 
 def glossary() -> list[dict]:
     return [k.as_dict() for k in _ALL]
+
+
+COMPOSITE_LABELS = {
+    "area": _("区域（街道、社区、网格）"),
+    "department": _("部门"),
+    "inspector": _("监督员"),
+    "operator": _("受理员"),
+    "shift_leader": _("值班长"),
+    "dispatcher": _("派遣员"),
+}
+BAND_LABELS = {
+    "accepted": (_("受理数得分"), _("受理数")),
+    "department_dispatched": (_("部门派遣数得分"), _("部门立案（派遣）数")),
+    "area_filed": (_("区域立案数得分"), _("区域立案数")),
+    "public_report_rate": (_("监督举报率得分"), _("监督举报率 %")),
+}
+
+
+def formulas_in_force(snapshot: dict) -> dict:
+    """The composite formulas and score bands of a settings snapshot (KpiSettings.snapshot()), as text:
+    the glossary shows those in force, a frozen table those it was computed with."""
+    from kpi.models import WEIGHTS  # noqa: PLC0415 (kpi.models imports nothing of ours; keep it lazy here)
+
+    composites = []
+    for kind, parts in WEIGHTS.items():
+        terms = [
+            f"{KPIS[part].label if part in KPIS else part}×{snapshot['weights'][field]}%"
+            for field, part in parts
+        ]
+        composites.append({"kind": kind, "label": str(COMPOSITE_LABELS[kind]), "formula": " + ".join(terms)})
+    bands = []
+    for key, table in snapshot["bands"].items():
+        label, measure = BAND_LABELS.get(key, (key, key))
+        rows, previous = [], None
+        for threshold, score in table["bands"]:
+            if table["direction"] == "higher":
+                rows.append({"range": f"{measure} > {threshold:g}", "score": score})
+            else:
+                low = f"{previous:g} < " if previous is not None else ""
+                rows.append({"range": f"{low}{measure} ≤ {threshold:g}", "score": score})
+            previous = threshold
+        rows.append({"range": str(_("其余")), "score": table.get("otherwise", 0)})
+        bands.append({"key": key, "label": str(label), "rows": rows})
+    grades = snapshot["grades"]
+    grade_text = (
+        f"A ≥ {grades['grade_a']}, B ≥ {grades['grade_b']}, C ≥ {grades['grade_c']}, "
+        f"D ≥ {grades['grade_d']}, E < {grades['grade_d']}"
+    )
+    return {"composites": composites, "bands": bands, "grades": grade_text}

@@ -4,7 +4,10 @@ Pure functions of plain dicts, so the API, the dashboard and the reports compute
 same way. Rates are fractions (0.0–1.0) or None when the denominator is 0; scores are 0–100.
 """
 
-from kpi.models import GRADES, WEIGHTS, KpiSettings
+from kpi.models import BAND_PARTS, WEIGHTS, KpiSettings
+
+# Bumped when a formula (not a weight or band: those are stored with a frozen table) changes meaning.
+FORMULA_VERSION = "DOMAIN-7-ref-2026.12"
 
 
 def ratio(num: int, den: int) -> float | None:
@@ -51,33 +54,77 @@ def hotline_figures(s: dict) -> tuple[dict, dict]:
     return c, rates
 
 
-def composite(kind: str, parts: dict, config: KpiSettings | None = None) -> float | None:
+def formula(config: KpiSettings | dict | None = None) -> dict:
+    """The weights, bands and grade lines in force: a KpiSettings row, or the snapshot a frozen table
+    stored (so a closed period is recomputed with what it was closed with, DOMAIN §7 / issue #24)."""
+    if isinstance(config, dict):
+        return config
+    return (config or KpiSettings.load()).snapshot()
+
+
+def composite(kind: str, parts: dict, config: KpiSettings | dict | None = None) -> float | None:
     """Σ weight × part-score over the parts that have data, rescaled to the weights present.
 
     `parts` maps part keys (kpi/models.py WEIGHTS) to fractions (rates) or 0–100 scores (keys ending
     in "_score"). A part without data (None) drops out rather than counting as 0: a new inspector
     with no 核查 yet is not punished for it.
     """
-    config = config or KpiSettings.load()
+    weights = formula(config)["weights"]
     total = weight = 0.0
     for field, part in WEIGHTS[kind]:
         value = parts.get(part)
         if value is None:
             continue
-        w = getattr(config, field)
+        w = weights[field]
         total += w * (value if part.endswith("_score") else value * 100)
         weight += w
     return round(total / weight, 2) if weight else None
 
 
-def grade(score: float | None, config: KpiSettings | None = None) -> str | None:
+def grade(score: float | None, config: KpiSettings | dict | None = None) -> str | None:
     if score is None:
         return None
-    config = config or KpiSettings.load()
-    for field, letter in GRADES:
-        if score >= getattr(config, field):
+    grades = formula(config)["grades"]
+    for field, letter in (("grade_a", "A"), ("grade_b", "B"), ("grade_c", "C"), ("grade_d", "D")):
+        if score >= grades[field]:
             return letter
     return "E"
+
+
+def band_score(part: str, value: float | None, config: KpiSettings | dict | None = None) -> float | None:
+    """A count (or a percentage) as a 0–100 score by the band table of `part` (kpi/models.py BAND_PARTS)."""
+    if value is None:
+        return None
+    table = formula(config)["bands"][BAND_PARTS[part]]
+    for threshold, score in table["bands"]:
+        if (value > threshold) if table["direction"] == "higher" else (value <= threshold):
+            return float(score)
+    return float(table.get("otherwise", 0))
+
+
+def area_parts(counts: dict, public_filed: int, config=None) -> dict:
+    """区域 composite parts (DOMAIN §7): 监督举报率 = public reports verified true (filed) / 立案数,
+    lower is better; 立案数 by bands (fewer is better); 结案率; 按期结案率."""
+    public_rate = ratio(public_filed, counts["filed"])
+    return {
+        "public_report_score": band_score(
+            "public_report_score", None if public_rate is None else public_rate * 100, config
+        ),
+        "filed_score": band_score("filed_score", counts["filed"], config),
+        "closure_rate": ratio(counts["closed"], counts["due_closure"]),
+        "on_time_closure_rate": ratio(counts["closed_on_time"], counts["due_closure"]),
+    }
+
+
+def department_parts(counts: dict, config=None) -> dict:
+    """部门 composite parts (DOMAIN §7): the 派遣数 score falls as the department's cases rise."""
+    rework = ratio(counts["reworked"], counts["due_closure"])
+    return {
+        "dispatched_score": band_score("dispatched_score", counts["filed"], config),
+        "closure_rate": ratio(counts["closed"], counts["due_closure"]),
+        "dispose_on_time_rate": ratio(counts["disposed_on_time"], counts["due_dispose"]),
+        "no_rework_rate": None if rework is None else 1 - rework,
+    }
 
 
 def relative_score(value: int, best: int) -> float | None:

@@ -13,6 +13,7 @@ deletes and rewrites by key, and a constraint would only slow that down and orde
 and the unique constraint holds without NULLS NOT DISTINCT (which SQLite lacks).
 """
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -189,7 +190,9 @@ def _pct(label: str, default: int, help_text: str = ""):
     return models.PositiveSmallIntegerField(label, default=default, help_text=help_text)
 
 
-# Composite scores (docs/domain.md §7): role → [(settings field, part key)]; each role's weights sum to 100.
+# Composite scores (DOMAIN §7, the reference formulas of issue #24): role → [(settings field, part key)];
+# each role's weights sum to 100. A part key ending in "_score" is a 0–100 score (from a band table or
+# relative to the best), any other a fraction.
 WEIGHTS = {
     "inspector": [
         ("w_inspector_valid", "valid_report_rate"),
@@ -197,7 +200,11 @@ WEIGHTS = {
         ("w_inspector_verify", "verify_on_time_rate"),
         ("w_inspector_check", "check_on_time_rate"),
     ],
-    "operator": [("w_operator_on_time", "accept_on_time_rate"), ("w_operator_accurate", "accept_accuracy")],
+    "operator": [
+        ("w_operator_count", "accepted_score"),
+        ("w_operator_verify_dispatch", "verify_dispatch_on_time_rate"),
+        ("w_operator_check_dispatch", "check_dispatch_on_time_rate"),
+    ],
     "shift_leader": [
         ("w_leader_file_on_time", "file_on_time_rate"),
         ("w_leader_accurate", "file_accuracy"),
@@ -215,11 +222,51 @@ WEIGHTS = {
         ("w_department_rework", "no_rework_rate"),
     ],
     "area": [
+        ("w_area_public", "public_report_score"),
+        ("w_area_filed", "filed_score"),
         ("w_area_closure", "closure_rate"),
         ("w_area_on_time", "on_time_closure_rate"),
-        ("w_area_rework", "no_rework_rate"),
     ],
 }
+# Score bands (DOMAIN §7): a count or a percentage → a 0–100 score. "higher": the first band whose
+# threshold the value exceeds (thresholds descending); "lower": the first band whose threshold the value
+# does not exceed (thresholds ascending: fewer is better). Below every band: `otherwise`.
+# The 受理数 bands are DOMAIN's; DOMAIN gives the department's ends (≤ 50 → 100, > 1000 → 0) and leaves the
+# steps between, the 监督举报率 and the area 立案数 bands to us (our rule, a month's scale): cities tune them.
+DEFAULT_BANDS = {
+    "accepted": {
+        "direction": "higher",
+        "bands": [[2000, 100], [1200, 90], [500, 75], [300, 60]],
+        "otherwise": 0,
+    },
+    "department_dispatched": {
+        "direction": "lower",
+        "bands": [[50, 100], [100, 90], [200, 80], [500, 70], [1000, 60]],
+        "otherwise": 0,
+    },
+    "area_filed": {
+        "direction": "lower",
+        "bands": [[50, 100], [100, 90], [200, 80], [500, 70], [1000, 60]],
+        "otherwise": 0,
+    },
+    "public_report_rate": {
+        "direction": "lower",
+        "bands": [[5, 100], [10, 90], [20, 75], [30, 60]],
+        "otherwise": 0,
+    },
+}
+BAND_PARTS = {
+    "accepted_score": "accepted",
+    "dispatched_score": "department_dispatched",
+    "filed_score": "area_filed",
+    "public_report_score": "public_report_rate",
+}
+
+
+def default_bands() -> dict:
+    return {k: {**v, "bands": [list(b) for b in v["bands"]]} for k, v in DEFAULT_BANDS.items()}
+
+
 GRADES = [("grade_a", "A"), ("grade_b", "B"), ("grade_c", "C"), ("grade_d", "D")]
 TARGETS = {
     "filing_rate": "target_filing_rate",
@@ -239,8 +286,9 @@ class KpiSettings(models.Model):
     w_inspector_missed = _pct(_("监督员：漏报率得分权重"), 20)
     w_inspector_verify = _pct(_("监督员：按时核实率权重"), 20)
     w_inspector_check = _pct(_("监督员：按时核查率权重"), 20)
-    w_operator_on_time = _pct(_("受理员：按时受理率权重"), 50)
-    w_operator_accurate = _pct(_("受理员：准确受理率权重"), 50)
+    w_operator_count = _pct(_("受理员：受理数得分权重"), 25)
+    w_operator_verify_dispatch = _pct(_("受理员：核实按时派发率权重"), 40)
+    w_operator_check_dispatch = _pct(_("受理员：核查按时派发率权重"), 35)
     w_leader_file_on_time = _pct(_("值班长：按时立案率权重"), 25)
     w_leader_accurate = _pct(_("值班长：准确立案率权重"), 40)
     w_leader_close_on_time = _pct(_("值班长：按时结案率权重"), 35)
@@ -251,9 +299,15 @@ class KpiSettings(models.Model):
     w_department_closure = _pct(_("部门：结案率权重"), 30)
     w_department_dispose = _pct(_("部门：按期处置率权重"), 30)
     w_department_rework = _pct(_("部门：(1 − 返工率) 权重"), 30)
-    w_area_closure = _pct(_("区域：结案率权重"), 40)
+    w_area_public = _pct(_("区域：监督举报率得分权重"), 10)
+    w_area_filed = _pct(_("区域：立案数得分权重"), 20)
+    w_area_closure = _pct(_("区域：结案率权重"), 30)
     w_area_on_time = _pct(_("区域：按期结案率权重"), 40)
-    w_area_rework = _pct(_("区域：(1 − 返工率) 权重"), 20)
+    bands = models.JSONField(
+        _("得分分档"),
+        default=default_bands,
+        help_text=_("各计数得分的分档：direction 为 higher（超过门槛得分）或 lower（不超过门槛得分）"),
+    )
 
     grade_a = _pct(_("A 级下限（分）"), 90)
     grade_b = _pct(_("B 级下限（分）"), 75)
@@ -290,9 +344,12 @@ class KpiSettings(models.Model):
                     "role": role,
                     "total": total,
                 }
-        bands = [getattr(self, name) for name, _grade in GRADES]
-        if bands != sorted(bands, reverse=True) or len(set(bands)) != len(bands) or bands[0] > 100:
+        grades = [getattr(self, name) for name, _grade in GRADES]
+        if grades != sorted(grades, reverse=True) or len(set(grades)) != len(grades) or grades[0] > 100:
             errors["grade_a"] = _("等级下限须满足 100 ≥ A > B > C > D")
+        problem = bands_problem(self.bands)
+        if problem:
+            errors["bands"] = problem
         for name in TARGETS.values():
             if getattr(self, name) > 100:
                 errors[name] = _("目标不能超过 100%")
@@ -302,3 +359,204 @@ class KpiSettings(models.Model):
     @classmethod
     def load(cls) -> "KpiSettings":
         return cls.objects.get_or_create(pk=1)[0]
+
+    def snapshot(self) -> dict:
+        """What a frozen table keeps of the settings it was computed with (weights, bands, grades)."""
+        return {
+            "weights": {field: getattr(self, field) for parts in WEIGHTS.values() for field, _p in parts},
+            "bands": {**default_bands(), **(self.bands or {})},
+            "grades": {field: getattr(self, field) for field, _g in GRADES},
+        }
+
+
+def bands_problem(bands) -> str | None:
+    """Why a band table is unusable, or None (the admin's validation; metrics.band_score trusts it)."""
+    if not isinstance(bands, dict):
+        return _("分档须为一个对象")
+    for key, table in bands.items():
+        if key not in DEFAULT_BANDS:
+            return _("未知的分档：%(key)s") % {"key": key}
+        try:
+            direction, rows = table["direction"], table["bands"]
+            thresholds = [float(t) for t, _s in rows]
+            scores = [float(s) for _t, s in rows] + [float(table.get("otherwise", 0))]
+        except (KeyError, TypeError, ValueError):
+            return _("分档 %(key)s 的格式应为 {direction, bands: [[门槛, 得分], …], otherwise}") % {
+                "key": key
+            }
+        ordered = sorted(thresholds, reverse=direction == "higher")
+        if (
+            direction not in ("higher", "lower")
+            or thresholds != ordered
+            or not all(0 <= s <= 100 for s in scores)
+        ):
+            return _("分档 %(key)s：higher 门槛须从高到低、lower 门槛须从低到高，得分在 0–100") % {"key": key}
+    return None
+
+
+# ---------------------------------------------------------------------------------- 考核 periods (issue #24.1)
+
+
+class PeriodKind(models.TextChoices):
+    WEEK = "week", _("周")
+    XUN = "xun", _("旬")
+    MONTH = "month", _("月")
+
+
+class AssessmentPeriod(models.Model):
+    """A closed 考核 period: its table is frozen as of `cutoff` (DOMAIN §7: "a period, once closed, is a
+    frozen table"). A period without a row is open: its figures are the live ones."""
+
+    kind = models.CharField(_("周期类型"), max_length=8, choices=PeriodKind.choices)
+    start = models.DateField(_("开始日期"))
+    end = models.DateField(_("结束日期"))
+    cutoff = models.DateTimeField(_("截止时刻"), help_text=_("考核表按此刻的案件状态计算"))
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("关账人"), on_delete=models.PROTECT, related_name="+"
+    )
+    closed_role = models.CharField(_("关账角色"), max_length=20)
+    closed_at = models.DateTimeField(_("关账时间"))
+    note = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        verbose_name = _("考核期")
+        verbose_name_plural = verbose_name
+        ordering = ["-start", "kind"]
+        constraints = [models.UniqueConstraint(fields=["kind", "start"], name="assessmentperiod_once")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.start}–{self.end}"
+
+    @property
+    def current(self) -> "AssessmentRevision":
+        return self.revisions.order_by("-number").first()
+
+
+class AssessmentRevision(models.Model):
+    """One version of a closed period's table. Never changed: an approved appeal writes the next one,
+    and every earlier one stays readable and exportable."""
+
+    period = models.ForeignKey(
+        AssessmentPeriod, verbose_name=_("考核期"), on_delete=models.PROTECT, related_name="revisions"
+    )
+    number = models.PositiveIntegerField(_("版本"))
+    created_at = models.DateTimeField(_("生成时间"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("生成人"), on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(_("原因"))
+    formula_version = models.CharField(_("公式版本"), max_length=40)
+    formula = models.JSONField(_("权重、分档与等级"), help_text=_("生成时生效的评价参数"))
+    cases = models.JSONField(_("计入的案件"), help_text=_("案件 id 列表"))
+    excluded = models.JSONField(_("不计入考核的案件"), default=list, help_text=_("经批准的申诉案件 id"))
+    table = models.JSONField(_("考核表"))
+    appeal = models.ForeignKey(
+        "kpi.KpiAppeal",
+        verbose_name=_("申诉"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="revisions",
+    )
+
+    class Meta:
+        verbose_name = _("考核表版本")
+        verbose_name_plural = verbose_name
+        ordering = ["period", "number"]
+        constraints = [models.UniqueConstraint(fields=["period", "number"], name="assessmentrevision_number")]
+
+    def __str__(self):
+        return f"{self.period} v{self.number}"
+
+
+class AssessmentAdjustment(models.Model):
+    """An audited correction of one figure of a closed table, shown beside the frozen figure."""
+
+    revision = models.ForeignKey(
+        AssessmentRevision, verbose_name=_("考核表版本"), on_delete=models.PROTECT, related_name="adjustments"
+    )
+    level = models.CharField(_("对象类型"), max_length=20)
+    object_id = models.IntegerField(_("对象"))
+    figure = models.CharField(_("指标"), max_length=40)
+    original = models.FloatField(_("原值"), null=True)
+    value = models.FloatField(_("调整后"))
+    reason = models.TextField(_("调整原因"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("调整人"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("调整时间"))
+
+    class Meta:
+        verbose_name = _("考核调整")
+        verbose_name_plural = verbose_name
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.revision} {self.level} {self.object_id} {self.figure}"
+
+
+class KpiAppeal(models.Model):
+    """申诉: a case asked to be marked 不计入考核 in a closed period, with a reason and an approver."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("待审批")
+        APPROVED = "approved", _("已批准")
+        REFUSED = "refused", _("已驳回")
+
+    period = models.ForeignKey(
+        AssessmentPeriod, verbose_name=_("考核期"), on_delete=models.PROTECT, related_name="appeals"
+    )
+    case = models.ForeignKey("cases.Case", verbose_name=_("案件"), on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("申诉理由"))
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.PENDING)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("申诉人"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("申诉时间"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审批人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    decision_note = models.TextField(_("审批意见"), blank=True)
+
+    class Meta:
+        verbose_name = _("考核申诉")
+        verbose_name_plural = verbose_name
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "case"], condition=models.Q(state="pending"), name="kpiappeal_one_pending"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.period} {self.case_id} {self.state}"
+
+
+class AssessmentLog(models.Model):
+    """The audit trail of 考核 periods: one append-only row per close, adjustment, appeal and decision."""
+
+    period = models.ForeignKey(
+        AssessmentPeriod, verbose_name=_("考核期"), on_delete=models.PROTECT, related_name="log"
+    )
+    action = models.CharField(_("动作"), max_length=20)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), on_delete=models.PROTECT, related_name="+"
+    )
+    actor_role = models.CharField(_("操作角色"), max_length=20)
+    at = models.DateTimeField(_("时间"))
+    note = models.TextField(_("说明"), blank=True)
+    payload = models.JSONField(_("数据"), default=dict)
+
+    class Meta:
+        verbose_name = _("考核日志")
+        verbose_name_plural = verbose_name
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.period} {self.action}"

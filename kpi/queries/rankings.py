@@ -3,15 +3,16 @@
 import datetime as dt
 
 from django.contrib.auth import get_user_model
-from django.db.models import Sum
+from django.db.models import Q, Sum
 
 from core.roles import Role
 from dispatch.models import Department
 from grids.models import Community, Grid, Street
 from kpi import metrics
+from kpi.dates import is_assessment_period
 from kpi.definitions import AREA_COUNTS, NOT_PATROLLED
 from kpi.models import AreaDay, KpiSettings, PersonDay
-from kpi.queries.cells import as_percent, cells_for, check_filters, figures_of, sums_by
+from kpi.queries.cells import SUMS, cells_for, check_filters, figures_of, sums_by
 from kpi.queries.drilldown import cases_params, list_url
 
 AREA_LEVELS = {
@@ -32,17 +33,20 @@ def ranked(out: list[dict]) -> list[dict]:
 
 def _area_rows(level, period_from, period_to, config, filters) -> list[dict]:
     model, column = AREA_LEVELS[level]
-    grouped = sums_by(cells_for(period_from, period_to, **filters), column)
+    # 监督举报率's numerator rides along in the same GROUP BY: the filed cases from public sources.
+    grouped = list(
+        cells_for(period_from, period_to, **filters)
+        .order_by()
+        .values(column)
+        .annotate(public=Sum("filed", filter=Q(source__in=NOT_PATROLLED)), **SUMS)
+    )
+    public = {g[column]: g["public"] or 0 for g in grouped}
     names = {a.pk: a for a in model.objects.filter(pk__in=[g[column] for g in grouped])}
     out = []
     for g in grouped:
         area = names.get(g[column])
         counts, rates = figures_of(g)
-        parts = {
-            "closure_rate": metrics.ratio(counts["closed"], counts["due_closure"]),
-            "on_time_closure_rate": metrics.ratio(counts["closed_on_time"], counts["due_closure"]),
-            "no_rework_rate": complement(metrics.ratio(counts["reworked"], counts["due_closure"])),
-        }
+        parts = metrics.area_parts(counts, public.get(g[column], 0), config)
         score = metrics.composite("area", parts, config)
         code = area.code if area else str(g[column])
         out.append(
@@ -52,7 +56,7 @@ def _area_rows(level, period_from, period_to, config, filters) -> list[dict]:
                 "name": area.name if area else code,
                 "counts": {k: counts[k] for k in AREA_COUNTS},
                 "rates": rates,
-                "parts": as_percent(parts),
+                "parts": shown_parts(parts),
                 "score": score,
                 "grade": metrics.grade(score, config),
                 "cases": (
@@ -68,35 +72,24 @@ def complement(rate: float | None) -> float | None:
     return None if rate is None else 1 - rate
 
 
+def shown_parts(parts: dict) -> dict:
+    """Parts as shown: rates in percent (two decimals), scores as they are."""
+    return {
+        k: (v if k.endswith("_score") else None if v is None else round(v * 100, 2)) for k, v in parts.items()
+    }
+
+
 def _department_rows(period_from, period_to, config, filters) -> list[dict]:
     grouped = [g for g in sums_by(cells_for(period_from, period_to, **filters), "dept") if g["dept"]]
-    # 派遣数得分 is relative to the busiest department in the period, whatever the department filter.
-    unfiltered = {k: v for k, v in filters.items() if k != "department"}
-    best = max(
-        (
-            g["due_dispose"] or 0
-            for g in sums_by(cells_for(period_from, period_to, **unfiltered), "dept")
-            if g["dept"]
-        ),
-        default=0,
-    )
     departments = {d.pk: d for d in Department.objects.filter(pk__in=[g["dept"] for g in grouped])}
     out = []
     for g in grouped:
         dept = departments.get(g["dept"])
         counts, rates = figures_of(g)
-        parts = {
-            "dispatched_score": metrics.relative_score(counts["due_dispose"], best),
-            "closure_rate": metrics.ratio(counts["closed"], counts["due_closure"]),
-            "dispose_on_time_rate": metrics.ratio(counts["disposed_on_time"], counts["due_dispose"]),
-            "no_rework_rate": complement(metrics.ratio(counts["reworked"], counts["due_closure"])),
-        }
+        parts = metrics.department_parts(counts, config)
         score = metrics.composite("department", parts, config)
         code = dept.code if dept else str(g["dept"])
-        shown = {
-            k: (v if k.endswith("_score") else None if v is None else round(v * 100, 2))
-            for k, v in parts.items()
-        }
+        shown = shown_parts(parts)
         out.append(
             {
                 "id": g["dept"],
@@ -117,7 +110,7 @@ def _department_rows(period_from, period_to, config, filters) -> list[dict]:
 
 
 # Per role: the PersonDay kinds it is scored on, and how they make each part (num, den over kinds).
-def _people_parts(role: str, k: dict, extra: dict) -> dict:
+def people_parts(role: str, k: dict, extra: dict, config=None) -> dict:
     def n(*kinds):
         return sum(k.get(x, {}).get("n", 0) for x in kinds)
 
@@ -137,10 +130,15 @@ def _people_parts(role: str, k: dict, extra: dict) -> dict:
             "check_on_time_rate": r(on_time("check"), n("check")),
         }
     if role == Role.OPERATOR:
-        handled = ("accept", "send_verify", "reject")
+        # 受理数: every report the operator handled (受理, 派发核实, 不予受理). 核查按时派发率 has no action
+        # of ours behind it (处置反馈 goes to the grid's inspector by itself): no data, so the part drops
+        # out of the composite (metrics.composite) until a 派发核查 step exists.
         return {
-            "accept_on_time_rate": r(on_time(*handled), n(*handled)),
-            "accept_accuracy": r(ok("accept"), n("accept")),
+            "accepted_score": metrics.band_score(
+                "accepted_score", n("accept", "send_verify", "reject"), config
+            ),
+            "verify_dispatch_on_time_rate": r(on_time("send_verify"), n("send_verify")),
+            "check_dispatch_on_time_rate": None,
         }
     if role == Role.SHIFT_LEADER:
         return {
@@ -195,12 +193,9 @@ def _people_rows(role: str, period_from, period_to, config) -> list[dict]:
     out = []
     for user_id, k in kinds.items():
         user = users.get(user_id)
-        parts = _people_parts(role, k, {"missed_rate": missed.get(user_id), "best": best})
+        parts = people_parts(role, k, {"missed_rate": missed.get(user_id), "best": best}, config)
         score = metrics.composite(role, parts, config)
-        shown = {
-            p: (v if p.endswith("_score") else None if v is None else round(v * 100, 2))
-            for p, v in parts.items()
-        }
+        shown = shown_parts(parts)
         if role == Role.INSPECTOR:
             m = missed.get(user_id)
             shown["missed_rate"] = None if m is None else round(m * 100, 2)
@@ -221,11 +216,39 @@ def _people_rows(role: str, period_from, period_to, config) -> list[dict]:
     return ranked(out)
 
 
+def frozen_rows(level: str, period_from: dt.date, period_to: dt.date) -> list[dict] | None:
+    """The rows of a closed 考核 period's current revision, when the dates are exactly that period
+    (issue #24.1: later events change only open periods), else None. Drill-down links stay live."""
+    from kpi.models import AssessmentPeriod  # noqa: PLC0415 (a model of this app: no cycle, just late)
+
+    if not is_assessment_period(period_from, period_to):
+        return None  # no query for a range that no period can be
+    period = AssessmentPeriod.objects.filter(start=period_from, end=period_to).first()
+    if period is None:
+        return None
+    revision = period.current
+    marker = {"period": period.pk, "revision": revision.number, "cutoff": period.cutoff.isoformat()}
+    out = []
+    for row in revision.table.get(level, []):
+        row = {**row, "frozen": marker, "cases": None, "cases_url": None}
+        if level in AREA_LEVELS or level == "department":
+            row["cases"] = cases_params("filed", period_from, period_to, **{level: row["code"]})
+            row["cases_url"] = list_url(row["cases"])
+        out.append(row)
+    return out
+
+
 def rows(level: str, period_from: dt.date, period_to: dt.date, **filters) -> list[dict]:
-    """Ranking rows for streets, communities, grids, departments or the people of one role."""
+    """Ranking rows for streets, communities, grids, departments or the people of one role.
+
+    Unfiltered, for exactly a closed 考核 period, they are its frozen table (kpi/periods)."""
     if level not in LEVELS:
         raise ValueError(f"level must be one of {', '.join(LEVELS)}")
     check_filters(filters)
+    if not filters:
+        frozen = frozen_rows(level, period_from, period_to)
+        if frozen is not None:
+            return frozen
     config = KpiSettings.load()
     if level in AREA_LEVELS:
         return _area_rows(level, period_from, period_to, config, filters)

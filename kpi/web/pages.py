@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from kpi import queries, reports
 from kpi.dates import validate_kpi_date
+from kpi.definitions import formulas_in_force
+from kpi.models import AssessmentPeriod, KpiSettings
 from kpi.web.common import CADENCES, GRANULARITIES, quick_periods, require_kpi_access
 from kpi.web.figures import RATE_PARTS, Figures
 from kpi.web.filters import KpiFilters, default_filter_data
@@ -120,8 +122,10 @@ def report_page(request):
             api = f"/api/v1/kpi/reports/{cadence}/"
         query = {"date": day.isoformat()}
         following = report.period_to + timedelta(days=1)
+        frozen = AssessmentPeriod.objects.filter(start=report.period_from, end=report.period_to).first()
         context.update(
             report=report,
+            frozen=frozen,
             sections=report_sections(report, figures),
             xlsx_url=f"{api}?{urlencode({**query, 'format': 'xlsx'})}",
             csv_url=f"{api}?{urlencode({**query, 'format': 'csv'})}",
@@ -136,7 +140,10 @@ def report_page(request):
 @login_required
 def glossary(request):
     require_kpi_access(request.user)
-    return render(request, "kpi/glossary.html", {"entries": queries.glossary(), **page_links()})
+    in_force = formulas_in_force(KpiSettings.load().snapshot())
+    return render(
+        request, "kpi/glossary.html", {"entries": queries.glossary(), "in_force": in_force, **page_links()}
+    )
 
 
 def page_links() -> dict:

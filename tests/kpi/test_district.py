@@ -101,12 +101,25 @@ def test_streets_ranked_best_first(month):
     north, south = rows
     # 北街道: N1–N4, E1 filed and closed on time; N3 reworked.
     assert (north["counts"]["filed"], north["counts"]["closed"], north["counts"]["reworked"]) == (5, 5, 1)
-    assert north["parts"] == {"closure_rate": 100.0, "on_time_closure_rate": 100.0, "no_rework_rate": 80.0}
-    assert (north["score"], north["grade"]) == (96.0, "A")  # 40 × 100 % + 40 × 100 % + 20 × (1 − 1/5)
+    # DOMAIN §7 reference: 监督举报率得分×10 % + 立案数得分×20 % + 结案率×30 % + 按期结案率×40 %.
+    # 监督举报率 1/5 = 20 % (N4, a hotline ticket) → band "≤ 20 %" = 75; 立案数 5 ≤ 50 → 100.
+    assert north["parts"] == {
+        "public_report_score": 75.0,
+        "filed_score": 100.0,
+        "closure_rate": 100.0,
+        "on_time_closure_rate": 100.0,
+    }
+    assert (north["score"], north["grade"]) == (97.5, "A")  # 7.5 + 20 + 30 + 40
     # 南街道: S1–S6 filed, S2 still open.
     assert (south["counts"]["filed"], south["counts"]["closed"]) == (6, 5)
-    assert south["parts"] == {"closure_rate": 83.33, "on_time_closure_rate": 83.33, "no_rework_rate": 100.0}
-    assert (south["score"], south["grade"]) == (86.67, "B")  # (40 × 5/6 + 40 × 5/6) × 100 + 20 × 100 %
+    # 监督举报率 3/6 = 50 % (S3–S5 hotline tickets) → past every band = 0.
+    assert south["parts"] == {
+        "public_report_score": 0.0,
+        "filed_score": 100.0,
+        "closure_rate": 83.33,
+        "on_time_closure_rate": 83.33,
+    }
+    assert (south["score"], south["grade"]) == (78.33, "B")  # 0 + 20 + 70 × 5/6 = 78.333…
 
 
 def test_departments_ranked_best_first(month):
@@ -115,21 +128,22 @@ def test_departments_ranked_best_first(month):
     assert [r["code"] for r in rows] == [w.garden.code, w.offices["N"].code, w.offices["S"].code]
     assert [r["rank"] for r in rows] == [1, 2, 3]
     garden, north, south = rows
-    # 应处置: GARDEN N4, S4 (2); ON N1, N2, N3, E1 (4); OS S1, S2, S3, S5, S6 (5, the busiest).
+    # 立案(派遣)数: GARDEN N4, S4 (2); ON N1, N2, N3, E1 (4); OS S1, S2, S3, S5, S6 (5): all ≤ 50 → 100
+    # (DOMAIN §7: a department's 派遣数 score falls as its cases rise).
     assert garden["parts"] == {
-        "dispatched_score": 40.0,  # 100 × 2 / 5
+        "dispatched_score": 100.0,
         "closure_rate": 100.0,
         "dispose_on_time_rate": 100.0,
         "no_rework_rate": 100.0,
     }
-    assert (garden["score"], garden["grade"]) == (94.0, "A")  # 10 × 40 % + 30 + 30 + 30
+    assert (garden["score"], garden["grade"]) == (100.0, "A")  # 10 + 30 + 30 + 30
     assert north["parts"] == {
-        "dispatched_score": 80.0,  # 100 × 4 / 5
+        "dispatched_score": 100.0,
         "closure_rate": 100.0,
         "dispose_on_time_rate": 100.0,
         "no_rework_rate": 75.0,  # 1 − 1/4 (N3)
     }
-    assert (north["score"], north["grade"]) == (90.5, "A")  # 8 + 30 + 30 + 22.5
+    assert (north["score"], north["grade"]) == (92.5, "A")  # 10 + 30 + 30 + 22.5
     assert south["parts"] == {
         "dispatched_score": 100.0,
         "closure_rate": 80.0,  # 4 / 5 (S2 open)
@@ -168,11 +182,19 @@ def test_dispatchers_and_operators_ranked_best_first(month):
     op1, op2 = operators
     # op1: 受理 E1 (Mon 08:35), N1–N3; 派发核实 N4: all within the hour.
     assert op1["counts"] == {"accept": 4, "send_verify": 1}
-    assert (op1["parts"], op1["score"]) == ({"accept_on_time_rate": 100.0, "accept_accuracy": 100.0}, 100.0)
-    # op2: 受理 S1, S2, S6 (S6 at 14:00, four working hours late); 派发核实 S3–S5 → 5 of 6 on time.
+    # DOMAIN §7 reference: 受理数得分×25 % + 核实按时派发率×40 % + 核查按时派发率×35 %; 核查派发 has no
+    # action here, so it drops out and the rest is rescaled: (25 × 0 + 40 × 100) / 65 = 61.538…
+    # 受理数 5 (≤ 300) scores 0.
+    parts = {
+        "accepted_score": 0.0,
+        "verify_dispatch_on_time_rate": 100.0,
+        "check_dispatch_on_time_rate": None,
+    }
+    assert (op1["parts"], op1["score"], op1["grade"]) == (parts, 61.54, "C")
+    # op2: 受理 S1, S2, S6 (S6 late, but a 受理 is not a 派发核实); 派发核实 S3–S5 on time: the same score,
+    # so the tie is broken by code.
     assert op2["counts"] == {"accept": 3, "send_verify": 3}
-    assert op2["parts"] == {"accept_on_time_rate": 83.33, "accept_accuracy": 100.0}
-    assert (op2["score"], op2["grade"]) == (91.67, "A")  # 50 × 5/6 + 50 × 100 % = 91.666…
+    assert (op2["parts"], op2["score"], op2["grade"]) == (parts, 61.54, "C")
 
 
 def test_the_nightly_run_counts_the_early_morning(db):

@@ -99,10 +99,13 @@ def test_people_scores_and_grades(march):
 
     operator = _one("operator")
     assert operator["counts"] == {"accept": 10, "reject": 1, "send_verify": 1}
-    # 按时受理: L accepted and J rejected at 14:00, five working hours late → 10 / 12.
-    # 准确受理: L was refused filing after being accepted → 9 / 10.
-    assert operator["parts"] == {"accept_on_time_rate": 83.33, "accept_accuracy": 90.0}
-    assert (operator["score"], operator["grade"]) == (86.67, "B")
+    # DOMAIN §7: 受理数 12 (≤ 300) scores 0; I was 派发核实 on time (1 / 1); no 派发核查 action: drops out.
+    assert operator["parts"] == {
+        "accepted_score": 0.0,
+        "verify_dispatch_on_time_rate": 100.0,
+        "check_dispatch_on_time_rate": None,
+    }
+    assert (operator["score"], operator["grade"]) == (61.54, "C")  # (25 × 0 + 40 × 100) / 65
 
     leader = _one("shift_leader")
     assert leader["counts"] == {"close": 6, "file": 10}  # G's 结案 is April's
@@ -134,7 +137,12 @@ def test_department_and_area_scores(march, world):
     }
     assert (office["score"], office["grade"]) == (77.5, "B")  # 10 + 22.5 + 18.75 + 26.25
     street = _one("street")
-    assert (street["code"], street["score"], street["grade"]) == (world.street.code, 72.5, "C")
+    # 监督举报率 1/10 (I) = 10 % → 90; 立案数 10 → 100; 结案率 6/8; 按期结案率 5/8.
+    assert (street["code"], street["score"], street["grade"]) == (
+        world.street.code,
+        76.5,
+        "B",
+    )  # 9+20+22.5+25
 
 
 def test_weights_targets_and_bands_are_configurable(march):

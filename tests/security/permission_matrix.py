@@ -210,6 +210,12 @@ KPI_PAGES = {"supervisor", "shift_leader", "admin", "department"}  # a departmen
 # The KPI API: district-wide roles see the district, a department itself (kpi/api.py). Inspectors and
 # users without a role see no evaluation data at all, hot spots included.
 KPI_API = DISTRICT_WIDE | {"department"}
+# 考核期 (issue #24.1): supervisors and admins close, correct and decide appeals; the shift leader reads;
+# departments and the centre's desks appeal (a department for its own cases).
+ASSESSMENT_VIEW = {"supervisor", "shift_leader", "admin"}
+ASSESSMENT_ADJUST = {"supervisor", "admin"}
+ASSESSMENT_DECIDE = {"supervisor", "admin"}
+ASSESSMENT_APPEAL = {"department", "shift_leader", "dispatcher", "supervisor"}
 SUPERVISION = {"supervisor", "shift_leader"}  # 案件地图, 超期督办
 HOTLINE_QUEUE_API = {"operator", "shift_leader", "supervisor", "admin"}  # the centre's ticket inbox
 DECIDE_DUPLICATES = {"operator", "shift_leader"}
@@ -493,6 +499,56 @@ def endpoints(w) -> list[Probe]:
         ],
         Probe("api/v1/kpi/glossary/", "/api/v1/kpi/glossary/", api(), why="definitions, not data"),
         Probe("api/v1/kpi/reports/<str:cadence>/", "/api/v1/kpi/reports/daily/", api(KPI_API)),
+        # 考核期 (issue #24.1, core/roles.py ASSESSMENT_PERMISSIONS): the matrix's world has no closed
+        # period, so an id is answered 404 to those who may act on one and 403 to the rest.
+        Probe("kpi/periods/", "/kpi/periods/", page(ASSESSMENT_VIEW | ASSESSMENT_APPEAL)),
+        Probe("kpi/periods/<int:pk>/", "/kpi/periods/999999/", page(ASSESSMENT_VIEW, ok=404)),
+        Probe(
+            "kpi/periods/<int:pk>/v<int:number>/adjust/",
+            "/kpi/periods/999999/v1/adjust/",
+            page(ASSESSMENT_ADJUST, ok=404),
+            method="post",
+        ),
+        Probe(
+            "kpi/periods/<int:pk>/v<int:number>/xlsx/",
+            "/kpi/periods/999999/v1/xlsx/",
+            page(ASSESSMENT_VIEW, ok=404),
+        ),
+        Probe(
+            "kpi/appeals/<int:pk>/decide/",
+            "/kpi/appeals/999999/decide/",
+            page(ASSESSMENT_DECIDE, ok=404),
+            method="post",
+        ),
+        Probe("api/v1/kpi/formula/", "/api/v1/kpi/formula/", api(ASSESSMENT_VIEW)),
+        Probe(
+            "api/v1/kpi/as-of/",
+            "/api/v1/kpi/as-of/?level=street&date_from=2026-03-01&date_to=2026-03-31",
+            api(ASSESSMENT_VIEW),
+        ),
+        Probe("api/v1/kpi/periods/", "/api/v1/kpi/periods/", api(ASSESSMENT_VIEW)),
+        Probe("api/v1/kpi/periods/<int:pk>/", "/api/v1/kpi/periods/999999/", api(ASSESSMENT_VIEW, ok=404)),
+        Probe(
+            "api/v1/kpi/revisions/<int:pk>/", "/api/v1/kpi/revisions/999999/", api(ASSESSMENT_VIEW, ok=404)
+        ),
+        Probe(
+            "api/v1/kpi/revisions/<int:pk>/xlsx/",
+            "/api/v1/kpi/revisions/999999/xlsx/",
+            api(ASSESSMENT_VIEW, ok=404),
+        ),
+        Probe(
+            "api/v1/kpi/revisions/<int:pk>/adjustments/",
+            "/api/v1/kpi/revisions/999999/adjustments/",
+            api(ASSESSMENT_ADJUST, ok=404),
+            method="post",
+        ),
+        Probe("api/v1/kpi/appeals/", "/api/v1/kpi/appeals/", api(ASSESSMENT_VIEW | ASSESSMENT_APPEAL)),
+        Probe(
+            "api/v1/kpi/appeals/<int:pk>/decide/",
+            "/api/v1/kpi/appeals/999999/decide/",
+            api(ASSESSMENT_DECIDE, ok=404),
+            method="post",
+        ),
         # ------------------------------------------------ Open311 GeoReport v2: public by the standard
         Probe("open311/v2/", "/open311/v2/", for_all(404)),
         Probe("open311/v2/discovery.<fmt>", "/open311/v2/discovery.xml", for_all(200)),
@@ -785,6 +841,12 @@ ADMIN_MODELS: dict[str, tuple[set[str], set[str]]] = {
     "cases.suggestionfeedback": CASES_READ_ONLY,
     # README: KPI weights, grade bands and targets are edited in the admin (KPI 设置): the admin's.
     "kpi.kpisettings": ({"admin"}, {"admin"}),
+    # 考核期 records are written by the services with their audit rows: the admin reads them, nobody adds.
+    "kpi.assessmentperiod": ({"admin"}, set()),
+    "kpi.assessmentrevision": ({"admin"}, set()),
+    "kpi.assessmentadjustment": ({"admin"}, set()),
+    "kpi.kpiappeal": ({"admin"}, set()),
+    "kpi.assessmentlog": ({"admin"}, set()),
     # Sign-in attempts and lock-outs (django-axes): the admin reads them and unlocks by deleting one.
     "axes.accessattempt": ({"admin"}, set()),
     "axes.accesslog": ({"admin"}, set()),
