@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "grids",
     "dispatch",
     "cases",
+    "enforcement",
     "kpi",
     "cityops",
     "tooling",
