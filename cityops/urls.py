@@ -22,6 +22,7 @@ urlpatterns = [
     path("map/outline.geojson", grid_layers.outline_layer, name="map-outline"),
     path("map/grids.geojson", grid_layers.grid_layer, name="map-grids"),
     path("", include("cases.web.urls")),
+    path("", include("enforcement.urls")),
     path("", include("kpi.web")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

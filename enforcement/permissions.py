@@ -12,7 +12,7 @@ parties, outcomes and figures without contacts; the admin keeps the agencies, un
 from core.roles import Role
 
 CONFIRM_ROLES = frozenset({Role.SHIFT_LEADER})
-READ_ROLES = frozenset({Role.SUPERVISOR, Role.SHIFT_LEADER, Role.ADMIN, Role.DISPATCHER, Role.OPERATOR})
+READ_ROLES = frozenset({Role.SUPERVISOR, Role.SHIFT_LEADER, Role.ADMIN})
 
 
 def unit_of(user):

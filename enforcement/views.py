@@ -1,12 +1,25 @@
 """Pages: the case panel, parties (list, page, import), outcomes, figures; 我的任务 follow-up checks."""
 
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from cases.errors import ActionError
+from cases.models import Case
 from cases.web.extensions import Task
+from enforcement import figures as figures_module
 from enforcement import permissions, services
-from enforcement.models import Agency, CaseParty, Outcome
+from enforcement.filters import OutcomeFilter, PartyFilter
+from enforcement.importers import PartyImportError, import_parties
+from enforcement.models import Agency, CaseParty, CreditPolicy, EnforcementEvent, Outcome, Party, PartyContact
 
 
 def panel_context(case, user) -> dict | None:
@@ -63,3 +76,232 @@ def check_tasks(user):
             )
         )
     return out
+
+
+# ---------------------------------------------------------------- pages
+
+
+def _readers_only(request) -> None:
+    if not permissions.can_read(request.user):
+        raise PermissionDenied
+
+
+@login_required
+def party_list(request):
+    """门前三包 parties: search, the 约谈 and referral lists by credit score, repeat offenders per street."""
+    _readers_only(request)
+    policy = CreditPolicy.current()
+    fs = PartyFilter(
+        request.GET, queryset=Party.objects.select_related("street").order_by("street__code", "name")
+    )
+    page = Paginator(fs.qs, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "enforcement/party_list.html",
+        {
+            "filter": fs,
+            "page": page,
+            "policy": policy,
+            "interview": Party.objects.filter(
+                credit_score__lt=policy.interview_below, credit_score__gte=policy.referral_below
+            )
+            .select_related("street")
+            .order_by("credit_score", "name"),
+            "referral": Party.objects.filter(credit_score__lt=policy.referral_below)
+            .select_related("street")
+            .order_by("credit_score", "name"),
+            "repeat": services.repeat_offenders(),
+            "can_import": permissions.is_enforcement_staff(request.user) or request.user.has_role("admin"),
+        },
+    )
+
+
+@login_required
+def party_detail(request, pk: int):
+    """A party's page: its 责任书, cases, outcomes, 告知/约谈 records and history."""
+    _readers_only(request)
+    party = get_object_or_404(Party.objects.select_related("street"), pk=pk)
+    staff = permissions.is_enforcement_staff(request.user)
+    if request.method == "POST":
+        try:
+            services.party_contact_record(
+                party=party,
+                actor=request.user,
+                kind=request.POST.get("kind", ""),
+                note=request.POST.get("note", ""),
+            )
+        except ActionError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("已记录"))
+        return redirect("enforcement-party", pk=party.pk)
+    links = party.case_links.select_related("case").order_by("-occurred_at")
+    return render(
+        request,
+        "enforcement/party_detail.html",
+        {
+            "party": party,
+            "letters": party.letters.all(),
+            "links": links,
+            "outcomes": party.outcomes.select_related("case", "agency").order_by("-issued_at"),
+            "contacts": party.contacts.select_related("actor").order_by("-at"),
+            "events": EnforcementEvent.objects.filter(party=party)
+            .select_related("actor", "case")
+            .order_by("-at", "-pk")[:100],
+            "show_contact": permissions.can_see_contact(request.user),
+            "staff": staff,
+            "contact_kinds": PartyContact.Kind.choices,
+            "policy": CreditPolicy.current(),
+        },
+    )
+
+
+@login_required
+def party_import(request):
+    if not (permissions.is_enforcement_staff(request.user) or request.user.has_role("admin")):
+        raise PermissionDenied
+    errors = []
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            errors = [_("请选择文件")]
+        else:
+            try:
+                result = import_parties(upload.read(), upload.name, actor=request.user)
+            except PartyImportError as exc:
+                errors = exc.errors
+            else:
+                messages.success(
+                    request,
+                    _("导入完成：新增 %(c)s，更新 %(u)s，责任书 %(l)s")
+                    % {"c": result.created, "u": result.updated, "l": result.letters},
+                )
+                return redirect("enforcement-parties")
+    return render(request, "enforcement/party_import.html", {"errors": errors})
+
+
+@login_required
+def outcome_list(request):
+    _readers_only(request)
+    qs = Outcome.objects.select_related("case", "party", "agency", "unit").order_by("-issued_at", "-pk")
+    fs = OutcomeFilter(request.GET, queryset=qs)
+    page = Paginator(fs.qs, 50).get_page(request.GET.get("page"))
+    return render(request, "enforcement/outcome_list.html", {"filter": fs, "page": page})
+
+
+@login_required
+def figures_page(request):
+    """执法统计: the figures per street, department, category or month, each linked to its outcomes."""
+    _readers_only(request)
+    today = timezone.localdate()
+    try:
+        start = date.fromisoformat(request.GET.get("from") or f"{today.year}-01-01")
+        end = date.fromisoformat(request.GET.get("to") or today.isoformat())
+    except ValueError:
+        start, end = date(today.year, 1, 1), today
+    by = request.GET.get("by") if request.GET.get("by") in figures_module.GROUPS else "street"
+    rows = figures_module.figures(start, end, by=by)
+    (total,) = figures_module.figures(start, end)
+    base = reverse("enforcement-outcomes")
+    for row in rows:
+        key = {"month": None}.get(by, by)
+        row["url"] = f"{base}?issued_after={start}&issued_before={end}" + (
+            f"&{key}={row['code']}" if key else ""
+        )
+    return render(
+        request,
+        "enforcement/figures.html",
+        {
+            "rows": rows,
+            "total": total,
+            "start": start,
+            "end": end,
+            "by": by,
+            "groups": [
+                ("street", _("街道")),
+                ("department", _("部门")),
+                ("category", _("类别")),
+                ("month", _("月份")),
+            ],
+        },
+    )
+
+
+# ---------------------------------------------------------------- the case panel's forms
+
+CASE_ACTIONS = ("confirm", "dismiss", "persuade", "rectify", "penalize", "waive", "transfer")
+OUTCOME_ACTIONS = ("check", "pay", "receipt", "feedback")
+
+
+def _date(value: str):
+    try:
+        return date.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@login_required
+@require_POST
+def case_act(request, pk: int, action: str):
+    case = get_object_or_404(Case, pk=pk)
+    p, user = request.POST, request.user
+    calls = {
+        "confirm": lambda: services.case_party_confirm(
+            case=case, actor=user, party=p.get("party") or None, note=p.get("note", "")
+        ),
+        "dismiss": lambda: services.case_party_dismiss(case=case, actor=user, note=p.get("note", "")),
+        "persuade": lambda: services.outcome_persuade(case=case, actor=user, note=p.get("note", "")),
+        "rectify": lambda: services.outcome_rectify(
+            case=case,
+            actor=user,
+            deadline=_date(p.get("deadline")),
+            number=p.get("number", ""),
+            note=p.get("note", ""),
+        ),
+        "penalize": lambda: services.outcome_penalize(
+            case=case,
+            actor=user,
+            legal_basis=p.get("legal_basis", ""),
+            fine=p.get("fine", ""),
+            number=p.get("number", ""),
+            paid=bool(p.get("paid")),
+            note=p.get("note", ""),
+        ),
+        "waive": lambda: services.outcome_waive(case=case, actor=user, note=p.get("note", "")),
+        "transfer": lambda: services.outcome_transfer(
+            case=case, actor=user, agency=p.get("agency") or None, note=p.get("note", "")
+        ),
+    }
+    return _run(request, calls[action], case.pk)
+
+
+@login_required
+@require_POST
+def outcome_act(request, pk: int, action: str):
+    outcome = get_object_or_404(Outcome, pk=pk)
+    p, user = request.POST, request.user
+    calls = {
+        "check": lambda: services.outcome_check(
+            outcome=outcome, actor=user, rectified=p.get("rectified") == "yes", note=p.get("note", "")
+        ),
+        "pay": lambda: services.outcome_mark_paid(outcome=outcome, actor=user),
+        "receipt": lambda: services.transfer_receipt(
+            outcome=outcome, actor=user, receipt_no=p.get("receipt_no", "")
+        ),
+        "feedback": lambda: services.transfer_feedback(
+            outcome=outcome, actor=user, feedback=p.get("feedback", "")
+        ),
+    }
+    return _run(request, calls[action], outcome.case_id)
+
+
+def _run(request, call, case_id: int):
+    try:
+        call()
+    except ActionError as exc:
+        if exc.status_code == 403:
+            raise PermissionDenied(exc.message) from None
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已保存"))
+    return redirect(reverse("case-detail", args=[case_id]) + "#enforcement")
