@@ -1,5 +1,5 @@
 from django.urls import path, re_path
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import SimpleRouter
 
 from enforcement.api import (
     AgencyViewSet,
@@ -10,8 +10,7 @@ from enforcement.api import (
     PartyViewSet,
 )
 
-router = DefaultRouter()
-router.include_root_view = False
+router = SimpleRouter()
 router.register("parties", PartyViewSet, basename="enforcement-party")
 router.register("outcomes", OutcomeViewSet, basename="enforcement-outcome")
 router.register("agencies", AgencyViewSet, basename="enforcement-agency")

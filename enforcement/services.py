@@ -412,23 +412,30 @@ def outcome_transfer(*, case, actor, agency: Agency | int, note: str = "", at=No
     return _record(case, actor, Outcome.Kind.TRANSFER, numbered=False, note=note, at=at, agency=agency)
 
 
-def _locked_outcome(outcome: Outcome | int, kind: str) -> Outcome:
+def _locked_outcome(outcome: Outcome | int) -> Outcome:
     pk = outcome.pk if isinstance(outcome, Outcome) else outcome
     found = Outcome.objects.select_for_update().select_related("case").filter(pk=pk).first()
-    if found is None or found.kind != kind:
-        raise InvalidInput("执法结果不存在或类型不符", field="outcome")
+    if found is None:
+        raise InvalidInput("执法结果不存在", field="outcome")
     return found
+
+
+def _of_kind(outcome: Outcome, kind: str) -> None:
+    """Checked after the actor, so someone who may not act learns nothing about the outcome."""
+    if outcome.kind != kind:
+        raise ActionRefused(f"这是{outcome.get_kind_display()}，不能执行此操作")
 
 
 def outcome_check(*, outcome, actor, rectified: bool, note: str = "", at=None) -> Outcome:
     """The follow-up check of a 责令改正 order: by the grid's inspector (我的任务) or 综合执法 staff."""
     at = at or timezone.now()
     with transaction.atomic():
-        found = _locked_outcome(outcome, Outcome.Kind.RECTIFICATION)
+        found = _locked_outcome(outcome)
         case = found.case
         inspector = actor.has_role("inspector") and case.grid.inspectors.filter(pk=actor.pk).exists()
         if not inspector:
             _staff(actor, case)
+        _of_kind(found, Outcome.Kind.RECTIFICATION)
         if found.checked_at:
             raise ActionRefused("该通知书已复查")
         found.checked_at, found.checked_by = at, actor
@@ -451,8 +458,9 @@ def outcome_check(*, outcome, actor, rectified: bool, note: str = "", at=None) -
 def outcome_mark_paid(*, outcome, actor, at=None) -> Outcome:
     at = at or timezone.now()
     with transaction.atomic():
-        found = _locked_outcome(outcome, Outcome.Kind.PENALTY)
+        found = _locked_outcome(outcome)
         _staff(actor, found.case)
+        _of_kind(found, Outcome.Kind.PENALTY)
         if found.paid:
             raise ActionRefused("罚款已登记缴纳")
         found.paid, found.paid_at = True, at
@@ -475,8 +483,9 @@ def transfer_receipt(*, outcome, actor, receipt_no: str, at=None) -> Outcome:
         raise InvalidInput("请填写回执编号", field="receipt_no")
     at = at or timezone.now()
     with transaction.atomic():
-        found = _locked_outcome(outcome, Outcome.Kind.TRANSFER)
+        found = _locked_outcome(outcome)
         _staff(actor, found.case)
+        _of_kind(found, Outcome.Kind.TRANSFER)
         if found.received_at:
             raise ActionRefused("已登记回执")
         found.receipt_no, found.received_at = receipt_no.strip(), at
@@ -498,8 +507,9 @@ def transfer_feedback(*, outcome, actor, feedback: str, at=None) -> Outcome:
         raise InvalidInput("请填写办理结果", field="feedback")
     at = at or timezone.now()
     with transaction.atomic():
-        found = _locked_outcome(outcome, Outcome.Kind.TRANSFER)
+        found = _locked_outcome(outcome)
         _staff(actor, found.case)
+        _of_kind(found, Outcome.Kind.TRANSFER)
         if not found.received_at:
             raise ActionRefused("请先登记移送回执")
         found.feedback, found.feedback_at = feedback.strip(), at
