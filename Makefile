@@ -33,6 +33,8 @@ demo: install
 	@$(PY) manage.py load_demo
 	@echo "==> demo cases through the services (skipped when present)"
 	@$(PY) manage.py demo_cases
+	@echo "==> 门前三包 parties and a year of enforcement outcomes (skipped when present)"
+	@$(PY) manage.py demo_enforcement
 	@echo "==> category suggester trained on the district's generated history (skipped when one is active)"
 	@$(PY) manage.py demo_suggester
 	@echo "==> KPI rollups over the demo history (beat keeps them current afterwards)"
