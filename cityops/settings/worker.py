@@ -63,3 +63,8 @@ CELERY_BEAT_SCHEDULE["suggester-retrain"] = {
     "task": "cases.suggest.tasks.retrain_suggester",
     "schedule": crontab(hour=2, minute=40),
 }
+# 门前三包 credit scores recover with time without a violation (enforcement/credit.py, issue #20).
+CELERY_BEAT_SCHEDULE["enforcement-credit-scores"] = {
+    "task": "enforcement.tasks.refresh_credit_scores",
+    "schedule": crontab(hour=1, minute=10),
+}

@@ -32,6 +32,7 @@ from enforcement.models import Agency, CreditPolicy, Letter, Outcome, Party, Uni
 from grids.locator import locate
 from grids.models import Grid, Street
 from tooling.demo.cast import photo
+from tooling.demo.departments import bureau_code
 
 TAG = "【执法演示】"
 SEED = 20
@@ -146,9 +147,7 @@ def create_demo_enforcement(
         note(f"已有 {existing} 个执法演示案件，未重复生成")
         return 0
     rng = random.Random(seed)
-    department = (
-        department or Department.objects.filter(code__endswith=UNIT_KEY, kind=Department.Kind.BUREAU).first()
-    )
+    department = department or Department.objects.filter(code=bureau_code(UNIT_KEY)).first()
     if department is None:
         raise LookupError("没有综合执法支队部门：请先运行 load_demo")
     streets = list(streets if streets is not None else Street.objects.order_by("code"))
