@@ -115,3 +115,15 @@ def test_the_kpi_report_carries_the_enforcement_figures_with_a_drill_down(enf):
         and f"street={enf.world.street.code}" in street_row["url"]
     )
     assert report.section("enforcement_departments").rows[0]["code"] == enf.dept.code
+
+
+def test_the_dashboard_shows_the_enforcement_cards_to_those_who_read_enforcement(enf, client):
+    case = dispatched(enf)
+    services.case_party_confirm(case=case, actor=enf.officer)
+    services.outcome_penalize(case=case, actor=enf.officer, legal_basis="条例", fine="800")
+    client.force_login(enf.world.p.supervisor)
+    page = client.get("/kpi/").content.decode()
+    assert 'id="card-enforcement-penalties"' in page and "800.00" in page
+    assert "/enforcement/outcomes/?issued_after=" in page
+    client.force_login(enf.world.p.department)  # a department outside enforcement: its own KPIs only
+    assert 'id="card-enforcement-penalties"' not in client.get("/kpi/").content.decode()
