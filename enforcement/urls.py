@@ -8,6 +8,7 @@ urlpatterns = [
     path("enforcement/parties/<int:pk>/", views.party_detail, name="enforcement-party"),
     path("enforcement/outcomes/", views.outcome_list, name="enforcement-outcomes"),
     path("enforcement/figures/", views.figures_page, name="enforcement-figures-page"),
+    path("enforcement/joint-operations/", views.joint_operations, name="enforcement-joint-operations"),
     re_path(
         r"^enforcement/cases/(?P<pk>[0-9]+)/(?P<action>{})/$".format("|".join(views.CASE_ACTIONS)),
         views.case_act,

@@ -15,11 +15,22 @@ from django.views.decorators.http import require_POST
 from cases.errors import ActionError
 from cases.models import Case
 from cases.web.extensions import Task
+from dispatch.models import Department
 from enforcement import figures as figures_module
 from enforcement import permissions, services
 from enforcement.filters import OutcomeFilter, PartyFilter
 from enforcement.importers import PartyImportError, import_parties
-from enforcement.models import Agency, CaseParty, CreditPolicy, EnforcementEvent, Outcome, Party, PartyContact
+from enforcement.models import (
+    Agency,
+    CaseParty,
+    CreditPolicy,
+    EnforcementEvent,
+    JointOperation,
+    Outcome,
+    Party,
+    PartyContact,
+)
+from grids.models import Street
 
 
 def panel_context(case, user) -> dict | None:
@@ -305,3 +316,48 @@ def _run(request, call, case_id: int):
     else:
         messages.success(request, _("已保存"))
     return redirect(reverse("case-detail", args=[case_id]) + "#enforcement")
+
+
+@login_required
+def joint_operations(request):
+    """联合执法: the operations (date, area, departments, findings, linked cases); 综合执法 staff add one."""
+    _readers_only(request)
+    staff = permissions.is_enforcement_staff(request.user)
+    if request.method == "POST":
+        if not staff:
+            raise PermissionDenied
+        p = request.POST
+        numbers = [n.strip() for n in p.get("cases", "").replace("，", ",").split(",") if n.strip()]
+        cases = list(Case.objects.filter(number__in=numbers))
+        try:
+            if len(cases) != len(set(numbers)):
+                missing = sorted(set(numbers) - {c.number for c in cases})
+                raise ActionError(_("案件编号不存在：%(n)s") % {"n": "、".join(missing)}, field="cases")
+            day = _date(p.get("date"))
+            if day is None:
+                raise ActionError(_("请填写日期"), field="date")
+            services.joint_operation_create(
+                actor=request.user,
+                day=day,
+                area=p.get("area", ""),
+                street=Street.objects.filter(pk=p.get("street") or None).first(),
+                departments=Department.objects.filter(pk__in=p.getlist("departments")),
+                findings=p.get("findings", ""),
+                cases=cases,
+            )
+        except ActionError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("已保存"))
+        return redirect("enforcement-joint-operations")
+    operations = JointOperation.objects.select_related("street").prefetch_related("departments", "cases")
+    return render(
+        request,
+        "enforcement/joint_operations.html",
+        {
+            "page": Paginator(operations.order_by("-date", "-pk"), 30).get_page(request.GET.get("page")),
+            "staff": staff,
+            "streets": Street.objects.order_by("code") if staff else (),
+            "departments": Department.objects.filter(is_active=True).order_by("code") if staff else (),
+        },
+    )

@@ -127,3 +127,24 @@ def test_the_dashboard_shows_the_enforcement_cards_to_those_who_read_enforcement
     assert "/enforcement/outcomes/?issued_after=" in page
     client.force_login(enf.world.p.department)  # a department outside enforcement: its own KPIs only
     assert 'id="card-enforcement-penalties"' not in client.get("/kpi/").content.decode()
+
+
+def test_a_joint_operation_is_recorded_with_its_departments_and_cases(enf, client):
+    case = dispatched(enf)
+    client.force_login(enf.officer)
+    data = {
+        "date": timezone.localdate().isoformat(),
+        "area": "友谊路沿街商铺",
+        "street": enf.world.street.pk,
+        "departments": [enf.dept.pk, enf.world.office.pk],
+        "findings": "店外经营 3 处",
+        "cases": f"{case.number}, NOPE-1",
+    }
+    refused = client.post("/enforcement/joint-operations/", data, follow=True).content.decode()
+    assert "案件编号不存在：NOPE-1" in refused
+    data["cases"] = case.number
+    page = client.post("/enforcement/joint-operations/", data, follow=True).content.decode()
+    assert "友谊路沿街商铺" in page and case.number in page and enf.world.office.name in page
+    client.force_login(enf.world.p.supervisor)
+    assert client.post("/enforcement/joint-operations/", data).status_code == 403
+    assert "友谊路沿街商铺" in client.get("/enforcement/joint-operations/").content.decode()

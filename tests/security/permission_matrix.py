@@ -520,6 +520,7 @@ def enforcement_endpoints(w) -> list[Probe]:
         Probe("enforcement/parties/<int:pk>/", f"{e}/parties/{party}/", page(ENFORCEMENT_READERS)),
         Probe("enforcement/outcomes/", f"{e}/outcomes/", page(ENFORCEMENT_READERS)),
         Probe("enforcement/figures/", f"{e}/figures/", page(ENFORCEMENT_READERS)),
+        Probe("enforcement/joint-operations/", f"{e}/joint-operations/", page(ENFORCEMENT_READERS)),
         Probe(
             "enforcement/cases/<pk>/<action>/",
             f"{e}/cases/{case}/confirm/",
