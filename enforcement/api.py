@@ -68,6 +68,7 @@ def _valid(serializer_class, request):
 
 @extend_schema_view(list=extend_schema(summary="责任主体列表"), retrieve=extend_schema(summary="责任主体"))
 class PartyViewSet(viewsets.ReadOnlyModelViewSet):
+    lookup_value_regex = r"[0-9]+"
     serializer_class = PartySerializer
     filterset_class = PartyFilter
     pagination_class = Pagination
@@ -148,6 +149,7 @@ class PartyViewSet(viewsets.ReadOnlyModelViewSet):
 
 @extend_schema_view(list=extend_schema(summary="执法结果列表"), retrieve=extend_schema(summary="执法结果"))
 class OutcomeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    lookup_value_regex = r"[0-9]+"
     serializer_class = OutcomeSerializer
     filterset_class = OutcomeFilter
     pagination_class = Pagination
