@@ -140,7 +140,9 @@ class PartyViewSet(viewsets.ReadOnlyModelViewSet):
         responses=PartySerializer(many=True),
         summary="屡犯名单（按街道）",
     )
-    @action(detail=False, methods=["get"], url_path="repeat-offenders")
+    @action(
+        detail=False, methods=["get"], url_path="repeat-offenders", pagination_class=None, filter_backends=[]
+    )
     def repeat_offenders(self, request):
         street = Street.objects.filter(code=request.query_params.get("street", "")).first()
         qs = services.repeat_offenders(street=street).prefetch_related("letters")
@@ -314,4 +316,7 @@ class FiguresView(APIView):
         if by not in (None, *figures.GROUPS):
             raise ValidationError({"by": [f"应为 {'、'.join(figures.GROUPS)} 之一"]})
         filters = {k: request.query_params.get(k) for k in figures.FILTERS if request.query_params.get(k)}
+        for name, value in filters.items():
+            if "\x00" in value or len(value) > 50:
+                raise ValidationError({name: ["编码无效"]})
         return Response(FiguresRowSerializer(figures.figures(start, end, by=by, **filters), many=True).data)
