@@ -35,6 +35,8 @@ demo: install
 	@$(PY) manage.py demo_cases
 	@echo "==> a campaign, a 回头看 rule and a hazard register (skipped when present)"
 	@$(PY) manage.py demo_campaigns
+	@echo "==> 门前三包 parties and a year of enforcement outcomes (skipped when present)"
+	@$(PY) manage.py demo_enforcement
 	@echo "==> category suggester trained on the district's generated history (skipped when one is active)"
 	@$(PY) manage.py demo_suggester
 	@echo "==> KPI rollups over the demo history (beat keeps them current afterwards)"

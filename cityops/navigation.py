@@ -1,6 +1,7 @@
 """The menu as data: each entry is a page and the roles it is for. Unknown URL names fail loudly in the
 test that walks the menu (tests/web/test_navigation.py), so the menu cannot point at a missing page."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.urls import reverse
@@ -8,6 +9,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from core.roles import Role
+from enforcement.permissions import can_read as can_read_enforcement
 
 _R = Role
 EVERYONE = frozenset(Role)
@@ -20,6 +22,8 @@ class MenuEntry:
     url_name: str
     roles: frozenset[Role]
     args: tuple = ()
+    # A finer test than the roles (e.g. a department permission): the user must also pass it.
+    allowed: Callable[[object], bool] | None = None
 
     @property
     def url(self) -> str:
@@ -57,9 +61,22 @@ MENU: tuple[MenuEntry, ...] = (
         "kpi-periods",
         frozenset({_R.SUPERVISOR, _R.SHIFT_LEADER, _R.ADMIN, _R.DEPARTMENT, _R.DISPATCHER}),
     ),
+    # 综合执法 staff are department users of an issuing unit (enforcement/permissions.py, issue #20).
+    MenuEntry(
+        _("门前三包"),
+        "enforcement-parties",
+        frozenset({_R.SUPERVISOR, _R.SHIFT_LEADER, _R.ADMIN, _R.DEPARTMENT}),
+        allowed=can_read_enforcement,
+    ),
+    MenuEntry(
+        _("执法统计"),
+        "enforcement-figures-page",
+        frozenset({_R.SUPERVISOR, _R.SHIFT_LEADER, _R.ADMIN, _R.DEPARTMENT}),
+        allowed=can_read_enforcement,
+    ),
 )
 
 
 def menu_for(user) -> list[MenuEntry]:
     roles = user.roles
-    return [entry for entry in MENU if entry.roles & roles]
+    return [entry for entry in MENU if entry.roles & roles and (entry.allowed is None or entry.allowed(user))]

@@ -22,6 +22,7 @@ urlpatterns = [
     path("map/outline.geojson", grid_layers.outline_layer, name="map-outline"),
     path("map/grids.geojson", grid_layers.grid_layer, name="map-grids"),
     path("", include("cases.web.urls")),
+    path("", include("enforcement.urls")),
     path("", include("kpi.web")),
     path("", include("assessment.web")),
     path("", include("campaigns.web.urls")),

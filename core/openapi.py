@@ -32,6 +32,13 @@ REFUSABLE_OPERATIONS = frozenset(
         "v1_cases_suspects_confirm_create",
         "v1_cases_suspects_dismiss_create",
         "v1_hotline_tickets_locate_create",
+        # Enforcement (enforcement/services.py): the case's state, an outcome already decided or checked.
+        "v1_enforcement_cases_party_create",
+        "v1_enforcement_outcomes_create",
+        "v1_enforcement_outcomes_check_create",
+        "v1_enforcement_outcomes_feedback_create",
+        "v1_enforcement_outcomes_pay_create",
+        "v1_enforcement_outcomes_receipt_create",
     }
 )
 

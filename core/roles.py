@@ -48,6 +48,14 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "cases.view_*",
         "kpi.*_kpisettings",  # KPI 设置 (README): weights, grade bands and targets
         "kpi.view_*",  # 考核 periods, revisions, adjustments, appeals and their log (read-only in the admin)
+        # Enforcement master data (issue #20): 移送 agencies, issuing units, the credit rules, the parties'
+        # 台账 (contacts hidden from the admin: enforcement/permissions.py); outcomes are read-only.
+        "enforcement.*_agency",
+        "enforcement.*_unit",
+        "enforcement.*_creditpolicy",
+        "enforcement.*_party",
+        "enforcement.*_letter",
+        "enforcement.view_*",
         "cases.change_suggesterversion",  # switch the category suggester to another version
         "axes.view_*",
         "axes.delete_accessattempt",
@@ -62,6 +70,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "dispatch.view_*",
         "cases.view_*",
         "campaigns.view_*",
+        "enforcement.view_*",  # ENFORCEMENT_READERS (below)
         "assessment.view_*",
         "assessment.add_inspection",
         "assessment.change_inspection",
@@ -88,7 +97,11 @@ ASSESSMENT_PERMISSIONS: dict[str, frozenset[Role]] = {
     "decide_appeal": frozenset({Role.SUPERVISOR, Role.ADMIN}),
 }
 
+# 综合执法 staff are department users of an issuing unit (enforcement.permissions: a department permission,
+# not a ninth role); supervisors read the enforcement records in the admin too.
+ENFORCEMENT_READERS = frozenset({Role.SUPERVISOR})
 for _role in Role:
     # Case pages in the admin are read-only and not scoped, so only district-wide roles may view them.
     _cases = ("cases.view_*",) if _role in DISTRICT_WIDE_ROLES else ()
-    ROLE_PERMISSIONS.setdefault(_role, ("grids.view_*", "dispatch.view_*", *_cases))
+    _enforcement = ("enforcement.view_*",) if _role in ENFORCEMENT_READERS else ()
+    ROLE_PERMISSIONS.setdefault(_role, ("grids.view_*", "dispatch.view_*", *_cases, *_enforcement))

@@ -54,3 +54,12 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
         "CampaignStatusEnum": "campaigns.models.Campaign.Status",
     }
 )
+# Enforcement (issue #20): its choice sets named, apart from the departments' and categories' "kind".
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "PartyKindEnum": "enforcement.models.Party.Kind",
+        "OutcomeKindEnum": "enforcement.models.Outcome.Kind",
+        "PartyContactKindEnum": "enforcement.models.PartyContact.Kind",
+        "OutcomeCheckResultEnum": "enforcement.models.Outcome.CheckResult",
+    }
+)

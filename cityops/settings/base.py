@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "grids",
     "dispatch",
     "cases",
+    "enforcement",
     "kpi",
     "assessment",
     # Work beyond the single case (DOMAIN §10): campaigns, 挂号/销号, 回头看, 隐患台账.

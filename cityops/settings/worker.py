@@ -66,3 +66,8 @@ CELERY_BEAT_SCHEDULE["suggester-retrain"] = {
 # Campaigns (campaigns/sweep.py): open the 回头看 whose time has come, light overdue tasks, 挂号 items and
 # hazards. Their deadlines are columns, so a sweep every 5 minutes is all the timing they need.
 CELERY_BEAT_SCHEDULE["campaigns-sweep"] = {"task": "campaigns.tasks.sweep", "schedule": 300.0}
+# 门前三包 credit scores recover with time without a violation (enforcement/credit.py, issue #20).
+CELERY_BEAT_SCHEDULE["enforcement-credit-scores"] = {
+    "task": "enforcement.tasks.refresh_credit_scores",
+    "schedule": crontab(hour=1, minute=10),
+}

@@ -10,6 +10,7 @@ from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from enforcement.permissions import can_read as can_read_enforcement
 from kpi import queries, reports
 from kpi.dates import validate_kpi_date
 from kpi.definitions import formulas_in_force
@@ -31,6 +32,8 @@ def dashboard(request):
         granularity = form.cleaned_data["granularity"]
         figures = Figures(request.user, form.query_filters(), period, kind=form.kind, granularity=granularity)
         context.update(figures.context(), period=period, granularity=granularity, figures=True)
+        if can_read_enforcement(request.user):
+            context["enforcement"] = enforcement_cards(period, form.query_filters())
     query = request.GET.copy()
     context["quick"] = []
     for key, label, start, end in quick_periods(today):
@@ -38,6 +41,46 @@ def dashboard(request):
         current = valid and period == (start, end)
         context["quick"].append({"key": key, "label": label, "query": query.urlencode(), "current": current})
     return render(request, "kpi/dashboard.html", {**context, **page_links()})
+
+
+def enforcement_cards(period, filters: dict) -> dict:
+    """执法 figures for the dashboard's period (street, department and category filters apply), each card
+    linking to the outcomes behind it (issue #20.4)."""
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+
+    from enforcement import figures as enforcement_figures
+
+    narrowed = {
+        k: getattr(v, "code", v) for k, v in filters.items() if k in enforcement_figures.FILTERS and v
+    }
+    (total,) = enforcement_figures.figures(*period, **narrowed)
+    query = {"issued_after": period[0].isoformat(), "issued_before": period[1].isoformat(), **narrowed}
+    outcomes = reverse("enforcement-outcomes")
+
+    def link(**extra) -> str:
+        return f"{outcomes}?{urlencode({**query, **extra})}"
+
+    cards = [
+        ("checks", link(kind="rectification")),
+        ("orders", link(kind="rectification")),
+        ("on_time_rate", link(kind="rectification")),
+        ("penalties", link(kind="penalty")),
+        ("fines", link(kind="penalty")),
+        ("waivers", link(kind="waiver")),
+        ("transfers", link(kind="transfer")),
+        ("repeat_rate", reverse("enforcement-parties")),
+    ]
+    out = []
+    for key, url in cards:
+        value = total[key]
+        if key.endswith("_rate"):
+            text = "—" if value is None else f"{value * 100:.1f}%"
+        else:
+            text = str(value)
+        out.append({"key": key, "label": _(enforcement_figures.LABELS[key]), "text": text, "url": url})
+    return {"cards": out, "figures_url": reverse("enforcement-figures-page")}
 
 
 class ReportForm(forms.Form):

@@ -549,6 +549,7 @@ def endpoints(w) -> list[Probe]:
             api(ASSESSMENT_DECIDE, ok=404),
             method="post",
         ),
+        *enforcement_endpoints(w),
         # ------------------------------------------------ Open311 GeoReport v2: public by the standard
         Probe("open311/v2/", "/open311/v2/", for_all(404)),
         Probe("open311/v2/discovery.<fmt>", "/open311/v2/discovery.xml", for_all(200)),
@@ -807,6 +808,96 @@ def assessment_endpoints(w) -> list[Probe]:
     ]
 
 
+# ---------------------------------------------------------------- enforcement (issue #20)
+# 综合执法 staff are department users of an issuing unit (enforcement/permissions.py): none of the
+# principals here is one, so every write is refused; supervisors, shift leaders and admins read. The shift
+# leader may confirm a case's party (here: none suggested, so 400 / back to the case with the reason).
+ENFORCEMENT_READERS = {"supervisor", "shift_leader", "admin"}
+
+
+def enforcement_endpoints(w) -> list[Probe]:
+    e, r = "/enforcement", "/api/v1/enforcement"
+    party, outcome, case = w.party_pk, w.transfer_pk, w.case.pk
+    return [
+        Probe("enforcement/parties/", f"{e}/parties/", page(ENFORCEMENT_READERS)),
+        Probe("enforcement/parties/import/", f"{e}/parties/import/", page({"admin"})),
+        Probe("enforcement/parties/<int:pk>/", f"{e}/parties/{party}/", page(ENFORCEMENT_READERS)),
+        Probe("enforcement/outcomes/", f"{e}/outcomes/", page(ENFORCEMENT_READERS)),
+        Probe("enforcement/figures/", f"{e}/figures/", page(ENFORCEMENT_READERS)),
+        Probe("enforcement/joint-operations/", f"{e}/joint-operations/", page(ENFORCEMENT_READERS)),
+        Probe(
+            "enforcement/cases/<pk>/<action>/",
+            f"{e}/cases/{case}/confirm/",
+            page({"shift_leader"}, ok=302),
+            method="post",
+            why="confirming a party: 综合执法 staff and the shift leader",
+        ),
+        Probe(
+            "enforcement/outcomes/<pk>/<action>/",
+            f"{e}/outcomes/{outcome}/receipt/",
+            page(set()),
+            method="post",
+            data={"receipt_no": "R-1"},
+            why="移送 receipts: 综合执法 staff only",
+        ),
+        Probe("api/v1/enforcement/parties/", f"{r}/parties/", api(ENFORCEMENT_READERS)),
+        Probe("api/v1/enforcement/parties/<pk>/", f"{r}/parties/{party}/", api(ENFORCEMENT_READERS)),
+        Probe(
+            "api/v1/enforcement/parties/<pk>/contacts/",
+            f"{r}/parties/{party}/contacts/",
+            api(set()),
+            method="post",
+            data={"kind": "notice", "note": "告知"},
+        ),
+        Probe(
+            "api/v1/enforcement/parties/import/",
+            f"{r}/parties/import/",
+            api({"admin"}, ok=400),
+            method="post",
+            why="no file: the admin is told so",
+        ),
+        Probe(
+            "api/v1/enforcement/parties/repeat-offenders/",
+            f"{r}/parties/repeat-offenders/",
+            api(ENFORCEMENT_READERS),
+        ),
+        Probe("api/v1/enforcement/outcomes/", f"{r}/outcomes/", api(ENFORCEMENT_READERS)),
+        Probe("api/v1/enforcement/outcomes/<pk>/", f"{r}/outcomes/{outcome}/", api(ENFORCEMENT_READERS)),
+        Probe(
+            "api/v1/enforcement/outcomes/<pk>/check/",
+            f"{r}/outcomes/{outcome}/check/",
+            api({"inspector"}, ok=409),
+            method="post",
+            data={"rectified": "true"},
+            why="the case's grid inspector may check, but this outcome is a 移送, not a 责令改正",
+        ),
+        *[
+            Probe(
+                f"api/v1/enforcement/outcomes/<pk>/{name}/",
+                f"{r}/outcomes/{outcome}/{name}/",
+                api(set()),
+                method="post",
+                data=data,
+            )
+            for name, data in (
+                ("pay", {}),
+                ("receipt", {"receipt_no": "R-1"}),
+                ("feedback", {"feedback": "已办结"}),
+            )
+        ],
+        Probe("api/v1/enforcement/agencies/", f"{r}/agencies/", api(ENFORCEMENT_READERS)),
+        Probe("api/v1/enforcement/joint-operations/", f"{r}/joint-operations/", api(ENFORCEMENT_READERS)),
+        Probe("api/v1/enforcement/figures/", f"{r}/figures/", api(ENFORCEMENT_READERS)),
+        Probe(
+            "api/v1/enforcement/cases/<pk>/party/<decision>/",
+            f"{r}/cases/{case}/party/confirm/",
+            api({"shift_leader"}, ok=400),
+            method="post",
+            why="the shift leader may confirm; no party suggested or named: 400 naming the field",
+        ),
+    ]
+
+
 # ---------------------------------------------------------------- the admin site
 # README: "/admin/ (master data, cases read-only)". docs/domain.md §1: master data is the admin's. Everyone
 # signed in may read master data (core/roles.py); the centre's staff see cases read-only; only a
@@ -879,6 +970,17 @@ ADMIN_MODELS: dict[str, tuple[set[str], set[str]]] = {
     "campaigns.followup": ({"admin", "supervisor", "shift_leader"}, set()),
     "campaigns.hazard": ({"admin", "supervisor", "shift_leader"}, set()),
     "campaigns.event": ({"admin", "supervisor", "shift_leader"}, set()),
+    # Enforcement (issue #20): agencies, units and parties are the admin's master data, read by supervisors;
+    # the credit rules are one row (no second one); outcomes and their log are written by the services only.
+    "enforcement.agency": ({"admin", "supervisor"}, {"admin"}),
+    "enforcement.unit": ({"admin", "supervisor"}, {"admin"}),
+    "enforcement.party": ({"admin", "supervisor"}, {"admin"}),
+    "enforcement.creditpolicy": ({"admin", "supervisor"}, set()),
+    "enforcement.outcome": ({"admin", "supervisor"}, set()),
+    "enforcement.caseparty": ({"admin", "supervisor"}, set()),
+    "enforcement.partycontact": ({"admin", "supervisor"}, set()),
+    "enforcement.jointoperation": ({"admin", "supervisor"}, set()),
+    "enforcement.enforcementevent": ({"admin", "supervisor"}, set()),
 }
 
 

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from cases import services
 from cases.models import CasePhoto, CaseRequest, DuplicateSuspect, HotlineTicket, Notification
+from enforcement.models import Agency, Outcome, Party
 from tests.cases.conftest import case_in, hotline_report, photo, report
 from tests.factories import ComponentFactory
 from tests.security.permission_matrix import (
@@ -139,6 +140,10 @@ def targets(world):  # noqa: F811
         category_pk=world.event_cat.pk,
         department_pk=world.office.pk,
         component_code=component.code,
+        party_pk=Party.objects.create(name="门前三包测试店", street=world.street).pk,
+        transfer_pk=Outcome.objects.create(
+            case=case, kind=Outcome.Kind.TRANSFER, year=2026, agency=Agency.objects.first()
+        ).pk,
     )
 
 
