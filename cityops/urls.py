@@ -23,6 +23,7 @@ urlpatterns = [
     path("map/grids.geojson", grid_layers.grid_layer, name="map-grids"),
     path("", include("cases.web.urls")),
     path("", include("kpi.web")),
+    path("", include("live.views")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -36,6 +36,9 @@ DISTRICT_WIDE_ROLES = frozenset(
     {Role.OPERATOR, Role.SHIFT_LEADER, Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN, Role.HOTLINE}
 )
 
+# Who may open the command centre's wall (指挥大屏, live/): the centre's staff and the leaders.
+WALL_ROLES = frozenset({Role.SUPERVISOR, Role.SHIFT_LEADER, Role.DISPATCHER, Role.OPERATOR, Role.ADMIN})
+
 # Model permissions granted to each role's group, as "app_label.codename" patterns; "*" = every codename
 # of that app. Master data is the admin's; everyone signed in may read it through the API.
 ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
@@ -49,6 +52,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "kpi.*_kpisettings",  # KPI 设置 (README): weights, grade bands and targets
         "cases.change_suggesterversion",  # switch the category suggester to another version
         "axes.view_*",
+        "notices.*",  # notice channels (企业微信/钉钉 robots, SMS, email), quiet hours, the outbox
         "axes.delete_accessattempt",
     ),
 }

@@ -39,6 +39,9 @@ INSTALLED_APPS = [
     "dispatch",
     "cases",
     "kpi",
+    # Above cases, hearing of it through cases.signals: notices when work arrives, the live wall.
+    "notices",
+    "live",
     "cityops",
     "tooling",
     "django_htmx",

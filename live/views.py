@@ -1,0 +1,139 @@
+"""The wall's page, its snapshot, and the live feed by push (SSE) and by polling (docs/architecture.md).
+
+The push endpoint is an async view: under an ASGI server (uvicorn: `make demo` and the `live` service of
+docker-compose.yml) each open connection is a coroutine waiting on the process's hub (live/hub.py). Served
+by a WSGI server it would hold a worker thread per screen for ever, so there it answers 503 at once and
+the page falls back to polling `events.json` every POLL_MS.
+"""
+
+import asyncio
+import json
+import time
+
+from asgiref.sync import sync_to_async
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.handlers.asgi import ASGIRequest
+from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+
+from core.roles import WALL_ROLES
+from live import hub as hubs
+from live import snapshot
+from live.models import LiveEvent
+
+HEARTBEAT_SECONDS = 15
+POLL_MS = 1000
+# A screen reloads its snapshot this often even when every event arrived: lights turn yellow and red
+# by the clock (the SLA sweep), not by case events.
+REFRESH_SECONDS = 120
+
+
+def _require_wall(user) -> None:
+    if not user.roles & WALL_ROLES:
+        raise PermissionDenied(_("指挥大屏仅供指挥中心人员使用"))
+
+
+@login_required
+def wall_page(request):
+    _require_wall(request.user)
+    return render(request, "live/wall.html", {"poll_ms": POLL_MS, "refresh_s": REFRESH_SECONDS})
+
+
+@login_required
+@never_cache
+def wall_snapshot(request):
+    _require_wall(request.user)
+    return JsonResponse(snapshot.build(request.user))
+
+
+def _after(request) -> int:
+    raw = request.headers.get("Last-Event-ID") or request.GET.get("after") or "0"
+    try:
+        return max(0, int(raw))
+    except ValueError:
+        return 0
+
+
+def _audience(user, scope: str):
+    """Which events a connection receives: a wall every one; a staff page those of its department."""
+    if scope == "wall":
+        _require_wall(user)
+        return None
+    return {"department": user.department_id, "grids": set(user.grids.values_list("pk", flat=True))}
+
+
+def _wanted(event: dict, audience) -> bool:
+    if audience is None:
+        return True
+    mine = audience["department"] is not None and event.get("department_id") == audience["department"]
+    return mine or event.get("grid_id") in audience["grids"]
+
+
+@login_required
+@never_cache
+def events_json(request):
+    """The polling fallback: events after `after` (at most 500), or resync when they are gone."""
+    scope = request.GET.get("scope", "wall")
+    audience = _audience(request.user, scope)
+    after = _after(request)
+    oldest = LiveEvent.objects.order_by("id").values_list("id", flat=True).first()
+    if after and oldest and oldest > after + 1:
+        return JsonResponse({"resync": True, "events": [], "last_id": after})
+    rows = [e.as_message() for e in LiveEvent.objects.filter(id__gt=after).order_by("id")[:500]]
+    events = [r for r in rows if _wanted(r, audience)]
+    return JsonResponse({"resync": False, "events": events, "last_id": rows[-1]["id"] if rows else after})
+
+
+async def stream(request):
+    """Server-Sent Events: `id:` is the feed id, so the browser's automatic reconnect resumes there."""
+    if not isinstance(request, ASGIRequest):
+        response = HttpResponse(status=503)
+        response["Retry-After"] = "3600"
+        return response
+    user = await request.auser()
+    if not user.is_authenticated:
+        return HttpResponse(status=401)
+    scope = request.GET.get("scope", "wall")
+    audience = await sync_to_async(_audience)(user, scope)
+    after = _after(request)
+    hub = await hubs.hub()
+
+    async def events():
+        nonlocal after
+        hub.connections += 1
+        try:
+            yield f"retry: 2000\n: connected {hub.connections}\n\n"
+            last_beat = time.monotonic()
+            while True:
+                rows = await hub.after(after, timeout=HEARTBEAT_SECONDS)
+                if rows is None:
+                    yield "event: resync\ndata: {}\n\n"
+                    return
+                for row in rows:
+                    after = row["id"]
+                    if _wanted(row, audience):
+                        yield f"id: {row['id']}\ndata: {json.dumps(row, ensure_ascii=False)}\n\n"
+                if time.monotonic() - last_beat >= HEARTBEAT_SECONDS:
+                    last_beat = time.monotonic()
+                    yield ": ping\n\n"
+        except asyncio.CancelledError:
+            raise
+        finally:
+            hub.connections -= 1
+
+    response = StreamingHttpResponse(events(), content_type="text/event-stream")
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"  # nginx: pass each event on at once
+    return response
+
+
+urlpatterns = [
+    path("wall/", wall_page, name="wall"),
+    path("wall/snapshot.json", wall_snapshot, name="wall-snapshot"),
+    path("live/events.json", events_json, name="live-events"),
+    path("live/stream", stream, name="live-stream"),
+]
