@@ -18,7 +18,7 @@ from collections import deque
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 
 from live.models import LiveEvent
 
@@ -35,7 +35,8 @@ def _read_after(after: int, limit: int = BATCH) -> list[dict]:
     try:
         return [e.as_message() for e in LiveEvent.objects.filter(id__gt=after).order_by("id")[:limit]]
     finally:
-        close_old_connections()
+        # These run on shared worker threads outside any request: nothing else would close them.
+        connections.close_all()
 
 
 def _last_id() -> int:
@@ -43,7 +44,8 @@ def _last_id() -> int:
     try:
         return LiveEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
     finally:
-        close_old_connections()
+        # These run on shared worker threads outside any request: nothing else would close them.
+        connections.close_all()
 
 
 read_after = sync_to_async(_read_after, thread_sensitive=False)
@@ -147,9 +149,13 @@ class Hub:
 
 
 async def _pruned_past(after: int) -> bool:
-    oldest = await sync_to_async(
-        lambda: LiveEvent.objects.order_by("id").values_list("id", flat=True).first(), thread_sensitive=False
-    )()
+    def oldest_id():
+        try:
+            return LiveEvent.objects.order_by("id").values_list("id", flat=True).first()
+        finally:
+            connections.close_all()
+
+    oldest = await sync_to_async(oldest_id, thread_sensitive=False)()
     return oldest is None or oldest > after + 1
 
 

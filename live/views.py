@@ -1,27 +1,21 @@
 """The wall's page, its snapshot, and the live feed by push (SSE) and by polling (docs/architecture.md).
 
-The push endpoint is an async view: under an ASGI server (uvicorn: `make demo` and the `live` service of
-docker-compose.yml) each open connection is a coroutine waiting on the process's hub (live/hub.py). Served
-by a WSGI server it would hold a worker thread per screen for ever, so there it answers 503 at once and
-the page falls back to polling `events.json` every POLL_MS.
+The push endpoint, under an ASGI server (uvicorn: `make demo` and the `live` service of
+docker-compose.yml), is live/asgi.py, placed in front of Django by cityops/asgi.py: each open connection
+is a coroutine waiting on the process's hub (live/hub.py). Served by a WSGI server a stream would hold a
+worker thread per screen for ever, so the view here answers 503 at once and the page falls back to
+polling `events.json` every POLL_MS.
 """
 
-import asyncio
-import json
-import time
-
-from asgiref.sync import sync_to_async
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.handlers.asgi import ASGIRequest
-from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
 from core.roles import WALL_ROLES
-from live import hub as hubs
 from live import snapshot
 from live.models import LiveEvent
 
@@ -58,15 +52,17 @@ def _after(request) -> int:
         return 0
 
 
-def _audience(user, scope: str):
-    """Which events a connection receives: a wall every one; a staff page those of its department."""
+def audience_of(user, scope: str):
+    """Which events a connection receives: a wall every one; a staff page those of its department or
+    grids. Raises PermissionError for a wall that the user may not open."""
     if scope == "wall":
-        _require_wall(user)
+        if not user.roles & WALL_ROLES:
+            raise PermissionError(scope)
         return None
     return {"department": user.department_id, "grids": set(user.grids.values_list("pk", flat=True))}
 
 
-def _wanted(event: dict, audience) -> bool:
+def wanted(event: dict, audience) -> bool:
     if audience is None:
         return True
     mine = audience["department"] is not None and event.get("department_id") == audience["department"]
@@ -78,56 +74,23 @@ def _wanted(event: dict, audience) -> bool:
 def events_json(request):
     """The polling fallback: events after `after` (at most 500), or resync when they are gone."""
     scope = request.GET.get("scope", "wall")
-    audience = _audience(request.user, scope)
+    try:
+        audience = audience_of(request.user, scope)
+    except PermissionError as exc:
+        raise PermissionDenied(_("指挥大屏仅供指挥中心人员使用")) from exc
     after = _after(request)
     oldest = LiveEvent.objects.order_by("id").values_list("id", flat=True).first()
     if after and oldest and oldest > after + 1:
         return JsonResponse({"resync": True, "events": [], "last_id": after})
     rows = [e.as_message() for e in LiveEvent.objects.filter(id__gt=after).order_by("id")[:500]]
-    events = [r for r in rows if _wanted(r, audience)]
+    events = [r for r in rows if wanted(r, audience)]
     return JsonResponse({"resync": False, "events": events, "last_id": rows[-1]["id"] if rows else after})
 
 
-async def stream(request):
-    """Server-Sent Events: `id:` is the feed id, so the browser's automatic reconnect resumes there."""
-    if not isinstance(request, ASGIRequest):
-        response = HttpResponse(status=503)
-        response["Retry-After"] = "3600"
-        return response
-    user = await request.auser()
-    if not user.is_authenticated:
-        return HttpResponse(status=401)
-    scope = request.GET.get("scope", "wall")
-    audience = await sync_to_async(_audience)(user, scope)
-    after = _after(request)
-    hub = await hubs.hub()
-
-    async def events():
-        nonlocal after
-        hub.connections += 1
-        try:
-            yield f"retry: 2000\n: connected {hub.connections}\n\n"
-            last_beat = time.monotonic()
-            while True:
-                rows = await hub.after(after, timeout=HEARTBEAT_SECONDS)
-                if rows is None:
-                    yield "event: resync\ndata: {}\n\n"
-                    return
-                for row in rows:
-                    after = row["id"]
-                    if _wanted(row, audience):
-                        yield f"id: {row['id']}\ndata: {json.dumps(row, ensure_ascii=False)}\n\n"
-                if time.monotonic() - last_beat >= HEARTBEAT_SECONDS:
-                    last_beat = time.monotonic()
-                    yield ": ping\n\n"
-        except asyncio.CancelledError:
-            raise
-        finally:
-            hub.connections -= 1
-
-    response = StreamingHttpResponse(events(), content_type="text/event-stream")
-    response["Cache-Control"] = "no-cache"
-    response["X-Accel-Buffering"] = "no"  # nginx: pass each event on at once
+def stream(request):
+    """Reached only under WSGI (under ASGI live/asgi.py answers first): no push here, poll instead."""
+    response = HttpResponse(status=503)
+    response["Retry-After"] = "3600"
     return response
 
 

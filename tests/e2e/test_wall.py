@@ -20,13 +20,14 @@ def asgi_server(e2e_world):
     """uvicorn serving the project's ASGI application (static files too) on a free port, in a thread."""
     import uvicorn
     from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
-    from django.core.asgi import get_asgi_application
+
+    from cityops.asgi import application
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     config = uvicorn.Config(
-        ASGIStaticFilesHandler(get_asgi_application()),
+        ASGIStaticFilesHandler(application),
         host="127.0.0.1",
         port=port,
         log_level="warning",

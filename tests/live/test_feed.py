@@ -14,7 +14,9 @@ from tests.cases.conftest import report
 pytestmark = pytest.mark.django_db
 
 
-def test_a_report_becomes_a_feed_row_only_when_its_transaction_commits(world, django_capture_on_commit_callbacks):
+def test_a_report_becomes_a_feed_row_only_when_its_transaction_commits(
+    world, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         case = report(world)
     assert not LiveEvent.objects.exists()  # nothing before the commit
