@@ -9,6 +9,7 @@ polling `events.json` every POLL_MS.
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import path
@@ -34,7 +35,8 @@ def _require_wall(user) -> None:
 @login_required
 def wall_page(request):
     _require_wall(request.user)
-    return render(request, "live/wall.html", {"poll_ms": POLL_MS, "refresh_s": REFRESH_SECONDS})
+    context = {"poll_ms": POLL_MS, "refresh_s": REFRESH_SECONDS, "push": isinstance(request, ASGIRequest)}
+    return render(request, "live/wall.html", context)
 
 
 @login_required
@@ -87,6 +89,13 @@ def events_json(request):
     return JsonResponse({"resync": False, "events": events, "last_id": rows[-1]["id"] if rows else after})
 
 
+@login_required
+@never_cache
+def unread_json(request):
+    """The signed-in user's unread inbox count, fetched by staff pages when the feed says work came."""
+    return JsonResponse({"unread": request.user.notifications.filter(read_at__isnull=True).count()})
+
+
 def stream(request):
     """Reached only under WSGI (under ASGI live/asgi.py answers first): no push here, poll instead."""
     response = HttpResponse(status=503)
@@ -99,4 +108,5 @@ urlpatterns = [
     path("wall/snapshot.json", wall_snapshot, name="wall-snapshot"),
     path("live/events.json", events_json, name="live-events"),
     path("live/stream", stream, name="live-stream"),
+    path("live/unread.json", unread_json, name="live-unread"),
 ]

@@ -20,9 +20,14 @@ def asgi_server(e2e_world):
     """uvicorn serving the project's ASGI application (static files too) on a free port, in a thread."""
     import uvicorn
     from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+    from django.db import connection
 
     from cityops.asgi import application
 
+    # The server's request threads close their connections at each request's end, as under
+    # CONN_MAX_AGE=0 in the demo: left open they would keep the test database from being dropped.
+    max_age = connection.settings_dict.get("CONN_MAX_AGE", 0)
+    connection.settings_dict["CONN_MAX_AGE"] = 0
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -43,6 +48,7 @@ def asgi_server(e2e_world):
     server.should_exit = True
     server.force_exit = True  # the walls' streams never end by themselves
     thread.join(timeout=5)
+    connection.settings_dict["CONN_MAX_AGE"] = max_age
 
 
 def test_a_report_appears_on_the_open_wall_within_two_seconds(asgi_server, e2e_world, browser, watch, shot):
@@ -80,13 +86,49 @@ def test_a_report_appears_on_the_open_wall_within_two_seconds(asgi_server, e2e_w
 
 
 def test_the_wall_polls_when_the_server_cannot_push(e2e_world, open_page, watch):
-    """pytest-django's live server speaks WSGI: the stream answers 503 and the page polls instead."""
+    """pytest-django's live server speaks WSGI: no push there, so the page polls from the start."""
     w = e2e_world
-    watch.allow(r"/live/stream")
-    watch.allow(r"EventSource")
     page = open_page("wall", DESKTOP)
     login(page, w.p.shift_leader)
     page.goto("/wall/")
     expect(page.locator("#wall-link")).to_have_class("wall-link poll")
     case = report(w)
     expect(page.locator(f'#wall-latest [data-case="{case.pk}"]')).to_be_visible(timeout=3_000)
+
+
+def test_a_dispatch_reaches_the_departments_open_page_and_its_robot(asgi_server, e2e_world, browser, watch):
+    """The department's page (on the ASGI server) shows the new inbox entry without a reload, and the
+    department's 钉钉 robot gets the signed notice as the dispatch commits (the outbox kicked on commit)."""
+    from cases import services
+    from notices.models import Channel, Delivery
+    from tests.cases.conftest import case_in
+    from tests.notices.receiver import Receiver
+
+    w = e2e_world
+    robot = Receiver(secret="SECdemo")
+    try:
+        Channel.objects.create(
+            name="街道办钉钉群",
+            kind=Channel.Kind.DINGTALK,
+            department=w.office,
+            webhook_url=f"{robot.base}/robot/send?access_token=t",
+            secret="SECdemo",
+        )
+        case = case_in(w, "pending_dispatch")
+        context = browser.new_context(viewport=DESKTOP, locale="zh-CN", base_url=asgi_server)
+        context.set_default_timeout(15_000)
+        page = context.new_page()
+        watch.attach(page, "department")
+        login(page, w.p.department)
+        page.goto("/")
+        expect(page.locator(".inbox-link .badge")).to_have_count(0)
+        page.wait_for_timeout(500)  # the page's stream is open
+        services.case_dispatch(case=case, actor=w.p.dispatcher, department=w.office)
+        expect(page.locator(".inbox-link .badge")).to_have_text("1", timeout=3_000)
+        assert robot.refused == []
+        assert [r["query"]["access_token"] for r in robot.received] == [["t"]]
+        assert case.number in robot.received[0]["message"]["markdown"]["text"]
+        assert Delivery.objects.get().state == Delivery.State.SENT
+        context.close()
+    finally:
+        robot.close()

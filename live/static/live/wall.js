@@ -217,7 +217,8 @@
   }
 
   function follow() {
-    if (!window.EventSource) return poll();
+    // data-push="0": served by WSGI, which has no push (live/views.py): poll from the start.
+    if (!window.EventSource || data.push !== "1") return poll();
     var opened = false;
     source = new EventSource(data.streamUrl + "&after=" + lastId);
     source.onopen = function () { opened = true; link("live"); };
