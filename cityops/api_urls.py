@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("cases.suggest.urls")),
     path("", include("dispatch.api_urls")),
     path("", include("cases.api_urls")),
+    path("", include("notices.api_urls")),
     path("kpi/hotspots/", include("kpi.hotspots_urls")),
     path("kpi/", include("kpi.api_urls")),
     path("kpi/reports/", include("kpi.reports_urls")),

@@ -243,3 +243,20 @@ def test_a_rolled_back_dispatch_notifies_nobody(world, robot):
         dispatch(world, case)
         raise RuntimeError
     assert not Notice.objects.exists() and not Delivery.objects.exists()
+
+
+def test_the_api_lists_my_notices_and_a_cases_deliveries_for_the_centre(world, robot):
+    from rest_framework.test import APIClient
+
+    dingtalk(world, robot)
+    case = dispatch(world)
+    outbox.send_due()
+    api = APIClient()
+    api.force_authenticate(world.p.department)
+    [mine] = api.get("/api/v1/notices/").json()["results"]
+    assert mine["case_number"] == case.number and mine["deliveries"][0]["state"] == "sent"
+    assert api.get("/api/v1/notices/", {"case": case.pk}).status_code == 403
+    api.force_authenticate(world.p.other_department)
+    assert api.get("/api/v1/notices/").json()["results"] == []
+    api.force_authenticate(world.p.shift_leader)
+    assert len(api.get("/api/v1/notices/", {"case": case.pk}).json()["results"]) == 1

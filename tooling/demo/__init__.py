@@ -57,6 +57,9 @@ def load_demo(step: Callable[[str], None] = print, stdout=None) -> Summary:
         save_users()
         done("完成")
         save_hotline_demo(step)  # gazetteer and demo hotline API clients (cases/intake)
+        from tooling.demo.notices import save_notice_channels
+
+        save_notice_channels()  # SMS channels for the demo department and the leader's digest
     return summary()
 
 
