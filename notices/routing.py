@@ -4,7 +4,8 @@
 - a 回退/延期/挂账 request: the dispatchers, who decide it; a 作废 request: the shift leaders;
 - 派发核实: the inspector it was sent to (else the grid's inspectors) — a 核实 task in my grid;
 - 处置反馈 submitted: the grid's inspectors, for the 核查;
-- 督办: the department of the case.
+- 督办: the department of the case (not the SLA sweep's overdue 督办, which cases/notifications.py
+  announces itself).
 (docs/domain.md §1 roles, §3 the loop.)
 """
 
@@ -43,7 +44,8 @@ def arrivals(event) -> list[Arrival]:
     action = event.action
     if action == Action.DISPATCH and case.department_id:
         return [Arrival(K.DISPATCHED, f"【派遣】{what}", department_id=case.department_id)]
-    if action == Action.SUPERVISE and case.department_id:
+    if action == Action.SUPERVISE and case.department_id and not (event.payload or {}).get("timed_step"):
+        # (The SLA sweep's own 超期督办 already notifies the department: cases/notifications.py.)
         return [Arrival(K.SUPERVISED, f"【督办】{what}", department_id=case.department_id)]
     if action in REQUEST_DECIDER:
         title = f"【待审批】{event.get_action_display()} {what}"
