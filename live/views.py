@@ -96,6 +96,7 @@ def unread_json(request):
     return JsonResponse({"unread": request.user.notifications.filter(read_at__isnull=True).count()})
 
 
+@login_required
 def stream(request):
     """Reached only under WSGI (under ASGI live/asgi.py answers first): no push here, poll instead."""
     response = HttpResponse(status=503)

@@ -209,6 +209,7 @@ KPI_PAGES = {"supervisor", "shift_leader", "admin", "department"}  # a departmen
 # users without a role see no evaluation data at all, hot spots included.
 KPI_API = DISTRICT_WIDE | {"department"}
 SUPERVISION = {"supervisor", "shift_leader"}  # 案件地图, 超期督办
+WALL = {"supervisor", "shift_leader", "dispatcher", "operator", "admin"}  # 指挥大屏 (core/roles.py WALL_ROLES)
 HOTLINE_QUEUE_API = {"operator", "shift_leader", "supervisor", "admin"}  # the centre's ticket inbox
 DECIDE_DUPLICATES = {"operator", "shift_leader"}
 SUGGEST = {"inspector", "hotline", "operator", "shift_leader"}  # who chooses a case's category
@@ -321,6 +322,13 @@ def endpoints(w) -> list[Probe]:
         ),
         # ------------------------------------------------ supervision pages
         Probe("supervise/map/", "/supervise/map/", page(SUPERVISION)),
+        # ------------------------------------------------ the wall (live/): the centre's; staff follow their own
+        Probe("wall/", "/wall/", page(WALL)),
+        Probe("wall/snapshot.json", "/wall/snapshot.json", page(WALL)),
+        Probe("live/events.json", "/live/events.json", page(WALL)),
+        Probe("live/unread.json", "/live/unread.json", page()),
+        # Under WSGI (the test client) the stream refuses at once, for the page to poll (live/views.py).
+        Probe("live/stream", "/live/stream", page(ok=503)),
         Probe("supervise/cases.geojson", "/supervise/cases.geojson", page(SUPERVISION)),
         Probe("supervise/overdue/", "/supervise/overdue/", page(SUPERVISION)),
         Probe(
@@ -447,6 +455,9 @@ def endpoints(w) -> list[Probe]:
             method="post",
             data={"note": "请尽快处置"},
         ),
+        # ------------------------------------------------ work notices (notices/): one's own, or a case's for the centre
+        Probe("api/v1/notices/", "/api/v1/notices/", api()),
+        Probe("api/v1/notices/<pk>/", "/api/v1/notices/999999/", api(ok=404)),
         # ------------------------------------------------ notifications: always one's own
         Probe("api/v1/notifications/", "/api/v1/notifications/", api()),
         Probe(
@@ -542,6 +553,10 @@ ADMIN_MODELS: dict[str, tuple[set[str], set[str]]] = {
     "axes.accesslog": ({"admin"}, set()),
     "axes.accessfailurelog": ({"admin"}, set()),
     "core.adminaudit": ({"admin"}, set()),  # the admin's audit trail: read only, for the admin
+    # Notice channels (robots, SMS, email) are configured by the admin; notices and deliveries are read.
+    "notices.channel": ({"admin"}, {"admin"}),
+    "notices.notice": ({"admin"}, set()),
+    "notices.delivery": ({"admin"}, set()),
 }
 
 
