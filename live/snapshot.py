@@ -103,7 +103,9 @@ def _departments(limit: int = 8) -> list[dict]:
         .annotate(
             # distinct: the join with the steps repeats a case once per step
             open=Count("id", distinct=True),
-            red=Count("steps", filter=Q(steps__finished_at__isnull=True, steps__light=Light.RED), distinct=True),
+            red=Count(
+                "steps", filter=Q(steps__finished_at__isnull=True, steps__light=Light.RED), distinct=True
+            ),
         )
         .order_by("-red", "-open")[:limit]
     )

@@ -209,7 +209,13 @@ KPI_PAGES = {"supervisor", "shift_leader", "admin", "department"}  # a departmen
 # users without a role see no evaluation data at all, hot spots included.
 KPI_API = DISTRICT_WIDE | {"department"}
 SUPERVISION = {"supervisor", "shift_leader"}  # 案件地图, 超期督办
-WALL = {"supervisor", "shift_leader", "dispatcher", "operator", "admin"}  # 指挥大屏 (core/roles.py WALL_ROLES)
+WALL = {
+    "supervisor",
+    "shift_leader",
+    "dispatcher",
+    "operator",
+    "admin",
+}  # 指挥大屏 (core/roles.py WALL_ROLES)
 HOTLINE_QUEUE_API = {"operator", "shift_leader", "supervisor", "admin"}  # the centre's ticket inbox
 DECIDE_DUPLICATES = {"operator", "shift_leader"}
 SUGGEST = {"inspector", "hotline", "operator", "shift_leader"}  # who chooses a case's category
