@@ -14,6 +14,7 @@ out a row beyond a missing id unless the missing id stays missing for GAP_SECOND
 import asyncio
 import logging
 import time
+import weakref
 from collections import deque
 
 from asgiref.sync import sync_to_async
@@ -159,14 +160,15 @@ async def _pruned_past(after: int) -> bool:
     return oldest is None or oldest > after + 1
 
 
-_hubs: dict[int, Hub] = {}
+# One hub per event loop (one loop per process under uvicorn; tests run several one after another).
+_hubs: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Hub]" = weakref.WeakKeyDictionary()
 
 
 async def hub() -> Hub:
     """This event loop's hub (one per process under uvicorn; tests may run several loops)."""
     loop = asyncio.get_running_loop()
-    found = _hubs.get(id(loop))
+    found = _hubs.get(loop)
     if found is None:
-        found = _hubs[id(loop)] = Hub()
+        found = _hubs[loop] = Hub()
         await found.start()
     return found
