@@ -260,3 +260,13 @@ def test_the_api_lists_my_notices_and_a_cases_deliveries_for_the_centre(world, r
     assert api.get("/api/v1/notices/").json()["results"] == []
     api.force_authenticate(world.p.shift_leader)
     assert len(api.get("/api/v1/notices/", {"case": case.pk}).json()["results"]) == 1
+
+
+def test_an_email_channel_gets_the_notice_as_plain_text(world, mailoutbox):
+    Channel.objects.create(
+        name="部门邮箱", kind=Channel.Kind.EMAIL, department=world.office, address="dept@example.cn"
+    )
+    case = dispatch(world)
+    assert outbox.send_due().sent == 1
+    [mail] = mailoutbox
+    assert mail.to == ["dept@example.cn"] and case.number in mail.subject and "**" not in mail.body
