@@ -26,5 +26,5 @@ RUN DEBUG=false SECRET_KEY=build-only-not-secret ALLOWED_HOSTS=build \
     && mkdir -p /data/media /data/beat \
     && chown -R cityops /data /app/var
 USER cityops
-EXPOSE 8000
+EXPOSE 8000 8001
 CMD ["gunicorn", "cityops.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "4", "--no-control-socket"]

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("dispatch.api_urls")),
     path("", include("cases.api_urls")),
     path("enforcement/", include("enforcement.api_urls")),
+    path("", include("notices.api_urls")),
     path("kpi/hotspots/", include("kpi.hotspots_urls")),
     path("kpi/", include("kpi.api_urls")),
     path("kpi/reports/", include("kpi.reports_urls")),

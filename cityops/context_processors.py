@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.handlers.asgi import ASGIRequest
 
 from cityops.navigation import menu_for
 from core.roles import Role
@@ -12,10 +13,12 @@ def navigation(request) -> dict:
     """The menu and the unread-notification count for the signed-in user (pages only: the API and the admin do not render templates with it)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"menu": [], "unread_count": 0}
+        return {"menu": [], "unread_count": 0, "live_push": False}
     menu = [(entry.label, entry.url, request.path.startswith(entry.url)) for entry in menu_for(user)]
     unread = user.notifications.filter(read_at__isnull=True).count()
-    return {"menu": menu, "unread_count": unread}
+    # Served by the ASGI server, pages follow the live feed (live/): the inbox count updates as work
+    # arrives. Under WSGI there is no push, and the count is that of the page load.
+    return {"menu": menu, "unread_count": unread, "live_push": isinstance(request, ASGIRequest)}
 
 
 def calendar_warning(request) -> dict:

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from core.roles import Role
+from core.roles import WALL_ROLES, Role
 from enforcement.permissions import can_read as can_read_enforcement
 
 _R = Role
@@ -45,6 +45,7 @@ MENU: tuple[MenuEntry, ...] = (
             {_R.OPERATOR, _R.SHIFT_LEADER, _R.DISPATCHER, _R.SUPERVISOR, _R.HOTLINE, _R.DEPARTMENT, _R.ADMIN}
         ),
     ),
+    MenuEntry(_("指挥大屏"), "wall", WALL_ROLES),
     MenuEntry(_("案件地图"), "supervise-map", frozenset({_R.SUPERVISOR, _R.SHIFT_LEADER})),
     MenuEntry(_("超期督办"), "supervise-overdue", frozenset({_R.SUPERVISOR, _R.SHIFT_LEADER})),
     MenuEntry(_("综合评价"), "kpi-dashboard", frozenset({_R.SUPERVISOR, _R.SHIFT_LEADER, _R.ADMIN})),

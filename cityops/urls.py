@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("kpi.web")),
     path("", include("assessment.web")),
     path("", include("campaigns.web.urls")),
+    path("", include("live.views")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

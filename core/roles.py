@@ -36,6 +36,9 @@ DISTRICT_WIDE_ROLES = frozenset(
     {Role.OPERATOR, Role.SHIFT_LEADER, Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN, Role.HOTLINE}
 )
 
+# Who may open the command centre's wall (指挥大屏, live/): the centre's staff and the leaders.
+WALL_ROLES = frozenset({Role.SUPERVISOR, Role.SHIFT_LEADER, Role.DISPATCHER, Role.OPERATOR, Role.ADMIN})
+
 # Model permissions granted to each role's group, as "app_label.codename" patterns; "*" = every codename
 # of that app. Master data is the admin's; everyone signed in may read it through the API.
 ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
@@ -58,6 +61,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "enforcement.view_*",
         "cases.change_suggesterversion",  # switch the category suggester to another version
         "axes.view_*",
+        "notices.*",  # notice channels (企业微信/钉钉 robots, SMS, email), quiet hours, the outbox
         "axes.delete_accessattempt",
         "assessment.*",  # contractors, contracts, checklists, thresholds, grade bands (issue #24.4)
         "campaigns.*",  # 专项行动, 挂号/销号, 回头看, 隐患台账: master data and corrections (DOMAIN §10)

@@ -8,6 +8,7 @@ from .api import *  # noqa: F403
 from .base import *  # noqa: F403
 from .cases import *  # noqa: F403
 from .database import *  # noqa: F403
+from .live import *  # noqa: F403
 from .ops import *  # noqa: F403
 from .security import *  # noqa: F403
 from .suggest import *  # noqa: F403

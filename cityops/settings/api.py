@@ -52,6 +52,7 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
         "RegisterItemStatusEnum": "campaigns.models.RegisterItem.Status",
         "CampaignTaskStatusEnum": "campaigns.models.CampaignTask.Status",
         "CampaignStatusEnum": "campaigns.models.Campaign.Status",
+        "HazardLevelEnum": "campaigns.models.Hazard.Level",
     }
 )
 # Enforcement (issue #20): its choice sets named, apart from the departments' and categories' "kind".

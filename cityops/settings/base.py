@@ -43,6 +43,9 @@ INSTALLED_APPS = [
     "assessment",
     # Work beyond the single case (DOMAIN §10): campaigns, 挂号/销号, 回头看, 隐患台账.
     "campaigns",
+    # Above cases, hearing of it through cases.signals: notices when work arrives, the live wall.
+    "notices",
+    "live",
     "cityops",
     "tooling",
     "django_htmx",

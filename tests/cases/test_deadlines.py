@@ -140,11 +140,12 @@ def test_inbox_lists_marks_read_and_counts_unread(world, api):
     dispatched(world, at(2026, 11, 16, 9, 0))
     sweep(now=at(2026, 11, 20, 9, 0))
     api.force_authenticate(world.p.department)
-    assert api.get("/api/v1/me/").json()["unread_notifications"] == 1
+    # The 超期 notice, and the department's notice of the dispatch itself (notices/, issue #23).
+    assert api.get("/api/v1/me/").json()["unread_notifications"] == 2
     notice = api.get("/api/v1/notifications/").json()["results"][0]
     assert notice["kind"] == "overdue"
     assert api.post(f"/api/v1/notifications/{notice['id']}/read/").status_code == 204
-    assert api.get("/api/v1/me/").json()["unread_notifications"] == 0
+    assert api.get("/api/v1/me/").json()["unread_notifications"] == 1
 
 
 @pytest.mark.postgres

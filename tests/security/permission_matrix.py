@@ -217,6 +217,13 @@ ASSESSMENT_ADJUST = {"supervisor", "admin"}
 ASSESSMENT_DECIDE = {"supervisor", "admin"}
 ASSESSMENT_APPEAL = {"department", "shift_leader", "dispatcher", "supervisor"}
 SUPERVISION = {"supervisor", "shift_leader"}  # 案件地图, 超期督办
+WALL = {
+    "supervisor",
+    "shift_leader",
+    "dispatcher",
+    "operator",
+    "admin",
+}  # 指挥大屏 (core/roles.py WALL_ROLES)
 HOTLINE_QUEUE_API = {"operator", "shift_leader", "supervisor", "admin"}  # the centre's ticket inbox
 DECIDE_DUPLICATES = {"operator", "shift_leader"}
 SUGGEST = {"inspector", "hotline", "operator", "shift_leader"}  # who chooses a case's category
@@ -329,6 +336,13 @@ def endpoints(w) -> list[Probe]:
         ),
         # ------------------------------------------------ supervision pages
         Probe("supervise/map/", "/supervise/map/", page(SUPERVISION)),
+        # ------------------------------------------------ the wall (live/): the centre's; staff follow their own
+        Probe("wall/", "/wall/", page(WALL)),
+        Probe("wall/snapshot.json", "/wall/snapshot.json", page(WALL)),
+        Probe("live/events.json", "/live/events.json", page(WALL)),
+        Probe("live/unread.json", "/live/unread.json", page()),
+        # Under WSGI (the test client) the stream refuses at once, for the page to poll (live/views.py).
+        Probe("live/stream", "/live/stream", page(ok=503)),
         Probe("supervise/cases.geojson", "/supervise/cases.geojson", page(SUPERVISION)),
         Probe("supervise/overdue/", "/supervise/overdue/", page(SUPERVISION)),
         Probe(
@@ -476,6 +490,9 @@ def endpoints(w) -> list[Probe]:
             method="post",
             why="no action of that name",
         ),
+        # ------------------------------------------------ work notices (notices/): one's own, or a case's for the centre
+        Probe("api/v1/notices/", "/api/v1/notices/", api()),
+        Probe("api/v1/notices/<pk>/", "/api/v1/notices/999999/", api(ok=404)),
         # ------------------------------------------------ notifications: always one's own
         Probe("api/v1/notifications/", "/api/v1/notifications/", api()),
         Probe(
@@ -981,6 +998,10 @@ ADMIN_MODELS: dict[str, tuple[set[str], set[str]]] = {
     "enforcement.partycontact": ({"admin", "supervisor"}, set()),
     "enforcement.jointoperation": ({"admin", "supervisor"}, set()),
     "enforcement.enforcementevent": ({"admin", "supervisor"}, set()),
+    # Notice channels (robots, SMS, email) are configured by the admin; notices and deliveries are read.
+    "notices.channel": ({"admin"}, {"admin"}),
+    "notices.notice": ({"admin"}, set()),
+    "notices.delivery": ({"admin"}, set()),
 }
 
 

@@ -11,6 +11,7 @@ from core.roles import Role
 from dispatch.models import Category, Component, Department
 from grids.codes import code_errors
 from grids.models import Community, District, Grid, Street
+from notices.models import Channel
 from tooling.demo.district import plan_district
 
 pytestmark = pytest.mark.django_db
@@ -109,12 +110,21 @@ def test_the_department_user_works_in_a_street_office():
     assert department.street is not None
 
 
+def test_the_demo_department_hears_of_work_by_sms_and_the_leader_gets_the_digest():
+    department = User.objects.get(username="department").department
+    sms = Channel.objects.filter(department=department, kind=Channel.Kind.SMS, is_active=True)
+    assert sms.filter(escalation=False).exists() and sms.filter(escalation=True).exists()
+    assert Channel.objects.filter(user__username="supervisor", digest=True).exists()
+
+
 def test_a_second_load_changes_nothing():
     before = _counts()
     last_edit = max(Grid.objects.values_list("updated_at", flat=True))
     passwords = dict(User.objects.values_list("username", "password"))
+    channels = Channel.objects.count()
     call_command("load_demo", verbosity=0)
     assert _counts() == before
+    assert Channel.objects.count() == channels
     assert max(Grid.objects.values_list("updated_at", flat=True)) == last_edit
     assert dict(User.objects.values_list("username", "password")) == passwords
 

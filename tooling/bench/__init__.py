@@ -68,6 +68,7 @@ SECTIONS = (
     "kpi",
     "queue_pages",
     "suggest",
+    "live_wall",
 )
 
 
@@ -126,6 +127,10 @@ def run_measurements(quick: bool, say=print, only: frozenset[str] = frozenset())
         from tooling.bench.suggest import suggest_figures
 
         figures["suggest"] = suggest_figures(quick, say)
+    if "live_wall" in wanted:
+        from tooling.bench.live import live_figures
+
+        figures["live_wall"] = live_figures(desk, quick, say)
     return figures
 
 
@@ -162,6 +167,10 @@ def table(figures: dict) -> str:
         from tooling.bench.suggest import table as suggest_table
 
         lines += suggest_table(figures["suggest"])
+    if "live_wall" in figures:
+        from tooling.bench.live import table as live_table
+
+        lines += live_table(figures["live_wall"])
     return "\n".join(lines)
 
 

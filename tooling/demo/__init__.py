@@ -60,6 +60,9 @@ def load_demo(step: Callable[[str], None] = print, stdout=None) -> Summary:
         save_hotline_demo(step)  # gazetteer and demo hotline API clients (cases/intake)
         step("==> 作业考核：作业单位、检查标准、随机抽查")
         done(f"新增 {save_assessment()} 次抽查")
+        from tooling.demo.notices import save_notice_channels
+
+        save_notice_channels()  # SMS channels for the demo department and the leader's digest
     return summary()
 
 

@@ -1,4 +1,8 @@
-"""Run the web server, a Celery worker and Celery beat together; Ctrl-C stops all three."""
+"""Run the web server, a Celery worker and Celery beat together; Ctrl-C stops all three.
+
+The web server is uvicorn (ASGI), not runserver: the command centre's wall keeps a Server-Sent Events
+connection open per screen (live/views.py), which an ASGI server holds as a coroutine. Static files are
+served by WhiteNoise as in production (collected by `make demo`; with DEBUG it also finds them live)."""
 
 import os
 import signal
@@ -32,7 +36,19 @@ class Command(BaseCommand):
             else ["--concurrency=2"]
         )
         commands = {
-            "web": [python, "manage.py", "runserver", f"{host}:{port}", "--noreload"],
+            "web": [
+                python,
+                "-m",
+                "uvicorn",
+                "cityops.asgi:application",
+                "--host",
+                host,
+                "--port",
+                str(port),
+                "--no-access-log",
+                "--lifespan",
+                "off",
+            ],
             "worker": [python, "-m", "celery", "-A", "cityops", "worker", "--loglevel=INFO", *pool],
             "beat": [python, "-m", "celery", "-A", "cityops", "beat", "--loglevel=INFO"],
         }

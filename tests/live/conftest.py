@@ -1,0 +1,1 @@
+from tests.cases.conftest import fast_passwords, world  # noqa: F401
