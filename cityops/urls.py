@@ -21,6 +21,7 @@ urlpatterns = [
     path("notifications/read-all/", views.notifications_read_all, name="notifications-read-all"),
     path("map/outline.geojson", grid_layers.outline_layer, name="map-outline"),
     path("map/grids.geojson", grid_layers.grid_layer, name="map-grids"),
+    path("map/basemap.geojson", grid_layers.basemap_layer, name="map-basemap"),
     path("", include("cases.web.urls")),
     path("", include("kpi.web")),
     path("admin/", admin.site.urls),
