@@ -14,4 +14,5 @@ urlpatterns = [
     path("kpi/hotspots/", include("kpi.hotspots_urls")),
     path("kpi/", include("kpi.api_urls")),
     path("kpi/reports/", include("kpi.reports_urls")),
+    path("", include("patrols.api_urls")),
 ]

@@ -43,6 +43,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
     Role.ADMIN: (
         "grids.*",
         "dispatch.*",
+        "patrols.*",  # grid classes (巡查频次) and the patrol records
         "core.*",
         "auth.view_group",
         "cases.view_*",
@@ -52,7 +53,13 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "axes.delete_accessattempt",
     ),
 }
+# Patrols (docs/domain.md §12): inspectors patrol and see their own tracks; a track is a person's
+# whereabouts, so only these roles see everyone's tracks and the coverage figures per grid.
+PATROL_ROLES = frozenset({Role.INSPECTOR})
+PATROL_SUPERVISOR_ROLES = frozenset({Role.SUPERVISOR, Role.SHIFT_LEADER, Role.ADMIN})
+
 for _role in Role:
     # Case pages in the admin are read-only and not scoped, so only district-wide roles may view them.
     _cases = ("cases.view_*",) if _role in DISTRICT_WIDE_ROLES else ()
-    ROLE_PERMISSIONS.setdefault(_role, ("grids.view_*", "dispatch.view_*", *_cases))
+    _patrols = ("patrols.view_*",) if _role in PATROL_SUPERVISOR_ROLES else ()
+    ROLE_PERMISSIONS.setdefault(_role, ("grids.view_*", "dispatch.view_*", *_cases, *_patrols))

@@ -58,3 +58,12 @@ def gcj02_to_wgs84(lng: float, lat: float, *, tolerance: float = 1e-7) -> tuple[
         if abs(step_lng) < tolerance and abs(step_lat) < tolerance:
             break
     return wlng, wlat
+
+
+def distance_m(lng1: float, lat1: float, lng2: float, lat2: float) -> float:
+    """Great-circle distance in metres (haversine on the WGS-84 mean radius; centimetres off in a city)."""
+    r = 6371008.8
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lng2 - lng1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * r * math.asin(math.sqrt(h))

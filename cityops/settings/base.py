@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "dispatch",
     "cases",
     "kpi",
+    "patrols",
     "cityops",
     "tooling",
     "django_htmx",
