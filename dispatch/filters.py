@@ -3,7 +3,7 @@
 import math
 
 import django_filters
-from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -59,7 +59,11 @@ class ComponentFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("搜索：部件编码或名称"))
     # 部件 near a pin (docs/domain.md §12): a square of `radius` metres around "lng,lat"; nearest first
     # is the caller's job (dispatch.components_near sorts by distance).
-    near = django_filters.CharFilter(method="filter_near", label=_("附近：经度,纬度（WGS-84）"))
+    near = django_filters.CharFilter(
+        method="filter_near",
+        label=_("附近：经度,纬度（WGS-84）"),
+        validators=[RegexValidator(r"^-?\d+(\.\d+)?,-?\d+(\.\d+)?$", _("格式应为 经度,纬度"))],
+    )
     radius = django_filters.NumberFilter(method="keep", label=_("附近范围（米，默认 80，最大 500）"))
 
     class Meta:
@@ -70,10 +74,7 @@ class ComponentFilter(django_filters.FilterSet):
         return queryset  # read by filter_near
 
     def filter_near(self, queryset: QuerySet[Component], name: str, value: str) -> QuerySet[Component]:
-        try:
-            lng, lat = (float(v) for v in value.split(","))
-        except ValueError:
-            raise ValidationError({"near": _("格式应为 经度,纬度")}) from None
+        lng, lat = (float(v) for v in value.split(","))
         radius = self.form.cleaned_data.get("radius") or NEAR_RADIUS_M
         west, south, east, north = near_box(lng, lat, min(float(radius), NEAR_RADIUS_MAX_M))
         return queryset.filter(lng__range=(west, east), lat__range=(south, north))
