@@ -29,6 +29,7 @@ MENU: tuple[MenuEntry, ...] = (
     MenuEntry(_("上报问题"), "inspector-report", frozenset({_R.INSPECTOR})),
     MenuEntry(_("我的任务"), "inspector-tasks", frozenset({_R.INSPECTOR})),
     MenuEntry(_("我的上报"), "inspector-history", frozenset({_R.INSPECTOR})),
+    MenuEntry(_("巡查"), "patrol-phone", frozenset({_R.INSPECTOR})),
     MenuEntry(_("热线登记"), "hotline-intake", frozenset({_R.HOTLINE})),
     MenuEntry(_("热线工单"), "hotline-tickets", frozenset({_R.HOTLINE})),
     MenuEntry(_("回访"), "hotline-callbacks", frozenset({_R.HOTLINE})),
@@ -42,6 +43,7 @@ MENU: tuple[MenuEntry, ...] = (
     ),
     MenuEntry(_("案件地图"), "supervise-map", frozenset({_R.SUPERVISOR, _R.SHIFT_LEADER})),
     MenuEntry(_("超期督办"), "supervise-overdue", frozenset({_R.SUPERVISOR, _R.SHIFT_LEADER})),
+    MenuEntry(_("巡查轨迹"), "patrol-map", frozenset({_R.SUPERVISOR, _R.SHIFT_LEADER, _R.ADMIN})),
     MenuEntry(_("综合评价"), "kpi-dashboard", frozenset({_R.SUPERVISOR, _R.SHIFT_LEADER, _R.ADMIN})),
     MenuEntry(_("统计报表"), "kpi-reports", frozenset({_R.SUPERVISOR, _R.SHIFT_LEADER, _R.ADMIN})),
 )

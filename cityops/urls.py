@@ -24,6 +24,7 @@ urlpatterns = [
     path("map/basemap.geojson", grid_layers.basemap_layer, name="map-basemap"),
     path("", include("cases.web.urls")),
     path("", include("kpi.web")),
+    path("", include("patrols.web")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -108,6 +108,7 @@ def district_coverage(day: date) -> dict:
         "grids": grids,
         "grids_patrolled": agg["n"] or 0,
         "coverage": (agg["total"] or 0) / grids if grids else 0,
+        "coverage_percent": round(100 * (agg["total"] or 0) / grids, 1) if grids else 0,
         "mileage_km": round((agg["mileage"] or 0) / 1000, 2),
         "patrol_hours": round((agg["seconds"] or 0) / 3600, 2),
         "patrols": Patrol.objects.filter(day=day).count(),
