@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET
 from cases import services
 from cases.errors import ActionError, AlreadySubmitted
 from cases.models import Case, Urgency
+from cases.photos import attach_capture
 from cases.selectors import with_open_step
 from cases.web.extensions import extra_tasks
 from cases.web.lists import case_filterset
@@ -365,6 +366,9 @@ def report(request):
         form = ReportForm(request.POST, request.FILES)
         if form.is_valid():
             data = form.cleaned_data
+            # What the phone recorded when each photo was picked (report.js; the shrunk copies carry no EXIF).
+            attach_capture(data["photos"], request.POST.get("photos_capture"))
+            attach_capture(data["after_photos"], request.POST.get("after_photos_capture"))
             try:
                 case = services.case_report(
                     actor=request.user,

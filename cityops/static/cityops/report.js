@@ -364,10 +364,16 @@
     var files = box.querySelector("[data-photo-files]");
     var list = box.querySelector("[data-photo-previews]");
     var picked = [];
+    var captures = []; // per picked photo: when (the file's time) and where (the phone, when picked)
     var urls = [];
     var canCollect = typeof DataTransfer === "function";
+    var captureInput = el("input");
+    captureInput.type = "hidden";
+    captureInput.name = files.name + "_capture";
+    box.append(captureInput);
 
     function sync() {
+      captureInput.value = JSON.stringify(captures);
       if (!canCollect) return;
       try {
         var bag = new DataTransfer();
@@ -395,6 +401,7 @@
         remove.setAttribute("aria-label", text("removeNamed", { name: file.name }));
         remove.addEventListener("click", function () {
           picked.splice(index, 1);
+          captures.splice(index, 1);
           seen.splice(index, 1);
           sync();
           render();
@@ -426,8 +433,16 @@
       // Until the copies are ready the form must not go: it would send nothing, or the originals.
       if (submit) submit.disabled = true;
       box.setAttribute("aria-busy", "true");
+      var taken = fresh.map(function (file) {
+        return { taken_at: new Date(file.lastModified || Date.now()).toISOString() };
+      });
+      here().then(function (position) {
+        taken.forEach(function (record) { Object.assign(record, position); });
+        sync();
+      });
       Promise.all(fresh.map(shrink)).then(function (ready) {
         picked = picked.concat(ready);
+        captures = captures.concat(taken);
         seen = seen.concat(keys);
         sync();
         render();
@@ -440,6 +455,21 @@
     // A new pick replaces the input's list; add() keeps the earlier photos (setting .files fires no change).
     files.addEventListener("change", function () { add(files); });
   }
+
+  // The phone's position now (for the photos just picked: on-site evidence, cases/photos.py), or nothing.
+  function here() {
+    return new Promise(function (resolve) {
+      if (!navigator.geolocation) return resolve({});
+      navigator.geolocation.getCurrentPosition(
+        function (found) {
+          resolve({ lng: found.coords.longitude, lat: found.coords.latitude, accuracy: Math.round(found.coords.accuracy || 0) });
+        },
+        function () { resolve({}); },
+        { enableHighAccuracy: true, timeout: 10000, maximumAge: 60000 }
+      );
+    });
+  }
+  window.CityHere = here;
 
   /* ------------------------------------------------------------ one submit at a time */
 
