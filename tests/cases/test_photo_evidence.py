@@ -19,7 +19,9 @@ from tests.cases.conftest import photo, report
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
 
 
-def exif_photo(lng: float, lat: float, taken: str = "2026:12:07 08:30:00", offset: str = "+08:00") -> SimpleUploadedFile:
+def exif_photo(
+    lng: float, lat: float, taken: str = "2026:12:07 08:30:00", offset: str = "+08:00"
+) -> SimpleUploadedFile:
     """A JPEG as a phone camera writes it: DateTimeOriginal with its offset and a GPS position (DMS)."""
 
     def dms(value: float):
@@ -42,7 +44,9 @@ def test_exif_time_and_position_are_kept_in_the_case_file_not_in_the_image(world
     case = report(world, photos=[exif_photo(117.2005, 39.0505)])
     row = CasePhoto.objects.get(case=case)
     assert row.capture_source == "exif"
-    assert row.taken_lng == pytest.approx(117.2005, abs=1e-5) and row.taken_lat == pytest.approx(39.0505, abs=1e-5)
+    assert row.taken_lng == pytest.approx(117.2005, abs=1e-5) and row.taken_lat == pytest.approx(
+        39.0505, abs=1e-5
+    )
     assert timezone.localtime(row.taken_at).strftime("%Y-%m-%d %H:%M") == "2026-12-07 08:30"
     with Image.open(row.image.path) as stored:
         assert not stored.getexif()  # the public copy carries nothing
@@ -51,10 +55,17 @@ def test_exif_time_and_position_are_kept_in_the_case_file_not_in_the_image(world
 def test_the_phone_record_is_used_when_the_photo_has_no_exif(world, media_root):
     taken = timezone.now() - timedelta(minutes=3)
     files = [photo()]
-    attach_capture(files, json.dumps([{"taken_at": taken.isoformat(), "lng": 117.2006, "lat": 39.0506, "accuracy": 8}]))
+    attach_capture(
+        files, json.dumps([{"taken_at": taken.isoformat(), "lng": 117.2006, "lat": 39.0506, "accuracy": 8}])
+    )
     case = report(world, photos=files)
     row = CasePhoto.objects.get(case=case)
-    assert (row.capture_source, row.taken_lng, row.taken_lat, row.taken_accuracy_m) == ("device", 117.2006, 39.0506, 8)
+    assert (row.capture_source, row.taken_lng, row.taken_lat, row.taken_accuracy_m) == (
+        "device",
+        117.2006,
+        39.0506,
+        8,
+    )
     assert row.taken_at == taken
 
 
@@ -71,8 +82,14 @@ def test_a_citizens_photo_position_is_not_kept(world, media_root):
     from cases.services import case_report
 
     case = case_report(
-        actor=None, category=world.event_cat, lng=117.2005, lat=39.0505, description="x", source="public",
-        reporter_phone="13800000000", photos=[exif_photo(117.2005, 39.0505)],
+        actor=None,
+        category=world.event_cat,
+        lng=117.2005,
+        lat=39.0505,
+        description="x",
+        source="public",
+        reporter_phone="13800000000",
+        photos=[exif_photo(117.2005, 39.0505)],
     )
     assert CasePhoto.objects.get(case=case).capture_source == ""
 

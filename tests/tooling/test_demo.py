@@ -122,3 +122,32 @@ def test_a_second_load_changes_nothing():
 def test_the_plan_is_deterministic():
     first, second = plan_district(), plan_district()
     assert [(g.code, g.geometry.wkb) for g in first.grids] == [(g.code, g.geometry.wkb) for g in second.grids]
+
+
+def test_the_base_map_roads_carry_the_gazetteer_names():
+    from grids.models import Place, Road
+    from tooling.demo.gazetteer import ROADS
+
+    assert set(Road.objects.values_list("name", flat=True)) == {name for name, *_ in ROADS}
+    assert set(Place.objects.filter(kind="road").values_list("name", flat=True)) <= set(
+        Road.objects.values_list("name", flat=True)
+    )
+
+
+def test_patrols_yesterday_and_today_with_coverage_and_missed_grids():
+    from django.utils import timezone
+
+    from patrols.models import GridCoverage, GridPatrolPlan, Patrol
+    from patrols.selectors import missed_patrols
+
+    today = timezone.localdate()
+    assert Patrol.objects.filter(day=today).exists()
+    assert not Patrol.objects.filter(status="active").exists()
+    covered = GridCoverage.objects.filter(day=today)
+    assert covered.count() > 10 and max(covered.values_list("coverage", flat=True)) > 0.8
+    assert GridPatrolPlan.objects.filter(grid_class=2).exists()
+    assert missed_patrols(today)  # most grids' inspectors did not walk them all
+    before = Patrol.objects.count()
+    from tooling.demo.patrols import save_patrol_demo
+
+    assert save_patrol_demo("120103") == 0 and Patrol.objects.count() == before

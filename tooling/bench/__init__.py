@@ -68,6 +68,7 @@ SECTIONS = (
     "kpi",
     "queue_pages",
     "suggest",
+    "patrols",
 )
 
 
@@ -126,6 +127,10 @@ def run_measurements(quick: bool, say=print, only: frozenset[str] = frozenset())
         from tooling.bench.suggest import suggest_figures
 
         figures["suggest"] = suggest_figures(quick, say)
+    if "patrols" in wanted:
+        from tooling.bench.patrols import patrol_figures
+
+        figures["patrols"] = patrol_figures(quick, say)
     return figures
 
 
@@ -162,6 +167,10 @@ def table(figures: dict) -> str:
         from tooling.bench.suggest import table as suggest_table
 
         lines += suggest_table(figures["suggest"])
+    if "patrols" in figures:
+        from tooling.bench.patrols import table as patrols_table
+
+        lines += patrols_table(figures["patrols"])
     return "\n".join(lines)
 
 

@@ -18,6 +18,7 @@ from tooling.demo.components import save_components
 from tooling.demo.departments import save_departments
 from tooling.demo.district import DISTRICT_CODE, plan_district, save_district
 from tooling.demo.gazetteer import save_hotline_demo
+from tooling.demo.patrols import save_patrol_demo
 from tooling.demo.users import STREET_INSPECTORS, USERS, save_users
 
 
@@ -57,6 +58,8 @@ def load_demo(step: Callable[[str], None] = print, stdout=None) -> Summary:
         save_users()
         done("完成")
         save_hotline_demo(step)  # gazetteer and demo hotline API clients (cases/intake)
+        step("==> 巡查轨迹与面积覆盖率（昨天和今天）")
+        done(f"新增 {save_patrol_demo(DISTRICT_CODE)} 次巡查")
     return summary()
 
 
