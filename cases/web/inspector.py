@@ -63,6 +63,14 @@ JS_STRINGS = {
     "partDistance": _("{m} 米"),
     "partPicked": _("已选部件 {code}，类别随之选为「{category}」"),
 }
+# Strings for outbox.js (reports made offline, docs/domain.md §12).
+OUTBOX_STRINGS = {
+    "waiting": _("待发送"),
+    "failed": _("发送未成功，需要重新填写"),
+    "sent": _("已发送"),
+    "count": _("{n} 件上报保存在手机上，恢复网络后自动发送"),
+    "queued": _("当前无网络：上报已保存在手机上，恢复网络后自动发送。"),
+}
 TASK_LABELS = {Status.VERIFYING: _("核实"), Status.PENDING_CHECK: _("核查")}
 
 
@@ -400,6 +408,7 @@ def report(request):
             "form": form,
             "reselect": set(request.FILES),
             "js_strings": JS_STRINGS,
+            "outbox_strings": OUTBOX_STRINGS,
             **picker_context(request, form),
         },
     )

@@ -451,6 +451,18 @@
       });
     }
 
+    // outbox.js queued the report offline and cleared the form: the photos go with it.
+    var owner = box.closest("form");
+    if (owner) {
+      owner.addEventListener("report:reset", function () {
+        picked = [];
+        captures = [];
+        seen = [];
+        sync();
+        render();
+      });
+    }
+
     camera.addEventListener("change", function () { add(camera); });
     // A new pick replaces the input's list; add() keeps the earlier photos (setting .files fires no change).
     files.addEventListener("change", function () { add(files); });
