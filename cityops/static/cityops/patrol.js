@@ -120,8 +120,8 @@
     if (!navigator.geolocation || this.watchId !== undefined) return;
     var last = 0;
     this.watchId = navigator.geolocation.watchPosition(function (found) {
-      var now = found.timestamp || Date.now();
-      if (now - last < self.sampleMs) return; // one point per sampling period
+      var now = Date.now(); // the phone's clock: one point per sampling period
+      if (now - last < self.sampleMs) return;
       last = now;
       self.state.buffer = self.state.buffer || [];
       self.state.buffer.push({
