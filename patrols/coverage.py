@@ -104,12 +104,24 @@ def compute(
 
     # 面积覆盖率: the buffered tracks, simplified first (a 10 s point is metres from the line through its
     # neighbours; a tolerance of a tenth of the distance changes the area by less than that).
+    # Grid by grid, only the track pieces within `distance_m` of its bounding box are buffered (a point
+    # outside the box grown by the distance is further than that from the grid): small unions instead
+    # of one district-wide polygon with hundreds of thousands of vertices.
     lines_arr = shapely.simplify(np.array(lines), tolerance=max(distance_m / 10, 0.5))
-    buffered = shapely.union_all(shapely.buffer(lines_arr, distance_m, quad_segs=4))
-    shapely.prepare(buffered)
-    candidates = shapely.intersects(polygons, buffered)
+    tree_lines = shapely.STRtree(lines_arr)
     covered = np.zeros(len(ids))
-    covered[candidates] = shapely.area(shapely.intersection(polygons[candidates], buffered))
+    for n, polygon in enumerate(polygons):
+        xmin, ymin, xmax, ymax = polygon.bounds
+        xmin, ymin, xmax, ymax = xmin - distance_m, ymin - distance_m, xmax + distance_m, ymax + distance_m
+        near = tree_lines.query(shapely.box(xmin, ymin, xmax, ymax))
+        if not len(near):
+            continue
+        pieces = shapely.clip_by_rect(lines_arr[near], xmin, ymin, xmax, ymax)
+        pieces = pieces[~shapely.is_empty(pieces)]
+        if not len(pieces):
+            continue
+        band = shapely.union_all(shapely.buffer(pieces, distance_m, quad_segs=4))
+        covered[n] = shapely.area(shapely.intersection(polygon, band))
 
     # 巡查里程 and time: by the grid holding each segment's midpoint.
     points = shapely.points(np.concatenate(mids))
