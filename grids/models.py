@@ -154,7 +154,7 @@ class Road(models.Model):
         MINOR = "minor", _("支路")
 
     name = models.CharField(_("名称"), max_length=100, db_index=True)
-    kind = models.CharField(_("等级"), max_length=10, choices=Kind.choices, default=Kind.MINOR)
+    kind = models.CharField(_("道路等级"), max_length=10, choices=Kind.choices, default=Kind.MINOR)
     source_id = models.CharField(
         _("来源编号"),
         max_length=60,

@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('name', models.CharField(db_index=True, max_length=100, verbose_name='名称')),
-                ('kind', models.CharField(choices=[('major', '主干道'), ('secondary', '次干道'), ('minor', '支路')], default='minor', max_length=10, verbose_name='等级')),
+                ('kind', models.CharField(choices=[('major', '主干道'), ('secondary', '次干道'), ('minor', '支路')], default='minor', max_length=10, verbose_name='道路等级')),
                 ('source_id', models.CharField(blank=True, help_text='如 OpenStreetMap 的 way 编号；重复导入时按它更新', max_length=60, verbose_name='来源编号')),
                 ('geometry', models.JSONField(verbose_name='中心线 (GeoJSON)')),
                 ('length_m', models.FloatField(default=0, verbose_name='长度 (m)')),
