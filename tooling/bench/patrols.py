@@ -1,7 +1,8 @@
 """A district's day of patrol tracks (issue #21): ingested through the upload service, then its 面积覆盖率.
 
 300 inspectors (30 with --quick), a point every 10 s for 8 hours (2,880 points each: 864,000 for the
-district), each walking a random street-like walk inside the demo district's grids. The tracks are
+district), each walking a random street-like walk within 500 m of a grid of the demo district (their own
+grids; a first version let every walk wander 34 km across the district, which no inspector does). The tracks are
 uploaded through `patrol_upload` in batches of 120 points (20 minutes: what a phone sends after a long
 dead spot; a live phone sends 3 points every 30 s, measured separately as the per-batch latency), then
 `compute_coverage` computes the day for every grid. A far past day is used and cleared first.
@@ -43,22 +44,31 @@ def _inspectors(n: int) -> list:
     return users
 
 
+AREA_M = 500  # an inspector patrols their own grids: the walk stays within this of where it starts
+
+
 def _walk(rng: random.Random, start: tuple[float, float], n: int) -> list[tuple[float, float]]:
-    """On foot along a street grid: 1.2 m/s, turning at corners every 100–300 m."""
-    lng, lat = start
+    """On foot along a street grid: 1.2 m/s, turning at corners every 100–300 m, within AREA_M of the start
+    (turning back at its edge), as an inspector walks the few grids they hold."""
+    x = y = 0.0
     heading = rng.choice((0, 90, 180, 270))
     left = rng.uniform(100, 300)
+    cos_lat = math.cos(math.radians(start[1]))
     points = []
     for _ in range(n):
-        points.append((lng, lat))
+        points.append((start[0] + x / (111_320 * cos_lat), start[1] + y / 111_320))
         step = 12 + rng.uniform(-2, 2)
         left -= step
         if left <= 0:
             heading = (heading + rng.choice((-90, 90, 180))) % 360
             left = rng.uniform(100, 300)
         rad = math.radians(heading)
-        lat += step * math.cos(rad) / 111_320
-        lng += step * math.sin(rad) / (111_320 * math.cos(math.radians(lat)))
+        nx, ny = x + step * math.sin(rad), y + step * math.cos(rad)
+        if abs(nx) > AREA_M or abs(ny) > AREA_M:
+            heading = (heading + 180) % 360
+            left = rng.uniform(100, 300)
+            continue
+        x, y = nx, ny
     return points
 
 
