@@ -5,7 +5,7 @@ its part change together. Each change is a ComponentStatusChange row naming the 
 A part marked 丢失/废弃/移除 by hand keeps that status: only the repair cycle is automatic.
 """
 
-from cases.models import Case
+from cases.models import Case, CaseEvent
 from cases.workflow import Action
 from dispatch.components import component_set_status
 from dispatch.models import Component
@@ -22,6 +22,8 @@ NOTES = {S.DAMAGED: "案件立案", S.REPAIRING: "案件已派遣处置", S.INTA
 
 def follow_cases(sender, events, **kwargs) -> None:
     relevant = [e for e in events if e.action in FOLLOWS]
+    # The writers build each event with its case in hand: a case without a part costs no query here.
+    relevant = [e for e in relevant if not CaseEvent.case.is_cached(e) or e.case.component_id]
     if not relevant:
         return
     cases = {
