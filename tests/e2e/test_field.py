@@ -4,6 +4,7 @@ supervisor's map, a photo's distance flag, and a report made offline arriving on
 
 import io
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import ExifTags, Image
@@ -153,3 +154,19 @@ def test_a_report_made_offline_arrives_once_after_reconnect(e2e_world, as_user, 
     case = Case.objects.get()
     assert case.description == "离线时看到的暴露垃圾" and case.photos.count() == 1
     shot(inspector, "sent-once")
+
+
+def test_the_browser_shifts_gcj02_tiles_with_the_servers_formula(e2e_world, as_user):
+    """coords.js (which shifts GCJ-02 tiles) gives the same answers as grids/coords.py, tested against
+    the published reference points (tests/grids/test_coords.py)."""
+    from grids.coords import wgs84_to_gcj02
+    from tests.grids.test_coords import REFERENCE
+
+    inspector = as_user(e2e_world.p.inspector, viewport=PHONE)
+    inspector.goto("/inspector/report/")
+    for param in REFERENCE:
+        wgs_lat, wgs_lng, gcj_lat, gcj_lng = param.values
+        lng, lat = inspector.evaluate(f"CityCoords.wgs84ToGcj02({wgs_lng}, {wgs_lat})")
+        assert (lng, lat) == pytest.approx((gcj_lng, gcj_lat), abs=1e-9)
+        assert (lng, lat) == pytest.approx(wgs84_to_gcj02(wgs_lng, wgs_lat), abs=1e-12)
+    assert inspector.evaluate("typeof CityCoords.GcjTileLayer") == "function"
