@@ -318,6 +318,19 @@ class CasePhoto(models.Model):
         CaseEvent, null=True, blank=True, on_delete=models.PROTECT, related_name="photos"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # On-site evidence (docs/domain.md §12): when and where a staff photo was taken, from its EXIF or
+    # captured by the phone when it was picked (cases/photos.py). The case file keeps them; the stored
+    # image itself carries no EXIF, so public copies (Open311 media_url) never show them.
+    taken_at = models.DateTimeField(_("拍摄时间"), null=True, blank=True)
+    taken_lng = models.FloatField(_("拍摄经度"), null=True, blank=True)
+    taken_lat = models.FloatField(_("拍摄纬度"), null=True, blank=True)
+    taken_accuracy_m = models.FloatField(_("拍摄定位精度 (m)"), null=True, blank=True)
+    capture_source = models.CharField(
+        _("拍摄信息来源"),
+        max_length=10,
+        blank=True,
+        choices=[("exif", _("照片 EXIF")), ("device", _("手机拍摄时记录"))],
+    )
 
     class Meta:
         verbose_name = _("案件照片")

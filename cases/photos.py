@@ -1,15 +1,27 @@
 """Photo uploads: checked by content (not by name), EXIF orientation applied, scaled down to at most
 PHOTO_MAX_EDGE_PX, re-encoded without EXIF (so no GPS position leaks), thumbnailed. Everything is checked before anything is written, so a
-rejected upload saves nothing."""
+rejected upload saves nothing.
+
+On-site evidence (docs/domain.md §12): before the EXIF is dropped, a staff photo's capture time and GPS
+position are read from it and kept in the case file (CasePhoto.taken_*); a phone that shrank the photo
+first (report.js: the canvas copy has no EXIF) sends what it recorded when the photo was picked — the
+file's time and the phone's position — as `<field>_capture` JSON, attached to each upload by
+`attach_capture`. `photo_evidence` says how far from the case and how long before it a photo was taken.
+"""
 
 import io
+import json
+import math
 import uuid
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
 from cases.errors import InvalidInput
 
@@ -19,12 +31,96 @@ _DECODERS = ("JPEG", "PNG", "WEBP")
 
 
 @dataclass
+class Capture:
+    """When and where a photo was taken, and who says so ("exif" or "device")."""
+
+    source: str
+    taken_at: datetime | None = None
+    lng: float | None = None
+    lat: float | None = None
+    accuracy_m: float | None = None
+
+
+@dataclass
 class PreparedPhoto:
     image: bytes
     thumbnail: bytes
     ext: str
     width: int
     height: int
+    capture: Capture | None = None
+
+
+def attach_capture(files, raw: str | None) -> None:
+    """Hang the phone's capture records (a JSON list, one per file in upload order) on the uploads."""
+    try:
+        records = json.loads(raw) if raw else []
+    except ValueError:
+        return
+    if not isinstance(records, list):
+        return
+    for upload, record in zip(files or [], records, strict=False):
+        if isinstance(record, dict):
+            upload.capture_record = record
+
+
+def _device_capture(record: dict | None) -> Capture | None:
+    if not isinstance(record, dict):
+        return None
+    taken_at = parse_datetime(str(record.get("taken_at") or ""))
+    if taken_at is not None and timezone.is_naive(taken_at):
+        taken_at = None
+    lng, lat, accuracy = (_number(record.get(k)) for k in ("lng", "lat", "accuracy"))
+    if lng is None or lat is None or not (-180 <= lng <= 180 and -90 <= lat <= 90):
+        lng = lat = accuracy = None
+    if taken_at is None and lng is None:
+        return None
+    return Capture("device", taken_at, lng, lat, accuracy)
+
+
+def _number(value) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _exif_capture(image: Image.Image) -> Capture | None:
+    """DateTimeOriginal (with its OffsetTimeOriginal, else local time) and the GPS position, if any."""
+    try:
+        exif = image.getexif()
+        photo = exif.get_ifd(ExifTags.IFD.Exif)
+        gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
+    except Exception:  # a broken EXIF block is no reason to refuse the photo
+        return None
+    taken_at = None
+    stamp = photo.get(ExifTags.Base.DateTimeOriginal) or exif.get(ExifTags.Base.DateTime)
+    if isinstance(stamp, str):
+        try:
+            naive = datetime.strptime(stamp.strip("\x00 "), "%Y:%m:%d %H:%M:%S")
+            offset = str(photo.get(ExifTags.Base.OffsetTimeOriginal) or "").strip("\x00 ")
+            parsed = parse_datetime(naive.isoformat() + offset) if offset else None
+            taken_at = parsed or timezone.make_aware(naive)
+        except (ValueError, OverflowError):
+            taken_at = None
+    lng = lat = None
+    try:
+        lat = _dms(gps[ExifTags.GPS.GPSLatitude], gps.get(ExifTags.GPS.GPSLatitudeRef, "N"), "S")
+        lng = _dms(gps[ExifTags.GPS.GPSLongitude], gps.get(ExifTags.GPS.GPSLongitudeRef, "E"), "W")
+    except (KeyError, TypeError, ValueError, ZeroDivisionError):
+        lng = lat = None
+    if lat is not None and not (-90 <= lat <= 90 and -180 <= lng <= 180):
+        lng = lat = None
+    if taken_at is None and lat is None:
+        return None
+    return Capture("exif", taken_at, lng, lat)
+
+
+def _dms(value, ref, negative: str) -> float:
+    degrees, minutes, seconds = (float(v) for v in value)
+    decimal = degrees + minutes / 60 + seconds / 3600
+    return -decimal if str(ref).upper().startswith(negative) else decimal
 
 
 def prepare_photos(files, *, field: str = "photos") -> list[PreparedPhoto]:
@@ -75,6 +171,8 @@ def _prepare(upload, *, field: str, index: int) -> PreparedPhoto:
             _("文件 %(name)s 不是可识别的图片（支持 JPEG、PNG、WebP）") % {"name": name}, field=field
         ) from None
 
+    # The photo's own record first (a camera's EXIF); else what the phone recorded when it was picked.
+    capture = _exif_capture(image) or _device_capture(getattr(upload, "capture_record", None))
     ImageOps.exif_transpose(image, in_place=True)
     if image.mode not in ("RGB", "L"):
         image = image.convert("RGB")
@@ -95,7 +193,7 @@ def _prepare(upload, *, field: str, index: int) -> PreparedPhoto:
     image.thumbnail((settings.PHOTO_THUMBNAIL_PX, settings.PHOTO_THUMBNAIL_PX), reducing_gap=1.0)
     thumb_out = io.BytesIO()
     image.save(thumb_out, format="JPEG", quality=80)
-    return PreparedPhoto(out.getvalue(), thumb_out.getvalue(), "jpg", width, height)
+    return PreparedPhoto(out.getvalue(), thumb_out.getvalue(), "jpg", width, height, capture)
 
 
 def save_photos(*, case, stage: str, photos: list[PreparedPhoto], actor, event) -> list:
@@ -107,8 +205,46 @@ def save_photos(*, case, stage: str, photos: list[PreparedPhoto], actor, event) 
         row = CasePhoto(
             case=case, stage=stage, width=photo.width, height=photo.height, uploaded_by=actor, event=event
         )
+        # Staff only: a citizen's photo position is theirs, not evidence the city needs to keep.
+        if photo.capture is not None and getattr(actor, "roles", None):
+            row.capture_source = photo.capture.source
+            row.taken_at = photo.capture.taken_at
+            row.taken_lng, row.taken_lat = photo.capture.lng, photo.capture.lat
+            row.taken_accuracy_m = photo.capture.accuracy_m
         row.image.save(f"{stem}.{photo.ext}", ContentFile(photo.image), save=False)
         row.thumbnail.save(f"{stem}_t.jpg", ContentFile(photo.thumbnail), save=False)
         row.save()
         saved.append(row)
     return saved
+
+
+@dataclass
+class Evidence:
+    """What the case page says about one photo (docs/domain.md §12)."""
+
+    source: str
+    taken_at: datetime | None
+    distance_m: float | None
+    far: bool
+    early: bool
+
+    @property
+    def flagged(self) -> bool:
+        return self.far or self.early
+
+
+def photo_evidence(photo, case) -> Evidence | None:
+    """Distance of the photo's position from the case's, and whether it was taken far away
+    (PHOTO_SITE_MAX_DISTANCE_M) or long before it was uploaded (PHOTO_SITE_MAX_AGE_HOURS). None: no record."""
+    if not photo.capture_source:
+        return None
+    distance = None
+    if photo.taken_lng is not None and photo.taken_lat is not None:
+        from grids.coords import distance_m
+
+        distance = distance_m(photo.taken_lng, photo.taken_lat, case.lng, case.lat)
+    far = distance is not None and distance > settings.PHOTO_SITE_MAX_DISTANCE_M
+    early = photo.taken_at is not None and photo.created_at - photo.taken_at > timedelta(
+        hours=settings.PHOTO_SITE_MAX_AGE_HOURS
+    )
+    return Evidence(photo.capture_source, photo.taken_at, distance, far, early)

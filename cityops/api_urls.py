@@ -18,4 +18,5 @@ urlpatterns = [
     path("kpi/reports/", include("kpi.reports_urls")),
     path("assessment/", include("assessment.api_urls")),
     path("", include("campaigns.api_urls")),
+    path("", include("patrols.api_urls")),
 ]

@@ -1,12 +1,36 @@
+import json
+
 from django.conf import settings
 from django.core.handlers.asgi import ASGIRequest
+from django.utils.translation import gettext as _
 
 from cityops.navigation import menu_for
 from core.roles import Role
 
 
+def _base_layer_labels() -> dict:
+    return {"tile": _("底图"), "tianditu": _("天地图"), "gcj02": _("高德/腾讯 (GCJ-02)")}
+
+
 def map_settings(request) -> dict:
-    return {"MAP_TILE_URL": settings.MAP_TILE_URL, "MAP_TILE_ATTRIBUTION": settings.MAP_TILE_ATTRIBUTION}
+    """The tile sources for map.js's layer switcher (settings.MAP_BASE_LAYERS), as JSON for a data- attribute."""
+    labels = _base_layer_labels()
+    layers = [
+        {
+            "key": key,
+            "label": labels.get(key, label),
+            "crs": crs,
+            "urls": urls,
+            "attribution": attribution,
+            "subdomains": subdomains,
+        }
+        for key, label, crs, urls, attribution, subdomains in settings.MAP_BASE_LAYERS
+    ]
+    return {
+        "MAP_TILE_URL": settings.MAP_TILE_URL,
+        "MAP_TILE_ATTRIBUTION": settings.MAP_TILE_ATTRIBUTION,
+        "MAP_BASE_LAYERS_JSON": json.dumps(layers, ensure_ascii=False),
+    }
 
 
 def navigation(request) -> dict:

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from cityops import health, metrics, views
+from cityops import health, metrics, pwa, views
 from grids import web as grid_layers
 
 admin.site.site_header = "CityOps 数字城管平台"
@@ -19,14 +19,18 @@ urlpatterns = [
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/<int:pk>/read/", views.notification_read, name="notification-read"),
     path("notifications/read-all/", views.notifications_read_all, name="notifications-read-all"),
+    path("manifest.webmanifest", pwa.manifest, name="pwa-manifest"),
+    path("sw.js", pwa.service_worker, name="pwa-service-worker"),
     path("map/outline.geojson", grid_layers.outline_layer, name="map-outline"),
     path("map/grids.geojson", grid_layers.grid_layer, name="map-grids"),
+    path("map/basemap.geojson", grid_layers.basemap_layer, name="map-basemap"),
     path("", include("cases.web.urls")),
     path("", include("enforcement.urls")),
     path("", include("kpi.web")),
     path("", include("assessment.web")),
     path("", include("campaigns.web.urls")),
     path("", include("live.views")),
+    path("", include("patrols.web")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -46,6 +46,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
     Role.ADMIN: (
         "grids.*",
         "dispatch.*",
+        "patrols.*",  # grid classes (巡查频次) and the patrol records
         "core.*",
         "auth.view_group",
         "cases.view_*",
@@ -75,6 +76,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "cases.view_*",
         "campaigns.view_*",
         "enforcement.view_*",  # ENFORCEMENT_READERS (below)
+        "patrols.view_*",  # PATROL_SUPERVISOR_ROLES (below)
         "assessment.view_*",
         "assessment.add_inspection",
         "assessment.change_inspection",
@@ -82,7 +84,13 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "assessment.add_monthlyassessment",
         "assessment.change_monthlyassessment",
     ),
-    Role.SHIFT_LEADER: ("grids.view_*", "dispatch.view_*", "cases.view_*", "campaigns.view_*"),
+    Role.SHIFT_LEADER: (
+        "grids.view_*",
+        "dispatch.view_*",
+        "cases.view_*",
+        "campaigns.view_*",
+        "patrols.view_*",
+    ),
     Role.INSPECTOR: (
         "grids.view_*",
         "dispatch.view_*",
@@ -104,8 +112,13 @@ ASSESSMENT_PERMISSIONS: dict[str, frozenset[Role]] = {
 # 综合执法 staff are department users of an issuing unit (enforcement.permissions: a department permission,
 # not a ninth role); supervisors read the enforcement records in the admin too.
 ENFORCEMENT_READERS = frozenset({Role.SUPERVISOR})
+# Patrols (docs/domain.md §12): inspectors patrol and see their own tracks; a track is a person's
+# whereabouts, so only these roles see everyone's tracks and the coverage figures per grid.
+PATROL_ROLES = frozenset({Role.INSPECTOR})
+PATROL_SUPERVISOR_ROLES = frozenset({Role.SUPERVISOR, Role.SHIFT_LEADER, Role.ADMIN})
 for _role in Role:
     # Case pages in the admin are read-only and not scoped, so only district-wide roles may view them.
     _cases = ("cases.view_*",) if _role in DISTRICT_WIDE_ROLES else ()
     _enforcement = ("enforcement.view_*",) if _role in ENFORCEMENT_READERS else ()
-    ROLE_PERMISSIONS.setdefault(_role, ("grids.view_*", "dispatch.view_*", *_cases, *_enforcement))
+    _patrols = ("patrols.view_*",) if _role in PATROL_SUPERVISOR_ROLES else ()
+    ROLE_PERMISSIONS.setdefault(_role, ("grids.view_*", "dispatch.view_*", *_cases, *_enforcement, *_patrols))

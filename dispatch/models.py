@@ -7,6 +7,7 @@ import direction grids ← dispatch ← cases stays one-way.
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -128,6 +129,7 @@ class Component(models.Model):
     class Status(models.TextChoices):
         INTACT = "intact", _("完好")
         DAMAGED = "damaged", _("破损")
+        REPAIRING = "repairing", _("维修中")
         LOST = "lost", _("丢失")
         ABANDONED = "abandoned", _("废弃")
         REMOVED = "removed", _("移除")
@@ -195,6 +197,36 @@ class Component(models.Model):
             raise ValidationError({"code": errors})
         if self.category_id and self.category.kind != Category.Kind.COMPONENT:
             raise ValidationError({"category": _("部件类型必须是部件类别")})
+
+
+class ComponentStatusChange(models.Model):
+    """A component's status history (破损 → 维修中 → 完好), append-only; written by
+    dispatch.components.component_set_status, mostly because a case about the component moved on."""
+
+    component = models.ForeignKey(
+        Component, verbose_name=_("部件"), on_delete=models.CASCADE, related_name="status_changes"
+    )
+    from_status = models.CharField(_("原状态"), max_length=10, choices=Component.Status.choices)
+    to_status = models.CharField(_("新状态"), max_length=10, choices=Component.Status.choices)
+    at = models.DateTimeField(_("时间"), db_index=True)
+    case_number = models.CharField(_("案件编号"), max_length=32, blank=True)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("部件状态记录")
+        verbose_name_plural = _("部件状态记录")
+        ordering = ["component", "at", "id"]
+
+    def __str__(self):
+        return f"{self.component_id}: {self.from_status} → {self.to_status}"
 
 
 class RoutingRule(models.Model):

@@ -8,7 +8,7 @@ from django.db.models import Count
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from grids.models import Community, District, Grid, Street
+from grids.models import Community, District, Grid, Place, Road, Street
 
 
 @admin.display(description=_("边界 (GeoJSON)"))
@@ -94,3 +94,22 @@ class GridAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False  # new grids come from import_grids (manage.py import_grids FILE.geojson)
+
+
+@admin.register(Road)
+class RoadAdmin(admin.ModelAdmin):
+    """Roads come from `manage.py import_basemap`; the admin renames and reclassifies them."""
+
+    list_display = ("name", "kind", "length_m", "source_id")
+    list_filter = ("kind",)
+    search_fields = ("name", "source_id")
+    exclude = ("geometry",)
+    readonly_fields = (geometry_json, "length_m")
+
+
+@admin.register(Place)
+class PlaceAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "road", "house_number", "lng", "lat", "community")
+    list_filter = ("kind",)
+    search_fields = ("name", "aliases", "road")
+    raw_id_fields = ("community",)

@@ -77,3 +77,25 @@ def _lists(value):
 def geodesic_area_m2(geom: BaseGeometry) -> float:
     area, _perimeter = _GEOD.geometry_area_perimeter(geom)
     return abs(area)
+
+
+def parse_line(geojson: dict) -> BaseGeometry:
+    """A LineString or MultiLineString (a road centre-line) from GeoJSON, else GeometryError."""
+    if isinstance(geojson, dict) and geojson.get("type") == "Feature":
+        geojson = geojson.get("geometry")
+    if not isinstance(geojson, dict) or geojson.get("type") not in ("LineString", "MultiLineString"):
+        raise GeometryError("几何类型必须是 LineString 或 MultiLineString")
+    try:
+        geom = shape(geojson)
+    except Exception as exc:  # shapely raises several types for malformed coordinates
+        raise GeometryError(f"坐标格式错误: {exc}") from None
+    if geom.is_empty or geom.length == 0:
+        raise GeometryError("线为空")
+    min_lng, min_lat, max_lng, max_lat = geom.bounds
+    if not (-180 <= min_lng <= max_lng <= 180 and -90 <= min_lat <= max_lat <= 90):
+        raise GeometryError("坐标超出 WGS84 经纬度范围")
+    return geom
+
+
+def geodesic_length_m(geom: BaseGeometry) -> float:
+    return float(_GEOD.geometry_length(geom))

@@ -138,3 +138,53 @@ class Place(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class Road(models.Model):
+    """A road centre-line of the base map (docs/domain.md §12): drawn and labelled on every map.
+
+    Geometry is a GeoJSON LineString or MultiLineString in WGS-84 (what the app stores everywhere; GCJ-02
+    tiles are shifted at the edge, grids/coords.py). The bounding box beside it lets a map ask for the
+    roads in view. Imported with `manage.py import_basemap` (an OpenStreetMap extract as GeoJSON).
+    """
+
+    class Kind(models.TextChoices):
+        MAJOR = "major", _("主干道")
+        SECONDARY = "secondary", _("次干道")
+        MINOR = "minor", _("支路")
+
+    name = models.CharField(_("名称"), max_length=100, db_index=True)
+    kind = models.CharField(_("道路等级"), max_length=10, choices=Kind.choices, default=Kind.MINOR)
+    source_id = models.CharField(
+        _("来源编号"),
+        max_length=60,
+        blank=True,
+        help_text=_("如 OpenStreetMap 的 way 编号；重复导入时按它更新"),
+    )
+    geometry = models.JSONField(_("中心线 (GeoJSON)"))
+    length_m = models.FloatField(_("长度 (m)"), default=0)
+    min_lng = models.FloatField(editable=False, default=0)
+    min_lat = models.FloatField(editable=False, default=0)
+    max_lng = models.FloatField(editable=False, default=0)
+    max_lat = models.FloatField(editable=False, default=0)
+
+    class Meta:
+        verbose_name = _("道路")
+        verbose_name_plural = _("道路")
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_id"], condition=~models.Q(source_id=""), name="road_unique_source_id"
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def set_geometry(self, geojson: dict) -> None:
+        from grids.geometry import geodesic_length_m, parse_line, to_geojson
+
+        line = parse_line(geojson)
+        self.geometry = to_geojson(line)
+        self.min_lng, self.min_lat, self.max_lng, self.max_lat = line.bounds
+        self.length_m = round(geodesic_length_m(line), 1)

@@ -33,6 +33,7 @@ from cases.models import (
     Urgency,
     Variant,
 )
+from cases.photos import attach_capture, photo_evidence
 from cases.web.extensions import panels_for
 from cases.web.forms import ActionForm
 from cases.web.suggestions import log_choice
@@ -61,6 +62,8 @@ def page_context(request, case: Case) -> dict:
     now = timezone.now()
     events = list(case.events.all())
     photos = list(case.photos.all())
+    for photo in photos:  # on-site evidence: distance from the case, taken far away or long before
+        photo.evidence = photo_evidence(photo, case)
     steps = _steps(case, now)
     allowed = rules.allowed_actions(case, user)
     # The usual next step first, then the alternatives, then what ends or undoes work.
@@ -367,6 +370,8 @@ def case_action(request, pk: int, action: str):
     if request.method == "POST":
         form = ActionForm(action, case, request.user, request.POST, request.FILES)
         if form.is_valid():
+            if form.has_photos:  # the phone's capture records (case.js), for the on-site evidence
+                attach_capture(form.cleaned_data.get("photos"), request.POST.get("photos_capture"))
             try:
                 ACTIONS[action].service(case=case, actor=request.user, **form.service_kwargs())
             except ActionError as error:

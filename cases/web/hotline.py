@@ -109,6 +109,7 @@ def intake(request):
                     address=data["address"],
                     description=data["description"],
                     urgency=data["urgency"],
+                    component=data.get("component"),
                     note=note,
                 )
             except ActionError as error:

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET
 from cases import services
 from cases.errors import ActionError, AlreadySubmitted
 from cases.models import Case, Urgency
+from cases.photos import attach_capture
 from cases.selectors import with_open_step
 from cases.web.extensions import extra_tasks
 from cases.web.lists import case_filterset
@@ -31,7 +32,8 @@ from cases.web.suggestions import log_choice
 from cases.workflow import Status
 from core.roles import Role
 from dispatch.categories import search_categories
-from dispatch.models import Category
+from dispatch.filters import NEAR_RADIUS_M, ComponentFilter
+from dispatch.models import Category, Component
 from grids.locator import locate
 
 PICK_LIMIT = 60  # category matches shown at once: refine the search for more
@@ -56,6 +58,18 @@ JS_STRINGS = {
     "remove": _("移除"),
     "removeNamed": _("移除照片 {name}"),
     "count": _("共 {n} 张"),
+    "noPart": _("不关联部件"),
+    "partOwner": _("权属：{owner}"),
+    "partDistance": _("{m} 米"),
+    "partPicked": _("已选部件 {code}，类别随之选为「{category}」"),
+}
+# Strings for outbox.js (reports made offline, docs/domain.md §12).
+OUTBOX_STRINGS = {
+    "waiting": _("待发送"),
+    "failed": _("发送未成功，需要重新填写"),
+    "sent": _("已发送"),
+    "count": _("{n} 件上报保存在手机上，恢复网络后自动发送"),
+    "queued": _("当前无网络：上报已保存在手机上，恢复网络后自动发送。"),
 }
 TASK_LABELS = {Status.VERIFYING: _("核实"), Status.PENDING_CHECK: _("核查")}
 
@@ -135,7 +149,28 @@ class CasePositionForm(forms.Form):
         error_messages={"required": _("请填写问题描述")},
     )
 
+    # 部件 picked on the map near the pin (report.js): the case links it and 先属主 routing follows its owner.
+    component = forms.CharField(required=False, max_length=17, widget=forms.HiddenInput)
+
     grid = None  # the located grid, once the position is valid
+
+    def __init__(self, data=None, *args, **kwargs):
+        # A part picked without a category chosen: the part's own type is the category (its 小类).
+        if data is not None and data.get("component") and not data.get("category"):
+            part = Component.objects.filter(code=data["component"]).only("category_id").first()
+            if part is not None:
+                data = data.copy()
+                data["category"] = str(part.category_id)
+        super().__init__(data, *args, **kwargs)
+
+    def clean_component(self):
+        code = self.cleaned_data.get("component") or ""
+        if not code:
+            return None
+        part = Component.objects.select_related("category", "owner").filter(code=code).first()
+        if part is None:
+            raise forms.ValidationError(_("所选部件不存在，请重新选择"))
+        return part
 
     def clean(self):
         data = super().clean()
@@ -282,6 +317,53 @@ def position_locate(request):
     )
 
 
+COMPONENTS_NEAR_LIMIT = 30
+
+
+@login_required
+@require_GET
+def components_near(request):
+    """部件 near the pin (report.js draws them and offers them to pick), nearest first, with the owner
+    that 先属主 routing will send the case to. `?lng=&lat=&radius=` (m, default 80)."""
+    from grids.coords import distance_m
+
+    try:
+        lng, lat = float(request.GET["lng"]), float(request.GET["lat"])
+    except (KeyError, ValueError):
+        return JsonResponse({"detail": str(_("需要 lng 和 lat"))}, status=400)
+    params = {"near": f"{lng},{lat}", "radius": request.GET.get("radius") or NEAR_RADIUS_M}
+    found = ComponentFilter(
+        params, queryset=Component.objects.select_related("category", "owner").exclude(status="removed")
+    )
+    if not found.is_valid():
+        return JsonResponse({"detail": found.errors}, status=400)
+    parts = sorted(
+        ((distance_m(lng, lat, part.lng, part.lat), part) for part in found.qs[:500]),
+        key=lambda pair: pair[0],
+    )[:COMPONENTS_NEAR_LIMIT]
+    return JsonResponse(
+        {
+            "type": "FeatureCollection",
+            "features": [
+                {
+                    "type": "Feature",
+                    "geometry": {"type": "Point", "coordinates": [part.lng, part.lat]},
+                    "properties": {
+                        "code": part.code,
+                        "name": part.name or part.category.name,
+                        "category": part.category.name,
+                        "category_id": part.category_id,
+                        "owner": part.owner.name if part.owner else "",
+                        "status": part.get_status_display(),
+                        "distance_m": round(distance, 1),
+                    },
+                }
+                for distance, part in parts
+            ],
+        }
+    )
+
+
 # ---------------------------------------------------------------- report
 
 
@@ -292,6 +374,9 @@ def report(request):
         form = ReportForm(request.POST, request.FILES)
         if form.is_valid():
             data = form.cleaned_data
+            # What the phone recorded when each photo was picked (report.js; the shrunk copies carry no EXIF).
+            attach_capture(data["photos"], request.POST.get("photos_capture"))
+            attach_capture(data["after_photos"], request.POST.get("after_photos_capture"))
             try:
                 case = services.case_report(
                     actor=request.user,
@@ -301,6 +386,7 @@ def report(request):
                     address=data["address"],
                     description=data["description"],
                     urgency=data["urgency"],
+                    component=data["component"],
                     photos=data["photos"],
                     self_resolved=data["self_resolved"],
                     after_photos=data["after_photos"] if data["self_resolved"] else None,
@@ -322,6 +408,7 @@ def report(request):
             "form": form,
             "reselect": set(request.FILES),
             "js_strings": JS_STRINGS,
+            "outbox_strings": OUTBOX_STRINGS,
             **picker_context(request, form),
         },
     )
@@ -489,4 +576,5 @@ urlpatterns = [
     path("inspector/history/", history, name="inspector-history"),
     path("categories/pick/", category_options, name="category-options"),
     path("map/locate/", position_locate, name="position-locate"),
+    path("map/components/", components_near, name="components-near"),
 ]

@@ -1,6 +1,7 @@
 """The base: paths, debug and secrets, the installed apps and middleware, templates, sign-in, language,
 static files and the pages' Content-Security-Policy."""
 
+import re
 from pathlib import Path
 
 from csp.constants import NONE, SELF, UNSAFE_INLINE
@@ -46,6 +47,7 @@ INSTALLED_APPS = [
     # Above cases, hearing of it through cases.signals: notices when work arrives, the live wall.
     "notices",
     "live",
+    "patrols",
     "cityops",
     "tooling",
     "django_htmx",
@@ -137,17 +139,69 @@ NODE_MODULES_DIR = Path(env_str("NODE_MODULES_DIR", str(BASE_DIR / "node_modules
 # tiles, so the maps work offline. Set a tile URL template (e.g. an in-house tile server) to add one.
 MAP_TILE_URL = env_str("MAP_TILE_URL", "")
 MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "")
+# 天地图 (the official base map, CGCS2000 ≈ WGS-84, WMTS in web mercator) with the district's key, and a
+# GCJ-02 provider (高德/腾讯 URL template: map.js shifts its tiles to WGS-84, docs/domain.md §12). Each set
+# one adds a choice to the map's layer switcher; the roads and places layer (grids.Road) is always there.
+MAP_TIANDITU_KEY = env_str("MAP_TIANDITU_KEY", "")
+MAP_GCJ_TILE_URL = env_str("MAP_GCJ_TILE_URL", "")
+MAP_GCJ_TILE_ATTRIBUTION = env_str("MAP_GCJ_TILE_ATTRIBUTION", "")
+MAP_GCJ_TILE_SUBDOMAINS = env_str("MAP_GCJ_TILE_SUBDOMAINS", "1234")
+_TIANDITU = (
+    "https://t{s}.tianditu.gov.cn/%s_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=%s"
+    "&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=%s"
+)
+# (key, label, crs, tile URL templates drawn together, attribution, subdomains); labels are translated in
+# the context processor (cityops/context_processors.py).
+MAP_BASE_LAYERS = [
+    *([("tile", "底图", "wgs84", [MAP_TILE_URL], MAP_TILE_ATTRIBUTION, "abc")] if MAP_TILE_URL else []),
+    *(
+        [
+            (
+                "tianditu",
+                "天地图",
+                "wgs84",
+                [_TIANDITU % ("vec", "vec", MAP_TIANDITU_KEY), _TIANDITU % ("cva", "cva", MAP_TIANDITU_KEY)],
+                "© 天地图",
+                "01234567",
+            )
+        ]
+        if MAP_TIANDITU_KEY
+        else []
+    ),
+    *(
+        [
+            (
+                "gcj02",
+                "高德/腾讯 (GCJ-02)",
+                "gcj02",
+                [MAP_GCJ_TILE_URL],
+                MAP_GCJ_TILE_ATTRIBUTION,
+                MAP_GCJ_TILE_SUBDOMAINS,
+            )
+        ]
+        if MAP_GCJ_TILE_URL
+        else []
+    ),
+]
 
 # Content-Security-Policy: scripts only from our own static files (no inline script, no eval), so an
 # injected <script> in a description or an address cannot run. Inline style attributes stay allowed
 # (Leaflet and Chart.js position elements with them). Photo previews use blob: URLs.
-_tile_origin = "/".join(MAP_TILE_URL.split("/")[:3]) if MAP_TILE_URL.startswith("http") else ""
+_tile_origins = sorted(
+    {
+        # A subdomain template (t{s}.tianditu.gov.cn) becomes the CSP wildcard (*.tianditu.gov.cn).
+        re.sub(r"//[^./]*\{s\}[^./]*\.", "//*.", "/".join(url.split("/")[:3]))
+        for *_, urls, _attribution, _subdomains in MAP_BASE_LAYERS
+        for url in urls
+        if url.startswith("http")
+    }
+)
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF, UNSAFE_INLINE],
-        "img-src": [SELF, "data:", "blob:", *([_tile_origin] if _tile_origin else [])],
+        "img-src": [SELF, "data:", "blob:", *_tile_origins],
         "connect-src": [SELF],
         "font-src": [SELF, "data:"],
         "object-src": [NONE],

@@ -141,3 +141,32 @@ def test_the_demo_has_contractors_with_an_assessed_month_and_inspections_to_do()
     assert MonthlyAssessment.objects.count() == 3
     assert all(m.inspections > 0 and m.grade for m in MonthlyAssessment.objects.all())
     assert Inspection.objects.filter(state="assigned").count() == 9
+
+
+def test_the_base_map_roads_carry_the_gazetteer_names():
+    from grids.models import Place, Road
+    from tooling.demo.gazetteer import ROADS
+
+    assert set(Road.objects.values_list("name", flat=True)) == {name for name, *_ in ROADS}
+    assert set(Place.objects.filter(kind="road").values_list("name", flat=True)) <= set(
+        Road.objects.values_list("name", flat=True)
+    )
+
+
+def test_patrols_yesterday_and_today_with_coverage_and_missed_grids():
+    from django.utils import timezone
+
+    from patrols.models import GridCoverage, GridPatrolPlan, Patrol
+    from patrols.selectors import missed_patrols
+
+    today = timezone.localdate()
+    assert Patrol.objects.filter(day=today).exists()
+    assert not Patrol.objects.filter(status="active").exists()
+    covered = GridCoverage.objects.filter(day=today)
+    assert covered.count() > 10 and max(covered.values_list("coverage", flat=True)) > 0.8
+    assert GridPatrolPlan.objects.filter(grid_class=2).exists()
+    assert missed_patrols(today)  # most grids' inspectors did not walk them all
+    before = Patrol.objects.count()
+    from tooling.demo.patrols import save_patrol_demo
+
+    assert save_patrol_demo("120103") == 0 and Patrol.objects.count() == before

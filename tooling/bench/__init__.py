@@ -69,6 +69,7 @@ SECTIONS = (
     "queue_pages",
     "suggest",
     "live_wall",
+    "patrols",
 )
 
 
@@ -131,6 +132,10 @@ def run_measurements(quick: bool, say=print, only: frozenset[str] = frozenset())
         from tooling.bench.live import live_figures
 
         figures["live_wall"] = live_figures(desk, quick, say)
+    if "patrols" in wanted:
+        from tooling.bench.patrols import patrol_figures
+
+        figures["patrols"] = patrol_figures(quick, say)
     return figures
 
 
@@ -171,6 +176,10 @@ def table(figures: dict) -> str:
         from tooling.bench.live import table as live_table
 
         lines += live_table(figures["live_wall"])
+    if "patrols" in figures:
+        from tooling.bench.patrols import table as patrols_table
+
+        lines += patrols_table(figures["patrols"])
     return "\n".join(lines)
 
 

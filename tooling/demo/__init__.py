@@ -19,6 +19,7 @@ from tooling.demo.components import save_components
 from tooling.demo.departments import save_departments
 from tooling.demo.district import DISTRICT_CODE, plan_district, save_district
 from tooling.demo.gazetteer import save_hotline_demo
+from tooling.demo.patrols import save_patrol_demo
 from tooling.demo.users import STREET_INSPECTORS, USERS, save_users
 
 
@@ -63,6 +64,8 @@ def load_demo(step: Callable[[str], None] = print, stdout=None) -> Summary:
         from tooling.demo.notices import save_notice_channels
 
         save_notice_channels()  # SMS channels for the demo department and the leader's digest
+        step("==> 巡查轨迹与面积覆盖率（昨天和今天）")
+        done(f"新增 {save_patrol_demo(DISTRICT_CODE)} 次巡查")
     return summary()
 
 

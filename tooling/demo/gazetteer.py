@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from cases.models import ApiClient
 from grids import locator
-from grids.models import Community, Place
+from grids.models import Community, Place, Road
 
 LngLat = tuple[float, float]
 
@@ -26,6 +26,8 @@ ROADS: tuple[tuple[str, str, LngLat, LngLat], ...] = (
     ("洞庭路", "", (117.2450, 39.0800), (117.2500, 39.0600)),
 )
 HOUSES_PER_ROAD = 60
+# The road classes of the demo's base map (grids.Road); the rest are 次干道.
+MAJOR_ROADS = {"友谊路", "解放南路", "黑牛城道", "大沽南路"}
 
 POIS: tuple[tuple[str, str, LngLat], ...] = (
     ("天津文化中心", "文化中心", (117.2130, 39.0870)),
@@ -48,6 +50,7 @@ def save_hotline_demo(step: Callable[[str], None] = print) -> None:
     step("==> 地名地址库与热线接口")
     created = save_places()
     step(f"  新增 {created} 条地名地址")
+    step(f"  新增 {save_roads()} 条道路中心线（底图）")
     for channel, name, key in save_api_clients():
         step(f"  {channel} 热线接口：{name}，X-Api-Key: {key}")
 
@@ -121,3 +124,23 @@ def save_api_clients() -> list[tuple[str, str, str]]:
             )
         shown.append((channel, client.name, client.api_key))
     return shown
+
+
+def save_roads() -> int:
+    """The demo base map: one centre-line per gazetteer road, through its house numbers, so the names an
+    inspector reads on the map are those hotline addresses use (docs/domain.md §12). Idempotent."""
+    existing = set(Road.objects.filter(source_id__startswith="demo:").values_list("source_id", flat=True))
+    new = []
+    for road, _aliases, (x0, y0), (x1, y1) in ROADS:
+        source_id = f"demo:{road}"
+        if source_id in existing:
+            continue
+        line = Road(
+            name=road,
+            kind=Road.Kind.MAJOR if road in MAJOR_ROADS else Road.Kind.SECONDARY,
+            source_id=source_id,
+        )
+        line.set_geometry({"type": "LineString", "coordinates": [[x0, y0], [x1, y1]]})
+        new.append(line)
+    Road.objects.bulk_create(new)
+    return len(new)

@@ -40,6 +40,32 @@
     input.form.querySelectorAll("input[data-photo-input]").forEach(function (each) {
       Array.prototype.forEach.call(each.files || [], function (file) { names.push(file.name); });
     });
+    // On-site evidence (cases/photos.py): each file's time and the phone's position now, in upload order.
+    var form = input.form;
+    var records = [];
+    form.querySelectorAll("input[data-photo-input]").forEach(function (each) {
+      Array.prototype.forEach.call(each.files || [], function (file) {
+        records.push({ taken_at: new Date(file.lastModified || Date.now()).toISOString() });
+      });
+    });
+    var hidden = form.querySelector('input[name="photos_capture"]');
+    if (!hidden) {
+      hidden = document.createElement("input");
+      hidden.type = "hidden";
+      hidden.name = "photos_capture";
+      form.append(hidden);
+    }
+    hidden.value = JSON.stringify(records);
+    if (navigator.geolocation) {
+      navigator.geolocation.getCurrentPosition(function (found) {
+        records.forEach(function (record) {
+          record.lng = found.coords.longitude;
+          record.lat = found.coords.latitude;
+          record.accuracy = Math.round(found.coords.accuracy || 0);
+        });
+        hidden.value = JSON.stringify(records);
+      }, function () {}, { enableHighAccuracy: true, timeout: 10000, maximumAge: 60000 });
+    }
     var list = input.form.querySelector("[data-photo-list]");
     if (list) {
       list.textContent = names.length ? list.getAttribute("data-label") + " (" + names.length + ")：" + names.join("、") : "";

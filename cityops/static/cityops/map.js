@@ -1,9 +1,10 @@
 /* Maps for CityOps pages, on Leaflet. Works offline: the district and street outlines and the grids are
-   vector layers fetched from our own server, so the map needs no base tiles; a tile layer is added only
-   when the server is configured with one (MAP_TILE_URL).
+   vector layers fetched from our own server, and so are the roads and places of the base map
+   (grids.Road/Place, labelled from street zoom), so the map needs no tiles; tile sources configured on
+   the server (天地图, a GCJ-02 provider shifted by coords.js, MAP_TILE_URL) join a layer switcher.
 
    Markup (templates/web/map.html): <div class="map" data-map data-outline-url=… data-grids-url=…
-   data-tile-url=… data-cases-url=…>. Pages reach the map with CityMap.get(element) after "citymap:ready". */
+   data-basemap-url=… data-base-layers='[…]' data-cases-url=…>. Pages reach the map with CityMap.get(element) after "citymap:ready". */
 (function () {
   "use strict";
 
@@ -21,11 +22,9 @@
     var data = element.dataset;
     // maxZoom: without a tile layer Leaflet has none, and markercluster refuses to work without one.
     var map = L.map(element, { zoomSnap: 0.25, preferCanvas: true, maxZoom: 19 });
-    if (data.tileUrl) {
-      L.tileLayer(data.tileUrl, { attribution: data.tileAttribution || "", maxZoom: 19 }).addTo(map);
-    }
     map.setView([39.11, 117.22], 12); // until the outline arrives
-    var api = { map: map, element: element, outline: null, grids: null, cases: null };
+    var api = { map: map, element: element, outline: null, grids: null, cases: null, roads: null };
+    addBaseLayers(api, data);
 
     api.ready = fetchJSON(data.outlineUrl).then(function (collection) {
       api.outline = L.geoJSON(collection, {
@@ -40,6 +39,13 @@
       if (bounds.isValid()) map.fitBounds(bounds, { padding: [8, 8] });
       if (data.gridsUrl) return api.showGrids();
     });
+
+    /* Zoom to what the map shows: the features given (cases, a task, a track), never closer than `maxZoom`. */
+    api.fitTo = function (layer, maxZoom) {
+      var bounds = layer && layer.getBounds ? layer.getBounds() : layer;
+      if (!bounds || !bounds.isValid()) return;
+      map.fitBounds(bounds, { padding: [24, 24], maxZoom: maxZoom || 17 });
+    };
 
     api.showGrids = function (styleFor) {
       return fetchJSON(data.gridsUrl).then(function (collection) {
@@ -75,6 +81,7 @@
         group.addLayer(marker);
       });
       api.cases = group.addTo(map);
+      if (options.fit && features.length) api.fitTo(group);
       return group;
     };
 
@@ -90,6 +97,61 @@
     });
     maps.set(element, api);
     return api;
+  }
+
+  /* The base layers: the app's own roads and places (always; works offline) and the configured tile
+     sources (天地图, a GCJ-02 provider shifted by CityCoords, an in-house server), with a layer switcher. */
+  function addBaseLayers(api, data) {
+    var map = api.map;
+    var bases = {};
+    var overlays = {};
+    var first = null;
+    JSON.parse(data.baseLayers || "[]").forEach(function (source) {
+      var Layer = source.crs === "gcj02" && window.CityCoords && CityCoords.GcjTileLayer ? CityCoords.GcjTileLayer : L.TileLayer;
+      var tiles = source.urls.map(function (url, index) {
+        return new Layer(url, {
+          attribution: index === 0 ? source.attribution : "", subdomains: source.subdomains || "abc", maxZoom: 19,
+        });
+      });
+      bases[source.label] = L.layerGroup(tiles);
+      if (!first) first = bases[source.label];
+    });
+    if (first) first.addTo(map);
+    if (data.basemapUrl) {
+      api.roads = L.layerGroup().addTo(map);
+      overlays[data.basemapLabel || "roads"] = api.roads;
+      api.roadsReady = fetchJSON(data.basemapUrl).then(function (collection) {
+        L.geoJSON(collection, {
+          interactive: false,
+          style: function (feature) {
+            var major = feature.properties.kind === "major";
+            return { color: major ? "#d69e2e" : "#a0aec0", weight: major ? 5 : 3, opacity: 0.8 };
+          },
+          pointToLayer: function (feature, latlng) {
+            return L.circleMarker(latlng, { radius: 3, weight: 1, color: "#4a5568", fillOpacity: 0.8 });
+          },
+          onEachFeature: function (feature, layer) {
+            // Street names at street zoom (the .map-labels class below), centred on the line.
+            layer.bindTooltip(feature.properties.name, {
+              permanent: true, direction: "center", className: "map-label map-label-" + feature.properties.level,
+            });
+          },
+        }).eachLayer(function (layer) { api.roads.addLayer(layer); });
+        api.roads.eachLayer(function (layer) { if (layer.bringToBack) layer.bringToBack(); });
+      }).catch(function () {});
+      var showLabels = function () {
+        element(map).classList.toggle("map-labels", map.getZoom() >= 15);
+      };
+      map.on("zoomend", showLabels);
+      showLabels();
+    }
+    if (Object.keys(bases).length || Object.keys(overlays).length) {
+      L.control.layers(bases, overlays, { collapsed: true }).addTo(map);
+    }
+  }
+
+  function element(map) {
+    return map.getContainer();
   }
 
   function init() {

@@ -38,6 +38,7 @@
     this.locateUrl = fieldset.getAttribute("data-locate-url");
     this.marker = null;
     this.sequence = 0;
+    this.partsSequence = 0;
     this.map = window.CityMap && CityMap.get(fieldset.querySelector("[data-map]"));
     fieldset.cityPosition = this;
 
@@ -90,6 +91,93 @@
       this.lat.value = latlng.lat.toFixed(6);
     }
     this.locate(options.note, options.quiet);
+    this.parts();
+  };
+
+  /* 部件 near the pin: markers on the map and a list to pick from; the pick goes in the hidden `component`
+     input (the server links the part and routes to its owner, 先属主). */
+  Position.prototype.parts = function () {
+    var self = this;
+    var box = this.fieldset.querySelector("[data-parts]");
+    var here = this.current();
+    if (!box || !here) return;
+    var input = this.form.querySelector('input[name="component"]');
+    var url = box.getAttribute("data-parts-url") + "?lng=" + encodeURIComponent(here.lng) + "&lat=" + encodeURIComponent(here.lat);
+    var ticket = ++this.partsSequence;
+    fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : { features: [] }; })
+      .then(function (collection) {
+        if (ticket !== self.partsSequence) return;
+        self.showParts(box, input, collection.features);
+      })
+      .catch(function () {});
+  };
+
+  Position.prototype.showParts = function (box, input, features) {
+    var self = this;
+    var list = box.querySelector("[data-parts-list]");
+    var picked = input.value;
+    if (this.partLayer) this.partLayer.remove();
+    this.partLayer = this.map ? L.featureGroup().addTo(this.map.map) : null;
+    list.replaceChildren();
+    var markers = {};
+    var pick = function (code, properties) {
+      input.value = code;
+      Object.keys(markers).forEach(function (key) {
+        markers[key].setStyle({ fillColor: key === code ? "#dd6b20" : "#805ad5" });
+      });
+      list.querySelectorAll("input").forEach(function (radio) { radio.checked = radio.value === code; });
+      if (code && properties) self.pickCategory(properties);
+    };
+    var option = function (code, label, properties) {
+      var item = el("li");
+      var radio = el("input");
+      radio.type = "radio";
+      radio.name = "component_pick";
+      radio.value = code;
+      radio.id = "part-" + (code || "none");
+      radio.checked = code === picked;
+      radio.addEventListener("change", function () { pick(code, properties); });
+      var labelNode = el("label");
+      labelNode.htmlFor = radio.id;
+      labelNode.append(radio, document.createTextNode(" " + label));
+      item.append(labelNode);
+      list.append(item);
+    };
+    if (!features.length && !picked) { box.hidden = true; return; }
+    box.hidden = false;
+    option("", text("noPart"));
+    features.forEach(function (feature) {
+      var p = feature.properties;
+      var c = feature.geometry.coordinates;
+      var label = p.name + " · " + p.code + " · " + text("partDistance", { m: Math.round(p.distance_m) }) +
+        (p.owner ? " · " + text("partOwner", { owner: p.owner }) : "") + " · " + p.status;
+      option(p.code, label, p);
+      if (self.partLayer) {
+        var marker = L.circleMarker([c[1], c[0]], { radius: 6, weight: 2, color: "#fff", fillOpacity: 0.95, fillColor: "#805ad5" });
+        marker.bindTooltip(p.name + " " + p.code);
+        marker.on("click", function () { pick(p.code, p); });
+        markers[p.code] = marker;
+        self.partLayer.addLayer(marker);
+      }
+    });
+    if (picked && !markers[picked] && !features.some(function (f) { return f.properties.code === picked; })) {
+      input.value = ""; // the pin moved away from the part
+    }
+    pick(input.value);
+  };
+
+  // A part's type is the case category: choose it in the picker when it is listed, else tell the server.
+  Position.prototype.pickCategory = function (properties) {
+    var radio = this.form.querySelector('input[name="category"][value="' + properties.category_id + '"]');
+    var line = this.form.querySelector("[data-category-chosen]");
+    if (radio) {
+      radio.checked = true;
+      radio.dispatchEvent(new Event("change", { bubbles: true }));
+    } else {
+      this.form.querySelectorAll('input[name="category"]').forEach(function (other) { other.checked = false; });
+    }
+    if (line) line.textContent = text("partPicked", { code: properties.code, category: properties.category });
   };
 
   Position.prototype.say = function (className, nodes) {
@@ -276,10 +364,16 @@
     var files = box.querySelector("[data-photo-files]");
     var list = box.querySelector("[data-photo-previews]");
     var picked = [];
+    var captures = []; // per picked photo: when (the file's time) and where (the phone, when picked)
     var urls = [];
     var canCollect = typeof DataTransfer === "function";
+    var captureInput = el("input");
+    captureInput.type = "hidden";
+    captureInput.name = files.name + "_capture";
+    box.append(captureInput);
 
     function sync() {
+      captureInput.value = JSON.stringify(captures);
       if (!canCollect) return;
       try {
         var bag = new DataTransfer();
@@ -307,6 +401,7 @@
         remove.setAttribute("aria-label", text("removeNamed", { name: file.name }));
         remove.addEventListener("click", function () {
           picked.splice(index, 1);
+          captures.splice(index, 1);
           seen.splice(index, 1);
           sync();
           render();
@@ -338,8 +433,16 @@
       // Until the copies are ready the form must not go: it would send nothing, or the originals.
       if (submit) submit.disabled = true;
       box.setAttribute("aria-busy", "true");
+      var taken = fresh.map(function (file) {
+        return { taken_at: new Date(file.lastModified || Date.now()).toISOString() };
+      });
+      here().then(function (position) {
+        taken.forEach(function (record) { Object.assign(record, position); });
+        sync();
+      });
       Promise.all(fresh.map(shrink)).then(function (ready) {
         picked = picked.concat(ready);
+        captures = captures.concat(taken);
         seen = seen.concat(keys);
         sync();
         render();
@@ -348,10 +451,37 @@
       });
     }
 
+    // outbox.js queued the report offline and cleared the form: the photos go with it.
+    var owner = box.closest("form");
+    if (owner) {
+      owner.addEventListener("report:reset", function () {
+        picked = [];
+        captures = [];
+        seen = [];
+        sync();
+        render();
+      });
+    }
+
     camera.addEventListener("change", function () { add(camera); });
     // A new pick replaces the input's list; add() keeps the earlier photos (setting .files fires no change).
     files.addEventListener("change", function () { add(files); });
   }
+
+  // The phone's position now (for the photos just picked: on-site evidence, cases/photos.py), or nothing.
+  function here() {
+    return new Promise(function (resolve) {
+      if (!navigator.geolocation) return resolve({});
+      navigator.geolocation.getCurrentPosition(
+        function (found) {
+          resolve({ lng: found.coords.longitude, lat: found.coords.latitude, accuracy: Math.round(found.coords.accuracy || 0) });
+        },
+        function () { resolve({}); },
+        { enableHighAccuracy: true, timeout: 10000, maximumAge: 60000 }
+      );
+    });
+  }
+  window.CityHere = here;
 
   /* ------------------------------------------------------------ one submit at a time */
 

@@ -1,0 +1,34 @@
+"""巡查覆盖 in the KPI reports (kpi.reports.EXTRA_SECTIONS): per grid, the period's 面积覆盖率, days
+patrolled, 巡查里程 and time (docs/domain.md §12). Registered in PatrolsConfig.ready()."""
+
+from datetime import date
+
+from django.utils.translation import gettext as _
+
+from kpi.reports import Column, Section
+from patrols.selectors import coverage_by_grid
+
+
+def patrol_section(start: date, end: date, filters: dict, user) -> Section | None:
+    if filters.get("department") or filters.get("category") or filters.get("major") or filters.get("source"):
+        return None  # patrols are by place, not by department or category
+    scope = {k: filters.get(k) for k in ("street", "community", "grid")}
+    rows = coverage_by_grid(start, end, **{k: str(v) for k, v in scope.items() if v})
+    if not rows:
+        return None
+    columns = [
+        Column("grid", _("网格编码")),
+        Column("grid_name", _("网格")),
+        Column("coverage", _("平均面积覆盖率"), "percent"),
+        Column("best_coverage", _("最高日覆盖率"), "percent"),
+        Column("days_patrolled", _("巡查达标天数"), "int"),
+        Column("mileage_km", _("巡查里程（公里）"), "number"),
+        Column("patrol_hours", _("巡查时长（小时）"), "number"),
+    ]
+    return Section(
+        "patrol_coverage",
+        _("网格巡查覆盖"),
+        columns,
+        rows,
+        note=_("面积覆盖率：网格面积中距当天巡查轨迹不超过设定距离的部分所占比例，按期内天数平均。"),
+    )

@@ -1,0 +1,253 @@
+"""One function per patrol action (docs/domain.md §12), each writing its PatrolEvent in the same transaction.
+
+- `patrol_start`: the inspector starts on the phone; the phone's key makes a retried start harmless.
+- `patrol_upload`: a batch of sampled positions, buffered on the phone; a batch sent again (its key) or a
+  point sent again (its instant) is stored once.
+- `patrol_end`: the inspector ends it (a last batch may still arrive after, and is kept).
+- `compute_coverage`: a day's 面积覆盖率, 巡查里程 and time per grid, recomputed whole (idempotent).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from core.roles import Role
+from grids.coords import distance_m
+from grids.models import Grid
+from patrols import coverage
+from patrols.models import GridCoverage, Patrol, PatrolEvent, TrackPoint
+
+
+class PatrolError(Exception):
+    """A refused patrol action: `status` 400 (input, naming `field`), 403 (who), 409 (state)."""
+
+    def __init__(self, message: str, *, status: int = 400, field: str | None = None):
+        super().__init__(message)
+        self.message, self.status, self.field = message, status, field
+
+
+@dataclass
+class UploadResult:
+    patrol: Patrol
+    received: int
+    stored: int
+    replayed: bool  # the whole batch was sent before
+
+
+def _check_inspector(actor) -> None:
+    if not actor.has_role(Role.INSPECTOR):
+        raise PatrolError("只有监督员可以巡查", status=403)
+
+
+def _key(value: str, field: str) -> str:
+    value = (value or "").strip()
+    if len(value) > 64:
+        raise PatrolError("键最长 64 个字符", field=field)
+    return value
+
+
+def patrol_start(*, actor, client_key: str = "", at: datetime | None = None) -> Patrol:
+    """Start a patrol; an inspector already on patrol gets that one back (a second phone tab, a retry)."""
+    _check_inspector(actor)
+    client_key = _key(client_key, "client_key")
+    at = at or timezone.now()
+    with transaction.atomic():
+        if client_key and (same := Patrol.objects.filter(inspector=actor, client_key=client_key).first()):
+            return same
+        active = (
+            Patrol.objects.select_for_update().filter(inspector=actor, status=Patrol.Status.ACTIVE).first()
+        )
+        if active is not None:
+            return active
+        try:
+            with transaction.atomic():
+                patrol = Patrol.objects.create(
+                    inspector=actor, started_at=at, day=timezone.localdate(at), client_key=client_key
+                )
+        except IntegrityError:  # a concurrent start won: return its patrol
+            return Patrol.objects.get(inspector=actor, status=Patrol.Status.ACTIVE)
+        PatrolEvent.objects.create(patrol=patrol, action=PatrolEvent.Action.START, at=at, actor=actor)
+    return patrol
+
+
+def patrol_end(*, patrol: Patrol, actor, at: datetime | None = None) -> Patrol:
+    if patrol.inspector_id != actor.pk:
+        raise PatrolError("只能结束自己的巡查", status=403)
+    at = at or timezone.now()
+    with transaction.atomic():
+        patrol = Patrol.objects.select_for_update(no_key=True).get(pk=patrol.pk)
+        if patrol.status == Patrol.Status.ENDED:
+            return patrol  # ended before: the phone retried
+        patrol.status, patrol.ended_at = Patrol.Status.ENDED, at
+        patrol.save(update_fields=["status", "ended_at"])
+        PatrolEvent.objects.create(
+            patrol=patrol,
+            action=PatrolEvent.Action.END,
+            at=at,
+            actor=actor,
+            payload={"points": patrol.point_count, "distance_m": round(patrol.distance_m, 1)},
+        )
+    return patrol
+
+
+def _parse_points(points) -> list[tuple[datetime, float, float, float | None]]:
+    if not isinstance(points, list) or not points:
+        raise PatrolError("points 必须是非空列表", field="points")
+    if len(points) > settings.PATROL_BATCH_MAX_POINTS:
+        raise PatrolError(f"一批最多 {settings.PATROL_BATCH_MAX_POINTS} 个点", field="points")
+    parsed = []
+    for n, point in enumerate(points):
+        try:
+            at = point["at"]
+            at = at if isinstance(at, datetime) else parse_datetime(str(at))
+            lng, lat = float(point["lng"]), float(point["lat"])
+            accuracy = point.get("accuracy")
+            accuracy = None if accuracy in (None, "") else float(accuracy)
+        except (KeyError, TypeError, ValueError):
+            raise PatrolError(f"第 {n + 1} 个点格式错误（需要 at、lng、lat）", field="points") from None
+        if at is None or timezone.is_naive(at):
+            raise PatrolError(f"第 {n + 1} 个点的时间须带时区（ISO 8601）", field="points")
+        if not (math.isfinite(lng) and math.isfinite(lat) and -180 <= lng <= 180 and -90 <= lat <= 90):
+            raise PatrolError(f"第 {n + 1} 个点的坐标无效", field="points")
+        parsed.append((at, lng, lat, accuracy))
+    return sorted(parsed)
+
+
+def patrol_upload(*, patrol: Patrol, actor, batch_key: str, points) -> UploadResult:
+    """Store a batch of positions (WGS-84). The same batch key again stores nothing and says so."""
+    if patrol.inspector_id != actor.pk:
+        raise PatrolError("只能上传自己的巡查轨迹", status=403)
+    batch_key = _key(batch_key, "batch_key")
+    if not batch_key:
+        raise PatrolError("缺少批次键 batch_key", field="batch_key")
+    parsed = _parse_points(points)
+    started = patrol.started_at - timedelta(minutes=5)  # the phone's clock may run a little behind
+    ended = (patrol.ended_at or timezone.now()) + timedelta(minutes=5)
+    if any(not (started <= at <= ended) for at, *_ in parsed):
+        raise PatrolError("轨迹点时间不在本次巡查时段内", field="points")
+    with transaction.atomic():
+        patrol = Patrol.objects.select_for_update(no_key=True).get(pk=patrol.pk)
+        if PatrolEvent.objects.filter(patrol=patrol, batch_key=batch_key).exists():
+            return UploadResult(patrol, len(parsed), 0, True)
+        in_order = patrol.last_point_at is None or parsed[0][0] > patrol.last_point_at
+        TrackPoint.objects.bulk_create(
+            [
+                TrackPoint(patrol=patrol, at=at, lng=lng, lat=lat, accuracy_m=acc)
+                for at, lng, lat, acc in parsed
+            ],
+            ignore_conflicts=True,  # a point sent in an earlier batch (unique per patrol and instant)
+        )
+        if in_order:  # the usual case: the batch continues the track, so only its own segments are new
+            last = TrackPoint.objects.filter(patrol=patrol, at=patrol.last_point_at).values_list(
+                "at", "lng", "lat"
+            )
+            rows = [*last, *((at, lng, lat) for at, lng, lat, _acc in _unique(parsed))]
+            stored = len(rows) - len(last)
+            patrol.point_count += stored
+            patrol.distance_m += _track_length(rows)
+            patrol.last_point_at = rows[-1][0]
+            patrol.save(update_fields=["point_count", "distance_m", "last_point_at"])
+        else:  # a late batch from before the last fix: count again from the stored track
+            before = patrol.point_count
+            _refresh_totals(patrol)
+            stored = patrol.point_count - before
+        PatrolEvent.objects.create(
+            patrol=patrol,
+            action=PatrolEvent.Action.UPLOAD,
+            actor=actor,
+            batch_key=batch_key,
+            payload={"received": len(parsed), "stored": stored},
+        )
+    return UploadResult(patrol, len(parsed), stored, False)
+
+
+def _unique(parsed):
+    """Sorted points with one per instant (a batch may repeat one)."""
+    seen = None
+    for point in parsed:
+        if point[0] != seen:
+            seen = point[0]
+            yield point
+
+
+def _track_length(rows) -> float:
+    """Metres over the kept segments (the same rule as the coverage: no gaps, no jumps)."""
+    total = 0.0
+    for (t0, x0, y0), (t1, x1, y1) in zip(rows, rows[1:], strict=False):
+        dt = (t1 - t0).total_seconds()
+        d = distance_m(x0, y0, x1, y1)
+        if 0 < dt <= settings.PATROL_MAX_GAP_SECONDS and d <= settings.PATROL_MAX_SPEED_MPS * dt:
+            total += d
+    return total
+
+
+def _refresh_totals(patrol: Patrol) -> None:
+    """Point count, last fix and distance recounted from the stored track."""
+    rows = list(TrackPoint.objects.filter(patrol=patrol).order_by("at").values_list("at", "lng", "lat"))
+    patrol.point_count = len(rows)
+    patrol.distance_m = _track_length(rows)
+    patrol.last_point_at = rows[-1][0] if rows else None
+    patrol.save(update_fields=["point_count", "distance_m", "last_point_at"])
+
+
+def day_tracks(day: date) -> list[coverage.Track]:
+    """Every patrol's points of a local day, as plain arrays (one query, streamed)."""
+    tz = timezone.get_current_timezone()
+    start = datetime.combine(day, datetime.min.time(), tzinfo=tz)
+    rows = (
+        TrackPoint.objects.filter(at__gte=start, at__lt=start + timedelta(days=1))
+        .order_by("patrol_id", "at")
+        .values_list("patrol_id", "patrol__inspector_id", "at", "lng", "lat")
+    )
+    tracks, current, buffer = [], None, ([], [], [])
+    owner = None
+    for patrol_id, inspector_id, at, lng, lat in rows.iterator(chunk_size=20000):
+        if patrol_id != current:
+            if current is not None:
+                tracks.append(coverage.Track(owner, *buffer))
+            current, owner, buffer = patrol_id, inspector_id, ([], [], [])
+        buffer[0].append(at.timestamp())
+        buffer[1].append(lng)
+        buffer[2].append(lat)
+    if current is not None:
+        tracks.append(coverage.Track(owner, *buffer))
+    return tracks
+
+
+def compute_coverage(day: date) -> int:
+    """Recompute `day`'s GridCoverage rows for every grid (replacing the old ones); returns the grids patrolled."""
+    grids = dict(Grid.objects.values_list("id", "geometry"))
+    figures = coverage.compute(
+        day_tracks(day),
+        grids,
+        distance_m=settings.PATROL_COVERAGE_DISTANCE_M,
+        max_gap_s=settings.PATROL_MAX_GAP_SECONDS,
+        max_speed_mps=settings.PATROL_MAX_SPEED_MPS,
+    )
+    now = timezone.now()
+    rows = [
+        GridCoverage(
+            grid_id=grid_id,
+            day=day,
+            coverage=round(f.coverage, 4),
+            covered_m2=round(f.covered_m2, 1),
+            mileage_m=round(f.mileage_m, 1),
+            patrol_seconds=round(f.patrol_seconds),
+            inspectors=f.inspectors,
+            distance_m=settings.PATROL_COVERAGE_DISTANCE_M,
+            computed_at=now,
+        )
+        for grid_id, f in figures.items()
+        if f.covered_m2 > 0 or f.mileage_m > 0
+    ]
+    with transaction.atomic():
+        GridCoverage.objects.filter(day=day).delete()
+        GridCoverage.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)

@@ -1,0 +1,161 @@
+"""A district's day of patrol tracks (issue #21): ingested through the upload service, then its 面积覆盖率.
+
+300 inspectors (30 with --quick), a point every 10 s for 8 hours (2,880 points each: 864,000 for the
+district), each walking a random street-like walk within 500 m of a grid of the demo district (their own
+grids; a first version let every walk wander 34 km across the district, which no inspector does). The tracks are
+uploaded through `patrol_upload` in batches of 120 points (20 minutes: what a phone sends after a long
+dead spot; a live phone sends 3 points every 30 s, measured separately as the per-batch latency), then
+`compute_coverage` computes the day for every grid. A far past day is used and cleared first.
+Target (set here, reported by `make bench`): the day ingested in under 10 minutes and its coverage
+computed in under 60 s on the benchmark machine.
+
+Measured 2026-12-07 on a shared 2-core machine (PostgreSQL 15, other test runs alongside): ingest 503 s
+(1,717 points/s; a live 3-point batch 17 ms median, 28 ms P95) — met; coverage 197 s for 1,622 patrolled
+grids — NOT met. The walks here are denser than a real day (34 km each inside a square kilometre, so
+nearly every grid is crossed dozens of times); the cost is the per-grid union of buffered track pieces
+(about 60 ms a grid). Next step if it matters: a raster (a few metres a cell) dilated by the distance.
+"""
+
+import math
+import random
+import statistics
+import time
+from datetime import date, datetime, timedelta
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.utils import timezone
+from shapely.geometry import shape
+
+from grids.models import Grid
+from patrols.models import GridCoverage, Patrol
+from patrols.services import compute_coverage, patrol_end, patrol_start, patrol_upload
+
+DAY = date(2020, 6, 1)
+POINTS = 2880  # 8 h at one point every 10 s
+BATCH = 120
+TARGET_INGEST_S = 600
+TARGET_COVERAGE_S = 60
+
+
+def _inspectors(n: int) -> list:
+    User = get_user_model()
+    group, _ = Group.objects.get_or_create(name="inspector")
+    users = []
+    for i in range(n):
+        user, created = User.objects.get_or_create(username=f"bench-patrol-{i:03d}")
+        if created:
+            user.groups.add(group)
+        users.append(user)
+    return users
+
+
+AREA_M = 500  # an inspector patrols their own grids: the walk stays within this of where it starts
+
+
+def _walk(rng: random.Random, start: tuple[float, float], n: int) -> list[tuple[float, float]]:
+    """On foot along a street grid: 1.2 m/s, turning at corners every 100–300 m, within AREA_M of the start
+    (turning back at its edge), as an inspector walks the few grids they hold."""
+    x = y = 0.0
+    heading = rng.choice((0, 90, 180, 270))
+    left = rng.uniform(100, 300)
+    cos_lat = math.cos(math.radians(start[1]))
+    points = []
+    for _ in range(n):
+        points.append((start[0] + x / (111_320 * cos_lat), start[1] + y / 111_320))
+        step = 12 + rng.uniform(-2, 2)
+        left -= step
+        if left <= 0:
+            heading = (heading + rng.choice((-90, 90, 180))) % 360
+            left = rng.uniform(100, 300)
+        rad = math.radians(heading)
+        nx, ny = x + step * math.sin(rad), y + step * math.cos(rad)
+        if abs(nx) > AREA_M or abs(ny) > AREA_M:
+            heading = (heading + 180) % 360
+            left = rng.uniform(100, 300)
+            continue
+        x, y = nx, ny
+    return points
+
+
+def patrol_figures(quick: bool, say=print) -> dict:
+    inspectors_n = 30 if quick else 300
+    rng = random.Random(21)
+    Patrol.objects.filter(day=DAY).delete()
+    GridCoverage.objects.filter(day=DAY).delete()
+    grids = list(Grid.objects.only("geometry"))
+    starts = [
+        shape(g.geometry).representative_point() for g in rng.sample(grids, min(len(grids), inspectors_n))
+    ]
+    users = _inspectors(inspectors_n)
+    tz = timezone.get_current_timezone()
+    begin = datetime.combine(DAY, datetime.min.time(), tzinfo=tz) + timedelta(hours=8, minutes=30)
+    say(
+        f"==> 巡查轨迹：{inspectors_n} 名监督员 × {POINTS} 个点（每 10 秒一点，8 小时），每批 {BATCH} 个点上传"
+    )
+    latencies = []
+    started = time.perf_counter()
+    for n, user in enumerate(users):
+        start = starts[n % len(starts)]
+        patrol = patrol_start(actor=user, client_key=f"bench-{DAY}-{n}", at=begin)
+        walk = _walk(rng, (start.x, start.y), POINTS)
+        for offset in range(0, POINTS, BATCH):
+            batch = [
+                {"at": begin + timedelta(seconds=10 * (offset + i)), "lng": lng, "lat": lat}
+                for i, (lng, lat) in enumerate(walk[offset : offset + BATCH])
+            ]
+            t0 = time.perf_counter()
+            patrol_upload(patrol=patrol, actor=user, batch_key=f"{offset}", points=batch)
+            latencies.append(time.perf_counter() - t0)
+        patrol_end(patrol=patrol, actor=user, at=begin + timedelta(hours=8))
+    ingest_s = time.perf_counter() - started
+    # A live phone's batch: 3 points (30 s).
+    live_user = users[0]
+    live = patrol_start(actor=live_user, client_key=f"bench-live-{DAY}", at=begin + timedelta(hours=9))
+    live_ms = []
+    for k in range(100):
+        at = begin + timedelta(hours=9, seconds=30 * k)
+        points = [
+            {"at": at + timedelta(seconds=10 * i), "lng": 117.22 + 1e-5 * (3 * k + i), "lat": 39.09}
+            for i in range(3)
+        ]
+        t0 = time.perf_counter()
+        patrol_upload(patrol=live, actor=live_user, batch_key=f"live-{k}", points=points)
+        live_ms.append(1000 * (time.perf_counter() - t0))
+    patrol_end(patrol=live, actor=live_user, at=begin + timedelta(hours=10))
+    say("==> 面积覆盖率：当天全部网格")
+    t0 = time.perf_counter()
+    patrolled = compute_coverage(DAY)
+    coverage_s = time.perf_counter() - t0
+    mean = statistics.fmean(GridCoverage.objects.filter(day=DAY).values_list("coverage", flat=True) or [0])
+    return {
+        "inspectors": inspectors_n,
+        "points": inspectors_n * POINTS,
+        "batch_points": BATCH,
+        "ingest_s": round(ingest_s, 1),
+        "points_per_s": round(inspectors_n * POINTS / ingest_s),
+        "batch_median_ms": round(1000 * statistics.median(latencies), 1),
+        "live_batch_median_ms": round(statistics.median(live_ms), 1),
+        "live_batch_p95_ms": round(sorted(live_ms)[94], 1),
+        "coverage_s": round(coverage_s, 1),
+        "grids": len(grids),
+        "grids_patrolled": patrolled,
+        "mean_coverage_of_patrolled": round(mean, 3),
+        "target_ingest_s": TARGET_INGEST_S,
+        "target_coverage_s": TARGET_COVERAGE_S,
+        "met": ingest_s <= TARGET_INGEST_S and coverage_s <= TARGET_COVERAGE_S,
+    }
+
+
+def table(figures: dict) -> list[str]:
+    f = figures
+    return [
+        "",
+        f"巡查轨迹（{f['inspectors']} 名监督员一天，{f['points']:,} 个点，每批 {f['batch_points']} 点）",
+        f"  上传入库 {f['ingest_s']} s（{f['points_per_s']:,} 点/s，每批中位 {f['batch_median_ms']} ms；"
+        f"手机实时每批 3 点：中位 {f['live_batch_median_ms']} ms，P95 {f['live_batch_p95_ms']} ms）",
+        f"  面积覆盖率计算 {f['coverage_s']} s（{f['grids_patrolled']} / {f['grids']} 个网格有巡查，"
+        f"平均覆盖率 {f['mean_coverage_of_patrolled']:.1%}）",
+        f"  目标：入库 ≤ {f['target_ingest_s']} s，覆盖率 ≤ {f['target_coverage_s']} s："
+        + ("达标" if f["met"] else "未达标"),
+    ]
