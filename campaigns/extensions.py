@@ -49,6 +49,7 @@ def case_panel(case, user):
 def register() -> None:
     from campaigns import kpis
     from kpi import reports
+    from kpi.web.dashboard_sections import DashboardSection, register_dashboard_section
 
     register_panel(
         CasePanel(key="campaigns", template="campaigns/_case_panel.html", context=case_panel, order=50)
@@ -57,3 +58,11 @@ def register() -> None:
     for section in kpis.SECTIONS:
         if section not in reports.EXTRA_SECTIONS:
             reports.EXTRA_SECTIONS.append(section)
+    register_dashboard_section(
+        DashboardSection(
+            key="campaigns",
+            title=lambda: gettext("回头看与隐患整改"),
+            cards=kpis.dashboard_cards,
+            note=lambda: gettext("回头看按完成日期、隐患按登记日期，计入所选时段；街道和部门筛选适用。"),
+        )
+    )

@@ -310,3 +310,30 @@ def home_cards(user) -> list[dict]:
             "url": reverse("followup-list"),
         },
     ]
+
+
+# ---------------------------------------------------------------- the KPI dashboard's cards
+
+
+def dashboard_cards(user, period: tuple[date, date], filters: dict) -> list | None:
+    """回潮率, 隐患整改率 and 按期整改率 of the dashboard's period (street and department filters apply),
+    each linking to the list behind it; none when the period has neither 回头看 nor hazards."""
+    from django.urls import reverse
+
+    from kpi.web.dashboard_sections import Card, percent
+
+    start, end = period
+    relapses = relapse_rows(start, end, "street", **filters)
+    done, back = sum(r["done"] for r in relapses), sum(r["back"] for r in relapses)
+    hazards = hazard_totals(hazard_rows(start, end, **filters))
+    if not (done or hazards["found"]):
+        return None
+    followups, hazard_list = reverse("followup-list"), reverse("hazard-list")
+    return [
+        Card("followups_done", str(_("完成回头看")), str(done), followups),
+        Card("relapse_rate", str(_("回潮率")), percent(rate(back, done)), followups),
+        Card("hazards_found", str(_("登记隐患")), str(hazards["found"]), hazard_list),
+        Card("hazard_fix_rate", str(_("隐患整改率")), percent(hazards["fix_rate"]), hazard_list),
+        Card("hazard_on_time_rate", str(_("按期整改率")), percent(hazards["on_time_rate"]), hazard_list),
+        Card("hazards_overdue", str(_("逾期未整改隐患")), str(hazards["overdue"]), hazard_list),
+    ]

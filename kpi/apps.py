@@ -7,6 +7,10 @@ class KpiConfig(AppConfig):
 
     def ready(self) -> None:
         from kpi import enforcement, reports
+        from kpi.web.dashboard_sections import register_dashboard_section
+        from kpi.web.pages import ENFORCEMENT_SECTION
+
+        register_dashboard_section(ENFORCEMENT_SECTION)
 
         # The enforcement figures after the case figures (issue #20.4); by function, so a reload never doubles.
         for section in (enforcement.by_street, enforcement.by_department):

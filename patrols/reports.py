@@ -32,3 +32,43 @@ def patrol_section(start: date, end: date, filters: dict, user) -> Section | Non
         rows,
         note=_("面积覆盖率：网格面积中距当天巡查轨迹不超过设定距离的部分所占比例，按期内天数平均。"),
     )
+
+
+def dashboard_cards(user, period: tuple[date, date], filters: dict) -> list | None:
+    """The period's 面积覆盖率 (mean over the grids in scope and the period's days), 巡查里程 and time,
+    for those who may see patrols (a track is a person's whereabouts: core/roles.py)."""
+    from django.urls import reverse
+
+    from core.roles import PATROL_SUPERVISOR_ROLES
+    from grids.models import Grid
+    from kpi.web.dashboard_sections import Card, percent
+
+    if not user.has_role(*PATROL_SUPERVISOR_ROLES):
+        return None
+    if filters.get("department") or filters.get("category") or filters.get("major") or filters.get("source"):
+        return None  # patrols are by place, not by department or category
+    scope = {k: str(v) for k in ("street", "community", "grid") if (v := filters.get(k))}
+    rows = coverage_by_grid(*period, **scope)
+    if not rows:
+        return None
+    grids = Grid.objects.filter(_grid_filter(scope)).count() or len(rows)
+    url = reverse("patrol-map")
+    return [
+        Card("coverage", _("平均面积覆盖率"), percent(sum(r["coverage"] for r in rows) / grids), url),
+        Card("grids_patrolled", _("有巡查的网格"), f"{len(rows)} / {grids}", url),
+        Card("mileage", _("巡查里程（公里）"), f"{sum(r['mileage_km'] for r in rows):.1f}", url),
+        Card("hours", _("巡查时长（小时）"), f"{sum(r['patrol_hours'] for r in rows):.1f}", url),
+    ]
+
+
+def _grid_filter(scope: dict):
+    from django.db.models import Q
+
+    q = Q()
+    if scope.get("street"):
+        q &= Q(community__street__code=scope["street"])
+    if scope.get("community"):
+        q &= Q(community__code=scope["community"])
+    if scope.get("grid"):
+        q &= Q(code=scope["grid"])
+    return q

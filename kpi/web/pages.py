@@ -16,6 +16,7 @@ from kpi.dates import validate_kpi_date
 from kpi.definitions import formulas_in_force
 from kpi.models import AssessmentPeriod, KpiSettings
 from kpi.web.common import CADENCES, GRANULARITIES, quick_periods, require_kpi_access
+from kpi.web.dashboard_sections import Card, DashboardSection, percent, sections_for
 from kpi.web.figures import RATE_PARTS, Figures
 from kpi.web.filters import KpiFilters, default_filter_data
 
@@ -32,8 +33,7 @@ def dashboard(request):
         granularity = form.cleaned_data["granularity"]
         figures = Figures(request.user, form.query_filters(), period, kind=form.kind, granularity=granularity)
         context.update(figures.context(), period=period, granularity=granularity, figures=True)
-        if can_read_enforcement(request.user):
-            context["enforcement"] = enforcement_cards(period, form.query_filters())
+        context["extra_sections"] = sections_for(request.user, period, form.query_filters())
     query = request.GET.copy()
     context["quick"] = []
     for key, label, start, end in quick_periods(today):
@@ -43,15 +43,13 @@ def dashboard(request):
     return render(request, "kpi/dashboard.html", {**context, **page_links()})
 
 
-def enforcement_cards(period, filters: dict) -> dict:
+def enforcement_cards(user, period, filters: dict) -> list[Card] | None:
     """执法 figures for the dashboard's period (street, department and category filters apply), each card
-    linking to the outcomes behind it (issue #20.4)."""
-    from urllib.parse import urlencode
-
-    from django.urls import reverse
-
+    linking to the outcomes behind it (issue #20.4); for those who may read enforcement."""
     from enforcement import figures as enforcement_figures
 
+    if not can_read_enforcement(user):
+        return None
     narrowed = {
         k: getattr(v, "code", v) for k, v in filters.items() if k in enforcement_figures.FILTERS and v
     }
@@ -72,15 +70,24 @@ def enforcement_cards(period, filters: dict) -> dict:
         ("transfers", link(kind="transfer")),
         ("repeat_rate", reverse("enforcement-parties")),
     ]
-    out = []
-    for key, url in cards:
-        value = total[key]
-        if key.endswith("_rate"):
-            text = "—" if value is None else f"{value * 100:.1f}%"
-        else:
-            text = str(value)
-        out.append({"key": key, "label": _(enforcement_figures.LABELS[key]), "text": text, "url": url})
-    return {"cards": out, "figures_url": reverse("enforcement-figures-page")}
+    return [
+        Card(
+            key,
+            str(_(enforcement_figures.LABELS[key])),
+            percent(total[key]) if key.endswith("_rate") else str(total[key]),
+            url,
+        )
+        for key, url in cards
+    ]
+
+
+ENFORCEMENT_SECTION = DashboardSection(
+    key="enforcement",
+    title=lambda: str(_("执法")),
+    cards=enforcement_cards,
+    link=lambda: (reverse("enforcement-figures-page"), str(_("执法统计"))),
+    note=lambda: str(_("按所选时段、街道、部门和类别统计。")),
+)
 
 
 class ReportForm(forms.Form):

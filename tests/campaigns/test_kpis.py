@@ -77,3 +77,21 @@ def test_the_reports_carry_the_campaign_sections(ctx, media_root):
     hazards = report.section("hazards")
     assert hazards.rows[0]["fix_rate"] == 1.0
     assert report.section("campaigns").rows[0]["name"] == ctx.c.name
+
+
+def test_the_dashboard_shows_relapse_and_hazard_rates_linking_to_their_lists(ctx, media_root, client):
+    followup_svc.rule_create(actor=ctx.p.supervisor, name="回头看", days_after=1)
+    for held in (True, False):
+        case = case_in(ctx.w, "closed")
+        followup = FollowUp.objects.get(case=case)
+        FollowUp.objects.filter(pk=followup.pk).update(state=FollowUp.State.OPEN)
+        followup_svc.followup_record(followup=followup, actor=ctx.p.inspector, held=held, photos=[photo()])
+    _close(ctx, _hazard(ctx))
+    for _ in range(3):
+        _hazard(ctx)  # still open
+    today = timezone.localdate().isoformat()
+    client.force_login(ctx.p.supervisor)
+    page = client.get("/kpi/", {"date_from": today, "date_to": today}).content.decode()
+    assert 'id="card-campaigns-relapse_rate"' in page and "50.0%" in page  # 1 回潮 of 2
+    assert 'id="card-campaigns-hazard_fix_rate"' in page and "25.0%" in page  # 1 销号 of 4
+    assert "/followups/" in page and "/hazards/" in page
