@@ -19,8 +19,12 @@ class Pagination(PageNumberPagination):
 
 
 class TokenRequestSerializer(serializers.Serializer):
-    username = serializers.CharField(label=_("用户名"))
-    password = serializers.CharField(label=_("密码"), style={"input_type": "password"}, trim_whitespace=False)
+    # The User model's column (150): longer ones reached django-axes' insert, which failed (a 500). A
+    # password of a megabyte would cost the hasher seconds of CPU; nobody's is longer than 1,024.
+    username = serializers.CharField(label=_("用户名"), max_length=150)
+    password = serializers.CharField(
+        label=_("密码"), style={"input_type": "password"}, trim_whitespace=False, max_length=1024
+    )
 
     def validate(self, attrs: dict) -> dict:
         request = self.context.get("request")
