@@ -2,6 +2,11 @@
 
 from core.env import env_int
 
+# Largest API request bodies (core/middleware.RequestBodyLimitMiddleware): JSON, and anything else
+# (multipart reports carry their photos, each at most PHOTO_MAX_BYTES).
+API_MAX_JSON_BYTES = env_int("API_MAX_JSON_BYTES", 1_048_576)
+API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 64 * 1_048_576)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "core.authentication.TokenAuthentication",
