@@ -5,7 +5,8 @@
     GET /healthz?live=1               200 without touching anything (the process answers)
 
 Checks: the database (SELECT 1), the cache (a set and a get, when REDIS_URL is set), the worker and
-beat heartbeats. Beat sends `cityops.tasks.heartbeat` every minute and stamps the time it sent it;
+beat heartbeats, and the proxy setting (a warning, never a failure: TRUSTED_PROXIES disagreeing with
+the X-Forwarded-For that requests carried in the last hour, core/security.py). Beat sends `cityops.tasks.heartbeat` every minute and stamps the time it sent it;
 the worker stamps the time it ran it. So "worker alive" means a worker consumed a task recently,
 not merely that a process exists, and a dead beat is told apart from a dead or stuck worker.
 
@@ -39,6 +40,10 @@ class CheckFailed(Exception):
 
 class Skipped(Exception):
     """The check does not apply to this installation."""
+
+
+class Warned(Exception):
+    """Working, but set up wrongly: shown as status "warn" and listed under `warnings`, not failing."""
 
 
 # ------------------------------------------------------------------------------------- heartbeats
@@ -113,11 +118,22 @@ def check_beat() -> dict:
     return _heartbeat_check("beat")
 
 
+def check_proxy() -> dict:
+    """TRUSTED_PROXIES against what requests carry (core/security.py): a request with X-Forwarded-For
+    while it is 0, or with fewer addresses than it says, within the last hour is a warning here."""
+    from core.security import last_proxy_warning
+
+    if seen := last_proxy_warning():
+        raise Warned(seen["warning"])
+    return {"trusted_proxies": settings.TRUSTED_PROXIES}
+
+
 CHECKS: dict[str, Callable[[], dict]] = {
     "database": check_database,
     "cache": check_cache,
     "worker": check_worker,
     "beat": check_beat,
+    "proxy": check_proxy,
 }
 
 
@@ -129,6 +145,8 @@ def run_checks(names: list[str]) -> dict[str, dict]:
             result = {"status": "ok", **CHECKS[name]()}
         except Skipped as skip:
             result = {"status": "skipped", "reason": str(skip)}
+        except Warned as warning:
+            result = {"status": "warn", "warning": str(warning)}
         except CheckFailed as failure:
             result = {"status": "fail", "error": str(failure)}
         except Exception as exc:
@@ -158,4 +176,6 @@ def healthz(request):
     body = {"status": "fail" if failing else "ok", "checks": results}
     if failing:
         body["failing"] = failing
+    if warnings := [name for name, result in results.items() if result["status"] == "warn"]:
+        body["warnings"] = warnings
     return JsonResponse(body, status=503 if failing else 200)
