@@ -1,21 +1,15 @@
-"""Shared API pieces: the page-number pagination every list uses, and how a client gets a token."""
+"""Shared API pieces: how a client gets a token (the pagination every list uses is core.pagination)."""
 
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.authtoken.models import Token
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-
-class Pagination(PageNumberPagination):
-    """Page numbers, with ?page_size= so pickers can take a whole short list (e.g. 403 categories)."""
-
-    page_size_query_param = "page_size"
-    max_page_size = 500
+from core.pagination import Pagination  # noqa: F401 (re-exported: the apps import it from here)
 
 
 class TokenRequestSerializer(serializers.Serializer):
