@@ -61,7 +61,24 @@ def _choose_database() -> str:
 DATABASE = _choose_database()
 os.environ.setdefault("CITYOPS_TEST_DB_NAME", f"test_cityops_{os.getpid()}")
 ON_POSTGRES = DATABASE.startswith("postgres")
-REDIS_URL = os.environ.get("REDIS_URL", "")
+# Redis on its default port, in a database no other test names (the rate-limit and real-worker tests
+# take /14 of REDIS_URL's server): used when REDIS_URL is unset and it answers, so `make test` on a
+# machine with Redis runs the Redis tests instead of skipping them in silence.
+DEFAULT_REDIS = "redis://127.0.0.1:6379/13"
+
+
+def choose_redis(environ, answers=None) -> str:
+    """REDIS_URL when set; else DEFAULT_REDIS when it answers (and put in `environ`); else ""."""
+    answers = answers or _redis_answers
+    if environ.get("REDIS_URL"):
+        return environ["REDIS_URL"]
+    if answers(DEFAULT_REDIS):
+        environ["REDIS_URL"] = DEFAULT_REDIS
+        return DEFAULT_REDIS
+    return ""
+
+
+REDIS_URL = choose_redis(os.environ)
 if CI and not (REDIS_URL and _redis_answers(REDIS_URL)):
     sys.exit(
         f"CI=true and Redis at {REDIS_URL or '(REDIS_URL unset)'} does not answer: refusing to run without it."

@@ -122,3 +122,12 @@ def test_a_second_load_changes_nothing():
 def test_the_plan_is_deterministic():
     first, second = plan_district(), plan_district()
     assert [(g.code, g.geometry.wkb) for g in first.grids] == [(g.code, g.geometry.wkb) for g in second.grids]
+
+
+def test_demo_password_set_on_an_existing_database_reaches_every_demo_account(settings):
+    """The banner prints DEMO_PASSWORD; before, an existing database kept the old one (issue 16.9)."""
+    settings.DEMO_PASSWORD, settings.DEMO_PASSWORD_GIVEN = "another-demo-pw", True
+    call_command("load_demo", verbosity=0)
+
+    for username in ("inspector", "operator", "admin", "inspector_001"):
+        assert User.objects.get(username=username).check_password("another-demo-pw"), username
