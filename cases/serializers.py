@@ -230,7 +230,7 @@ class CaseReportSerializer(serializers.Serializer):
     self_resolved = serializers.BooleanField(default=False)
     photos = serializers.ListField(child=serializers.FileField(), required=False, default=list)
     after_photos = serializers.ListField(child=serializers.FileField(), required=False, default=list)
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
 # Each action's input. Fields map 1:1 onto the service's keyword arguments.
