@@ -130,3 +130,13 @@ def test_a_staff_user_sees_json_too(world):
     client = APIClient(raise_request_exception=False)
     client.force_authenticate(UserFactory(roles=["admin"]))
     _detail(client.post("/api/v1/grids/"), 405)
+
+
+def test_the_schema_documents_413_wherever_a_body_is_taken(world):
+    client = APIClient()
+    client.force_authenticate(UserFactory(roles=["admin"]))
+    paths = client.get("/api/schema/?format=json").json()["paths"]
+
+    assert "413" in paths["/api/v1/cases/"]["post"]["responses"]
+    assert "413" in paths["/api/v1/hotline/tickets/"]["post"]["responses"]
+    assert "413" not in paths["/api/v1/cases/"]["get"]["responses"]
