@@ -27,4 +27,5 @@ RUN DEBUG=false SECRET_KEY=build-only-not-secret ALLOWED_HOSTS=build \
     && chown -R cityops /data /app/var
 USER cityops
 EXPOSE 8000 8001
-CMD ["gunicorn", "cityops.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "4", "--no-control-socket"]
+# The same worker count as docker-compose.yml's web service (WEB_WORKERS, default 8).
+CMD ["sh", "-c", "exec gunicorn cityops.wsgi:application --bind 0.0.0.0:8000 --workers ${WEB_WORKERS:-8} --no-control-socket"]

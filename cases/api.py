@@ -14,7 +14,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action as drf_action
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
@@ -32,6 +32,7 @@ from cases.serializers import (
 )
 from cases.workflow import Action
 from core.api import Pagination
+from core.parsers import JSONParser
 
 # The client's key for one report (the IETF httpapi Idempotency-Key header).
 IDEMPOTENCY_KEY = "Idempotency-Key"

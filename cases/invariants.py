@@ -504,9 +504,3 @@ def run(
     if files and not partial:
         report.add(check_files())
     return report
-
-
-def find_problems(*, files: bool = True) -> list[Problem]:
-    """Every problem in the database, for tests and small databases."""
-    report = run(files=files, listed=10**9)
-    return [p for name in CHECK_NAMES for p in report.shown[name]]

@@ -41,3 +41,46 @@ class MeView(APIView):
             "unread_notifications": user.notifications.filter(read_at__isnull=True).count(),
         }
         return Response(MeSerializer(payload).data)
+
+
+def _routes(patterns, prefix: str = "") -> list[str]:
+    """Every parameter-free route under `patterns`, in URLconf order (a router's regexes included)."""
+    import re
+
+    from django.urls import URLResolver
+
+    found = []
+    for entry in patterns:
+        route = str(entry.pattern)
+        if route.startswith("^"):  # a router's regex: ^cases/$ and its format-suffix twin
+            if "(?P<" in route or "(" in route:
+                continue
+            route = route.strip("^$")
+        if "<" in route:
+            continue
+        if isinstance(entry, URLResolver):
+            found += _routes(entry.url_patterns, prefix + route)
+        elif route or prefix:
+            found.append(re.sub(r"/+", "/", prefix + route))
+    return list(dict.fromkeys(found))
+
+
+class ApiRootView(APIView):
+    """GET /api/v1/: every collection and report the API offers, by path (the old root listed only the
+    four grid routes of the first router). The OpenAPI document at /api/schema/ says what each takes."""
+
+    permission_classes = ()
+
+    @extend_schema(exclude=True)
+    def get(self, request: Request) -> Response:
+        from cityops import api_urls
+
+        base = request.build_absolute_uri("/api/v1/")
+        listing = {route.rstrip("/"): base + route for route in _routes(api_urls.urlpatterns)}
+        return Response(
+            {
+                "schema": request.build_absolute_uri("/api/schema/"),
+                "docs": request.build_absolute_uri("/api/docs/"),
+                "routes": listing,
+            }
+        )

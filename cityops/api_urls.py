@@ -1,9 +1,10 @@
 from django.urls import include, path
 
-from cityops.api import MeView
+from cityops.api import ApiRootView, MeView
 from core.api import TokenView
 
 urlpatterns = [
+    path("", ApiRootView.as_view(), name="api-root"),
     path("me/", MeView.as_view(), name="api-me"),
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("", include("grids.api_urls")),

@@ -7,7 +7,8 @@
 Checks: the calendar (a warning, not a failure: from CALENDAR_WARN_DAYS before the working calendar's
 last known day, status "warn" and HTTP 200, so no orchestrator restarts a healthy container over it),
 the database (SELECT 1), the cache (a set and a get, when REDIS_URL is set), the worker and
-beat heartbeats. Beat sends `cityops.tasks.heartbeat` every minute and stamps the time it sent it;
+beat heartbeats, and the proxy setting (a warning too: TRUSTED_PROXIES disagreeing with the
+X-Forwarded-For that requests carried in the last hour, core/security.py). Beat sends `cityops.tasks.heartbeat` every minute and stamps the time it sent it;
 the worker stamps the time it ran it. So "worker alive" means a worker consumed a task recently,
 not merely that a process exists, and a dead beat is told apart from a dead or stuck worker.
 
@@ -132,12 +133,23 @@ def check_beat() -> dict:
     return _heartbeat_check("beat")
 
 
+def check_proxy() -> dict:
+    """TRUSTED_PROXIES against what requests carry (core/security.py): a request with X-Forwarded-For
+    while it is 0, or with fewer addresses than it says, within the last hour is a warning here."""
+    from core.security import last_proxy_warning
+
+    if seen := last_proxy_warning():
+        raise Warned(seen["warning"])
+    return {"trusted_proxies": settings.TRUSTED_PROXIES}
+
+
 CHECKS: dict[str, Callable[[], dict]] = {
     "calendar": check_calendar,
     "database": check_database,
     "cache": check_cache,
     "worker": check_worker,
     "beat": check_beat,
+    "proxy": check_proxy,
 }
 
 

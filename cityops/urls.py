@@ -10,7 +10,10 @@ admin.site.site_header = "CityOps 数字城管平台"
 admin.site.site_title = "CityOps"
 admin.site.index_title = "基础数据与案件"
 
+handler400 = "cityops.views.bad_request"
+handler403 = "cityops.views.permission_denied"
 handler404 = "cityops.views.page_not_found"
+handler500 = "cityops.views.server_error"
 
 urlpatterns = [
     path("", views.home, name="home"),

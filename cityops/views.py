@@ -17,11 +17,42 @@ from cityops.navigation import menu_for
 INBOX_PREVIEW = 8
 
 
+# Django's own error answers (handler400/403/404/500): JSON under /api/, where clients parse the
+# answer, with a `detail` as DRF's are; the usual pages elsewhere. DRF answers its own errors (400,
+# 401, 403, 404, 405, 415, 429) as JSON already; these cover what happens outside a DRF view or
+# escapes it (an unmatched address, a SuspiciousOperation, an unhandled exception).
+
+
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def bad_request(request, exception):
+    if _is_api(request):
+        return JsonResponse({"detail": _("请求无效")}, status=400)
+    return defaults.bad_request(request, exception)
+
+
+def permission_denied(request, exception):
+    if _is_api(request):
+        return JsonResponse({"detail": _("没有执行该操作的权限")}, status=403)
+    return defaults.permission_denied(request, exception)
+
+
 def page_not_found(request, exception):
-    """404 (handler404): JSON under /api/, where clients parse the answer; the usual page elsewhere."""
-    if request.path.startswith("/api/"):
+    if _is_api(request):
         return JsonResponse({"detail": _("未找到：该地址没有对应的接口或对象")}, status=404)
     return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    """The error is logged with the request id (core/log.py); the client gets the id to quote."""
+    if _is_api(request):
+        body = {"detail": _("服务器内部错误，请稍后重试；如持续出现请联系管理员")}
+        if request_id := getattr(request, "request_id", None):
+            body["request_id"] = request_id
+        return JsonResponse(body, status=500)
+    return defaults.server_error(request)
 
 
 def home(request):

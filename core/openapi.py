@@ -2,7 +2,7 @@
 
 Our views answer errors the same way everywhere (STYLE.md, API): 400 for bad input naming the field,
 401 without credentials, 403 when the role or scope forbids, 404 for an unknown id or page, 415 for a
-body in a format the view does not parse. drf-spectacular documents only the statuses a view declares,
+body in a format the view does not parse, 413 for a body over the size limit (core/middleware.py). drf-spectacular documents only the statuses a view declares,
 so without this a client (and the schemathesis fuzzer's status-code check, tests/fuzz) would meet them
 undocumented. The operations whose service can refuse an action in the current state also answer 409.
 """
@@ -22,6 +22,7 @@ ERRORS = {
     "401": "未登录或凭据无效",
     "403": "角色或处理范围不允许",
     "404": "对象或页码不存在",
+    "413": "请求体过大（API_MAX_JSON_BYTES / API_MAX_BODY_BYTES）",
     "415": "请求体格式不受支持",
     "409": "当前状态不允许该操作（说明原因）",
 }
@@ -61,7 +62,7 @@ def _statuses(operation: dict) -> list[str]:
     if any(p["in"] == "path" for p in parameters) or any(p["name"] == "page" for p in parameters):
         statuses.append("404")
     if "requestBody" in operation:
-        statuses.append("415")
+        statuses += ["413", "415"]
     operation_id = operation.get("operationId", "")
     # Every workflow action has its own operation, v1_cases_actions_<action>_create (cases/api.py).
     if operation_id in REFUSABLE_OPERATIONS or operation_id.startswith("v1_cases_actions_"):

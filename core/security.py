@@ -45,6 +45,10 @@ logger = logging.getLogger(__name__)
 # ---------------------------------------------------------------- client address and counters
 
 
+def _forwarded(request) -> list[str]:
+    return [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+
+
 def client_ip(request) -> str | None:
     """REMOTE_ADDR, or the address our own trusted proxies saw (counted from the right of X-Forwarded-For).
 
@@ -53,9 +57,7 @@ def client_ip(request) -> str | None:
     code, e.g. by force_login), which django-axes stores as an empty address.
     """
     proxies = settings.TRUSTED_PROXIES
-    forwarded = [
-        part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()
-    ]
+    forwarded = _forwarded(request)
     candidate = (
         forwarded[-proxies] if proxies and len(forwarded) >= proxies else request.META.get("REMOTE_ADDR")
     )
@@ -67,6 +69,55 @@ def client_ip(request) -> str | None:
 
 def _ident(request) -> str:
     return client_ip(request) or "unknown"
+
+
+# ---------------------------------------------------------------- a wrong proxy setting, made visible
+
+PROXY_WARNING_KEY = "cityops:proxy-warning"
+PROXY_WARNING_SECONDS = 3600
+# Probes and scrapes come from inside the network, never through the proxy: not evidence either way.
+_UNPROXIED_PATHS = ("/healthz", "/metrics")
+_proxy_logged_at: dict[str, float] = {}
+
+
+def proxy_warning(request) -> str | None:
+    """What this request says about TRUSTED_PROXIES, when it says the setting is wrong; else None."""
+    proxies, forwarded = settings.TRUSTED_PROXIES, _forwarded(request)
+    if proxies == 0 and forwarded:
+        return (
+            "X-Forwarded-For arrived but TRUSTED_PROXIES=0: behind a proxy every client counts as the "
+            "proxy's address (one rate limit and one sign-in lock-out for the whole city); set "
+            "TRUSTED_PROXIES to the number of proxies in front of the app"
+        )
+    if proxies and len(forwarded) < proxies:
+        return (
+            f"TRUSTED_PROXIES={proxies} but a request came with {len(forwarded)} X-Forwarded-For "
+            "address(es): it bypassed the proxy, or the setting is higher than the proxies in front "
+            "(its client address is REMOTE_ADDR)"
+        )
+    return None
+
+
+def note_proxy_setting(request) -> None:
+    """Log a wrong proxy setting (at most every ten minutes per process) and keep it for /healthz."""
+    if request.path.startswith(_UNPROXIED_PATHS) or not (warning := proxy_warning(request)):
+        return
+    now = time.time()
+    kind = warning[:20]
+    if now - _proxy_logged_at.get(kind, 0) >= 600:
+        _proxy_logged_at[kind] = now
+        logger.warning("proxy setting: %s", warning)
+        try:
+            cache.set(PROXY_WARNING_KEY, {"warning": warning, "at": now}, timeout=PROXY_WARNING_SECONDS)
+        except Exception:  # noqa: BLE001 — the log line above is the record then
+            pass
+
+
+def last_proxy_warning() -> dict | None:
+    try:
+        return cache.get(PROXY_WARNING_KEY)
+    except Exception:  # noqa: BLE001
+        return None
 
 
 _PERIODS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "hour": 3600, "d": 86400, "day": 86400}
@@ -193,6 +244,7 @@ class PublicRateLimitMiddleware:
         user_login_failed.connect(count_login_failure, dispatch_uid="core.security.count_login_failure")
 
     def __call__(self, request):
+        note_proxy_setting(request)
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
@@ -200,12 +252,15 @@ class PublicRateLimitMiddleware:
             return None
         ip = _ident(request)
         match = request.resolver_match
-        if request.method == "POST" and match is not None and match.view_name in LOGIN_VIEWS:
+        is_login = match is not None and match.view_name in LOGIN_VIEWS
+        if request.method == "POST" and is_login:
             if wait := over_limit("login_failures", ip):
                 return too_many_requests(request, wait, view_func)
         if _is_drf_view(view_func):
             return None
-        if wait := hit("anon", ip):
+        # Sign-in has a bucket of its own: a busy public (Open311 readers behind one NAT, say) must
+        # not keep staff from signing in, nor staff signing in use up the public's budget.
+        if wait := hit("login" if is_login else "anon", ip):
             return too_many_requests(request, wait, view_func)
         return None
 
@@ -219,7 +274,8 @@ def count_login_failure(sender, credentials=None, request=None, **kwargs) -> Non
 # ---------------------------------------------------------------- rate limits: the API (DRF)
 
 # DRF views with a scope of their own: generating the OpenAPI document costs ~0.1–0.2 s of CPU.
-VIEW_SCOPES = {"drf_spectacular.views.SpectacularAPIView": "schema"}
+# The token endpoint is a sign-in: the sign-in bucket, not the anonymous one.
+VIEW_SCOPES = {"drf_spectacular.views.SpectacularAPIView": "schema", "core.api.TokenView": "login"}
 
 
 class AnonymousRateThrottle(BaseThrottle):

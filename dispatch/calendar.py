@@ -145,12 +145,6 @@ class WorkingCalendar:
     def is_working_day(self, day: date) -> bool:
         return self._overrides.get(day, day.weekday() < 5)
 
-    def is_working_time(self, moment: datetime) -> bool:
-        """Inside a (half-open) window of a working day: the clock would be running at this moment."""
-        local = self._local(moment)
-        offset = _us(local - datetime.combine(local.date(), time()))
-        return self.is_working_day(local.date()) and any(s <= offset < e for s, e in self._windows)
-
     def next_working_day(self, day: date, n: int = 1) -> date:
         """The n-th working day after `day` (n ≥ 1; `day` itself is not counted)."""
         for _step in range(MAX_SCAN_DAYS):

@@ -141,6 +141,8 @@ class SeedRule:
     contains: str = ""
     variant: str = ""
     step: str = Step.DISPOSE
+    # Seeded only where a city added such a category: its absence is normal, not worth a warning.
+    optional: bool = False
 
 
 # 处置 limits from published city tables (docs/domain.md §6), matched by name in the GB/T 47678.5-2026 list.
@@ -149,7 +151,7 @@ CATEGORY_RULES: tuple[SeedRule, ...] = (
     SeedRule(D("4"), Unit.WORKING_HOURS, names=("暴露垃圾",)),
     SeedRule(D("1"), Unit.WORKING_DAYS, names=("暴露垃圾",), variant=Variant.ENGINEERING),
     SeedRule(D("4"), Unit.WORKING_HOURS, names=("道路不洁",)),
-    SeedRule(D("4"), Unit.WORKING_HOURS, names=("路面积水",)),
+    SeedRule(D("4"), Unit.WORKING_HOURS, names=("路面积水",), optional=True),
     SeedRule(D("3"), Unit.WORKING_DAYS, names=("积存垃圾渣土",)),
     # 绿地养护 in city tables: the 事项 for a green space (绿地异常), not 绿地脏乱 (a cleaning job).
     SeedRule(D("5"), Unit.WORKING_DAYS, names=("绿地异常",)),
@@ -201,7 +203,8 @@ def seed_time_limits(*, rule_model=None, category_model=None) -> TimeLimitSeedRe
         if spec.contains and not categories:
             report.missing_names.append(f"含“{spec.contains}”的类别")
         found = {c.name for c in categories}
-        report.missing_names += [name for name in spec.names if name not in found]
+        if not spec.optional:
+            report.missing_names += [name for name in spec.names if name not in found]
         for category in categories:
             _ensure(
                 rule_model,

@@ -48,7 +48,6 @@ and narrowed by a `CaseScope` (street, category, 大类, source …); `visible_c
 
 import heapq
 import math
-import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -56,7 +55,7 @@ from datetime import date, datetime, timedelta
 import numpy as np
 from django.db import connection
 from django.db.models import Case as DjCase
-from django.db.models import Count, F, Max, Q, QuerySet, Value, When, Window
+from django.db.models import Count, F, Q, QuerySet, Value, When, Window
 from django.db.models.functions import DenseRank, ExtractHour, ExtractIsoWeekDay
 from django.utils import timezone
 
@@ -553,34 +552,3 @@ def weekday_hour_pattern(cases: QuerySet[Case], *, date_from: date, date_to: dat
     ]
     patterns.sort(key=lambda p: (-p.total, p.kind, p.major_code))
     return patterns
-
-
-# ---------------------------------------------------------------- benchmark hook
-
-
-def bench_hotspots(as_of: date | None = None, repeat: int = 3) -> dict:
-    """Wall-clock of each hot-spot query over every case in the database (best of `repeat`), in ms."""
-    cases = Case.objects.all()
-    as_of = as_of or (
-        timezone.localtime(cases.aggregate(m=Max("created_at"))["m"]).date() if cases.exists() else today()
-    )
-    runs = {
-        "hot_cells": lambda: hot_cells(cases, as_of=as_of, limit=100),
-        "repeated_places": lambda: repeated_places(cases, as_of=as_of, limit=100),  # the API's default
-        "weekday_hour_pattern": lambda: weekday_hour_pattern(
-            cases, date_from=as_of - timedelta(days=83), date_to=as_of
-        ),
-    }
-    figures = {"cases": cases.count(), "as_of": as_of.isoformat()}
-    for name, run in runs.items():
-        best = math.inf
-        for _ in range(repeat):
-            started = time.perf_counter()
-            result = run()
-            best = min(best, time.perf_counter() - started)
-        figures[f"{name}_ms"] = round(best * 1000, 1)
-        if name == "hot_cells":
-            figures["hot_cells_tested"], figures["hot_cells_found"] = result.tested, len(result.cells)
-        elif name == "repeated_places":
-            figures["repeated_places_found"] = result.total
-    return figures

@@ -61,6 +61,21 @@ def _choose_database() -> str:
 DATABASE = _choose_database()
 os.environ.setdefault("CITYOPS_TEST_DB_NAME", f"test_cityops_{os.getpid()}")
 ON_POSTGRES = DATABASE.startswith("postgres")
+# Redis on its default port, in a database no other test names (the rate-limit and real-worker tests
+# take /14 of REDIS_URL's server): used when REDIS_URL is unset and it answers, so `make test` on a
+# machine with Redis runs the Redis tests instead of skipping them in silence.
+DEFAULT_REDIS = "redis://127.0.0.1:6379/13"
+
+
+def choose_redis(environ, answers=None) -> str:
+    """REDIS_URL when set; else DEFAULT_REDIS when it answers (and put in `environ`); else ""."""
+    answers = answers or _redis_answers
+    if environ.get("REDIS_URL"):
+        return environ["REDIS_URL"]
+    if answers(DEFAULT_REDIS):
+        environ["REDIS_URL"] = DEFAULT_REDIS
+        return DEFAULT_REDIS
+    return ""
 
 
 def _worker_redis_url(url: str) -> str:
@@ -75,7 +90,10 @@ def _worker_redis_url(url: str) -> str:
     return url if k == 0 else f"{head}/{(int(db) - 1 - k) % 16}"
 
 
-REDIS_URL = os.environ["REDIS_URL"] = _worker_redis_url(os.environ.get("REDIS_URL", ""))
+# Chosen first, then made the xdist worker's own (an empty choice stays empty: Redis tests skip, or CI fails).
+REDIS_URL = choose_redis(os.environ)
+if REDIS_URL:
+    REDIS_URL = os.environ["REDIS_URL"] = _worker_redis_url(REDIS_URL)
 if CI and not (REDIS_URL and _redis_answers(REDIS_URL)):
     sys.exit(
         f"CI=true and Redis at {REDIS_URL or '(REDIS_URL unset)'} does not answer: refusing to run without it."

@@ -8,7 +8,7 @@ automatically: confirming is an operator's 不予受理 (reason duplicate), thro
 
 import logging
 import math
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -149,15 +149,3 @@ def _decide(suspect: DuplicateSuspect, actor, state: str) -> DuplicateSuspect:
     suspect.decided_at = timezone.now()
     suspect.save(update_fields=["state", "decided_by", "decided_at"])
     return suspect
-
-
-def duplicates_confirmed_count(start: datetime, end: datetime) -> int:
-    """Cases confirmed as duplicates with the decision in [start, end): for the KPI rollups."""
-    return (
-        DuplicateSuspect.objects.filter(
-            state=DuplicateSuspect.State.CONFIRMED, decided_at__gte=start, decided_at__lt=end
-        )
-        .values("case_id")
-        .distinct()
-        .count()
-    )

@@ -59,7 +59,26 @@ def receive(*, data: dict, raw: dict) -> tuple[HotlineTicket, bool]:
         known = HotlineTicket.objects.filter(**key).first()
         if known is None:
             raise  # some other constraint: a real error
-        return known, False
+        if known.state != State.FAILED:
+            return known, False
+        return _retry_failed(known, fields, raw)
+    # After the commit: a worker must never look for a row it cannot see yet.
+    transaction.on_commit(lambda: _publish(ticket.pk))
+    return ticket, True
+
+
+def _retry_failed(known: HotlineTicket, fields: dict, raw: dict) -> tuple[HotlineTicket, bool]:
+    """A ticket that failed, sent again: the new copy (a better hint, say) replaces it and is tried
+    afresh, so a failure is never the last word (before, the repeat answered the old failure)."""
+    with transaction.atomic():
+        ticket = HotlineTicket.objects.select_for_update().get(pk=known.pk)
+        if ticket.state != State.FAILED:  # another copy got there first
+            return ticket, False
+        for name, value in fields.items():
+            setattr(ticket, name, value)
+        ticket.raw, ticket.state, ticket.last_error, ticket.attempts = raw, State.RECEIVED, "", 0
+        ticket.enqueued_at, ticket.processed_at = timezone.now(), None
+        ticket.save()
     # After the commit: a worker must never look for a row it cannot see yet.
     transaction.on_commit(lambda: _publish(ticket.pk))
     return ticket, True

@@ -1,20 +1,38 @@
 """Shapes of the hotline and duplicate endpoints. Input is validated here; the rules live in the modules."""
 
+from datetime import UTC, datetime, timedelta
+
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from cases.intake import classify
 from cases.intake.hotline import SOURCE_FOR_CHANNEL
 from cases.models import DuplicateSuspect, HotlineTicket, Urgency
 from core.privacy import can_see_caller
 from grids.locator import InvalidPosition, check_position
 
 CHANNELS = list(SOURCE_FOR_CHANNEL)
+# The same longest description as a report through the API or a page (README, security: limits).
+DESCRIPTION_MAX_LENGTH = 2000
+# A ticket is pulled back at /api/v1/hotline/tickets/{channel}/{ticket_no}/: one path segment, so no
+# "/" (nor "." or ".." alone, which clients resolve away); letters (Chinese too), digits, . _ : -.
+TICKET_NO_PATTERN = r"^(?!\.{1,2}$)[\w.:\-]+$"
+# received_at: the platform's calendar (2000 on, as the KPI dates) and no later than a day ahead of
+# our clock (a hotline's clock may run ahead; a ticket from 9999 is a typo).
+EARLIEST_RECEIVED = datetime(2000, 1, 1, tzinfo=UTC)
+FUTURE_TOLERANCE = timedelta(days=1)
 
 
 class HotlineTicketInSerializer(serializers.Serializer):
     """One ticket as the hotline system sends it (工单)."""
 
-    ticket_no = serializers.CharField(max_length=64, label=_("工单号"))
+    ticket_no = serializers.RegexField(
+        TICKET_NO_PATTERN,
+        max_length=64,
+        label=_("工单号"),
+        error_messages={"invalid": _("工单号只能包含字母、数字、汉字和 . _ : -（不能包含 /）")},
+    )
     channel = serializers.ChoiceField(choices=CHANNELS, label=_("热线渠道"))
     received_at = serializers.DateTimeField(label=_("热线受理时间"))
     caller_name = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
@@ -29,11 +47,16 @@ class HotlineTicketInSerializer(serializers.Serializer):
         default="",
         help_text=_("类别编码、热线自身的分类或自由文本"),
     )
-    description = serializers.CharField(label=_("诉求内容"))
+    description = serializers.CharField(max_length=DESCRIPTION_MAX_LENGTH, label=_("诉求内容"))
     urgency = serializers.ChoiceField(choices=Urgency.choices, required=False, default=Urgency.NORMAL)
     photo_urls = serializers.ListField(
         child=serializers.URLField(max_length=500), required=False, default=list, max_length=20
     )
+
+    def validate_received_at(self, value):
+        if not EARLIEST_RECEIVED <= value <= timezone.now() + FUTURE_TOLERANCE:
+            raise serializers.ValidationError(_("受理时间须在 2000-01-01 之后，且不晚于当前时间一天以上"))
+        return value
 
     def validate(self, attrs):
         lng, lat = attrs.get("lng"), attrs.get("lat")
@@ -52,6 +75,22 @@ class HotlineTicketInSerializer(serializers.Serializer):
         # in jsonb: the declared fields already reject it, so find it in the others.
         if where := _null_character_at(self.initial_data):
             raise serializers.ValidationError({where: "不能包含空字符（\\u0000）"})
+        # Accepted means it will become a case: a hint that maps to no category (and no sure
+        # suggestion, no fallback) is refused now, naming the field, rather than parked for ever.
+        # The task classifies again (the mappings may change in between; then it parks visibly).
+        found = classify.classify(
+            attrs["category_hint"], channel=attrs["channel"], description=attrs["description"]
+        )
+        if found is None:
+            raise serializers.ValidationError(
+                {
+                    "category_hint": _(
+                        "分类「%(hint)s」无法对应到案件类别：请发送本平台的类别编码或已配置映射的热线分类，"
+                        "或在诉求内容中写明问题"
+                    )
+                    % {"hint": attrs["category_hint"]}
+                }
+            )
         return attrs
 
 
@@ -159,4 +198,4 @@ class DuplicateSuspectSerializer(serializers.ModelSerializer):
 
 
 class SuspectDecisionSerializer(serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)

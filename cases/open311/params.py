@@ -129,8 +129,8 @@ def _positive_int(data, name: str, default: int) -> int:
 @dataclass(frozen=True)
 class NewRequest:
     service_code: str
-    lat: float
-    lng: float
+    lat: float | None  # None: locate by `address` (address_string)
+    lng: float | None
     description: str
     address: str
     reporter_name: str
@@ -149,14 +149,14 @@ def new_request(data) -> NewRequest:
     if service_code is None:
         raise ParamError("service_code is required")
     lat, lng = _coordinate(data, "lat", 90), _coordinate(data, "long", 180)
-    if lat is None or lng is None:
-        # The spec lets a client locate by address_string or address_id instead; we cannot.
-        if optional(data, "address_string") or optional(data, "address_id"):
-            raise ParamError(
-                "lat and long are required: this endpoint locates a request by position only "
-                "(address_string and address_id cannot be resolved here)"
-            )
-        raise ParamError("lat and long are required")
+    if (lat is None) != (lng is None):
+        raise ParamError("lat and long are required together")
+    if lat is None and not optional(data, "address_string"):
+        # The spec's three ways to locate: lat/long, address_string (placed by the gazetteer, as
+        # hotline addresses are), or address_id (an id in a city's address register: we keep none).
+        if optional(data, "address_id"):
+            raise ParamError("address_id cannot be resolved here: send lat and long, or address_string")
+        raise ParamError("a location is required: lat and long, or address_string")
 
     description = optional(data, "description") or ""
     max_description = settings.OPEN311_MAX_DESCRIPTION

@@ -13,9 +13,23 @@ from django.core.files.storage import default_storage
 from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.urls import re_path
+from rest_framework.exceptions import AuthenticationFailed
 
 from cases.models import CasePhoto
 from cases.selectors import cases_visible_to
+from core.authentication import TokenAuthentication
+
+
+def _viewer(request):
+    """The signed-in user, or the API token's: the API returns these links to token clients too (a
+    token client got 404 for every photo but the public report ones)."""
+    if request.user.is_authenticated:
+        return request.user
+    try:
+        found = TokenAuthentication().authenticate(request)
+    except AuthenticationFailed:
+        return None
+    return found[0] if found else None
 
 
 def photo_file(request, path: str):
@@ -23,10 +37,10 @@ def photo_file(request, path: str):
     if photo is None:
         raise Http404
     public = photo.stage == CasePhoto.Stage.REPORT
-    if not public and not (
-        request.user.is_authenticated and cases_visible_to(request.user).filter(pk=photo.case_id).exists()
-    ):
-        raise Http404
+    if not public:
+        viewer = _viewer(request)
+        if viewer is None or not cases_visible_to(viewer).filter(pk=photo.case_id).exists():
+            raise Http404
     try:
         handle = default_storage.open(path, "rb")
     except FileNotFoundError:

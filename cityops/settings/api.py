@@ -2,6 +2,11 @@
 
 from core.env import env_int
 
+# Largest API request bodies (core/middleware.RequestBodyLimitMiddleware): JSON, and anything else
+# (multipart reports carry their photos, each at most PHOTO_MAX_BYTES).
+API_MAX_JSON_BYTES = env_int("API_MAX_JSON_BYTES", 1_048_576)
+API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 64 * 1_048_576)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "core.authentication.TokenAuthentication",
@@ -12,7 +17,14 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    # DRF's JSON parser plus a depth limit and no lone surrogates (core/parsers.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "core.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    # ?page=, and ?page_size= from 1 to 500 (a wrong one is a 400, never ignored).
+    "DEFAULT_PAGINATION_CLASS": "core.pagination.Pagination",
     "PAGE_SIZE": env_int("API_PAGE_SIZE", 50),
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # Anonymous callers only, per address (RATE_LIMITS below); staff and API-key clients pass.

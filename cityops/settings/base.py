@@ -60,6 +60,8 @@ MIDDLEWARE = [
     # cityops/metrics.py).
     "core.log.RequestIdMiddleware",
     "cityops.metrics.MetricsMiddleware",
+    # An oversized API body is refused (413) before any middleware or view reads it.
+    "core.middleware.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files (including the npm packages, see cityops/assets.py) served by the app itself.
     "whitenoise.middleware.WhiteNoiseMiddleware",

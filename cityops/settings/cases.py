@@ -1,5 +1,7 @@
 """The case intake: hotline tickets, duplicates, photos and Open311 (cases/intake, cases/photos.py, cases/open311)."""
 
+from django.core.exceptions import ImproperlyConfigured
+
 from core.env import env_choice, env_int, env_list, env_str
 
 # ---------------------------------------------------------------- 热线接入、回推与重复案件 (cases/intake)
@@ -36,6 +38,8 @@ OPEN311_MAX_REQUESTS = env_int("OPEN311_MAX_REQUESTS", 1000)
 # POST requests: limits on what a public client may send; anything larger is refused, nothing saved.
 OPEN311_MAX_BODY_BYTES = env_int("OPEN311_MAX_BODY_BYTES", 1024 * 1024)
 OPEN311_MAX_DESCRIPTION = env_int("OPEN311_MAX_DESCRIPTION", 4000)
+if not 1 <= OPEN311_MAX_DESCRIPTION <= 4000:  # GeoReport v2: a description is at most 4,000 characters
+    raise ImproperlyConfigured("OPEN311_MAX_DESCRIPTION must be between 1 and 4000 (the spec's maximum).")
 # Service discovery: bump OPEN311_CHANGESET when categories change so clients refresh their cache.
 OPEN311_CHANGESET = env_str("OPEN311_CHANGESET", "2026-01-01T00:00:00+08:00")
 OPEN311_CONTACT = env_str("OPEN311_CONTACT", "城市管理监督指挥中心")

@@ -1,6 +1,6 @@
 """The database (PostgreSQL in production, SQLite for the embedded demo) and the cache (Redis, else memory)."""
 
-from core.env import env_database, env_float, env_str, env_url
+from core.env import env_database, env_float, env_int, env_str, env_url
 
 from .base import VAR_DIR
 
@@ -16,6 +16,11 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 else:
+    # Seconds a connection is kept for the next request of the same thread. gunicorn's sync workers
+    # have one thread each, so one connection per worker; the dev server (`make demo`) starts a thread
+    # per request, and each kept its connection a minute (20 concurrent requests left 60+ idle
+    # connections): run_demo sets 0 for it.
+    DATABASES["default"]["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 60)
     # The planner's price of a random page read, per connection. PostgreSQL's default (4) models a
     # spinning disk, which made it walk a desk queue's 100,000 cases in date order rather than read
     # the few it wants from the (status, created_at) index (7.6 ms → 0.06 ms). 1.1 is the usual value

@@ -42,3 +42,6 @@ EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "cityops-demo")
+# Set explicitly: `make demo` also gives the existing demo accounts this password (it was ignored on a
+# database that already had them, while the banner printed it).
+DEMO_PASSWORD_GIVEN = bool(env_str("DEMO_PASSWORD", ""))

@@ -69,6 +69,8 @@ RATE_LIMITS = {
     "anon": env_str("RATE_LIMIT_ANON", "600/min"),
     "schema": env_str("RATE_LIMIT_SCHEMA", "30/min"),
     "login_failures": env_str("RATE_LIMIT_LOGIN_FAILURES", "60/hour"),
+    # Sign-in pages and POSTs (/login/, the admin's, the API token) of their own, apart from "anon".
+    "login": env_str("RATE_LIMIT_LOGIN", "120/min"),
     "open311_key": env_str("RATE_LIMIT_OPEN311_KEY", "60/min"),
     "open311_ip": env_str("RATE_LIMIT_OPEN311_IP", "20/min"),
 }

@@ -20,6 +20,7 @@ from cases import services as s
 from cases.models import Case, CasePhoto, Light, TimedStep
 from cases.workflow import Status
 from tests.cases.conftest import case_in, photo, report
+from tests.cases.invariant_support import find_problems
 
 pytestmark = pytest.mark.usefixtures("media_root", "fast_passwords")
 
@@ -56,7 +57,7 @@ def loop(world):
 
 
 def test_a_world_walked_through_the_services_passes(loop):
-    assert invariants.find_problems() == []
+    assert find_problems() == []
     code, output = run()
     assert code == 0, output
     assert "全部不变量成立" in output
@@ -95,7 +96,7 @@ def test_a_second_open_step_and_a_running_step_on_a_closed_case_are_named(loop):
     TimedStep.objects.filter(case=open_case, step="accept").update(finished_at=None, next_check_at=None)
     TimedStep.objects.filter(case=closed, step="close").update(finished_at=None)
 
-    problems = {p.case: p.what for p in invariants.find_problems()}
+    problems = {p.case: p.what for p in find_problems()}
 
     assert "共有 2 个运行中的环节" in problems[open_case.number]
     assert f"环节 #{running.pk} file" in problems[open_case.number]
@@ -126,7 +127,7 @@ def test_a_suspended_case_whose_clock_runs_is_named(loop):
     case = loop[Status.SUSPENDED]
     TimedStep.objects.filter(case=case, finished_at__isnull=True).update(paused_at=None)
 
-    [problem] = invariants.find_problems()
+    [problem] = find_problems()
 
     assert problem.case == case.number and "挂账状态与环节是否暂停不一致" in problem.what
 
@@ -136,7 +137,7 @@ def test_a_finished_step_left_due_for_the_sweep_is_named(loop):
     dispose = TimedStep.objects.get(case=case, step="dispose")
     TimedStep.objects.filter(pk=dispose.pk).update(next_check_at=dispose.due_at)
 
-    [problem] = invariants.find_problems()
+    [problem] = find_problems()
 
     assert problem.case == case.number
     assert problem.what == f"已完成的环节 #{dispose.pk} dispose 仍有 next_check_at"
@@ -168,7 +169,7 @@ def test_timestamps_that_disagree_with_the_events_are_named(loop):
     Case.objects.filter(pk=closed.pk).update(closed_at=F("closed_at") + timedelta(seconds=1))
     Case.objects.filter(pk=dispatched.pk).update(closed_at=F("created_at"), filed_at=None)
 
-    problems = {p.case: p.what for p in invariants.find_problems()}
+    problems = {p.case: p.what for p in find_problems()}
 
     assert set(problems) == {closed.number, dispatched.number}
     assert problems[closed.number].startswith("closed_at = ")
@@ -179,7 +180,7 @@ def test_timestamps_that_disagree_with_the_events_are_named(loop):
 def test_a_reopened_case_keeps_no_closing_time_and_passes(world):
     case = case_in(world, Status.CLOSED)
     s.case_reopen(case=case, actor=world.p.shift_leader, reason="回访不满意")
-    assert invariants.find_problems() == []
+    assert find_problems() == []
 
 
 def test_an_orphan_file_is_named(loop, media_root):
@@ -337,6 +338,6 @@ def test_the_sweep_and_a_service_on_the_same_case_do_not_deadlock(tx_world, monk
     for thread in threads:
         thread.join(30)
 
-    assert invariants.find_problems() == []  # holds either way: the loser rolled back
+    assert find_problems() == []  # holds either way: the loser rolled back
     assert outcome["service"] == "ok", outcome["service"]
     assert not isinstance(outcome["sweep"], Exception), outcome["sweep"]

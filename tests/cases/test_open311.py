@@ -162,9 +162,10 @@ def test_post_with_a_disabled_or_hotline_key_is_403(client, open311, fmt):
     [
         ({"service_code": None}, "service_code"),
         ({"service_code": ""}, "service_code"),
-        ({"service_code": "999999"}, "service_code"),
-        ({"lat": None, "long": None}, "lat and long are required"),
-        ({"lat": None, "long": None, "address_string": "友谊路 12 号"}, "position only"),
+        ({"lat": None, "long": None, "address_string": None}, "a location is required"),
+        ({"lat": None, "long": "117.2"}, "lat and long are required together"),
+        ({"lat": None, "long": None, "address_string": None, "address_id": "7"}, "address_id"),
+        ({"lat": None, "long": None, "address_string": "火星 12 号"}, "could not be located"),
         ({"lat": "north", "long": "117.2"}, "lat"),
         ({"lat": "91", "long": "117.2"}, "lat"),
         ({"lat": "nan", "long": "117.2"}, "lat"),
@@ -183,11 +184,40 @@ def test_malformed_post_is_400_and_saves_nothing(client, open311, fmt, overrides
     _nothing_saved(before)
 
 
-def test_inactive_service_code_is_400_and_saves_nothing(client, open311):
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_an_unknown_or_inactive_service_code_is_404_as_the_spec_says(client, open311, fmt):
     inactive = CategoryFactory(is_active=False)
     before = _counts()
-    post(client, "xml", post_fields(open311, service_code=str(inactive.pk)), expect=400)
+    for code in ("999999", str(inactive.pk), "abc"):
+        (error,) = post(client, fmt, post_fields(open311, service_code=code), expect=404)
+        assert "service_code" in error["description"]
     _nothing_saved(before)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_request_located_only_by_address_string_is_placed_by_the_gazetteer(client, open311, fmt):
+    from grids.models import Place
+
+    west, south = open311.grid.min_lng, open311.grid.min_lat
+    Place.objects.create(
+        name="友谊路12号", kind=Place.Kind.HOUSE, road="友谊路", house_number="12",
+        lng=west + 0.0004, lat=south + 0.0005,
+    )  # fmt: skip
+    fields = post_fields(open311, lat=None, long=None, address_string="天津市河西区友谊路12号门前")
+
+    (answer,) = post(client, fmt, fields)
+
+    case = Case.objects.get(number=answer["service_request_id"])
+    assert (case.lng, case.lat) == (pytest.approx(west + 0.0004), pytest.approx(south + 0.0005))
+    assert case.grid == open311.grid
+
+
+def test_get_requests_never_lists_a_description_over_the_specs_4000(client, open311):
+    made = report(open311, description="长" * 5000)  # stored before the limits, or by another path
+
+    (row,) = [r for r in get(client, "requests", "json") if r["service_request_id"] == made.number]
+
+    assert len(row["description"]) == 4000 and row["description"].endswith("…")
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

@@ -186,3 +186,17 @@ def test_the_image_installs_gunicorn_from_the_project_dependencies():
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert "pip install ." in dockerfile and "collectstatic" in dockerfile
     assert ".venv" in (ROOT / ".dockerignore").read_text()
+
+
+def test_the_image_and_compose_run_the_same_number_of_web_workers(compose):
+    """The Dockerfile ran 4 gunicorn workers, compose 8 (issue 16.8)."""
+    compose_workers = re.search(r"--workers (\S+)", command_of(compose["services"]["web"])).group(1)
+    image_workers = re.search(r"--workers (\S+?)[\s\"]", (ROOT / "Dockerfile").read_text()).group(1)
+    assert image_workers == compose_workers == "${WEB_WORKERS:-8}"
+
+
+def test_compose_states_the_proxy_count_of_its_layout(compose):
+    """The README puts the app behind one TLS proxy; with the default 0 the whole city shared one
+    anonymous budget and anyone could lock any staff account (issue 17.6)."""
+    env = compose["services"]["web"]["environment"]
+    assert env["TRUSTED_PROXIES"] == "${TRUSTED_PROXIES:-1}"

@@ -46,6 +46,7 @@ def test_all_parts_ok_is_200_without_a_session(client):
         "cache": "skipped",  # no REDIS_URL: the local-memory cache is per process, nothing to check
         "worker": "ok",
         "beat": "ok",
+        "proxy": "ok",
     }
     assert 4 <= body["checks"]["worker"]["age_s"] < 10
     assert not response.cookies  # no session, no CSRF cookie

@@ -56,3 +56,18 @@ def test_postgresql_connections_price_random_reads_for_ssds(db):
     with connection.cursor() as cursor:
         cursor.execute("SHOW random_page_cost")
         assert cursor.fetchone()[0] == "1.1"
+
+
+def test_db_conn_max_age_is_a_setting(monkeypatch):
+    """make demo's dev server runs with 0 (issue 17.3); production keeps 60 by default."""
+    import importlib
+
+    from cityops.settings import database
+
+    monkeypatch.setenv("DATABASE_URL", "postgres://u@127.0.0.1:5432/x")
+    monkeypatch.setenv("DB_CONN_MAX_AGE", "0")
+    assert importlib.reload(database).DATABASES["default"]["CONN_MAX_AGE"] == 0
+    monkeypatch.delenv("DB_CONN_MAX_AGE")
+    assert importlib.reload(database).DATABASES["default"]["CONN_MAX_AGE"] == 60
+    monkeypatch.undo()
+    importlib.reload(database)

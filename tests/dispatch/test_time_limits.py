@@ -115,7 +115,9 @@ def test_seeding_is_idempotent_reports_missing_categories_and_keeps_edits(standa
     report = seed_time_limits()
 
     assert report.created == 0
-    assert report.missing_names == ["路面积水"]  # not in the GB/T 47678.5-2026 list
+    # 路面积水 is not in the GB/T 47678.5-2026 list: its rule is optional, and every `make demo` printed
+    # "未找到类别：路面积水" right after loading 403 categories (issue 16.9).
+    assert report.missing_names == []
     edited.refresh_from_db()
     assert edited.amount == 2
 
@@ -124,12 +126,14 @@ def test_seeding_before_the_categories_are_loaded_skips_them():
     report = seed_time_limits()
     assert report.created == 0  # the step defaults came with the migration
     assert "暴露垃圾" in report.missing_names
+    assert "路面积水" not in report.missing_names
 
 
 def test_seed_command(standard):
     out = StringIO()
     call_command("seed_time_limits", stdout=out)
-    assert "新增 0 条" in out.getvalue() and "路面积水" in out.getvalue()
+    # Nothing missing once the standard is loaded: no "未找到类别：路面积水" on every `make demo`.
+    assert "新增 0 条" in out.getvalue() and "未找到类别" not in out.getvalue()
 
 
 # ---- specificity ----------------------------------------------------------------------------------

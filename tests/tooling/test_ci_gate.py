@@ -212,3 +212,16 @@ def test_one_worker_keeps_the_collection_order():
 def test_each_xdist_worker_has_a_redis_database_of_its_own(monkeypatch, worker, url, expected):
     monkeypatch.setenv("PYTEST_XDIST_WORKER", worker)
     assert testing._worker_redis_url(url) == expected
+
+
+def test_redis_on_its_default_port_is_used_when_redis_url_is_unset():
+    """`make test` skipped every Redis test in silence unless REDIS_URL was set (issue 16.9)."""
+    environ = {}
+    assert testing.choose_redis(environ, answers=lambda url: True) == testing.DEFAULT_REDIS
+    assert environ["REDIS_URL"] == "redis://127.0.0.1:6379/13"
+
+    environ = {}
+    assert testing.choose_redis(environ, answers=lambda url: False) == "" and "REDIS_URL" not in environ
+
+    environ = {"REDIS_URL": "redis://elsewhere:6379/3"}
+    assert testing.choose_redis(environ, answers=lambda url: 1 / 0) == "redis://elsewhere:6379/3"

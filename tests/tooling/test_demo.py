@@ -170,3 +170,12 @@ def test_patrols_yesterday_and_today_with_coverage_and_missed_grids():
     from tooling.demo.patrols import save_patrol_demo
 
     assert save_patrol_demo("120103") == 0 and Patrol.objects.count() == before
+
+
+def test_demo_password_set_on_an_existing_database_reaches_every_demo_account(settings):
+    """The banner prints DEMO_PASSWORD; before, an existing database kept the old one (issue 16.9)."""
+    settings.DEMO_PASSWORD, settings.DEMO_PASSWORD_GIVEN = "another-demo-pw", True
+    call_command("load_demo", verbosity=0)
+
+    for username in ("inspector", "operator", "admin", "inspector_001"):
+        assert User.objects.get(username=username).check_password("another-demo-pw"), username

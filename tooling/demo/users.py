@@ -73,7 +73,8 @@ STREET_INSPECTORS: tuple[DemoUser, ...] = tuple(
 
 
 def save_users() -> None:
-    """Create the users that do not exist yet; existing accounts keep their password and details."""
+    """Create the users that do not exist yet; existing accounts keep their details, and their password
+    unless DEMO_PASSWORD is set, which every demo account then gets (so the banner is true)."""
     user_model = get_user_model()
     # Every demo account has the same published password, so one hash (one salt) serves them all:
     # hashing it per user would cost a second or more of PBKDF2 each, for no gain.
@@ -96,6 +97,9 @@ def save_users() -> None:
                 department_id=departments[spec.department] if spec.department else None,
             )
             user.save()
+        elif settings.DEMO_PASSWORD_GIVEN:
+            user.password = password
+            user.save(update_fields=["password"])
         user.groups.add(groups[spec.role])  # a no-op when already a member
         if spec.street:
             taken |= _assign_grids(user, spec, taken)

@@ -26,7 +26,12 @@ class Command(BaseCommand):
             + f"街道 {result.streets}，社区 {result.communities}，单元网格 {result.grids}，"
             f"部门 {result.departments}，管理部件 {result.components}，用户 {result.users}"
         )
-        self.stdout.write(f"\n演示账号（密码均为 {settings.DEMO_PASSWORD}，仅在首次创建时设置）：")
+        when = (
+            "已更新全部演示账号"
+            if settings.DEMO_PASSWORD_GIVEN
+            else "新建账号时设置；设 DEMO_PASSWORD 可改全部账号"
+        )
+        self.stdout.write(f"\n演示账号（密码均为 {settings.DEMO_PASSWORD}，{when}）：")
         for user in USERS:
             self.stdout.write(
                 f"  {user.username:<14}{_pad(str(user.role.label), 12)}{_pad(user.full_name, 8)}{user.note}"
