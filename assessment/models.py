@@ -1,4 +1,4 @@
-"""Assessment of the contractors who keep the streets (issue #24.4; DOMAIN §10, §13).
+"""Assessment of the contractors who keep the streets (issue #24.4; docs/domain.md §10, §13).
 
 What 红桥 and 南开 assess beyond cases: contractors (作业单位) hold contracts for work areas (标段) at a
 monthly fee; inspectors carry out 随机抽查 with a checklist chosen by the area's type and road class;

@@ -1,4 +1,4 @@
-"""通报 (DOMAIN §10): a campaign's results for a period, from the platform's figures, naming the best and
+"""通报 (docs/domain.md §10): a campaign's results for a period, from the platform's figures, naming the best and
 worst units; as an xlsx workbook and a printable page (campaigns/web/bulletin.py)."""
 
 import io

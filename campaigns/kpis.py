@@ -1,10 +1,11 @@
-"""The campaigns' figures (DOMAIN §10): 回潮率 per area, department and category; 隐患整改率 and 按期整改率;
+"""The campaigns' figures (docs/domain.md §10): 回潮率 per area, department and category; 隐患整改率 and 按期整改率;
 the campaigns' tasks and lists. The report sections here join kpi.reports.EXTRA_SECTIONS (extensions.py)."""
 
 from collections import defaultdict
 from datetime import date, datetime, time
 
 from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -49,9 +50,11 @@ def relapse_rows(start: date, end: date, by: str = "street", **filters) -> list[
     if filters.get("category"):
         qs = qs.filter(case__category_code=_code(filters["category"]))
     rows = qs.values(field).annotate(done=Count("id"), back=Count("id", filter=Q(state=FollowUp.State.BACK)))
+    relapsed = f"{reverse('followup-list')}?state={FollowUp.State.BACK}"  # the 回潮 behind the rate
     out = [
         {
             "name": r[field] or "—",
+            "url": relapsed,
             "done": r["done"],
             "back": r["back"],
             "relapse_rate": rate(r["back"], r["done"]),
@@ -90,7 +93,7 @@ def hazard_rows(start: date, end: date, **filters) -> list[dict]:
     if filters.get("department"):
         qs = qs.filter(department__code=_code(filters["department"]))
     today = timezone.localdate()
-    rows = qs.values("department__name").annotate(
+    rows = qs.values("department__name", "department_id").annotate(
         found=Count("id"),
         major=Count("id", filter=Q(level=Hazard.Level.MAJOR)),
         closed=Count("id", filter=Q(status=Hazard.Status.CLOSED)),
@@ -100,6 +103,7 @@ def hazard_rows(start: date, end: date, **filters) -> list[dict]:
     out = [
         {
             "name": r["department__name"],
+            "url": f"{reverse('hazard-list')}?department={r['department_id']}",  # the unit's hazards
             "found": r["found"],
             "major": r["major"],
             "closed": r["closed"],
@@ -241,7 +245,8 @@ def campaigns_section(start: date, end: date, filters: dict, user) -> Section | 
     rows = []
     for campaign in campaigns:
         f = campaign_figures(campaign, start, end)
-        rows.append({"name": campaign.name, **f})
+        # The row's name opens the campaign page: its tasks, cases and 挂号 list (the drill-down).
+        rows.append({"name": campaign.name, "url": reverse("campaign-detail", args=[campaign.pk]), **f})
     if not rows:
         return None
     columns = [

@@ -1,4 +1,4 @@
-"""Work beyond the single case (DOMAIN §10): 专项行动 campaigns and their tasks, the 挂号/销号 list,
+"""Work beyond the single case (docs/domain.md §10): 专项行动 campaigns and their tasks, the 挂号/销号 list,
 回头看 follow-up re-inspections, and the 隐患台账 hazard register.
 
 Every change goes through campaigns/services/*, which append an `Event` row in the same transaction.

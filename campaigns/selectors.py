@@ -1,5 +1,5 @@
 """The querysets behind the lists: who sees what. Department staff see their own unit's work; everyone
-else on the platform sees the district's (DOMAIN §1)."""
+else on the platform sees the district's (docs/domain.md §1)."""
 
 from django.db.models import QuerySet
 

@@ -53,7 +53,7 @@ MENU: tuple[MenuEntry, ...] = (
     MenuEntry(_("综合评价"), "kpi-dashboard", frozenset({_R.SUPERVISOR, _R.SHIFT_LEADER, _R.ADMIN})),
     MenuEntry(_("统计报表"), "kpi-reports", frozenset({_R.SUPERVISOR, _R.SHIFT_LEADER, _R.ADMIN})),
     MenuEntry(_("作业考核"), "assessment-overview", frozenset({_R.SUPERVISOR, _R.ADMIN})),
-    # Work beyond the single case (DOMAIN §10, campaigns/web).
+    # Work beyond the single case (docs/domain.md §10, campaigns/web).
     MenuEntry(_("专项行动"), "campaign-list", CAMPAIGN_ROLES),
     MenuEntry(_("挂号销号"), "register-list", CAMPAIGN_ROLES),
     MenuEntry(_("回头看"), "followup-list", frozenset({_R.SUPERVISOR, _R.SHIFT_LEADER, _R.ADMIN})),

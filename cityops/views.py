@@ -71,7 +71,7 @@ def home(request):
             "queues": [(q, counts[q.key]) for q in queues],
             "shortcuts": menu_for(request.user),
             "inbox": inbox,
-            "campaign_cards": home_cards(request.user),  # campaigns' figures for leaders (DOMAIN §10)
+            "campaign_cards": home_cards(request.user),  # campaigns' figures for leaders (docs/domain.md §10)
         },
     )
 

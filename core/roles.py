@@ -65,7 +65,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "notices.*",  # notice channels (企业微信/钉钉 robots, SMS, email), quiet hours, the outbox
         "axes.delete_accessattempt",
         "assessment.*",  # contractors, contracts, checklists, thresholds, grade bands (issue #24.4)
-        "campaigns.*",  # 专项行动, 挂号/销号, 回头看, 隐患台账: master data and corrections (DOMAIN §10)
+        "campaigns.*",  # 专项行动, 挂号/销号, 回头看, 隐患台账: master data and corrections (docs/domain.md §10)
     ),
     # 作业考核 (issue #24.4): supervisors draw the 随机抽查, record 代为整改 and assess the month; an
     # inspector carries out the inspections given to them (checked per inspection, not by permission).

@@ -1,4 +1,4 @@
-"""Responsible parties (门前三包) and enforcement outcomes on a case: docs/domain.md §11 (DOMAIN §11).
+"""Responsible parties (门前三包) and enforcement outcomes on a case: docs/domain.md §11 (docs/domain.md §11).
 
 - `Party`: a street-front shop, unit or property manager, its frontage (a GeoJSON LineString drawn or
   imported), licence/credit code, private contact, and its 门前三包 credit score (kept up to date by

@@ -56,7 +56,7 @@ def hotline_figures(s: dict) -> tuple[dict, dict]:
 
 def formula(config: KpiSettings | dict | None = None) -> dict:
     """The weights, bands and grade lines in force: a KpiSettings row, or the snapshot a frozen table
-    stored (so a closed period is recomputed with what it was closed with, DOMAIN §7 / issue #24)."""
+    stored (so a closed period is recomputed with what it was closed with, docs/domain.md §7 / issue #24)."""
     if isinstance(config, dict):
         return config
     return (config or KpiSettings.load()).snapshot()
@@ -103,7 +103,7 @@ def band_score(part: str, value: float | None, config: KpiSettings | dict | None
 
 
 def area_parts(counts: dict, public_filed: int, config=None) -> dict:
-    """区域 composite parts (DOMAIN §7): 监督举报率 = public reports verified true (filed) / 立案数,
+    """区域 composite parts (docs/domain.md §7): 监督举报率 = public reports verified true (filed) / 立案数,
     lower is better; 立案数 by bands (fewer is better); 结案率; 按期结案率."""
     public_rate = ratio(public_filed, counts["filed"])
     return {
@@ -117,7 +117,7 @@ def area_parts(counts: dict, public_filed: int, config=None) -> dict:
 
 
 def department_parts(counts: dict, config=None) -> dict:
-    """部门 composite parts (DOMAIN §7): the 派遣数 score falls as the department's cases rise."""
+    """部门 composite parts (docs/domain.md §7): the 派遣数 score falls as the department's cases rise."""
     rework = ratio(counts["reworked"], counts["due_closure"])
     return {
         "dispatched_score": band_score("dispatched_score", counts["filed"], config),

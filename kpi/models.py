@@ -190,7 +190,7 @@ def _pct(label: str, default: int, help_text: str = ""):
     return models.PositiveSmallIntegerField(label, default=default, help_text=help_text)
 
 
-# Composite scores (DOMAIN §7, the reference formulas of issue #24): role → [(settings field, part key)];
+# Composite scores (docs/domain.md §7, the reference formulas of issue #24): role → [(settings field, part key)];
 # each role's weights sum to 100. A part key ending in "_score" is a 0–100 score (from a band table or
 # relative to the best), any other a fraction.
 WEIGHTS = {
@@ -228,7 +228,7 @@ WEIGHTS = {
         ("w_area_on_time", "on_time_closure_rate"),
     ],
 }
-# Score bands (DOMAIN §7): a count or a percentage → a 0–100 score. "higher": the first band whose
+# Score bands (docs/domain.md §7): a count or a percentage → a 0–100 score. "higher": the first band whose
 # threshold the value exceeds (thresholds descending); "lower": the first band whose threshold the value
 # does not exceed (thresholds ascending: fewer is better). Below every band: `otherwise`.
 # The 受理数 bands are DOMAIN's; DOMAIN gives the department's ends (≤ 50 → 100, > 1000 → 0) and leaves the
@@ -404,7 +404,7 @@ class PeriodKind(models.TextChoices):
 
 
 class AssessmentPeriod(models.Model):
-    """A closed 考核 period: its table is frozen as of `cutoff` (DOMAIN §7: "a period, once closed, is a
+    """A closed 考核 period: its table is frozen as of `cutoff` (docs/domain.md §7: "a period, once closed, is a
     frozen table"). A period without a row is open: its figures are the live ones."""
 
     kind = models.CharField(_("周期类型"), max_length=8, choices=PeriodKind.choices)

@@ -1,4 +1,4 @@
-"""Facts *as of* a past moment, by replaying the append-only case log (issue #24.1, DOMAIN §7).
+"""Facts *as of* a past moment, by replaying the append-only case log (issue #24.1, docs/domain.md §7).
 
 The rollup (kpi/rollup.py) computes each case's facts from the case row as it is now; a 考核 table
 needs them as they were at a period's cut-off. Here they come from what cannot change afterwards:

@@ -1,4 +1,4 @@
-"""专项行动 (DOMAIN §10): set up a campaign, its goals and tasks; tasks report progress until done; the
+"""专项行动 (docs/domain.md §10): set up a campaign, its goals and tasks; tasks report progress until done; the
 office urges (督办) overdue tasks; cases are tagged with the campaign automatically or by hand."""
 
 from decimal import Decimal, InvalidOperation

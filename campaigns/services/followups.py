@@ -1,4 +1,4 @@
-"""回头看 (DOMAIN §10): rules choose closed cases to re-inspect M working days after 结案; the grid's
+"""回头看 (docs/domain.md §10): rules choose closed cases to re-inspect M working days after 结案; the grid's
 inspector finds the task in 我的任务 with the old photos and records 巩固 (held) or 回潮 (back); a 回潮
 opens a new case linked to the original."""
 

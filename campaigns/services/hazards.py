@@ -1,4 +1,4 @@
-"""隐患台账 (DOMAIN §10): a hazard with a risk level, a responsible unit and person, a plan (一隐患一方案)
+"""隐患台账 (docs/domain.md §10): a hazard with a risk level, a responsible unit and person, a plan (一隐患一方案)
 and a deadline, followed with 跟踪督办 until its 整改销号 is verified on site. A 重大 hazard notifies the
 supervisors at once."""
 

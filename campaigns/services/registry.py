@@ -1,4 +1,4 @@
-"""挂号 / 销号 (DOMAIN §10): a problem is registered with a place, photos, a responsible unit and a
+"""挂号 / 销号 (docs/domain.md §10): a problem is registered with a place, photos, a responsible unit and a
 deadline; the unit reports it rectified; it comes off the list (销号) only after a check with a photo."""
 
 from django.db import transaction

@@ -1,4 +1,4 @@
-"""The campaign pages (DOMAIN §10): the list, setting one up, its page (tasks, figures against goals,
+"""The campaign pages (docs/domain.md §10): the list, setting one up, its page (tasks, figures against goals,
 cases by category and street, a map, before/after photos, the 挂号 list), tasks and their reports,
 and the 督办 list of everything overdue."""
 

@@ -42,7 +42,7 @@ INSTALLED_APPS = [
     "enforcement",
     "kpi",
     "assessment",
-    # Work beyond the single case (DOMAIN §10): campaigns, 挂号/销号, 回头看, 隐患台账.
+    # Work beyond the single case (docs/domain.md §10): campaigns, 挂号/销号, 回头看, 隐患台账.
     "campaigns",
     # Above cases, hearing of it through cases.signals: notices when work arrives, the live wall.
     "notices",

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 
 def reference_area_weights(apps, schema_editor):
-    """The area composite gained two parts (DOMAIN §7 reference, issue #24): a settings row that kept
+    """The area composite gained two parts (docs/domain.md §7 reference, issue #24): a settings row that kept
     the old 40/40/20 would sum past 100 with the new parts, so its area weights become the reference's."""
     settings = apps.get_model("kpi", "KpiSettings")
     settings.objects.update(w_area_public=10, w_area_filed=20, w_area_closure=30, w_area_on_time=40)

@@ -9,6 +9,7 @@ from urllib.parse import quote
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
@@ -230,7 +231,11 @@ class AppealListView(APIView):
         _require(request.user, "appeal")
         data = AppealCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        period = get_object_or_404(AssessmentPeriod, pk=data.validated_data["period"])
+        # A period named in the body that does not exist is bad input (400 naming the field), not a 404:
+        # the route itself exists.
+        period = AssessmentPeriod.objects.filter(pk=data.validated_data["period"]).first()
+        if period is None:
+            raise serializers.ValidationError({"period": [_("没有这个考核期")]})
         case = data.validated_data["case"]
         try:
             appeal = services.submit_appeal(

@@ -40,7 +40,7 @@ def test_the_sections_are_numbered_in_order_and_the_code_cites_them():
 
 
 def test_no_comment_cites_a_domain_document_outside_the_repository():
-    """103 comments cited "DOMAIN §n", a document the repository did not hold (issue 16.6)."""
+    """103 comments cited "docs/domain.md §n", a document the repository did not hold (issue 16.6)."""
     stray = [
         str(path.relative_to(ROOT))
         for path in _sources()

@@ -101,7 +101,7 @@ def test_streets_ranked_best_first(month):
     north, south = rows
     # 北街道: N1–N4, E1 filed and closed on time; N3 reworked.
     assert (north["counts"]["filed"], north["counts"]["closed"], north["counts"]["reworked"]) == (5, 5, 1)
-    # DOMAIN §7 reference: 监督举报率得分×10 % + 立案数得分×20 % + 结案率×30 % + 按期结案率×40 %.
+    # docs/domain.md §7 reference: 监督举报率得分×10 % + 立案数得分×20 % + 结案率×30 % + 按期结案率×40 %.
     # 监督举报率 1/5 = 20 % (N4, a hotline ticket) → band "≤ 20 %" = 75; 立案数 5 ≤ 50 → 100.
     assert north["parts"] == {
         "public_report_score": 75.0,
@@ -129,7 +129,7 @@ def test_departments_ranked_best_first(month):
     assert [r["rank"] for r in rows] == [1, 2, 3]
     garden, north, south = rows
     # 立案(派遣)数: GARDEN N4, S4 (2); ON N1, N2, N3, E1 (4); OS S1, S2, S3, S5, S6 (5): all ≤ 50 → 100
-    # (DOMAIN §7: a department's 派遣数 score falls as its cases rise).
+    # (docs/domain.md §7: a department's 派遣数 score falls as its cases rise).
     assert garden["parts"] == {
         "dispatched_score": 100.0,
         "closure_rate": 100.0,
@@ -182,7 +182,7 @@ def test_dispatchers_and_operators_ranked_best_first(month):
     op1, op2 = operators
     # op1: 受理 E1 (Mon 08:35), N1–N3; 派发核实 N4: all within the hour.
     assert op1["counts"] == {"accept": 4, "send_verify": 1}
-    # DOMAIN §7 reference: 受理数得分×25 % + 核实按时派发率×40 % + 核查按时派发率×35 %; 核查派发 has no
+    # docs/domain.md §7 reference: 受理数得分×25 % + 核实按时派发率×40 % + 核查按时派发率×35 %; 核查派发 has no
     # action here, so it drops out and the rest is rescaled: (25 × 0 + 40 × 100) / 65 = 61.538…
     # 受理数 5 (≤ 300) scores 0.
     parts = {

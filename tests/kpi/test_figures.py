@@ -99,7 +99,7 @@ def test_people_scores_and_grades(march):
 
     operator = _one("operator")
     assert operator["counts"] == {"accept": 10, "reject": 1, "send_verify": 1}
-    # DOMAIN §7: 受理数 12 (≤ 300) scores 0; I was 派发核实 on time (1 / 1); no 派发核查 action: drops out.
+    # docs/domain.md §7: 受理数 12 (≤ 300) scores 0; I was 派发核实 on time (1 / 1); no 派发核查 action: drops out.
     assert operator["parts"] == {
         "accepted_score": 0.0,
         "verify_dispatch_on_time_rate": 100.0,

@@ -1,7 +1,7 @@
-"""The reference formulas of DOMAIN §7 (issue #24.2): every composite against a hand computation.
+"""The reference formulas of docs/domain.md §7 (issue #24.2): every composite against a hand computation.
 
 The fixture is a handful of counts per object, written out here; the expected numbers are worked by
-hand in the comments from DOMAIN §7's weights and bands, not computed by the code under test.
+hand in the comments from docs/domain.md §7's weights and bands, not computed by the code under test.
 """
 
 import pytest

@@ -1,6 +1,7 @@
 """The stream in front of Django (live/asgi.py): who gets a stream, and what it sends."""
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
@@ -32,7 +33,10 @@ def call(path="/live/stream", query=b"scope=wall", cookie="", stop_after=1):
         except (OSError, TimeoutError):
             pass
 
-    asyncio.run(run())
+    # On a thread of its own: a worker that ran the browser tests before has Playwright's event loop
+    # running on this one, and asyncio.run refuses to start inside a running loop.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, run()).result()
     return sent
 
 

@@ -1,6 +1,7 @@
 """The live feed behind the wall (issue #23 point 1): published on commit, replayed by id, polled."""
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.db import transaction
@@ -122,4 +123,6 @@ def test_the_hub_hands_out_rows_in_order_and_waits_for_a_missing_id(monkeypatch,
         await hub.fetch()
         assert hub.cursor == base + 5
 
-    asyncio.run(scenario())
+    # On a thread of its own: Playwright's loop may be running on this one (tests/live/test_asgi.py).
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, scenario()).result()

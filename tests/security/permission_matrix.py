@@ -241,6 +241,7 @@ BULK = {"accept": "operator", "file": "shift_leader", "dispatch": "dispatcher", 
 
 
 # Where an anonymous visitor gets an answer other than the sign-in, 401, 403, 404 or 405 — and why.
+PATROL_LEADERS = {"supervisor", "shift_leader", "admin"}  # core/roles.py PATROL_SUPERVISOR_ROLES
 PUBLIC_ROUTES = {
     "login/": "signing in",
     "i18n/setlang/": "the language switch, before signing in too",
@@ -253,6 +254,9 @@ PUBLIC_ROUTES = {
     "open311/v2/services/<code>.<fmt>": "Open311",
     "open311/v2/requests.<fmt>": "Open311 (reads; posting needs an api_key)",
     "open311/v2/requests/<request_id>.<fmt>": "Open311, without contacts",
+    "api/v1/": "the list of routes, as public as the schema",
+    "manifest.webmanifest": "the installable app's name and icon (docs/domain.md §12), no data",
+    "sw.js": "the service worker's code, no data: it caches only what a signed-in page fetched",
 }
 
 
@@ -279,6 +283,47 @@ def endpoints(w) -> list[Probe]:
         # ------------------------------------------------ master data layers: every signed-in user
         Probe("map/outline.geojson", "/map/outline.geojson", page()),
         Probe("map/grids.geojson", "/map/grids.geojson", page()),
+        Probe("map/basemap.geojson", "/map/basemap.geojson", page(), why="roads and places: master data"),
+        Probe(
+            "map/components/",
+            f"/map/components/?lng={w.lng}&lat={w.lat}",
+            page(),
+            why="部件 near a pin: master data, for every form that reports",
+        ),
+        # ------------------------------------------------ the installable app and patrols (docs/domain.md §12)
+        Probe("manifest.webmanifest", "/manifest.webmanifest", for_all(200)),
+        Probe("sw.js", "/sw.js", for_all(200)),
+        # A track is a person's whereabouts: inspectors their own, the leaders everyone's (core/roles.py).
+        Probe("patrol/", "/patrol/", page({"inspector"})),
+        Probe("patrols/map/", "/patrols/map/", page(PATROL_LEADERS)),
+        Probe("patrols/map/data/", "/patrols/map/data/", page(PATROL_LEADERS)),
+        Probe("api/v1/patrols/", "/api/v1/patrols/", api({"inspector", *PATROL_LEADERS})),
+        Probe(
+            "api/v1/patrols/<pk>/",
+            "/api/v1/patrols/999999/",
+            api({"inspector", *PATROL_LEADERS}, ok=404),
+            why="none in the matrix's world: 404 past the gate",
+        ),
+        Probe(
+            "api/v1/patrols/<pk>/end/",
+            "/api/v1/patrols/999999/end/",
+            api({"inspector", *PATROL_LEADERS}, ok=404),
+            method="post",
+        ),
+        Probe(
+            "api/v1/patrols/<pk>/points/",
+            "/api/v1/patrols/999999/points/",
+            api({"inspector", *PATROL_LEADERS}, ok=400),
+            method="post",
+            why="past the gate the empty batch is refused first: 400 naming the field",
+        ),
+        Probe(
+            "api/v1/patrols/<pk>/track/",
+            "/api/v1/patrols/999999/track/",
+            api({"inspector", *PATROL_LEADERS}, ok=404),
+        ),
+        Probe("api/v1/patrols/missed/", "/api/v1/patrols/missed/", api(PATROL_LEADERS)),
+        Probe("api/v1/patrol-coverage/", "/api/v1/patrol-coverage/", api(PATROL_LEADERS)),
         # ------------------------------------------------ queues, search, ledger
         *[Probe("queues/<str:key>/", f"/queues/{key}/", page(roles)) for key, roles in QUEUES.items()],
         Probe("queues/<str:key>/", "/queues/nosuch/", page(ok=404, denied=404)),
@@ -600,7 +645,7 @@ def endpoints(w) -> list[Probe]:
     return probes + campaign_probes(w)
 
 
-# ---------------------------------------------------------------- campaigns (DOMAIN §10, campaigns/)
+# ---------------------------------------------------------------- campaigns (docs/domain.md §10, campaigns/)
 # Pages: everyone who takes part in campaign work (README "Campaigns …"): the centre, departments and
 # inspectors; the hotline and users without a role do not. Rows a department does not own are not shown
 # to it. Who may *act* (set up, plan, report, urge, clear, verify) is the services' rule, tested per
@@ -959,6 +1004,14 @@ ADMIN_MODELS: dict[str, tuple[set[str], set[str]]] = {
     "axes.accesslog": ({"admin"}, set()),
     "axes.accessfailurelog": ({"admin"}, set()),
     "core.adminaudit": ({"admin"}, set()),  # the admin's audit trail: read only, for the admin
+    # The base map (docs/domain.md §12): roads come from import_basemap, places from the gazetteer; master data.
+    "grids.road": MASTER,
+    "grids.place": MASTER,
+    # Patrols: grid classes are the admin's; patrols and coverage are records the services write, read by
+    # the leaders who may see tracks (core/roles.py PATROL_SUPERVISOR_ROLES).
+    "patrols.gridpatrolplan": (PATROL_LEADERS & STAFF, {"admin"}),
+    "patrols.patrol": (PATROL_LEADERS & STAFF, set()),
+    "patrols.gridcoverage": (PATROL_LEADERS & STAFF, set()),
     # 作业考核 (issue #24.4): its master data is the admin's; supervisors read it and the records the
     # services write (抽查, 代为整改, 月度考核, events), which nobody adds by hand.
     **{
@@ -977,7 +1030,7 @@ ADMIN_MODELS: dict[str, tuple[set[str], set[str]]] = {
         f"assessment.{name}": (ASSESSORS, set())
         for name in ("inspection", "rectification", "monthlyassessment", "assessmentevent")
     },
-    # Campaigns (DOMAIN §10): campaigns and 回头看 rules are the admin's master data, read by the leaders;
+    # Campaigns (docs/domain.md §10): campaigns and 回头看 rules are the admin's master data, read by the leaders;
     # tasks, lists, 回头看, hazards and their events are read-only (the services write them).
     "campaigns.campaign": ({"admin", "supervisor", "shift_leader"}, {"admin"}),
     "campaigns.followuprule": ({"admin", "supervisor", "shift_leader"}, {"admin"}),

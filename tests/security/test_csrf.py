@@ -40,15 +40,24 @@ DELIBERATELY_EXEMPT = {
 # DRF views that take no session, so a cookie cannot act for anyone there: signing in for a token.
 DRF_WITHOUT_SESSION = {"core.api.TokenView"}
 
+
+def _first_choice(route, name: str, default: str) -> str:
+    """The first alternative of a `(?P<name>a|b|…)` group in the route's pattern, else `default`."""
+    found = re.search(rf"\(\?P<{name}>([a-z_]+)[|)]", route.text)
+    return found.group(1) if found else default
+
+
 ANY_VALUES = {
     # A number, except where a route exists for what is *not* a number (after the <int:pk> one).
     "pk": lambda route: "x" if "<str:pk>" in route.text else 1,
     "id": 1,
     "case_pk": 1,
     "key": "accept",
-    "action": "accept",
+    # Routes that spell out their verbs (enforcement/urls.py, api_urls.py) take their first one.
+    "action": lambda route: _first_choice(route, "action", "accept"),
     "action_name": "accept",
-    "decision": "approve",
+    "decision": lambda route: _first_choice(route, "decision", "approve"),
+    "number": 1,  # a 考核 revision's number (kpi/web/periods.py)
     "code": "12010300100100001",
     # DRF's optional suffix converter wants the dot; other `format`/`fmt` parameters only the name.
     "format": lambda route: ".json" if "drf_format_suffix" in route.text else "json",

@@ -116,7 +116,9 @@ def targets(world):  # noqa: F811
         hazard=hazard,
         case=case,
         fresh=fresh,
-        suspect=DuplicateSuspect.objects.create(case=fresh, original=case, distance_m=0),
+        suspect=DuplicateSuspect.objects.get_or_create(case=fresh, original=case, defaults={"distance_m": 0})[
+            0
+        ],
         return_request=CaseRequest.objects.get(case=pending, kind="return"),
         closed_hotline=closed_hotline_case(world),
         notice=Notification.objects.create(

@@ -1,4 +1,4 @@
-"""The demo district's work beyond the single case (DOMAIN §10), made through the services:
+"""The demo district's work beyond the single case (docs/domain.md §10), made through the services:
 
 - 金桥街式 专项行动 in 大营门街道: a plan of tasks (some done, some overdue), the street's cases tagged,
   a 挂号 list with items cleared, open and overdue;
@@ -30,7 +30,7 @@ from tooling.demo.cast import photo
 from tooling.demo.users import DAYINGMEN
 
 NAME = "大营门街道环境综合整治专项行动（2026）"
-# The 金桥 plan's lines (DOMAIN §10), as 任务内容; (days from the start to the 时间节点, done?).
+# The 金桥 plan's lines (docs/domain.md §10), as 任务内容; (days from the start to the 时间节点, done?).
 TASKS = (
     ("道路环境清整：主次干道、背街小巷垃圾杂物清运", 10, True),
     ("社区村庄环境清整：老旧小区楼道堆物清理", 15, True),
