@@ -46,6 +46,7 @@ def test_hazard_fix_and_on_time_rates(ctx, media_root):
     today = timezone.localdate()
     (row,) = kpis.hazard_rows(today, today)
     assert (row["found"], row["closed"], row["on_time"]) == (3, 2, 1)
+    assert row["url"] == f"/hazards/?department={ctx.w.office.pk}"  # the report row drills down to them
     assert row["fix_rate"] == pytest.approx(2 / 3, abs=1e-4) and row["on_time_rate"] == 0.5
     assert on_time.on_time is True
 
