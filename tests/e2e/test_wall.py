@@ -96,7 +96,21 @@ def test_the_wall_polls_when_the_server_cannot_push(e2e_world, open_page, watch)
     expect(page.locator(f'#wall-latest [data-case="{case.pk}"]')).to_be_visible(timeout=3_000)
 
 
-def test_a_dispatch_reaches_the_departments_open_page_and_its_robot(asgi_server, e2e_world, browser, watch):
+@pytest.fixture
+def eager_tasks():
+    """The outbox kick runs in this process, whatever an earlier test left in the Celery app's own
+    config (it caches the settings it first read: a test that ran with eager off could leave it off)."""
+    from cityops.celery import app
+
+    saved = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = saved
+
+
+def test_a_dispatch_reaches_the_departments_open_page_and_its_robot(
+    asgi_server, e2e_world, browser, watch, eager_tasks
+):
     """The department's page (on the ASGI server) shows the new inbox entry without a reload, and the
     department's 钉钉 robot gets the signed notice as the dispatch commits (the outbox kicked on commit)."""
     from cases import services

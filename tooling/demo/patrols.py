@@ -2,7 +2,7 @@
 who hold grids, walked up and down each of their grids, so the supervisor's track map and the coverage
 figures have something to show. Idempotent: a day already patrolled is left alone."""
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -31,7 +31,14 @@ def save_patrol_demo(district_code: str) -> int:
     today = timezone.localdate()
     made = 0
     inspectors = get_user_model().objects.filter(groups__name="inspector", grids__isnull=False).distinct()
-    for day in (today - timedelta(days=1), today):
+    # Today's round starts at 09:00, or an hour ago when the demo is loaded earlier; just after midnight
+    # there is no time yet today for one (it would start yesterday), so today is left out.
+    days = [today - timedelta(days=1)]
+    if timezone.localtime() - timedelta(hours=1) >= datetime.combine(
+        today, time.min, tzinfo=timezone.get_current_timezone()
+    ):
+        days.append(today)
+    for day in days:
         for n, inspector in enumerate(inspectors.order_by("username")):
             if Patrol.objects.filter(inspector=inspector, day=day).exists():
                 continue

@@ -36,7 +36,9 @@
         },
       }).addTo(map);
       var bounds = api.outline.getBounds();
-      if (bounds.isValid()) map.fitBounds(bounds, { padding: [8, 8] });
+      // The district's outline frames the map only if nothing chose a view first (a pin placed, features
+      // fitted): an outline arriving late must not zoom the user back out.
+      if (bounds.isValid() && !api.viewChosen) map.fitBounds(bounds, { padding: [8, 8] });
       if (data.gridsUrl) return api.showGrids();
     });
 
@@ -44,6 +46,7 @@
     api.fitTo = function (layer, maxZoom) {
       var bounds = layer && layer.getBounds ? layer.getBounds() : layer;
       if (!bounds || !bounds.isValid()) return;
+      api.viewChosen = true;
       map.fitBounds(bounds, { padding: [24, 24], maxZoom: maxZoom || 17 });
     };
 

@@ -84,7 +84,10 @@
       } else {
         this.marker.setLatLng(latlng);
       }
-      if (options.pan) this.map.map.setView(latlng, Math.max(this.map.map.getZoom(), 16));
+      if (options.pan) {
+        this.map.viewChosen = true; // map.js: the district outline, arriving later, leaves this view alone
+        this.map.map.setView(latlng, Math.max(this.map.map.getZoom(), 16));
+      }
     }
     if (!options.fromInputs) {
       this.lng.value = latlng.lng.toFixed(6);
