@@ -6,7 +6,7 @@ from datetime import date
 from django.utils.translation import gettext as _
 
 from kpi.reports import Column, Section
-from patrols.selectors import coverage_by_grid
+from patrols.selectors import _grid_scope, coverage_by_grid
 
 
 def patrol_section(start: date, end: date, filters: dict, user) -> Section | None:
@@ -51,7 +51,7 @@ def dashboard_cards(user, period: tuple[date, date], filters: dict) -> list | No
     rows = coverage_by_grid(*period, **scope)
     if not rows:
         return None
-    grids = Grid.objects.filter(_grid_filter(scope)).count() or len(rows)
+    grids = Grid.objects.filter(_grid_scope(**scope, prefix="")).count() or len(rows)
     url = reverse("patrol-map")
     return [
         Card("coverage", _("平均面积覆盖率"), percent(sum(r["coverage"] for r in rows) / grids), url),
@@ -59,16 +59,3 @@ def dashboard_cards(user, period: tuple[date, date], filters: dict) -> list | No
         Card("mileage", _("巡查里程（公里）"), f"{sum(r['mileage_km'] for r in rows):.1f}", url),
         Card("hours", _("巡查时长（小时）"), f"{sum(r['patrol_hours'] for r in rows):.1f}", url),
     ]
-
-
-def _grid_filter(scope: dict):
-    from django.db.models import Q
-
-    q = Q()
-    if scope.get("street"):
-        q &= Q(community__street__code=scope["street"])
-    if scope.get("community"):
-        q &= Q(community__code=scope["community"])
-    if scope.get("grid"):
-        q &= Q(code=scope["grid"])
-    return q

@@ -57,14 +57,21 @@ def track_features(patrols) -> list[dict]:
     return out
 
 
-def _grid_scope(street: str | None = None, community: str | None = None, grid: str | None = None) -> Q:
+def _grid_scope(
+    street: str | None = None,
+    community: str | None = None,
+    grid: str | None = None,
+    *,
+    prefix: str = "grid__",
+) -> Q:
+    """Rows of grids in a street, community or grid; `prefix=""` for the Grid table itself."""
     q = Q()
     if street:
-        q &= Q(grid__community__street__code=street)
+        q &= Q(**{f"{prefix}community__street__code": street})
     if community:
-        q &= Q(grid__community__code=community)
+        q &= Q(**{f"{prefix}community__code": community})
     if grid:
-        q &= Q(grid__code=grid)
+        q &= Q(**{f"{prefix}code": grid})
     return q
 
 
