@@ -145,7 +145,7 @@
       var showLabels = function () {
         element(map).classList.toggle("map-labels", map.getZoom() >= 15);
       };
-      map.on("zoomend", showLabels);
+      map.on("zoomend moveend viewreset", showLabels);  // moveend too: a setView to the zoom an animation already reached fires no zoomend
       showLabels();
     }
     if (Object.keys(bases).length || Object.keys(overlays).length) {
