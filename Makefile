@@ -53,7 +53,7 @@ test: install
 # examples, and a test database of its own kept between runs (--reuse-db).
 MUTANTS ?=
 mutants: install
-	@CI= HYPOTHESIS_PROFILE=ci CITYOPS_TEST_DB_NAME=test_cityops_mutants $(PY) -m tooling.mutants $(MUTANTS)
+	@CI= CITYOPS_MUTANTS=1 HYPOTHESIS_PROFILE=ci CITYOPS_TEST_DB_NAME=test_cityops_mutants $(PY) -m tooling.mutants $(MUTANTS)
 
 bench: install
 	@$(PY) manage.py bench

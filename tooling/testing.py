@@ -193,6 +193,21 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason="needs Redis (set REDIS_URL)"))
     if _is_worker(config):
         spread_long_tests(items, int(config.workerinput.get("workercount", 1)))
+    if os.environ.get("CITYOPS_MUTANTS") and not CI:
+        _deselect_flushing_tests(config, items)
+
+
+def _deselect_flushing_tests(config, items):
+    """Under `make mutants` the forked workers share one kept test database (--reuse-db); a test with
+    transaction=True flushes it (the seeded calendar and time limits with it) for every later test."""
+    flushing = []
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker and (marker.kwargs.get("transaction") or "transactional_db" in getattr(item, "fixturenames", ())):
+            flushing.append(item)
+    if flushing:
+        config.hook.pytest_deselected(items=flushing)
+        items[:] = [item for item in items if item not in flushing]
 
 
 def pytest_report_header(config):
