@@ -12,6 +12,7 @@ from openpyxl.styles import Font
 
 from campaigns import kpis
 from campaigns.models import Campaign, CampaignTask
+from kpi.web.dashboard_sections import percent
 
 
 @dataclass
@@ -67,10 +68,6 @@ def build(
     )
 
 
-def _pct(value) -> str:
-    return "—" if value is None else f"{value * 100:.1f}%"
-
-
 def to_xlsx(b: Bulletin) -> bytes:
     wb = Workbook()
     ws = wb.active
@@ -85,7 +82,7 @@ def to_xlsx(b: Bulletin) -> bytes:
     for label, value in (
         (_("发现问题"), f["cases_found"]),
         (_("已结案"), f["cases_closed"]),
-        (_("结案率"), _pct(f["close_rate"])),
+        (_("结案率"), percent(f["close_rate"])),
         (_("任务数"), f["tasks"]),
         (_("已完成任务"), f["tasks_done"]),
         (_("超期任务"), f["tasks_overdue"]),

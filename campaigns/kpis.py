@@ -2,7 +2,7 @@
 the campaigns' tasks and lists. The report sections here join kpi.reports.EXTRA_SECTIONS (extensions.py)."""
 
 from collections import defaultdict
-from datetime import date, datetime, time
+from datetime import date
 
 from django.db.models import Count, Q
 from django.urls import reverse
@@ -12,12 +12,9 @@ from django.utils.translation import gettext_lazy
 
 from campaigns.models import Campaign, CampaignCase, CampaignTask, FollowUp, Hazard, RegisterItem
 from cases.workflow import Status
+from core.dates import local_days
 from kpi.reports import Column, Section
-
-
-def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
-    tz = timezone.get_current_timezone()
-    return datetime.combine(start, time.min, tz), datetime.combine(end, time.max, tz)
+from kpi.web.dashboard_sections import Card, percent
 
 
 def rate(part: int, whole: int) -> float | None:
@@ -41,8 +38,8 @@ def relapse_rows(start: date, end: date, by: str = "street", **filters) -> list[
     """回潮率 = 回潮 / 完成的回头看, for the 回头看 done in [start, end], grouped by the original case's
     street, department or category."""
     field = RELAPSE_DIMENSIONS[by][0]
-    lo, hi = _bounds(start, end)
-    qs = FollowUp.objects.filter(done_at__range=(lo, hi))
+    lo, hi = local_days(start, end)
+    qs = FollowUp.objects.filter(done_at__gte=lo, done_at__lt=hi)
     if filters.get("street"):
         qs = qs.filter(case__street__code=_code(filters["street"]))
     if filters.get("department"):
@@ -86,8 +83,8 @@ def relapse_section(start: date, end: date, filters: dict, user) -> Section | No
 def hazard_rows(start: date, end: date, **filters) -> list[dict]:
     """Per responsible unit, the hazards registered in [start, end]: 隐患整改率 = 已销号 / 登记;
     按期整改率 = 按期销号 / 已销号."""
-    lo, hi = _bounds(start, end)
-    qs = Hazard.objects.filter(found_at__range=(lo, hi))
+    lo, hi = local_days(start, end)
+    qs = Hazard.objects.filter(found_at__gte=lo, found_at__lt=hi)
     if filters.get("street"):
         qs = qs.filter(street__code=_code(filters["street"]))
     if filters.get("department"):
@@ -161,8 +158,8 @@ def campaign_figures(campaign: Campaign, start: date | None = None, end: date | 
     """The figures of one campaign (over its period, or [start, end] within it)."""
     start = max(start or campaign.period_start, campaign.period_start)
     end = min(end or campaign.period_end, campaign.period_end)
-    lo, hi = _bounds(start, end)
-    cases = CampaignCase.objects.filter(campaign=campaign, case__created_at__range=(lo, hi))
+    lo, hi = local_days(start, end)
+    cases = CampaignCase.objects.filter(campaign=campaign, case__created_at__gte=lo, case__created_at__lt=hi)
     found = cases.count()
     closed = cases.filter(case__status=Status.CLOSED).count()
     tasks = CampaignTask.objects.filter(campaign=campaign)
@@ -279,14 +276,11 @@ def home_cards(user) -> list[dict]:
     today = timezone.localdate()
     year = today.replace(month=1, day=1)
     hazards = hazard_totals(hazard_rows(year, today))
-    lo, hi = _bounds(year, today)
-    done = FollowUp.objects.filter(done_at__range=(lo, hi))
+    lo, hi = local_days(year, today)
+    done = FollowUp.objects.filter(done_at__gte=lo, done_at__lt=hi)
     relapse = rate(done.filter(state=FollowUp.State.BACK).count(), done.count())
     overdue = CampaignTask.objects.filter(status=CampaignTask.Status.OPEN, deadline__lt=today).count()
     alerts = Alert.objects.filter(user=user, read_at__isnull=True).count()
-
-    def pct(value):
-        return "—" if value is None else f"{value * 100:.1f}%"
 
     return [
         {
@@ -299,19 +293,19 @@ def home_cards(user) -> list[dict]:
         {
             "key": "fix_rate",
             "label": _("隐患整改率（本年）"),
-            "value": pct(hazards["fix_rate"]),
+            "value": percent(hazards["fix_rate"]),
             "url": reverse("hazard-list"),
         },
         {
             "key": "on_time_rate",
             "label": _("按期整改率（本年）"),
-            "value": pct(hazards["on_time_rate"]),
+            "value": percent(hazards["on_time_rate"]),
             "url": reverse("hazard-list"),
         },
         {
             "key": "relapse_rate",
             "label": _("回潮率（本年）"),
-            "value": pct(relapse),
+            "value": percent(relapse),
             "url": reverse("followup-list"),
         },
     ]
@@ -323,9 +317,6 @@ def home_cards(user) -> list[dict]:
 def dashboard_cards(user, period: tuple[date, date], filters: dict) -> list | None:
     """回潮率, 隐患整改率 and 按期整改率 of the dashboard's period (street and department filters apply),
     each linking to the list behind it; none when the period has neither 回头看 nor hazards."""
-    from django.urls import reverse
-
-    from kpi.web.dashboard_sections import Card, percent
 
     start, end = period
     relapses = relapse_rows(start, end, "street", **filters)

@@ -15,11 +15,12 @@ department, category codes, or model instances) narrow everything to those cases
 """
 
 from collections import defaultdict
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from decimal import Decimal
 
 from django.utils import timezone
 
+from core.dates import local_days
 from enforcement.models import CaseParty, CreditPolicy, Outcome
 
 GROUPS = ("street", "department", "category", "month")
@@ -48,11 +49,6 @@ LABELS = {
     "repeat_rate": "屡犯率",
 }
 FILTERS = ("street", "department", "category")
-
-
-def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
-    tz = timezone.get_current_timezone()
-    return datetime.combine(start, time.min, tz), datetime.combine(end + timedelta(days=1), time.min, tz)
 
 
 def _code(value):
@@ -87,7 +83,7 @@ def figures(start: date, end: date, *, by: str | None = None, **filters) -> list
     """One row per group (by=None: one total row), each with `code`, `name` and every metric."""
     if by not in (None, *GROUPS):
         raise ValueError(f"unknown grouping {by!r}")
-    lo, hi = _bounds(start, end)
+    lo, hi = local_days(start, end)
     rows: dict[tuple, dict] = defaultdict(
         lambda: {m: 0 for m in METRICS} | {"fines": Decimal(0), "paid": Decimal(0)}
     )

@@ -35,6 +35,7 @@ from django.utils import timezone
 
 from cases.models import Case, CaseEvent, Satisfaction, TimedStep
 from cases.workflow import Action, Status
+from core.dates import local_days
 from core.roles import Role
 from dispatch.models import Step
 from kpi.models import (
@@ -472,9 +473,7 @@ def forget_window(start: dt.datetime, end: dt.datetime) -> int:
 
 
 def day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    tz = timezone.get_current_timezone()
-    start = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
-    return start, dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    return local_days(day)
 
 
 def rollup_day(day: dt.date, *, force: bool = False) -> Result:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db.models import Avg, Count, Max, Q, QuerySet, Sum
@@ -154,9 +154,3 @@ def missed_patrols(day: date, **scope) -> list[dict]:
                 {"grid": grid.code, "grid_name": grid.name, "every_days": every, "last_patrolled": seen}
             )
     return missed
-
-
-def local_day_bounds(day: date) -> tuple[datetime, datetime]:
-    tz = timezone.get_current_timezone()
-    start = datetime.combine(day, datetime.min.time(), tzinfo=tz)
-    return start, start + timedelta(days=1)
