@@ -5,7 +5,9 @@ channels, and what became of each delivery.
   group robot (its webhook, and for 钉钉 the signing secret), a phone for SMS, an email address. Quiet
   hours hold deliveries until they end; a digest channel (a leader's) gets the daily summary.
 - `Notice`: one piece of work for one recipient (a user, or a department as a whole), created in the
-  transaction that made the work (the case event); `key` makes it once only, whatever repeats.
+  transaction that made the work (the case event); `key` makes it once only, whatever repeats. Work
+  that is not a case (a campaign task due, docs/domain.md §10) comes from the app above through
+  `notices.services.notify`, with the page of the work as its `link`.
 - `Delivery`: the outbox, one row per notice and channel (unique: nothing is sent twice), sent by a beat
   task with retries and backoff; a robot's due deliveries go as one merged message.
 """
@@ -104,6 +106,7 @@ class Notice(models.Model):
         VERIFY = "verify", _("核实任务")
         CHECK = "check", _("核查任务")
         SUPERVISED = "supervised", _("督办")
+        TASK_DUE = "task_due", _("专项任务到期")
         DIGEST = "digest", _("每日汇总")
 
     key = models.CharField(max_length=120, unique=True)
@@ -135,6 +138,8 @@ class Notice(models.Model):
         on_delete=models.CASCADE,
         related_name="+",
     )
+    # Work that is not a case (a campaign task: notices.services.notify) is named by its page instead.
+    link = models.CharField(_("链接"), max_length=200, blank=True)
     title = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"), blank=True)
     created_at = models.DateTimeField(_("时间"), default=timezone.now)
