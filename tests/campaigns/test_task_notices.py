@@ -108,6 +108,15 @@ def test_an_overdue_task_is_told_again_and_a_done_one_never(ctx):
     assert sweep().overdue == 0 and Notice.objects.filter(kind=Notice.Kind.TASK_DUE).count() == 2
 
 
+def test_the_departments_notice_list_shows_the_task_notice_with_its_link(ctx, client):
+    task_due_in(ctx, 1)
+    sweep()
+    client.force_login(ctx.p.department)
+    [row] = client.get("/api/v1/notices/").json()["results"]
+    assert row["kind"] == "task_due" and row["case"] is None
+    assert row["link"] == reverse("campaign-detail", args=[ctx.c.pk])
+
+
 def test_a_task_far_from_its_deadline_or_already_past_it_gets_no_due_notice(ctx):
     task_due_in(ctx, settings.CAMPAIGN_TASK_DUE_NOTICE_DAYS + 1)
     assert sweep().due == 0
