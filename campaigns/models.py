@@ -113,6 +113,8 @@ class CampaignTask(models.Model):
     progress = models.PositiveSmallIntegerField(_("进度（%）"), default=0)
     done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     overdue_at = models.DateTimeField(_("超期时间"), null=True, blank=True)
+    # When its unit and person were told it falls due (campaigns/sweep.py; overdue_at tells them again).
+    due_notified_at = models.DateTimeField(_("到期提醒时间"), null=True, blank=True)
     urge_count = models.PositiveIntegerField(_("督办次数"), default=0)
 
     class Meta:

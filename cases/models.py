@@ -418,7 +418,8 @@ class TimedStep(models.Model):
 
 
 class Notification(models.Model):
-    """An in-app inbox entry (and an email when the user has an address), linking to a case."""
+    """An in-app inbox entry (and an email when the user has an address), linking to a case — or, for work
+    that is not a case (a campaign task due, notices.services.notify), to that work's page (`link`)."""
 
     class Kind(models.TextChoices):
         REMIND = "remind", _("催办")
@@ -426,7 +427,8 @@ class Notification(models.Model):
         INFO = "info", _("通知")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    link = models.CharField(_("链接"), max_length=200, blank=True)  # a site path, when there is no case
     timed_step = models.ForeignKey(
         TimedStep, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -170,11 +170,11 @@ class TimedStepSerializer(serializers.ModelSerializer):
 
 
 class NotificationSerializer(serializers.ModelSerializer):
-    case_number = serializers.CharField(source="case.number")
+    case_number = serializers.CharField(source="case.number", allow_null=True, default=None)
 
     class Meta:
         model = Notification
-        fields = ["id", "kind", "title", "body", "case", "case_number", "created_at", "read_at"]
+        fields = ["id", "kind", "title", "body", "case", "case_number", "link", "created_at", "read_at"]
 
 
 class CaseDetailSerializer(CaseListSerializer):

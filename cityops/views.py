@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.decorators.http import require_POST
@@ -90,12 +91,16 @@ def notifications(request):
 @login_required
 @require_POST
 def notification_read(request, pk: int):
-    """Mark one notice read and go to its case (the inbox links through here)."""
+    """Mark one notice read and go to its case, or to the page of its work (the inbox links through here)."""
     notice = get_object_or_404(Notification, pk=pk, user=request.user)
     if notice.read_at is None:
         notice.read_at = timezone.now()
         notice.save(update_fields=["read_at"])
-    return redirect("case-detail", notice.case_id)
+    if notice.case_id:
+        return redirect("case-detail", notice.case_id)
+    if notice.link.startswith("/") and url_has_allowed_host_and_scheme(notice.link, allowed_hosts=None):
+        return redirect(notice.link)
+    return redirect("notifications")
 
 
 @login_required

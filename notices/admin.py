@@ -1,8 +1,53 @@
+from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from notices import outbox
-from notices.models import Channel, Delivery, Notice
+from notices.models import Channel, Delivery, Notice, SmsProvider
+
+
+class SmsProviderForm(forms.ModelForm):
+    """The secret key is written, never shown back: the field starts empty, and left empty it keeps the
+    stored one."""
+
+    secret_key = forms.CharField(
+        label=_("SecretKey（访问密钥）"),
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text=_("出于安全不回显；留空则保持原密钥不变"),
+    )
+
+    class Meta:
+        model = SmsProvider
+        fields = [
+            "kind",
+            "is_active",
+            "secret_id",
+            "secret_key",
+            "region",
+            "sdk_app_id",
+            "sign_name",
+            "template_id",
+            "param_max_length",
+        ]
+
+    def clean_secret_key(self):
+        return self.cleaned_data["secret_key"] or (self.instance.secret_key if self.instance.pk else "")
+
+
+@admin.register(SmsProvider)
+class SmsProviderAdmin(admin.ModelAdmin):
+    form = SmsProviderForm
+    list_display = ("kind", "sign_name", "sdk_app_id", "template_id", "region", "has_key", "is_active")
+    fieldsets = (
+        (None, {"fields": ("kind", "is_active")}),
+        (_("访问密钥"), {"fields": ("secret_id", "secret_key", "region")}),
+        (_("短信"), {"fields": ("sdk_app_id", "sign_name", "template_id", "param_max_length")}),
+    )
+
+    @admin.display(boolean=True, description=_("已设置密钥"))
+    def has_key(self, obj) -> bool:
+        return bool(obj.secret_key)
 
 
 @admin.register(Channel)

@@ -33,6 +33,7 @@ class NoticeSerializer(serializers.ModelSerializer):
             "body",
             "case",
             "case_number",
+            "link",
             "user",
             "department",
             "created_at",
@@ -45,7 +46,7 @@ class NoticeSerializer(serializers.ModelSerializer):
     parameters=[OpenApiParameter("case", int, description="只看这件案件的通知（指挥中心角色可看全部接收人）")]
 )
 class NoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """工作通知：派遣、待审批申请、核实/核查任务、督办，以及每条的投递状态。"""
+    """工作通知：派遣、待审批申请、核实/核查任务、督办、专项任务到期，以及每条的投递状态。"""
 
     serializer_class = NoticeSerializer
     queryset = Notice.objects.none()  # for the schema; get_queryset scopes it to the user

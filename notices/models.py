@@ -5,7 +5,9 @@ channels, and what became of each delivery.
   group robot (its webhook, and for 钉钉 the signing secret), a phone for SMS, an email address. Quiet
   hours hold deliveries until they end; a digest channel (a leader's) gets the daily summary.
 - `Notice`: one piece of work for one recipient (a user, or a department as a whole), created in the
-  transaction that made the work (the case event); `key` makes it once only, whatever repeats.
+  transaction that made the work (the case event); `key` makes it once only, whatever repeats. Work
+  that is not a case (a campaign task due, docs/domain.md §10) comes from the app above through
+  `notices.services.notify`, with the page of the work as its `link`.
 - `Delivery`: the outbox, one row per notice and channel (unique: nothing is sent twice), sent by a beat
   task with retries and backoff; a robot's due deliveries go as one merged message.
 """
@@ -104,6 +106,7 @@ class Notice(models.Model):
         VERIFY = "verify", _("核实任务")
         CHECK = "check", _("核查任务")
         SUPERVISED = "supervised", _("督办")
+        TASK_DUE = "task_due", _("专项任务到期")
         DIGEST = "digest", _("每日汇总")
 
     key = models.CharField(max_length=120, unique=True)
@@ -135,6 +138,8 @@ class Notice(models.Model):
         on_delete=models.CASCADE,
         related_name="+",
     )
+    # Work that is not a case (a campaign task: notices.services.notify) is named by its page instead.
+    link = models.CharField(_("链接"), max_length=200, blank=True)
     title = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"), blank=True)
     created_at = models.DateTimeField(_("时间"), default=timezone.now)
@@ -189,3 +194,47 @@ class Delivery(models.Model):
 
     def __str__(self):
         return f"{self.notice} → {self.channel}"
+
+
+class SmsProvider(models.Model):
+    """The SMS gateway, configured in the admin (notices/senders.py): the one active row is used; with
+    none, NOTICES_SMS_PROVIDER names the class (the log by default, the test double in tests). The
+    secret key is written, never shown back (notices/admin.py)."""
+
+    class Kind(models.TextChoices):
+        TENCENT = "tencent", _("腾讯云短信")
+        LOG = "log", _("写入日志（演示，不发送）")
+
+    kind = models.CharField(_("服务商"), max_length=10, choices=Kind.choices, default=Kind.TENCENT)
+    secret_id = models.CharField(_("SecretId（访问密钥 ID）"), max_length=100, blank=True)
+    secret_key = models.CharField(_("SecretKey（访问密钥）"), max_length=200, blank=True)
+    region = models.CharField(_("地域"), max_length=30, default="ap-guangzhou")
+    sdk_app_id = models.CharField(_("短信应用 SdkAppId"), max_length=40, blank=True)
+    sign_name = models.CharField(_("短信签名"), max_length=40, blank=True)
+    template_id = models.CharField(
+        _("模板 ID"), max_length=40, blank=True, help_text=_("通知模板，含一个变量 {1}：通知的标题与内容")
+    )
+    param_max_length = models.PositiveSmallIntegerField(
+        _("变量最长字数"), default=35, help_text=_("模板变量的字数上限（按服务商对所用模板的规定），超出截断")
+    )
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("短信服务商")
+        verbose_name_plural = _("短信服务商")
+        constraints = [
+            models.UniqueConstraint(fields=["is_active"], condition=Q(is_active=True), name="one_active_sms")
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.sign_name}".strip()
+
+    def clean(self):
+        if self.kind == self.Kind.TENCENT and self.is_active:
+            missing = [
+                str(self._meta.get_field(name).verbose_name)
+                for name in ("secret_id", "secret_key", "sdk_app_id", "sign_name", "template_id")
+                if not getattr(self, name)
+            ]
+            if missing:
+                raise ValidationError(_("腾讯云短信缺少：%(fields)s") % {"fields": "、".join(missing)})

@@ -105,9 +105,15 @@ def _send_group(channel: Channel, group: list[Delivery], now, result: SendResult
     result.sent += len(group)
 
 
+def _link(notice) -> str:
+    if notice.case_id:
+        return f"{settings.SITE_URL}/cases/{notice.case_id}/"
+    return f"{settings.SITE_URL}{notice.link}" if notice.link else ""
+
+
 def _line(delivery: Delivery) -> str:
     notice = delivery.notice
-    link = f"{settings.SITE_URL}/cases/{notice.case_id}/" if notice.case_id else ""
+    link = _link(notice)
     return f"[{notice.title}]({link})" if link else notice.title
 
 
@@ -117,7 +123,9 @@ def message(group: list[Delivery]) -> tuple[str, str]:
         notice = group[0].notice
         text = f"#### {notice.title}\n\n{notice.body}"
         if notice.case_id:
-            text += f"\n\n[查看案件]({settings.SITE_URL}/cases/{notice.case_id}/)"
+            text += f"\n\n[查看案件]({_link(notice)})"
+        elif notice.link:
+            text += f"\n\n[查看详情]({_link(notice)})"
         return notice.title, text
     title = f"【CityOps】{len(group)} 条新通知"
     lines = [f"- {_line(d)}" for d in group[:MERGED_LINES]]

@@ -32,6 +32,27 @@ def channels_for(*, user_id=None, department_id=None, escalation: bool = False):
     return Channel.objects.filter(owner, is_active=True, escalation=escalation)
 
 
+def notify(
+    *,
+    kind: str,
+    key: str,
+    title: str,
+    body: str = "",
+    link: str = "",
+    user_id: int | None = None,
+    department_id: int | None = None,
+) -> Notice | None:
+    """A notice of work that is not a case, for the apps above this one (campaigns calls it when a task
+    falls due): inbox, channels and outbox as for a case's notice, `link` (a site path) naming the work.
+    Call it inside the transaction that changed the work; `key` (unique) makes a repeat do nothing and
+    returns None. No escalation ladder: its last rung is a 督办 on a case."""
+    arrival = Arrival(kind, title, user_id=user_id, department_id=department_id)
+    notice = _notice(arrival, key, body, timezone.now(), link=link, escalate=False)
+    if notice is not None:
+        transaction.on_commit(_kick, robust=True)
+    return notice
+
+
 def record_notices(event) -> list[Notice]:
     now = timezone.now()
     case = event.case
@@ -40,32 +61,38 @@ def record_notices(event) -> list[Notice]:
         body += f"\n{event.note}"
     made = []
     for arrival in arrivals(event):
-        notice = _notice(arrival, event, case, body, now)
+        recipient = f"u{arrival.user_id}" if arrival.user_id else f"d{arrival.department_id}"
+        key = f"{arrival.kind}:{event.pk}:{recipient}"
+        notice = _notice(arrival, key, body, now, case=case, event=event)
         if notice is not None:
             made.append(notice)
     return made
 
 
-def _notice(arrival: Arrival, event, case, body: str, now) -> Notice | None:
-    recipient = f"u{arrival.user_id}" if arrival.user_id else f"d{arrival.department_id}"
+def _notice(
+    arrival: Arrival, key: str, body: str, now, *, case=None, event=None, link: str = "", escalate=True
+) -> Notice | None:
     notice, created = Notice.objects.get_or_create(
-        key=f"{arrival.kind}:{event.pk}:{recipient}",
+        key=key,
         defaults={
             "kind": arrival.kind,
             "case": case,
             "event": event,
+            "link": link,
             "user_id": arrival.user_id,
             "department_id": arrival.department_id,
             "title": arrival.title,
             "body": body,
             "created_at": now,
-            "escalate_at": now + timedelta(minutes=settings.NOTICES_ESCALATE_MINUTES),
+            "escalate_at": now + timedelta(minutes=settings.NOTICES_ESCALATE_MINUTES) if escalate else None,
         },
     )
     if not created:
         return None
     rows = [
-        Notification(user_id=pk, case=case, kind=Notification.Kind.INFO, title=arrival.title, body=body)
+        Notification(
+            user_id=pk, case=case, link=link, kind=Notification.Kind.INFO, title=arrival.title, body=body
+        )
         for pk in inbox_users(arrival)
     ]
     if rows:

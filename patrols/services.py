@@ -230,6 +230,7 @@ def compute_coverage(day: date) -> int:
         distance_m=settings.PATROL_COVERAGE_DISTANCE_M,
         max_gap_s=settings.PATROL_MAX_GAP_SECONDS,
         max_speed_mps=settings.PATROL_MAX_SPEED_MPS,
+        cell_m=settings.PATROL_COVERAGE_CELL_M or 0,
     )
     now = timezone.now()
     rows = [

@@ -2,11 +2,14 @@
 
 from celery.schedules import crontab
 
-from core.env import env_int
+from core.env import env_float, env_int
 
 # 面积覆盖率: the part of a grid within this distance of the day's tracks counts as covered (红桥's rule
 # names "a set distance"; 50 m is a street's width either side on foot).
 PATROL_COVERAGE_DISTANCE_M = env_int("PATROL_COVERAGE_DISTANCE_M", 50)
+# 面积覆盖率 is counted on cells of this size (m): within 1 percentage point of the exact geometry and about
+# 25 times faster on a district's day (patrols/coverage.py, `make bench`); 0 = the exact geometric union.
+PATROL_COVERAGE_CELL_M = env_float("PATROL_COVERAGE_CELL_M", 2.5)
 # Between two points further apart in time than this the phone was not tracking: no patrol counted.
 PATROL_MAX_GAP_SECONDS = env_int("PATROL_MAX_GAP_SECONDS", 120)
 # Faster than this between two points is a GPS jump or a ride, not a patrol on foot or by bicycle (m/s).

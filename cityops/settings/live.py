@@ -18,6 +18,9 @@ NOTICES_TIMEOUT_SECONDS = env_int("NOTICES_TIMEOUT_SECONDS", 5)
 NOTICES_MAX_ATTEMPTS = env_int("NOTICES_MAX_ATTEMPTS", 12)  # 30 s doubling, capped at 30 min: ~4 h
 NOTICES_BACKOFF_SECONDS = env_int("NOTICES_BACKOFF_SECONDS", 30)
 NOTICES_BACKOFF_MAX_SECONDS = env_int("NOTICES_BACKOFF_MAX_SECONDS", 1800)
+# A campaign task's 责任单位 and 责任人 hear of it this many days before its 时间节点 (and again when it is
+# overdue); campaigns/sweep.py, run by the campaigns-sweep beat task.
+CAMPAIGN_TASK_DUE_NOTICE_DAYS = env_int("CAMPAIGN_TASK_DUE_NOTICE_DAYS", 1)
 CELERY_BEAT_SCHEDULE.update(
     {
         "notices-send": {"task": "notices.tasks.send_notices", "schedule": 20.0, "options": {"expires": 60}},

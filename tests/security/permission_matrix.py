@@ -1054,6 +1054,8 @@ ADMIN_MODELS: dict[str, tuple[set[str], set[str]]] = {
     "notices.channel": ({"admin"}, {"admin"}),
     "notices.notice": ({"admin"}, set()),
     "notices.delivery": ({"admin"}, set()),
+    # The SMS gateway's keys (notices.SmsProvider): configured by the admin, the secret never shown back.
+    "notices.smsprovider": ({"admin"}, {"admin"}),
 }
 
 

@@ -11,7 +11,7 @@ from core.roles import Role
 from dispatch.models import Category, Component, Department
 from grids.codes import code_errors
 from grids.models import Community, District, Grid, Street
-from notices.models import Channel
+from notices.models import Channel, SmsProvider
 from tooling.demo.district import plan_district
 
 pytestmark = pytest.mark.django_db
@@ -115,6 +115,8 @@ def test_the_demo_department_hears_of_work_by_sms_and_the_leader_gets_the_digest
     sms = Channel.objects.filter(department=department, kind=Channel.Kind.SMS, is_active=True)
     assert sms.filter(escalation=False).exists() and sms.filter(escalation=True).exists()
     assert Channel.objects.filter(user__username="supervisor", digest=True).exists()
+    # The admin shows the SMS provider the demo uses: the log, until a district enters its 腾讯云 keys.
+    assert SmsProvider.objects.get(is_active=True).kind == SmsProvider.Kind.LOG
 
 
 def test_a_second_load_changes_nothing():

@@ -38,7 +38,7 @@ TASKS = (
     ("违法建设：存量违建摸底并分批拆除", 25, False),
     ("安全隐患：户外广告牌匾、井盖隐患排查", 30, True),
     ("占道经营、店外经营集中整治", 35, False),
-    ("非机动车乱停乱放治理", 45, False),
+    ("非机动车乱停乱放治理", 41, False),  # due tomorrow: its unit hears of it (campaigns/task_notices.py)
     ("绿化带补植和黄土裸露覆盖", 60, False),
     ("公共设施破损修复（护栏、路灯、井盖）", 70, False),
     ("建筑工地围挡和渣土运输管理", 80, False),
