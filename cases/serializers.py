@@ -102,7 +102,8 @@ class CaseEventSerializer(serializers.ModelSerializer):
 class CasePhotoSerializer(serializers.ModelSerializer):
     class Meta:
         model = CasePhoto
-        fields = ["id", "stage", "image", "thumbnail", "width", "height", "created_at"]
+        # image and thumbnail are null until the worker has stripped the upload (cases/photos.py).
+        fields = ["id", "stage", "image", "thumbnail", "width", "height", "created_at", "processed_at"]
 
 
 class CaseRequestSerializer(serializers.ModelSerializer):
