@@ -349,12 +349,12 @@ class CasePhoto(models.Model):
             )
         ]
 
+    def __str__(self):
+        return f"{self.case_id} {self.stage} #{self.pk}"
+
     @property
     def ready(self) -> bool:
         return bool(self.processed_at and self.image)
-
-    def __str__(self):
-        return f"{self.case_id} {self.stage} #{self.pk}"
 
 
 class CaseNumberCounter(models.Model):
