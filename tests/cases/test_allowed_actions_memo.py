@@ -13,7 +13,15 @@ from tests.cases.conftest import case_in
 pytestmark = [pytest.mark.usefixtures("fast_passwords", "media_root")]
 
 STATES = [Status.REPORTED, Status.VERIFYING, Status.IN_PROGRESS, Status.PENDING_CHECK, Status.SUSPENDED]
-PEOPLE = ("inspector", "other_inspector", "operator", "shift_leader", "dispatcher", "department", "supervisor")
+PEOPLE = (
+    "inspector",
+    "other_inspector",
+    "operator",
+    "shift_leader",
+    "dispatcher",
+    "department",
+    "supervisor",
+)
 
 
 def _reference(case, actor) -> list[str]:

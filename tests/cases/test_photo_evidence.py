@@ -14,7 +14,7 @@ from PIL import ExifTags, Image
 
 from cases.models import CasePhoto
 from cases.photos import attach_capture
-from tests.cases.conftest import photo, photo_worker, report
+from tests.cases.conftest import photo, report
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
 
@@ -41,8 +41,7 @@ def exif_photo(
 
 
 def test_exif_time_and_position_are_kept_in_the_case_file_not_in_the_image(world, media_root):
-    with photo_worker():  # the capture record is read in the request, the EXIF dropped by the worker
-        case = report(world, photos=[exif_photo(117.2005, 39.0505)])
+    case = report(world, photos=[exif_photo(117.2005, 39.0505)])
     row = CasePhoto.objects.get(case=case)
     assert row.capture_source == "exif"
     assert row.taken_lng == pytest.approx(117.2005, abs=1e-5) and row.taken_lat == pytest.approx(

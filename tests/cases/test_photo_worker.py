@@ -15,7 +15,10 @@ from cases.tasks import process_pending_photos
 from tests.cases.conftest import photo_worker, report
 from tests.cases.test_photos import camera_jpeg
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords", "media_root")]
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.usefixtures("fast_passwords", "media_root", "photos_wait_for_the_worker"),
+]
 
 
 def _get(client, url):

@@ -11,7 +11,7 @@ from cases import services as s
 from cases.errors import InvalidInput
 from cases.models import Case, CasePhoto
 from cases.workflow import Status
-from tests.cases.conftest import case_in, photo, photo_worker, report, snapshot
+from tests.cases.conftest import case_in, photo, report, snapshot
 
 pytestmark = pytest.mark.usefixtures("fast_passwords", "media_root")
 
@@ -57,8 +57,7 @@ def _stored(field) -> Image.Image:
 
 
 def _report_with(world, *uploads) -> CasePhoto:
-    with photo_worker():
-        case = report(world, photos=list(uploads))
+    case = report(world, photos=list(uploads))
     return case.photos.get()
 
 
