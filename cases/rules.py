@@ -4,6 +4,7 @@
 raising, so the API's list and the page's buttons can never disagree with what a service accepts.
 """
 
+from django.core.signals import request_started
 from django.utils.translation import gettext as _
 
 from cases.errors import ActionForbidden, ActionRefused
@@ -161,7 +162,7 @@ def allowed_actions(case, actor) -> list[str]:
     """Actions `actor` may take on `case` now, in table order.
 
     The table, role, scope and precondition part depends only on (status, roles, scope facts); it is
-    worked out once per such key and kept on the actor object, which lives one request (a list of
+    worked out once per such key and kept on the actor object for the current request (a list of
     cases, a page and its API calls ask again and again). The actor's grids are read once too. Only
     the ledger (pending requests, prefetched on display) is checked per case."""
     memo = _memo(actor)
@@ -172,10 +173,26 @@ def allowed_actions(case, actor) -> list[str]:
     return [action for action in candidates if _ledger_error(case, action, actor) is None]
 
 
+# The memo lives one request: a user object can outlive it (a test client's force_authenticate, a
+# long-lived actor), and grids or departments may change between requests. Every request started
+# moves the generation on, and a memo of an older generation is dropped.
+_generation = [0]
+
+
+def _next_generation(**kwargs) -> None:
+    _generation[0] += 1
+
+
+request_started.connect(_next_generation, dispatch_uid="cases.rules.allowed_actions_memo")
+
+
 def _memo(actor) -> dict:
     if actor is None or actor == SYSTEM or not hasattr(actor, "__dict__"):
         return {"actions": {}}  # the system actor: nothing to keep between calls
-    return actor.__dict__.setdefault("_allowed_actions_memo", {"actions": {}})
+    memo = actor.__dict__.get("_allowed_actions_memo")
+    if memo is None or memo["generation"] != _generation[0]:
+        memo = actor.__dict__["_allowed_actions_memo"] = {"actions": {}, "generation": _generation[0]}
+    return memo
 
 
 def _scope_key(case, actor, memo: dict) -> tuple:

@@ -72,3 +72,16 @@ def test_a_case_outside_the_inspectors_grids_gets_a_different_answer(world):
     mine, other = _fresh(world.p.inspector), _fresh(world.p.other_inspector)
     assert Action.CHECK.value in rules.allowed_actions(case, mine)
     assert Action.CHECK.value not in rules.allowed_actions(case, other)
+
+
+def test_the_memo_lasts_one_request_even_when_the_user_object_outlives_it(api, world):
+    """A user object kept across requests (here force_authenticate's) must see a grid change at once."""
+    case = case_in(world, Status.PENDING_CHECK)  # reported by world.p.inspector, in their grid
+    inspector = world.p.inspector
+    api.force_authenticate(inspector)
+    url = f"/api/v1/cases/{case.pk}/"
+    assert Action.CHECK.value in api.get(url).json()["allowed_actions"]
+    world.grid.inspectors.remove(inspector)  # the grid is taken from them between two requests
+    response = api.get(url)  # still theirs to see: they reported it
+    assert response.status_code == 200
+    assert Action.CHECK.value not in response.json()["allowed_actions"]
