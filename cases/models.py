@@ -307,8 +307,14 @@ class CasePhoto(models.Model):
 
     case = models.ForeignKey(Case, verbose_name=_("案件"), on_delete=models.PROTECT, related_name="photos")
     stage = models.CharField(_("环节"), max_length=10, choices=Stage.choices)
-    image = models.ImageField(_("照片"), upload_to="cases/%Y/%m/")
-    thumbnail = models.ImageField(_("缩略图"), upload_to="cases/thumbs/%Y/%m/")
+    # Empty until the worker has stripped and re-encoded the upload (cases/photos.py): only these two
+    # are ever served (cases/web/photos.py), so nothing public exists before the EXIF is gone.
+    image = models.ImageField(_("照片"), upload_to="cases/%Y/%m/", blank=True)
+    thumbnail = models.ImageField(_("缩略图"), upload_to="cases/thumbs/%Y/%m/", blank=True)
+    # The upload as it came (with its EXIF), private: no URL serves it; deleted once processed.
+    original = models.FileField(_("原始上传"), upload_to="private/uploads/%Y/%m/", blank=True)
+    processed_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    failed = models.BooleanField(_("无法解码"), default=False)
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
     uploaded_by = models.ForeignKey(
@@ -336,9 +342,19 @@ class CasePhoto(models.Model):
         verbose_name = _("案件照片")
         verbose_name_plural = _("案件照片")
         ordering = ["created_at", "id"]
+        indexes = [
+            # The worker's catch-up pass (cases/tasks.py) reads only the few photos still waiting.
+            models.Index(
+                fields=["created_at"], name="casephoto_pending", condition=models.Q(processed_at__isnull=True)
+            )
+        ]
 
     def __str__(self):
         return f"{self.case_id} {self.stage} #{self.pk}"
+
+    @property
+    def ready(self) -> bool:
+        return bool(self.processed_at and self.image)
 
 
 class CaseNumberCounter(models.Model):

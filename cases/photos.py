@@ -2,6 +2,13 @@
 PHOTO_MAX_EDGE_PX, re-encoded without EXIF (so no GPS position leaks), thumbnailed. Everything is checked before anything is written, so a
 rejected upload saves nothing.
 
+Case photos (上报, 核实, 处置反馈, 核查) leave the decoding to a worker (issue #18): the request only checks
+what the header says (format, bytes, pixels: `accept_photos`, no full decode) and stores the upload
+as it came in a private `original` file; `process_case_photo` (cases/tasks.py, after the commit)
+decodes, strips, re-encodes and thumbnails it, then deletes the original. Until then the photo has no
+`image`/`thumbnail`, so nothing public can serve it (cases/web/photos.py only serves those two).
+Campaign photos still use `prepare_photos` (the whole work in the request).
+
 On-site evidence (docs/domain.md §12): before the EXIF is dropped, a staff photo's capture time and GPS
 position are read from it and kept in the case file (CasePhoto.taken_*); a phone that shrank the photo
 first (report.js: the canvas copy has no EXIF) sends what it recorded when the photo was picked — the
@@ -18,6 +25,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -123,12 +131,50 @@ def _dms(value, ref, negative: str) -> float:
     return -decimal if str(ref).upper().startswith(negative) else decimal
 
 
-def prepare_photos(files, *, field: str = "photos") -> list[PreparedPhoto]:
-    return [_prepare(f, field=field, index=i) for i, f in enumerate(files or [], start=1)]
+@dataclass
+class AcceptedPhoto:
+    """An upload checked from its header only: its bytes as they came, to be processed by the worker."""
+
+    data: bytes
+    width: int
+    height: int
+    capture: Capture | None = None
 
 
-def _prepare(upload, *, field: str, index: int) -> PreparedPhoto:
+def accept_photos(files, *, field: str = "photos") -> list[AcceptedPhoto]:
+    """The request-path check: type, bytes, pixels, integrity and the capture record, without a decode."""
+    return [_accept(f, field=field, index=i) for i, f in enumerate(files or [], start=1)]
+
+
+def _accept(upload, *, field: str, index: int) -> AcceptedPhoto:
     name = getattr(upload, "name", f"#{index}")
+    data = _read_limited(upload, name=name, field=field)
+    try:
+        with Image.open(io.BytesIO(data), formats=_DECODERS) as probe:
+            _check_pixels(probe, name=name, field=field)
+            probe.verify()  # catches truncated and corrupt files (no decode)
+        # verify() ends a probe; a second open reads the header again (no pixel is decoded either).
+        with Image.open(io.BytesIO(data), formats=_DECODERS) as probe:
+            capture = _exif_capture(probe)
+            size = probe.size
+            if _orientation(probe) in (5, 6, 7, 8):  # turned a quarter: the worker will stand it up
+                size = (size[1], size[0])
+    except Image.DecompressionBombError:
+        raise _bomb(name, field) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise _unreadable(name, field) from None
+    capture = capture or _device_capture(getattr(upload, "capture_record", None))
+    return AcceptedPhoto(data, size[0], size[1], capture)
+
+
+def _orientation(probe: Image.Image) -> int:
+    try:
+        return int(probe.getexif().get(ExifTags.Base.Orientation) or 1)
+    except Exception:  # a broken EXIF block: the worker's exif_transpose decides
+        return 1
+
+
+def _read_limited(upload, *, name: str, field: str) -> bytes:
     size = getattr(upload, "size", None)
     if size is not None and size > settings.PHOTO_MAX_BYTES:
         raise InvalidInput(
@@ -139,40 +185,63 @@ def _prepare(upload, *, field: str, index: int) -> PreparedPhoto:
     data = upload.read()
     if len(data) > settings.PHOTO_MAX_BYTES:
         raise InvalidInput(_("照片 %(name)s 超过大小上限") % {"name": name}, field=field)
-    try:
-        with Image.open(io.BytesIO(data), formats=_DECODERS) as probe:
-            # Checked before decoding: a small file can declare a huge canvas (a decompression bomb).
-            if probe.width * probe.height > settings.PHOTO_MAX_PIXELS:
-                raise InvalidInput(
-                    _("照片 %(name)s 为 %(width)d×%(height)d 像素，超过上限 %(limit)d 像素")
-                    % {
-                        "name": name,
-                        "width": probe.width,
-                        "height": probe.height,
-                        "limit": settings.PHOTO_MAX_PIXELS,
-                    },
-                    field=field,
-                )
-            probe.verify()  # catches truncated and corrupt files
-        image = Image.open(io.BytesIO(data), formats=_DECODERS)
-        # A JPEG decodes straight at 1/2, 1/4 or 1/8 scale when that still covers the stored size:
-        # a 12-megapixel phone photo then costs a fraction of a full decode.
-        image.draft("RGB", (settings.PHOTO_MAX_EDGE_PX, settings.PHOTO_MAX_EDGE_PX))
-        image.load()
-    except Image.DecompressionBombError:
-        # Pillow's own guard fired before ours could read the size (a canvas of hundreds of megapixels).
-        raise InvalidInput(
-            _("照片 %(name)s 的像素数远超上限 %(limit)d 像素（疑似解压炸弹），已拒收")
-            % {"name": name, "limit": settings.PHOTO_MAX_PIXELS},
-            field=field,
-        ) from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise InvalidInput(
-            _("文件 %(name)s 不是可识别的图片（支持 JPEG、PNG、WebP）") % {"name": name}, field=field
-        ) from None
+    return data
 
-    # The photo's own record first (a camera's EXIF); else what the phone recorded when it was picked.
-    capture = _exif_capture(image) or _device_capture(getattr(upload, "capture_record", None))
+
+def _check_pixels(probe: Image.Image, *, name: str, field: str) -> None:
+    # Checked before decoding: a small file can declare a huge canvas (a decompression bomb).
+    if probe.width * probe.height > settings.PHOTO_MAX_PIXELS:
+        raise InvalidInput(
+            _("照片 %(name)s 为 %(width)d×%(height)d 像素，超过上限 %(limit)d 像素")
+            % {
+                "name": name,
+                "width": probe.width,
+                "height": probe.height,
+                "limit": settings.PHOTO_MAX_PIXELS,
+            },
+            field=field,
+        )
+
+
+def _bomb(name: str, field: str) -> InvalidInput:
+    # Pillow's own guard fired before ours could read the size (a canvas of hundreds of megapixels).
+    return InvalidInput(
+        _("照片 %(name)s 的像素数远超上限 %(limit)d 像素（疑似解压炸弹），已拒收")
+        % {"name": name, "limit": settings.PHOTO_MAX_PIXELS},
+        field=field,
+    )
+
+
+def _unreadable(name: str, field: str) -> InvalidInput:
+    return InvalidInput(
+        _("文件 %(name)s 不是可识别的图片（支持 JPEG、PNG、WebP）") % {"name": name}, field=field
+    )
+
+
+def prepare_photos(files, *, field: str = "photos") -> list[PreparedPhoto]:
+    return [_prepare(f, field=field, index=i) for i, f in enumerate(files or [], start=1)]
+
+
+def _prepare(upload, *, field: str, index: int) -> PreparedPhoto:
+    accepted = _accept(upload, field=field, index=index)
+    try:
+        return render(accepted.data, capture=accepted.capture)
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        name = getattr(upload, "name", f"#{index}")
+        raise _unreadable(name, field) from None
+
+
+def render(data: bytes, *, capture: Capture | None = None) -> PreparedPhoto:
+    """Decode, turn upright, scale, strip every piece of metadata, re-encode, thumbnail (the costly part)."""
+    image = Image.open(io.BytesIO(data), formats=_DECODERS)
+    # A JPEG decodes straight at 1/2, 1/4 or 1/8 scale when that still covers the stored size:
+    # a 12-megapixel phone photo then costs a fraction of a full decode.
+    image.draft("RGB", (settings.PHOTO_MAX_EDGE_PX, settings.PHOTO_MAX_EDGE_PX))
+    image.load()
+    return _finish(image, capture)
+
+
+def _finish(image: Image.Image, capture: Capture | None) -> PreparedPhoto:
     ImageOps.exif_transpose(image, in_place=True)
     if image.mode not in ("RGB", "L"):
         image = image.convert("RGB")
@@ -184,7 +253,7 @@ def _prepare(upload, *, field: str, index: int) -> PreparedPhoto:
     image.info = {}
     out = io.BytesIO()
     # Re-encoding drops EXIF (GPS, device) while keeping the picture as the camera meant it. (No
-    # Huffman optimisation: files ~5 % smaller for ~40 % more CPU, on the request path at peak hours.)
+    # Huffman optimisation: files ~5 % smaller for ~40 % more CPU, at peak hours.)
     image.save(out, format="JPEG", quality=85)
     width, height = image.size
     # In place (no copy). reducing_gap=1: box-average straight down to the thumbnail's size, then a
@@ -196,12 +265,12 @@ def _prepare(upload, *, field: str, index: int) -> PreparedPhoto:
     return PreparedPhoto(out.getvalue(), thumb_out.getvalue(), "jpg", width, height, capture)
 
 
-def save_photos(*, case, stage: str, photos: list[PreparedPhoto], actor, event) -> list:
+def save_photos(*, case, stage: str, photos: list[AcceptedPhoto], actor, event) -> list:
+    """Rows for accepted uploads, each with its upload kept as a private original (no image yet)."""
     from cases.models import CasePhoto
 
     saved = []
     for photo in photos:
-        stem = uuid.uuid4().hex
         row = CasePhoto(
             case=case, stage=stage, width=photo.width, height=photo.height, uploaded_by=actor, event=event
         )
@@ -211,11 +280,47 @@ def save_photos(*, case, stage: str, photos: list[PreparedPhoto], actor, event) 
             row.taken_at = photo.capture.taken_at
             row.taken_lng, row.taken_lat = photo.capture.lng, photo.capture.lat
             row.taken_accuracy_m = photo.capture.accuracy_m
-        row.image.save(f"{stem}.{photo.ext}", ContentFile(photo.image), save=False)
-        row.thumbnail.save(f"{stem}_t.jpg", ContentFile(photo.thumbnail), save=False)
+        row.original.save(f"{uuid.uuid4().hex}.upload", ContentFile(photo.data), save=False)
         row.save()
         saved.append(row)
     return saved
+
+
+def process_case_photo(photo_id: int) -> bool:
+    """The worker's part: the stripped image and thumbnail from the private original, which then goes.
+    Safe to run twice (a redelivered task): the second run finds the photo done and does nothing."""
+    from cases.models import CasePhoto
+
+    with transaction.atomic():
+        row = CasePhoto.objects.select_for_update().filter(pk=photo_id, processed_at__isnull=True).first()
+        if row is None or not row.original:
+            return False
+        original = row.original.name
+        storage = row.original.storage
+        with storage.open(original, "rb") as handle:
+            data = handle.read()
+        try:
+            prepared = render(data)
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+            # Passed the header checks but does not decode: kept privately, marked, never shown.
+            row.processed_at, row.failed = timezone.now(), True
+            row.save(update_fields=["processed_at", "failed"])
+            return False
+        stem = uuid.uuid4().hex
+        row.image.save(f"{stem}.{prepared.ext}", ContentFile(prepared.image), save=False)
+        row.thumbnail.save(f"{stem}_t.jpg", ContentFile(prepared.thumbnail), save=False)
+        row.width, row.height = prepared.width, prepared.height
+        row.original, row.processed_at = "", timezone.now()
+        written = [row.image.name, row.thumbnail.name]
+        try:
+            row.save(update_fields=["image", "thumbnail", "width", "height", "original", "processed_at"])
+        except Exception:
+            for name in written:
+                storage.delete(name)
+            raise
+        # The upload (with its EXIF and GPS) goes once the stripped copy is committed.
+        transaction.on_commit(lambda: storage.delete(original))
+    return True
 
 
 @dataclass

@@ -4,6 +4,7 @@
 raising, so the API's list and the page's buttons can never disagree with what a service accepts.
 """
 
+from django.core.signals import request_started
 from django.utils.translation import gettext as _
 
 from cases.errors import ActionForbidden, ActionRefused
@@ -77,13 +78,15 @@ def source_for(role: str, requested: str | None) -> str:
     return requested
 
 
-def scope_error(case, actor, role: str, action: str) -> str | None:
-    """Why `actor` acting as `role` may not touch this case, or None. Centre roles are district-wide."""
+def scope_error(case, actor, role: str, action: str, in_grid: bool | None = None) -> str | None:
+    """Why `actor` acting as `role` may not touch this case, or None. Centre roles are district-wide.
+    `in_grid`: whether the case's grid is the actor's, when the caller already knows (allowed_actions)."""
     if role == Role.DEPARTMENT:
         if actor.department_id is None or case.department_id != actor.department_id:
             return _("该案件不属于您所在部门")
     elif role == Role.INSPECTOR and action in (Action.VERIFY, Action.CHECK, Action.REQUEST_VOID):
-        in_grid = actor.grids.filter(pk=case.grid_id).exists()
+        if in_grid is None:
+            in_grid = actor.grids.filter(pk=case.grid_id).exists()
         if action == Action.REQUEST_VOID and (in_grid or case.reporter_id == actor.pk):
             return None
         if not in_grid:
@@ -131,7 +134,9 @@ def _precondition_error(case, action: str) -> ActionRefused | None:
     return None
 
 
-def check(case, action: str, actor, outcome: str = "") -> tuple[Transition, str]:
+def check(
+    case, action: str, actor, outcome: str = "", *, in_grid: bool | None = None
+) -> tuple[Transition, str]:
     """The edge and the role the actor takes it in; raises ActionRefused / ActionForbidden otherwise."""
     transition = find(action, case.status, outcome)
     if transition is None:
@@ -146,7 +151,7 @@ def check(case, action: str, actor, outcome: str = "") -> tuple[Transition, str]
     role = _pick_role(actor, transition)
     if role is None:
         raise ActionForbidden(_("您的角色不能执行「%(action)s」") % {"action": ACTION_LABELS[Action(action)]})
-    if role != SYSTEM and (problem := scope_error(case, actor, role, action)):
+    if role != SYSTEM and (problem := scope_error(case, actor, role, action, in_grid)):
         raise ActionForbidden(problem)
     if error := _precondition_error(case, action) or _ledger_error(case, action, actor):
         raise error
@@ -154,15 +159,77 @@ def check(case, action: str, actor, outcome: str = "") -> tuple[Transition, str]
 
 
 def allowed_actions(case, actor) -> list[str]:
-    """Actions `actor` may take on `case` now, in table order."""
+    """Actions `actor` may take on `case` now, in table order.
+
+    The table, role, scope and precondition part depends only on (status, roles, scope facts); it is
+    worked out once per such key and kept on the actor object for the current request (a list of
+    cases, a page and its API calls ask again and again). The actor's grids are read once too. Only
+    the ledger (pending requests, prefetched on display) is checked per case."""
+    memo = _memo(actor)
+    key = _scope_key(case, actor, memo)
+    candidates = memo["actions"].get(key)
+    if candidates is None:
+        candidates = memo["actions"][key] = _candidates(case, actor, in_grid=key[2])
+    return [action for action in candidates if _ledger_error(case, action, actor) is None]
+
+
+# The memo lives one request: a user object can outlive it (a test client's force_authenticate, a
+# long-lived actor), and grids or departments may change between requests. Every request started
+# moves the generation on, and a memo of an older generation is dropped.
+_generation = [0]
+
+
+def _next_generation(**kwargs) -> None:
+    _generation[0] += 1
+
+
+request_started.connect(_next_generation, dispatch_uid="cases.rules.allowed_actions_memo")
+
+
+def _memo(actor) -> dict:
+    if actor is None or actor == SYSTEM or not hasattr(actor, "__dict__"):
+        return {"actions": {}}  # the system actor: nothing to keep between calls
+    memo = actor.__dict__.get("_allowed_actions_memo")
+    if memo is None or memo["generation"] != _generation[0]:
+        memo = actor.__dict__["_allowed_actions_memo"] = {"actions": {}, "generation": _generation[0]}
+    return memo
+
+
+def _scope_key(case, actor, memo: dict) -> tuple:
+    from cases.models import TRUSTED_SOURCES
+
+    roles = frozenset(actor_roles(actor))
+    in_grid = None
+    if Role.INSPECTOR in roles:
+        if "grid_ids" not in memo:
+            memo["grid_ids"] = frozenset(actor.grids.values_list("pk", flat=True))
+        in_grid = case.grid_id in memo["grid_ids"]
+    pk = getattr(actor, "pk", None)
+    return (
+        case.status,
+        roles,
+        in_grid,
+        getattr(actor, "department_id", None) is not None and case.department_id == actor.department_id,
+        case.verify_inspector_id in (None, pk),
+        case.reporter_id == pk and pk is not None,
+        case.source in TRUSTED_SOURCES,
+    )
+
+
+def _candidates(case, actor, *, in_grid: bool | None) -> tuple[str, ...]:
+    """The actions passing table, role, scope and preconditions (everything but the ledger)."""
     allowed = []
     for action in actions_from(case.status):
         if action == Action.REPORT:
             continue
         outcome = next(t.outcome for t in TRANSITIONS if t.action == action and case.status in t.sources)
-        try:
-            check(case, action, actor, outcome)
-        except (ActionRefused, ActionForbidden):
+        transition = find(action, case.status, outcome)
+        role = _pick_role(actor, transition) if transition else None
+        if role is None:
+            continue
+        if role != SYSTEM and scope_error(case, actor, role, action, in_grid):
+            continue
+        if _precondition_error(case, action):
             continue
         allowed.append(action.value)
-    return allowed
+    return tuple(allowed)

@@ -1,3 +1,5 @@
+import copy
+
 from django.utils import timezone
 from rest_framework import serializers
 
@@ -18,13 +20,33 @@ from cases.workflow import ACTION_LABELS, Action
 from dispatch.calendar import get_calendar, is_provisional
 
 
+class _BuiltOnce:
+    """DRF's ModelSerializer works every field out from the model again for each serializer it makes
+    (model introspection, field kwargs, validators): a third of a case detail answer's Python time
+    (issue #18). Worked out once per class here; each serializer gets fresh fields made from the
+    same arguments (nested serializers deep-copied, as DRF does with declared fields)."""
+
+    def get_fields(self):
+        built = type(self).__dict__.get("_built_fields")
+        if built is None:
+            built = super().get_fields()
+            type(self)._built_fields = built
+        return {name: _fresh(field) for name, field in built.items()}
+
+
+def _fresh(field):
+    if isinstance(field, serializers.BaseSerializer):
+        return copy.deepcopy(field)
+    return field.__class__(*field._args, **field._kwargs)
+
+
 class _Ref(serializers.Serializer):
     id = serializers.IntegerField()
     code = serializers.CharField()
     name = serializers.CharField()
 
 
-class CaseListSerializer(serializers.ModelSerializer):
+class CaseListSerializer(_BuiltOnce, serializers.ModelSerializer):
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     grid = serializers.CharField(source="grid.code")
     community = _Ref()
@@ -71,7 +93,7 @@ class CaseMinimalSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField()
 
 
-class CaseEventSerializer(serializers.ModelSerializer):
+class CaseEventSerializer(_BuiltOnce, serializers.ModelSerializer):
     action_label = serializers.SerializerMethodField()
     actor = serializers.SerializerMethodField()
 
@@ -99,13 +121,14 @@ class CaseEventSerializer(serializers.ModelSerializer):
         return event.actor.get_full_name() or event.actor.username
 
 
-class CasePhotoSerializer(serializers.ModelSerializer):
+class CasePhotoSerializer(_BuiltOnce, serializers.ModelSerializer):
     class Meta:
         model = CasePhoto
-        fields = ["id", "stage", "image", "thumbnail", "width", "height", "created_at"]
+        # image and thumbnail are null until the worker has stripped the upload (cases/photos.py).
+        fields = ["id", "stage", "image", "thumbnail", "width", "height", "created_at", "processed_at"]
 
 
-class CaseRequestSerializer(serializers.ModelSerializer):
+class CaseRequestSerializer(_BuiltOnce, serializers.ModelSerializer):
     requested_by = serializers.CharField(source="requested_by.username")
     decided_by = serializers.CharField(source="decided_by.username", allow_null=True, default=None)
 
@@ -126,7 +149,7 @@ class CaseRequestSerializer(serializers.ModelSerializer):
         ]
 
 
-class TimedStepSerializer(serializers.ModelSerializer):
+class TimedStepSerializer(_BuiltOnce, serializers.ModelSerializer):
     step_label = serializers.CharField(source="get_step_display")
     paused = serializers.SerializerMethodField()
     remaining = serializers.SerializerMethodField(help_text="剩余时间（按时限单位，负数为已超期）")
@@ -169,7 +192,7 @@ class TimedStepSerializer(serializers.ModelSerializer):
         return str(round(timing.remaining(timed, timezone.now()), 2))
 
 
-class NotificationSerializer(serializers.ModelSerializer):
+class NotificationSerializer(_BuiltOnce, serializers.ModelSerializer):
     case_number = serializers.CharField(source="case.number", allow_null=True, default=None)
 
     class Meta:

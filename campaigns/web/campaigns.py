@@ -68,7 +68,10 @@ def campaign_detail(request, pk: int):
     by_street = Counter(cases.values_list("street__name", flat=True))
     closed = Counter(cases.filter(status=Status.CLOSED).values_list("category_name", flat=True))
     photos = (
-        CasePhoto.objects.filter(case__campaign_tags__campaign=campaign, case__status=Status.CLOSED)
+        CasePhoto.objects.filter(
+            case__campaign_tags__campaign=campaign, case__status=Status.CLOSED, processed_at__isnull=False
+        )
+        .exclude(image="")
         .select_related("case")
         .order_by("case_id", "created_at")[:24]
     )

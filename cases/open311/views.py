@@ -165,8 +165,12 @@ def _request_queryset():
     dispose = TimedStep.objects.filter(case=OuterRef("pk"), step=Step.DISPOSE).order_by(
         F("finished_at").desc(nulls_first=True), "-id"
     )
-    first_photo = CasePhoto.objects.filter(case=OuterRef("pk"), stage=CasePhoto.Stage.REPORT).order_by(
-        "created_at", "id"
+    first_photo = (
+        CasePhoto.objects.filter(
+            case=OuterRef("pk"), stage=CasePhoto.Stage.REPORT, processed_at__isnull=False
+        )
+        .exclude(image="")
+        .order_by("created_at", "id")
     )
     return (
         Case.objects.select_related("department")

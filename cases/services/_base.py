@@ -1,6 +1,7 @@
 """What every service shares: lock the case, check the table, save, log the event (`_transition`),
 and the input checks several actions use."""
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -15,10 +16,12 @@ from cases import events, rules, timing
 from cases.errors import InvalidInput
 from cases.intake.outbox import record_outbox
 from cases.models import ACTION_TEXT_MAX_LENGTH, Case, CaseEvent, CasePhoto, CaseRequest
-from cases.photos import prepare_photos, save_photos
+from cases.photos import accept_photos, save_photos
 from cases.signals import send_events_recorded
 from cases.workflow import LEDGER, Action, Transition, transitions_for
 from dispatch.models import Category, Component, Department
+
+log = logging.getLogger(__name__)
 
 # The decision note of a request that lapsed because the case moved on; the generator writes the same.
 LAPSED_NOTE = "案件状态已变化，申请自动失效"
@@ -109,7 +112,25 @@ def _transition(case: Case | int, action: Action, actor, *, outcome: str = "", a
 
 def _save_photos(case, stage, prepared, actor, event) -> list[str]:
     rows = save_photos(case=case, stage=stage, photos=prepared, actor=_user(actor), event=event)
-    return [name for row in rows for name in (row.image.name, row.thumbnail.name)]
+    if rows:
+        ids = [row.pk for row in rows]
+        # After the commit: the worker must find the rows (and decodes, strips and thumbnails there).
+        _after_commit(lambda: _queue_processing(ids))
+    return [row.original.name for row in rows]
+
+
+def _after_commit(callback) -> None:
+    """(A seam: the tests' stand-in worker runs the photo task at once, their transaction never commits.)"""
+    transaction.on_commit(callback)
+
+
+def _queue_processing(ids: list[int]) -> None:
+    from cases.tasks import process_photos
+
+    try:
+        process_photos.delay(ids)
+    except Exception as exc:  # the broker is away: the beat's catch-up pass takes them (cases/tasks.py)
+        log.warning("照片 %s 入队失败，等待定时任务处理：%s", ids, exc)
 
 
 def _user(actor):
@@ -132,7 +153,7 @@ def _lapse_requests(step: _Step) -> None:
 
 
 def _require_photos(key: str, photos, field_name: str):
-    prepared = prepare_photos(photos, field=field_name)
+    prepared = accept_photos(photos, field=field_name)
     if key in settings.PHOTO_REQUIRED_FOR and not prepared:
         raise InvalidInput(_("请上传现场照片"), field=field_name)
     return prepared

@@ -18,7 +18,7 @@ from cases.models import (
     Source,
     Urgency,
 )
-from cases.photos import prepare_photos
+from cases.photos import accept_photos
 from cases.services._base import (
     _atomic_with_files,
     _category,
@@ -118,7 +118,7 @@ def case_report(
         and role != SYSTEM
     ):
         raise InvalidInput(_("请填写反映人姓名或电话"), field="reporter_phone")
-    prepared = prepare_photos(photos)
+    prepared = accept_photos(photos)
     after = _require_photos("self_resolved", after_photos, "after_photos") if self_resolved else []
 
     outcome = "self_resolved" if self_resolved else ""

@@ -28,6 +28,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict = {
     # Deadlines are columns, not broker timers: a sweep every minute flips what is due (cases/sla.py).
     "sweep-deadlines": {"task": "cases.tasks.sweep_deadlines", "schedule": 60.0},
+    # Photos are processed by a task queued after the report's commit; this catches any that missed it.
+    "process-pending-photos": {"task": "cases.tasks.process_pending_photos", "schedule": 60.0},
     # /healthz's worker and beat checks (cityops/health.py). Expiring: a worker back after an outage
     # skips the backlog of old heartbeats instead of running each one.
     "heartbeat": {"task": "cityops.tasks.heartbeat", "schedule": 60.0, "options": {"expires": 120}},

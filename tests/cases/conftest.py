@@ -75,6 +75,14 @@ def world(db):
     )
 
 
+def photo_worker():
+    """Runs what the commit queues (eager Celery): the photo worker strips and thumbnails (cases/photos.py).
+    Photos are processed after the commit; a test's transaction never commits, so it runs them here."""
+    from django.test import TestCase
+
+    return TestCase.captureOnCommitCallbacks(execute=True)
+
+
 def report(world, actor=None, *, where=None, **kw):
     lng, lat = where or world.inside
     kw.setdefault("category", world.event_cat)

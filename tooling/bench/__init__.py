@@ -70,6 +70,8 @@ SECTIONS = (
     "suggest",
     "live_wall",
     "patrols",
+    "case_detail",
+    "intake",
 )
 
 
@@ -136,6 +138,15 @@ def run_measurements(quick: bool, say=print, only: frozenset[str] = frozenset())
         from tooling.bench.patrols import patrol_figures
 
         figures["patrols"] = patrol_figures(quick, say)
+    if "case_detail" in wanted:
+        from tooling.bench.detail import detail_figures
+
+        say("==> 案件详情 API / 页面与其自身 SQL 重放")
+        figures["case_detail"] = detail_figures(say=say)
+    if "intake" in wanted:
+        from tooling.bench.intake import intake_figures
+
+        figures["intake"] = intake_figures(quick, say)
     return figures
 
 
@@ -180,6 +191,14 @@ def table(figures: dict) -> str:
         from tooling.bench.patrols import table as patrols_table
 
         lines += patrols_table(figures["patrols"])
+    if "case_detail" in figures:
+        from tooling.bench.detail import table as detail_table
+
+        lines += detail_table(figures["case_detail"])
+    if "intake" in figures:
+        from tooling.bench.intake import table as intake_table
+
+        lines += intake_table(figures["intake"])
     return "\n".join(lines)
 
 

@@ -238,7 +238,8 @@ class Demo:
     def photo_files(self) -> list[str]:
         if self.case is None:
             return []
-        return [n for row in self.case.photos.values_list("image", "thumbnail") for n in row]
+        rows = self.case.photos.values_list("image", "thumbnail", "original")
+        return [n for row in rows for n in row if n]
 
 
 def photo(rng: random.Random) -> SimpleUploadedFile:
