@@ -29,4 +29,31 @@
     if (menu) menu.open = window.matchMedia("(min-width: 900px)").matches;
   }
   document.addEventListener("DOMContentLoaded", syncMenu);
+
+  // A table wider than its box scrolls sideways: the box becomes a keyboard-focusable, named region with
+  // a visible cue ("左右滑动查看更多", from <body data-scroll-hint>) and a shadow on the cut edge.
+  function markScrollers(root) {
+    var hint = document.body.getAttribute("data-scroll-hint") || "";
+    (root || document).querySelectorAll(".table-wrap").forEach(function (box) {
+      var wide = box.scrollWidth > box.clientWidth + 1;
+      box.classList.toggle("is-scrollable", wide);
+      if (wide) {
+        box.tabIndex = 0;
+        box.setAttribute("role", "region");
+        if (!box.hasAttribute("aria-label")) box.setAttribute("aria-label", hint);
+        box.setAttribute("data-hint", hint);
+        var atEnd = box.scrollLeft + box.clientWidth >= box.scrollWidth - 2;
+        box.classList.toggle("at-end", atEnd);
+      }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { markScrollers(); });
+  window.addEventListener("resize", function () { markScrollers(); });
+  document.addEventListener("htmx:afterSettle", function (event) { markScrollers(event.target); });
+  document.addEventListener("scroll", function (event) {
+    var box = event.target;
+    if (box.classList && box.classList.contains("is-scrollable")) {
+      box.classList.toggle("at-end", box.scrollLeft + box.clientWidth >= box.scrollWidth - 2);
+    }
+  }, true);
 })();
