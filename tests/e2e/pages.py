@@ -124,6 +124,7 @@ NOT_PAGES: dict[str, str] = {
     "notifications-read-all": "POST only",
     "pwa-manifest": "JSON",
     "pwa-service-worker": "script",
+    "favicon": "an icon",
     "map-outline": "GeoJSON",
     "map-grids": "GeoJSON",
     "map-basemap": "GeoJSON",

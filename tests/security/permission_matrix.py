@@ -257,6 +257,7 @@ PUBLIC_ROUTES = {
     "api/v1/": "the list of routes, as public as the schema",
     "manifest.webmanifest": "the installable app's name and icon (docs/domain.md §12), no data",
     "sw.js": "the service worker's code, no data: it caches only what a signed-in page fetched",
+    "favicon.ico": "the site's icon, asked for by every browser before anyone signs in",
 }
 
 
@@ -293,6 +294,7 @@ def endpoints(w) -> list[Probe]:
         # ------------------------------------------------ the installable app and patrols (docs/domain.md §12)
         Probe("manifest.webmanifest", "/manifest.webmanifest", for_all(200)),
         Probe("sw.js", "/sw.js", for_all(200)),
+        Probe("favicon.ico", "/favicon.ico", for_all(200)),
         # A track is a person's whereabouts: inspectors their own, the leaders everyone's (core/roles.py).
         Probe("patrol/", "/patrol/", page({"inspector"})),
         Probe("patrols/map/", "/patrols/map/", page(PATROL_LEADERS)),
