@@ -47,7 +47,29 @@
       }
     });
   }
-  document.addEventListener("DOMContentLoaded", function () { markScrollers(); });
+  // On a phone a list table stacks into one card per row (app.css): each cell is labelled with its
+  // column's header here, once, so the card reads "状态 处置中" (table.list.no-stack opts out).
+  function labelCells(root) {
+    (root || document).querySelectorAll("table.list:not(.no-stack)").forEach(function (table) {
+      var heads = [];
+      var row = table.tHead && table.tHead.rows[table.tHead.rows.length - 1];
+      if (!row) return;
+      Array.prototype.forEach.call(row.cells, function (th) {
+        for (var i = 0; i < (th.colSpan || 1); i++) heads.push(th.textContent.trim());
+      });
+      Array.prototype.forEach.call(table.tBodies, function (body) {
+        Array.prototype.forEach.call(body.rows, function (tr) {
+          var col = 0;
+          Array.prototype.forEach.call(tr.cells, function (cell) {
+            if (!cell.hasAttribute("data-label")) cell.setAttribute("data-label", heads[col] || "");
+            col += cell.colSpan || 1;
+          });
+        });
+      });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { labelCells(); markScrollers(); });
+  document.addEventListener("htmx:afterSettle", function (event) { labelCells(event.target); });
   window.addEventListener("resize", function () { markScrollers(); });
   document.addEventListener("htmx:afterSettle", function (event) { markScrollers(event.target); });
   document.addEventListener("scroll", function (event) {
