@@ -39,7 +39,15 @@ def queue_lights(user, queues) -> dict[str, dict[str, int]]:
 
 
 def _card(key, label, value, url, *, red=0, yellow=0, help="") -> dict:
-    return {"key": key, "label": label, "value": value, "url": url, "red": red, "yellow": yellow, "help": help}
+    return {
+        "key": key,
+        "label": label,
+        "value": value,
+        "url": url,
+        "red": red,
+        "yellow": yellow,
+        "help": help,
+    }
 
 
 def inspector_day(user) -> list[dict]:
@@ -57,8 +65,22 @@ def inspector_day(user) -> list[dict]:
     )
     tasks = reverse("inspector-tasks")
     return [
-        _card("verify", _("待核实"), waiting["verify"], tasks, red=waiting["red"], help=_("热线等上报，请到现场核实")),
-        _card("check", _("待核查"), waiting["check"], tasks, yellow=waiting["yellow"], help=_("部门已处置，请到现场核查")),
+        _card(
+            "verify",
+            _("待核实"),
+            waiting["verify"],
+            tasks,
+            red=waiting["red"],
+            help=_("热线等上报，请到现场核实"),
+        ),
+        _card(
+            "check",
+            _("待核查"),
+            waiting["check"],
+            tasks,
+            yellow=waiting["yellow"],
+            help=_("部门已处置，请到现场核查"),
+        ),
         _card("reported", _("本月上报"), reports["n"], reverse("inspector-history")),
         _card("self_resolved", _("本月自行处置"), reports["self_resolved"], reverse("inspector-history")),
     ]
@@ -89,7 +111,9 @@ def headline_figures(user) -> list[dict]:
     today = timezone.localdate()
     period = (today.replace(day=1), today)
     cards, _all = Figures(user, {}, period).cards(summary(*period))
-    return [c for c in cards if c.get("target") is not None][:4] + [c for c in cards if c.get("target") is None][:2]
+    return [c for c in cards if c.get("target") is not None][:4] + [
+        c for c in cards if c.get("target") is None
+    ][:2]
 
 
 def admin_links(user) -> list[dict]:

@@ -266,7 +266,12 @@ CHOICE_LABELS = {"source": dict(Source.choices), "kind": dict(Category.Kind.choi
 
 
 def ranking_section(
-    key: str, title: str, rows: list[dict], labels: dict[str, tuple[str, str]], *, hidden: tuple[str, ...] = ()
+    key: str,
+    title: str,
+    rows: list[dict],
+    labels: dict[str, tuple[str, str]],
+    *,
+    hidden: tuple[str, ...] = (),
 ) -> Section:
     """A table from kpi.queries rows: rank and identity, counts and rates (glossary order), score, grade.
     `hidden`: identity columns left out (a source's internal code: people read its name)."""

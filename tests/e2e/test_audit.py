@@ -107,12 +107,12 @@ def audit_targets(e2e_world, targets):  # noqa: F811
     return targets
 
 
-def url_of(page: Page, targets) -> str:
+def url_of(page: Page, world_targets) -> str:
     if page.target.startswith("/"):
         return page.target
     kwargs = dict(page.kwargs)
     if page.needs:
-        kwargs["pk"] = getattr(targets, page.needs).pk
+        kwargs["pk"] = getattr(world_targets, page.needs).pk
     url = reverse(page.target, kwargs=kwargs)
     return f"{url}?{page.query}" if page.query else url
 
@@ -126,7 +126,9 @@ def settle(tab) -> None:
 
 def audit(tab, label: str, watch, page: Page) -> list[str]:
     allow, skip_rules = page.allow, page.skip_rules
-    problems = [] if page.overflow_ok else [f"{label}: overflow: {line}" for line in tab.evaluate(OVERFLOW_JS)]
+    problems = (
+        [] if page.overflow_ok else [f"{label}: overflow: {line}" for line in tab.evaluate(OVERFLOW_JS)]
+    )
     tab.add_script_tag(path=str(AXE))
     for v in tab.evaluate(AXE_JS, AXE_TAGS):
         if v["id"] in skip_rules:

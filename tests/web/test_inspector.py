@@ -66,7 +66,7 @@ def test_report_with_two_photos_creates_the_case_in_the_right_grid(
     # Issue #25: the case page says it worked and offers the next report, not only 申请作废.
     shown = client.get(response["Location"]).content.decode()
     assert f"上报成功：案件 {case.number} 已提交指挥中心受理。" in shown
-    assert 'data-next-steps' in shown and f'href="{reverse("inspector-report")}">继续上报' in shown
+    assert "data-next-steps" in shown and f'href="{reverse("inspector-report")}">继续上报' in shown
     assert case.grid == world.grid
     assert case.reporter == world.p.inspector
     assert case.source == "inspector" and case.status == Status.REPORTED

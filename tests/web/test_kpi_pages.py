@@ -304,7 +304,11 @@ def test_report_defaults_to_the_last_period_with_something_to_say(world, as_role
 
 
 def test_source_table_names_sources_not_codes(march, as_role):
-    html = as_role("supervisor").get("/kpi/reports/", {"cadence": "monthly", "date": "2026-03-15"}).content.decode()
+    html = (
+        as_role("supervisor")
+        .get("/kpi/reports/", {"cadence": "monthly", "date": "2026-03-15"})
+        .content.decode()
+    )
     sources = html.split('id="h-sources"')[1].split("</table>")[0]
     assert "监督员上报" in sources and ">inspector<" not in sources
 
