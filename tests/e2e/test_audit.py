@@ -103,6 +103,9 @@ def audit_targets(e2e_world, targets):  # noqa: F811
         user.is_staff = True
         user.save(update_fields=["is_staff"])
     targets.in_progress = case_in(e2e_world, "in_progress")
+    # Something in every queue, so its table is laid out with rows (an empty queue shows no table).
+    for status in ("reported", "pending_filing", "pending_dispatch", "pending_closure", "suspended"):
+        case_in(e2e_world, status)
     targets.party = type("Obj", (), {"pk": targets.party_pk})()
     return targets
 
