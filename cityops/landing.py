@@ -111,9 +111,9 @@ def headline_figures(user) -> list[dict]:
     today = timezone.localdate()
     period = (today.replace(day=1), today)
     cards, _all = Figures(user, {}, period).cards(summary(*period))
-    return [c for c in cards if c.get("target") is not None][:4] + [
-        c for c in cards if c.get("target") is None
-    ][:2]
+    targeted = [c for c in cards if c.get("target") is not None][:4]
+    counts = {c["key"]: c for c in cards if c.get("target") is None}
+    return targeted + [counts[k] for k in ("overdue_open", "reported", "closed") if k in counts][:2]
 
 
 def admin_links(user) -> list[dict]:
