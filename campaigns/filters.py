@@ -2,12 +2,32 @@
 
 import django_filters
 from django.db.models import Q
+from django.forms import NullBooleanSelect
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign, CampaignTask, FollowUp, Hazard, RegisterItem
 
 
-class _Overdue(django_filters.FilterSet):
+class _Labelled(django_filters.FilterSet):
+    """The pages' filter forms say 全部 for "any" (not "---------" or 未知)."""
+
+    @property
+    def form(self):
+        form = super().form
+        if not getattr(form, "_labelled", False):
+            for field in form.fields.values():
+                if getattr(field, "empty_label", None) is not None:
+                    field.empty_label = _("全部")
+                    if hasattr(field, "choices") and not hasattr(field, "queryset"):
+                        field.choices = list(field.choices)[1:]  # rebuilt with the new empty label
+                if isinstance(field.widget, NullBooleanSelect):
+                    field.widget.choices = [("unknown", _("全部")), ("true", _("是")), ("false", _("否"))]
+            form._labelled = True
+        return form
+
+
+class _Overdue(_Labelled):
     overdue = django_filters.BooleanFilter(method="filter_overdue", label="超期")
     OPEN = Q()
 
@@ -16,7 +36,7 @@ class _Overdue(django_filters.FilterSet):
         return queryset.filter(late) if value else queryset.exclude(late)
 
 
-class CampaignFilterSet(django_filters.FilterSet):
+class CampaignFilterSet(_Labelled):
     class Meta:
         model = Campaign
         fields = ["status"]
@@ -38,7 +58,7 @@ class RegisterItemFilterSet(_Overdue):
         fields = ["campaign", "department", "status", "street", "grid"]
 
 
-class FollowUpFilterSet(django_filters.FilterSet):
+class FollowUpFilterSet(_Labelled):
     class Meta:
         model = FollowUp
         fields = ["rule", "state", "inspector", "case"]

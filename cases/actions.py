@@ -319,7 +319,9 @@ _DECLARATIONS = (
         _A.REQUEST_VOID,
         services.case_request_void,
         ReasonInput,
-        ActionSpec((("reason", f.reason_field(_("作废理由"))),), confirm=_("确定申请作废该案件？")),
+        ActionSpec(
+            (("reason", f.reason_field(_("作废理由"))),), confirm=_("确定申请作废该案件？"), style="danger"
+        ),
         events.requested,
     ),
     ActionDeclaration(

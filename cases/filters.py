@@ -84,7 +84,7 @@ class CaseFilterSet(django_filters.FilterSet):
     closed_before = django_filters.DateFilter(
         field_name="closed_at", lookup_expr="date__lte", label=_("结案日期止")
     )
-    q = django_filters.CharFilter(method="search", label=_("搜索（编号、地址、描述）"))
+    q = django_filters.CharFilter(method="search", label=_("搜索（编号、工单号、地址、描述）"))
     light = django_filters.ChoiceFilter(choices=Light.choices, method="filter_light", label=_("当前环节亮灯"))
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("超期"))
     # KPI drill-down (kpi/queries.py cases_params): each is one kpi_flag.
@@ -121,5 +121,8 @@ class CaseFilterSet(django_filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(
-            Q(number__icontains=value) | Q(address__icontains=value) | Q(description__icontains=value)
+            Q(number__icontains=value)
+            | Q(hotline_ticket_no__icontains=value)
+            | Q(address__icontains=value)
+            | Q(description__icontains=value)
         )

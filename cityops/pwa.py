@@ -81,3 +81,14 @@ def service_worker(request):
     response = HttpResponse(body, content_type="text/javascript; charset=utf-8")
     response["Service-Worker-Allowed"] = "/"
     return response
+
+
+@cache_control(max_age=86400, public=True)
+def favicon(request):
+    """/favicon.ico: browsers and bookmark tools ask for it at the root whatever the page links to (the
+    pages link the SVG). The icon is ours, drawn from cityops/favicon.svg (a blue tile with an M)."""
+    from django.contrib.staticfiles import finders
+    from django.http import FileResponse
+
+    path = finders.find("cityops/favicon.ico")
+    return FileResponse(open(path, "rb"), content_type="image/x-icon")  # noqa: SIM115 (FileResponse closes it)

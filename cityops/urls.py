@@ -24,6 +24,7 @@ urlpatterns = [
     path("notifications/read-all/", views.notifications_read_all, name="notifications-read-all"),
     path("manifest.webmanifest", pwa.manifest, name="pwa-manifest"),
     path("sw.js", pwa.service_worker, name="pwa-service-worker"),
+    path("favicon.ico", pwa.favicon, name="favicon"),
     path("map/outline.geojson", grid_layers.outline_layer, name="map-outline"),
     path("map/grids.geojson", grid_layers.grid_layer, name="map-grids"),
     path("map/basemap.geojson", grid_layers.basemap_layer, name="map-basemap"),

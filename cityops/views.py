@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from campaigns.kpis import home_cards
 from cases.models import Notification
 from cases.web.queues import queue_counts, queues_for
+from cityops import landing
 from cityops.navigation import menu_for
 
 INBOX_PREVIEW = 8
@@ -60,8 +61,10 @@ def home(request):
     """Signed in: the user's queues with counts, shortcuts to their pages, the latest unread notices."""
     if not request.user.is_authenticated:
         return redirect("login")
-    queues = queues_for(request.user)
-    counts = queue_counts(request.user, queues)
+    user = request.user
+    queues = queues_for(user)
+    counts = queue_counts(user, queues)
+    lights = landing.queue_lights(user, queues)
     inbox = list(
         request.user.notifications.filter(read_at__isnull=True).select_related("case")[:INBOX_PREVIEW]
     )
@@ -69,7 +72,12 @@ def home(request):
         request,
         "home.html",
         {
-            "queues": [(q, counts[q.key]) for q in queues],
+            "queues": [(q, counts[q.key], lights.get(q.key, {})) for q in queues],
+            "today": timezone.localdate(),
+            "inspector_day": landing.inspector_day(user) if user.has_role("inspector") else [],
+            "hotline_day": landing.hotline_day(user) if user.has_role("hotline") else [],
+            "headline": landing.headline_figures(user) if user.has_role("supervisor", "shift_leader") else [],
+            "admin_links": landing.admin_links(user) if user.has_role("admin") else [],
             "shortcuts": menu_for(request.user),
             "inbox": inbox,
             "campaign_cards": home_cards(request.user),  # campaigns' figures for leaders (docs/domain.md §10)

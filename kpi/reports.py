@@ -184,7 +184,11 @@ def build_report(cadence: str, day: date, *, user=None, top: int = 20, **filters
             labels,
         ),
         ranking_section(
-            "sources", gettext("来源分布"), queries.breakdown("source", start, end, **filters), labels
+            "sources",
+            gettext("来源分布"),
+            queries.breakdown("source", start, end, **filters),
+            labels,
+            hidden=("key",),
         ),
     ]
     cases = _hotspot_cases(user, report.filters)
@@ -261,13 +265,25 @@ SCORE_COLUMNS = {"score": (_("综合得分"), "number"), "grade": (_("等级"), 
 CHOICE_LABELS = {"source": dict(Source.choices), "kind": dict(Category.Kind.choices)}
 
 
-def ranking_section(key: str, title: str, rows: list[dict], labels: dict[str, tuple[str, str]]) -> Section:
-    """A table from kpi.queries rows: rank and identity, counts and rates (glossary order), score, grade."""
+def ranking_section(
+    key: str,
+    title: str,
+    rows: list[dict],
+    labels: dict[str, tuple[str, str]],
+    *,
+    hidden: tuple[str, ...] = (),
+) -> Section:
+    """A table from kpi.queries rows: rank and identity, counts and rates (glossary order), score, grade.
+    `hidden`: identity columns left out (a source's internal code: people read its name)."""
     flat = [_flatten(row) for row in rows]
     seen: dict[str, None] = {}
     for row in flat:
         seen.update(dict.fromkeys(row))
-    identity = [k for k in IDENTITY if k in seen and k != "rank" and not (k == "label" and "name" in seen)]
+    identity = [
+        k
+        for k in IDENTITY
+        if k in seen and k != "rank" and k not in hidden and not (k == "label" and "name" in seen)
+    ]
     numeric = [
         k
         for k in seen

@@ -139,12 +139,19 @@ def intake(request):
 @role_required(Role.HOTLINE, Role.OPERATOR)
 @require_GET
 def geocode(request):
-    """Address text → a position from the gazetteer (JSON), for the intake map's pin."""
+    """Address text → a position from the gazetteer (JSON), for the intake map's pin. An address it cannot
+    match is an answer too (found: false, with what to do), not a 404 the page would hide in the console."""
     position = gazetteer.locate_address(request.GET.get("address", "")[:200])
     if position is None:
-        return JsonResponse({"detail": gettext("地址未能匹配地名库，请在地图上点选位置")}, status=404)
+        return JsonResponse({"found": False, "detail": gettext("地址未能匹配地名库，请在地图上点选位置")})
     return JsonResponse(
-        {"lng": position.lng, "lat": position.lat, "place": position.place.name, "kind": position.how}
+        {
+            "found": True,
+            "lng": position.lng,
+            "lat": position.lat,
+            "place": position.place.name,
+            "kind": position.how,
+        }
     )
 
 
@@ -187,7 +194,11 @@ def tickets(request):
     """Recent hotline cases with their state now (filter by channel, status, words), and the API inbox's
     tickets that are not cases yet."""
     hotline_cases = cases_visible_to(request.user).filter(source__in=list(HOTLINE_SOURCES))
-    filterset = CaseFilterSet(request.GET or None, queryset=hotline_cases)
+    # Selects left at 全部 send an empty value: that means "any", not an invalid choice.
+    params = request.GET.copy()
+    for key in [k for k in params if not any(v.strip() for v in params.getlist(k))]:
+        del params[key]
+    filterset = CaseFilterSet(params or None, queryset=hotline_cases)
     rows = filterset.qs if filterset.is_bound else hotline_cases
     sorting = Sorting(
         request.GET, TICKET_SORTS, "-created_at", TICKET_HEADERS, path=reverse("hotline-tickets")

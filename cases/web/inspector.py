@@ -9,6 +9,7 @@ import uuid
 from functools import wraps
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -17,6 +18,7 @@ from django.http import HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import path, reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
@@ -395,10 +397,16 @@ def report(request):
             except ActionError as error:
                 form.apply_error(error)
             except AlreadySubmitted as replay:  # sent before, and saved then: show that case
-                return redirect("case-detail", replay.case.pk)
+                messages.info(request, gettext("这次上报之前已经收到，以下是该案件。"))
+                return redirect(f"{reverse('case-detail', args=[replay.case.pk])}?reported=1")
             else:
                 log_choice(request, case=case, where="report", chosen=data["category"])
-                return redirect("case-detail", case.pk)
+                if data["self_resolved"]:
+                    done = gettext("上报成功：案件 %(number)s 已自行处置，等待值班长结案。")
+                else:
+                    done = gettext("上报成功：案件 %(number)s 已提交指挥中心受理。")
+                messages.success(request, done % {"number": case.number})
+                return redirect(f"{reverse('case-detail', args=[case.pk])}?reported=1")
     else:
         form = ReportForm()
     return render(

@@ -52,7 +52,7 @@ INSTALLED_APPS = [
     "tooling",
     "django_htmx",
     # Sign-in lock-out after repeated failures, counted in the database (core/security.py).
-    "axes",
+    "cityops.apps.AxesConfig",
 ]
 
 MIDDLEWARE = [

@@ -1,6 +1,6 @@
 """The KPI pages: the dashboard, the 日/周/旬/月 report pages and the glossary."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from urllib.parse import urlencode
 
 from django import forms
@@ -38,7 +38,8 @@ def dashboard(request):
     context["quick"] = []
     for key, label, start, end in quick_periods(today):
         query["date_from"], query["date_to"] = start.isoformat(), end.isoformat()
-        current = valid and period == (start, end)
+        # Two picks can be the same days (本旬 and 本月 on the 7th): only the first is the current one.
+        current = valid and period == (start, end) and not any(q["current"] for q in context["quick"])
         context["quick"].append({"key": key, "label": label, "query": query.urlencode(), "current": current})
     return render(request, "kpi/dashboard.html", {**context, **page_links()})
 
@@ -153,13 +154,34 @@ def report_sections(report: reports.Report, figures: Figures) -> list[dict]:
     return out
 
 
+def default_report_day(cadence: str, today: date) -> date:
+    """The last complete period that has something to say (issue #25: a Monday opened on Sunday's all-zero
+    日报): for the 日报 the latest earlier day with a report in the last 31 days (else yesterday); for the
+    others the period before the running one."""
+    from cases.models import Case
+
+    if cadence not in dict(CADENCES):
+        return today - timedelta(days=1)
+    if cadence != "daily":
+        return reports.report_period(cadence, today)[0] - timedelta(days=1)
+    since = today - timedelta(days=31)
+    last = (
+        Case.objects.filter(created_at__date__lt=today, created_at__date__gte=since)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    return timezone.localdate(last) if last else today - timedelta(days=1)
+
+
 @login_required
 def report_page(request):
     require_kpi_access(request.user)
     today = timezone.localdate()
     data = request.GET.copy()
     data.setdefault("cadence", "daily")
-    data.setdefault("date", (today - timedelta(days=1)).isoformat())
+    if not data.get("date"):
+        data["date"] = default_report_day(data["cadence"], today).isoformat()
     form = ReportForm(data)
     context = {"form": form}
     if form.is_valid():

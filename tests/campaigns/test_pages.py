@@ -192,3 +192,16 @@ def test_leaders_see_the_campaign_figures_on_their_workbench(ctx):
     card = page.split('data-campaign-card="tasks_overdue"')[1].split("</a>")[0]
     assert "专项超期任务" in card and ">1<" in card
     assert "data-campaign-card" not in client_for(ctx.p.department).get("/").content.decode()
+
+
+def test_filter_forms_say_all_not_dashes(world, client):
+    """Issue #25: an untouched filter reads 全部 (not "---------" or 未知), and filtering with it is no error."""
+    from campaigns.filters import HazardFilterSet
+    from campaigns.models import Hazard
+
+    form = HazardFilterSet({}, queryset=Hazard.objects.all()).form
+    html = str(form)
+    assert "---------" not in html and "未知" not in html
+    assert html.count(">全部</option>") == len(form.fields)
+    bound = HazardFilterSet({"status": "", "overdue": "unknown"}, queryset=Hazard.objects.all())
+    assert bound.is_valid(), bound.errors

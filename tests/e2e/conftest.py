@@ -165,8 +165,10 @@ def open_page(browser, live_server, watch):
     """open_page(who="…") → a new page in its own browser context (own cookies), watched for errors."""
     contexts = []
 
-    def open_(who: str = "user", viewport: dict | None = None):
+    def open_(who: str = "user", viewport: dict | None = None, bypass_csp: bool = False):
+        # bypass_csp: for a test that injects a script of its own (the audit's axe-core).
         context = browser.new_context(
+            bypass_csp=bypass_csp,
             viewport=viewport or DESKTOP,
             locale="zh-CN",
             timezone_id="Asia/Shanghai",

@@ -257,6 +257,7 @@ PUBLIC_ROUTES = {
     "api/v1/": "the list of routes, as public as the schema",
     "manifest.webmanifest": "the installable app's name and icon (docs/domain.md §12), no data",
     "sw.js": "the service worker's code, no data: it caches only what a signed-in page fetched",
+    "favicon.ico": "the site's icon, asked for by every browser before anyone signs in",
 }
 
 
@@ -293,6 +294,7 @@ def endpoints(w) -> list[Probe]:
         # ------------------------------------------------ the installable app and patrols (docs/domain.md §12)
         Probe("manifest.webmanifest", "/manifest.webmanifest", for_all(200)),
         Probe("sw.js", "/sw.js", for_all(200)),
+        Probe("favicon.ico", "/favicon.ico", for_all(200)),
         # A track is a person's whereabouts: inspectors their own, the leaders everyone's (core/roles.py).
         Probe("patrol/", "/patrol/", page({"inspector"})),
         Probe("patrols/map/", "/patrols/map/", page(PATROL_LEADERS)),
@@ -367,8 +369,8 @@ def endpoints(w) -> list[Probe]:
         Probe(
             "hotline/geocode/",
             "/hotline/geocode/?address=nowhere",
-            page({"hotline", "operator"}, ok=404),
-            why="the gate passed: an address the gazetteer does not know is a 404 answer",
+            page({"hotline", "operator"}),
+            why="the gate passed: an address the gazetteer does not know is an answer (found: false)",
         ),
         Probe("hotline/tickets/", "/hotline/tickets/", page({"hotline"})),
         Probe("hotline/callbacks/", "/hotline/callbacks/", page({"hotline"})),

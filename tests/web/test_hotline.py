@@ -122,7 +122,9 @@ def test_address_the_gazetteer_knows_places_the_case_without_a_pin(world, as_rol
     client = as_role("hotline")
     found = client.get(reverse("hotline-geocode"), {"address": "天津市河西区友谊路小学门口"}).json()
     assert (found["lng"], found["lat"], found["place"]) == (world.inside[0], world.inside[1], "友谊路小学")
-    assert client.get(reverse("hotline-geocode"), {"address": "不知道哪里"}).status_code == 404
+    unknown = client.get(reverse("hotline-geocode"), {"address": "不知道哪里"})
+    assert unknown.status_code == 200
+    assert unknown.json() == {"found": False, "detail": "地址未能匹配地名库，请在地图上点选位置"}
 
     response = client.post(
         reverse("hotline-intake"), intake_data(world, lng="", lat="", address="友谊路小学门口")
@@ -191,6 +193,16 @@ def test_tickets_list_hotline_cases_with_filters(world, as_role, django_assert_m
         hotline_report(world, ticket=f"C-{i}")
     with django_assert_max_num_queries(8):
         assert client.get(reverse("hotline-tickets")).content.decode().count("data-case=") == 7
+
+
+def test_tickets_found_by_ticket_number_with_untouched_selects(world, as_role):
+    """Issue #25: 筛选 with 渠道 and 状态 left at 全部 (empty values) is no error, and the 工单号 finds its case."""
+    a = hotline_report(world, ticket="ZX-20261207-0042")
+    b = hotline_report(world, ticket="ZX-20261207-0077")
+    client = as_role("hotline")
+    html = client.get(reverse("hotline-tickets"), {"source": "", "status": "", "q": "0042"}).content.decode()
+    assert "选择一个有效的选项" not in html and 'role="alert"' not in html
+    assert a.number in html and b.number not in html
 
 
 # ---------------------------------------------------------------- 回访

@@ -62,7 +62,11 @@ def test_report_with_two_photos_creates_the_case_in_the_right_grid(
     response = client.post(reverse("inspector-report"), data)
     case = Case.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("case-detail", args=[case.pk])
+    assert response["Location"] == reverse("case-detail", args=[case.pk]) + "?reported=1"
+    # Issue #25: the case page says it worked and offers the next report, not only 申请作废.
+    shown = client.get(response["Location"]).content.decode()
+    assert f"上报成功：案件 {case.number} 已提交指挥中心受理。" in shown
+    assert "data-next-steps" in shown and f'href="{reverse("inspector-report")}">继续上报' in shown
     assert case.grid == world.grid
     assert case.reporter == world.p.inspector
     assert case.source == "inspector" and case.status == Status.REPORTED
@@ -80,7 +84,7 @@ def test_a_report_page_sent_twice_saves_one_case(world, as_role):
     first = client.post(reverse("inspector-report"), form_data(world, photos=[photo()], submission_key=key))
     second = client.post(reverse("inspector-report"), form_data(world, photos=[photo()], submission_key=key))
     case = Case.objects.get()
-    assert first["Location"] == second["Location"] == reverse("case-detail", args=[case.pk])
+    assert first["Location"] == second["Location"] == reverse("case-detail", args=[case.pk]) + "?reported=1"
     assert case.events.count() == 1 and case.photos.count() == 1
 
 

@@ -282,6 +282,37 @@ def test_report_pages(march, as_role, world, django_assert_max_num_queries):
     assert csv.status_code == 200 and "结案率" in csv.content.decode("utf-8-sig")
 
 
+def test_report_defaults_to_the_last_period_with_something_to_say(world, as_role, fast_passwords):
+    """Issue #25: no all-zero Monday 日报 of Sunday; the other cadences open on the last complete period."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from kpi.web.pages import default_report_day
+    from tests.cases.conftest import report
+
+    today = timezone.localdate()
+    case = report(world)
+    earlier = timezone.now() - timedelta(days=3)
+    type(case).objects.filter(pk=case.pk).update(created_at=earlier)
+    assert default_report_day("daily", today) == timezone.localdate(earlier)
+    week_start = today - timedelta(days=today.weekday())
+    assert default_report_day("weekly", today) == week_start - timedelta(days=1)
+    assert default_report_day("monthly", today) == today.replace(day=1) - timedelta(days=1)
+    html = as_role("supervisor").get("/kpi/reports/").content.decode()
+    assert f'value="{timezone.localdate(earlier).isoformat()}"' in html
+
+
+def test_source_table_names_sources_not_codes(march, as_role):
+    html = (
+        as_role("supervisor")
+        .get("/kpi/reports/", {"cadence": "monthly", "date": "2026-03-15"})
+        .content.decode()
+    )
+    sources = html.split('id="h-sources"')[1].split("</table>")[0]
+    assert "监督员上报" in sources and ">inspector<" not in sources
+
+
 def test_report_bad_input_is_inline(world, as_role, fast_passwords):
     client = as_role("supervisor")
     for params, message in (

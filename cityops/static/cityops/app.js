@@ -29,4 +29,53 @@
     if (menu) menu.open = window.matchMedia("(min-width: 900px)").matches;
   }
   document.addEventListener("DOMContentLoaded", syncMenu);
+
+  // A table wider than its box scrolls sideways: the box becomes a keyboard-focusable, named region with
+  // a visible cue ("左右滑动查看更多", from <body data-scroll-hint>) and a shadow on the cut edge.
+  function markScrollers(root) {
+    var hint = document.body.getAttribute("data-scroll-hint") || "";
+    (root || document).querySelectorAll(".table-wrap").forEach(function (box) {
+      var wide = box.scrollWidth > box.clientWidth + 1;
+      box.classList.toggle("is-scrollable", wide);
+      if (wide) {
+        box.tabIndex = 0;
+        box.setAttribute("role", "region");
+        if (!box.hasAttribute("aria-label")) box.setAttribute("aria-label", hint);
+        box.setAttribute("data-hint", hint);
+        var atEnd = box.scrollLeft + box.clientWidth >= box.scrollWidth - 2;
+        box.classList.toggle("at-end", atEnd);
+      }
+    });
+  }
+  // On a phone a list table stacks into one card per row (app.css): each cell is labelled with its
+  // column's header here, once, so the card reads "状态 处置中" (table.list.no-stack opts out).
+  function labelCells(root) {
+    (root || document).querySelectorAll("table.list:not(.no-stack)").forEach(function (table) {
+      var heads = [];
+      var row = table.tHead && table.tHead.rows[table.tHead.rows.length - 1];
+      if (!row) return;
+      Array.prototype.forEach.call(row.cells, function (th) {
+        for (var i = 0; i < (th.colSpan || 1); i++) heads.push(th.textContent.trim());
+      });
+      Array.prototype.forEach.call(table.tBodies, function (body) {
+        Array.prototype.forEach.call(body.rows, function (tr) {
+          var col = 0;
+          Array.prototype.forEach.call(tr.cells, function (cell) {
+            if (!cell.hasAttribute("data-label")) cell.setAttribute("data-label", heads[col] || "");
+            col += cell.colSpan || 1;
+          });
+        });
+      });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { labelCells(); markScrollers(); });
+  document.addEventListener("htmx:afterSettle", function (event) { labelCells(event.target); });
+  window.addEventListener("resize", function () { markScrollers(); });
+  document.addEventListener("htmx:afterSettle", function (event) { markScrollers(event.target); });
+  document.addEventListener("scroll", function (event) {
+    var box = event.target;
+    if (box.classList && box.classList.contains("is-scrollable")) {
+      box.classList.toggle("at-end", box.scrollLeft + box.clientWidth >= box.scrollWidth - 2);
+    }
+  }, true);
 })();

@@ -25,6 +25,8 @@
       geometry: { type: "Point", coordinates: [data.lng, data.lat] },
       properties: { number: data.number, url: window.location.pathname, light: data.light, label: data.label },
     }]);
+    // The view is chosen here: a district outline arriving later must not zoom back out to a tiny dot.
+    api.viewChosen = true;
     if (gridBounds && gridBounds.isValid()) {
       api.map.fitBounds(gridBounds.extend([data.lat, data.lng]), { padding: [16, 16], maxZoom: 18 });
     } else {

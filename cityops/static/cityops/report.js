@@ -283,16 +283,23 @@
         })
         .then(function (answer) {
           button.removeAttribute("aria-busy");
-          if (answer.ok) {
+          if (answer.ok && answer.body.found) {
             var note = text("matched", { place: answer.body.place });
             result.textContent = note;
+            result.classList.remove("is-error");
             var pos = position();
             if (pos) pos.place(L.latLng(answer.body.lat, answer.body.lng), { pan: true, note: note });
-          } else if (!auto) {
+          } else {
+            // Not matched: say so, also after the automatic lookup on leaving the field.
             result.textContent = answer.body.detail || text("noMatch");
+            result.classList.add("is-error");
           }
         })
-        .catch(function () { button.removeAttribute("aria-busy"); });
+        .catch(function () {
+          button.removeAttribute("aria-busy");
+          result.textContent = text("noMatch");
+          result.classList.add("is-error");
+        });
     }
 
     button.addEventListener("click", function () { lookup(false); });

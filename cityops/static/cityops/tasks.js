@@ -19,6 +19,7 @@
       });
     }
     if (api.cases && api.cases.getLayers().length) bounds.extend(api.cases.getBounds());
-    if (bounds.isValid()) api.map.fitBounds(bounds.pad(0.15), { maxZoom: 17 });
+    // api.fitTo marks the view chosen, so the district outline arriving later keeps it.
+    if (bounds.isValid()) api.fitTo(bounds.pad(0.15), 17);
   });
 })();
