@@ -9,7 +9,6 @@ from cases.models import (
     CasePhoto,
     CaseRequest,
     Notification,
-    Source,
     TimedStep,
     Urgency,
 )
@@ -31,6 +30,7 @@ class CaseListSerializer(serializers.ModelSerializer):
     street = _Ref()
     department = _Ref(allow_null=True)
     kind = serializers.CharField(source="category_kind")
+    source_label = serializers.CharField(source="get_source_display", read_only=True)
 
     class Meta:
         model = Case
@@ -40,6 +40,7 @@ class CaseListSerializer(serializers.ModelSerializer):
             "status",
             "status_label",
             "source",
+            "source_label",
             "urgency",
             "kind",
             "category_code",
@@ -232,7 +233,11 @@ class CaseReportSerializer(serializers.Serializer):
     description = serializers.CharField(max_length=2000)
     address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.NORMAL)
-    source = serializers.ChoiceField(choices=Source.choices, required=False)
+    source = serializers.CharField(
+        max_length=20,
+        required=False,
+        help_text="来源渠道编码（/api/v1/channels/）；须为已启用、且您的角色可用的渠道",
+    )
     component = serializers.CharField(max_length=17, required=False, allow_blank=True, default="")
     reporter_name = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
     reporter_phone = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")

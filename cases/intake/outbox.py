@@ -155,7 +155,7 @@ def _push(row: HotlineOutbox, client: ApiClient, now, result: PushResult) -> Non
         deliver(
             client.webhook_url,
             row.payload,
-            secret=client.api_key,
+            secret=client.webhook_secret or settings.HOTLINE_WEBHOOK_SECRET,
             timeout=settings.HOTLINE_PUSH_TIMEOUT_SECONDS,
         )
     except Exception as exc:  # network, HTTP status, timeout: all mean "try again later"

@@ -7,11 +7,10 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases import events, rules, timing
+from cases import channels, events, rules, timing
 from cases.errors import ActionForbidden, ActionRefused, AlreadySubmitted, InvalidInput
 from cases.intake.duplicates import search_suspects
 from cases.models import (
-    HOTLINE_SOURCES,
     Case,
     CaseEvent,
     CasePhoto,
@@ -108,15 +107,11 @@ def case_report(
         raise InvalidInput(_("位置无效：%(error)s") % {"error": exc}, field="lng") from None
     if self_resolved and (problem := rules.self_resolve_scope_error(actor, role, grid)):
         raise ActionForbidden(problem)
-    channel = HOTLINE_SOURCES.get(source, "")
+    channel = channels.hotline_number(source)
     hotline_ticket_no = (hotline_ticket_no or "").strip()
     if channel and not hotline_ticket_no:
         raise InvalidInput(_("热线案件必须填写热线工单号"), field="hotline_ticket_no")
-    if (
-        source in (Source.PUBLIC, *HOTLINE_SOURCES)
-        and not (reporter_name or reporter_phone)
-        and role != SYSTEM
-    ):
+    if (source == Source.PUBLIC or channel) and not (reporter_name or reporter_phone) and role != SYSTEM:
         raise InvalidInput(_("请填写反映人姓名或电话"), field="reporter_phone")
     prepared = prepare_photos(photos)
     after = _require_photos("self_resolved", after_photos, "after_photos") if self_resolved else []

@@ -19,7 +19,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
-from cases import events, rules, selectors, timing
+from cases import channels, events, rules, selectors, timing
 from cases.actions import ACTIONS
 from cases.errors import ActionError
 from cases.intake import duplicates
@@ -29,7 +29,6 @@ from cases.models import (
     CaseRequest,
     RejectReason,
     Satisfaction,
-    Source,
     Urgency,
     Variant,
 )
@@ -199,7 +198,7 @@ def _details(event, case: Case, names: dict) -> list[str]:
     out = []
     if a == Action.REPORT:
         if p.get("source"):
-            out.append(_("来源：%s") % _choice(Source, p["source"]))
+            out.append(_("来源：%s") % channels.label(p["source"]))
         if p.get("self_resolved"):
             out.append(_("自行处置"))
     elif a == Action.REJECT:

@@ -18,12 +18,12 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
-from cases import services
+from cases import channels, services
 from cases.errors import ActionError
 from cases.filters import CaseFilterSet
 from cases.intake import gazetteer
-from cases.intake.hotline import SOURCE_FOR_CHANNEL
-from cases.models import HOTLINE_SOURCES, Case, CaseEvent, HotlineTicket, Satisfaction
+from cases.intake.hotline import source_for_channel
+from cases.models import Case, CaseEvent, HotlineTicket, Satisfaction
 from cases.selectors import cases_visible_to, with_open_step
 from cases.web.inspector import JS_STRINGS, CasePositionForm, picker_context, role_required
 from cases.web.lists import case_filterset
@@ -36,7 +36,18 @@ TICKETS_PAGE = 30
 CALLBACKS_PAGE = 20
 CALLBACK_FILTERS = ("q", "source")
 INBOX_PREVIEW = 20
-CHANNELS = [("12345", _("12345 政务服务便民热线")), ("8890", _("8890 便民服务专线"))]
+
+
+def hotline_channel_choices() -> list[tuple[str, str]]:
+    """The active hotline channels (their rows, cases/channels.py), as (number, name)."""
+    return [(c.hotline_number, c.name) for c in channels.registry().values() if c.is_hotline and c.is_active]
+
+
+def hotline_source_choices() -> list[tuple[str, str]]:
+    """Every hotline channel as (source code, name), for filters (a switched-off one keeps its cases)."""
+    return [(c.code, c.name) for c in channels.registry().values() if c.is_hotline]
+
+
 SESSION_CHANNEL = "hotline_channel"  # the agent's line: most agents answer one all day
 
 
@@ -45,7 +56,7 @@ SESSION_CHANNEL = "hotline_channel"  # the agent's line: most agents answer one 
 
 class IntakeForm(CasePositionForm):
     channel = forms.ChoiceField(
-        label=_("热线渠道"), choices=CHANNELS, initial="12345", widget=forms.RadioSelect
+        label=_("热线渠道"), choices=hotline_channel_choices, initial="12345", widget=forms.RadioSelect
     )
     hotline_ticket_no = forms.CharField(
         label=_("热线工单号"),
@@ -99,7 +110,7 @@ def intake(request):
             try:
                 case = services.case_report(
                     actor=request.user,
-                    source=SOURCE_FOR_CHANNEL[data["channel"]],
+                    source=source_for_channel(data["channel"]),
                     hotline_ticket_no=data["hotline_ticket_no"],
                     reporter_name=data["reporter_name"],
                     reporter_phone=data["reporter_phone"],
@@ -151,7 +162,6 @@ def geocode(request):
 # ---------------------------------------------------------------- recent tickets
 
 
-HOTLINE_SOURCE_CHOICES = [(s.value, s.label) for s in HOTLINE_SOURCES]
 # Sortable columns (cases/web/sorting.py): (sort key or "", header) in the table's order.
 TICKET_SORTS = {
     "ticket": ("hotline_channel", "hotline_ticket_no", "id"),
@@ -186,7 +196,7 @@ CALLBACK_HEADERS = (
 def tickets(request):
     """Recent hotline cases with their state now (filter by channel, status, words), and the API inbox's
     tickets that are not cases yet."""
-    hotline_cases = cases_visible_to(request.user).filter(source__in=list(HOTLINE_SOURCES))
+    hotline_cases = cases_visible_to(request.user).filter(source__in=channels.hotline_codes())
     filterset = CaseFilterSet(request.GET or None, queryset=hotline_cases)
     rows = filterset.qs if filterset.is_bound else hotline_cases
     sorting = Sorting(
@@ -223,7 +233,7 @@ def tickets(request):
             "page": page,
             "filterset": filterset,
             "inbox": inbox,
-            "source_choices": HOTLINE_SOURCE_CHOICES,
+            "source_choices": hotline_source_choices(),
             "status_choices": STATUS_CHOICES,
             "chosen_source": request.GET.get("source", ""),
             "chosen_status": request.GET.get("status", ""),
@@ -260,7 +270,7 @@ def callback_queue():
     reached = since_closed.exclude(payload__satisfaction=Satisfaction.UNREACHABLE)
     tries = since_closed.order_by().values("case").annotate(n=Count("id")).values("n")
     return (
-        Case.objects.filter(status=Status.CLOSED, source__in=list(HOTLINE_SOURCES))
+        Case.objects.filter(status=Status.CLOSED, source__in=channels.hotline_codes())
         .exclude(Exists(reached))
         .annotate(tries=Coalesce(Subquery(tries, output_field=IntegerField()), Value(0)))
         .only(
@@ -290,7 +300,7 @@ def _callbacks_page(
     row's (case id, bound form), shown again with its errors."""
     fs = case_filterset(request, callback_queue(), CALLBACK_FILTERS, params=params)
     fs.form.fields["source"].label = _("渠道")
-    fs.form.fields["source"].widget.choices = [("", _("全部")), *HOTLINE_SOURCE_CHOICES]
+    fs.form.fields["source"].widget.choices = [("", _("全部")), *hotline_source_choices()]
     fs.form.fields["source"].widget.attrs["data-autosubmit"] = ""
     sorting = Sorting(
         params, CALLBACK_SORTS, "closed_at", CALLBACK_HEADERS, path=reverse("hotline-callbacks")
