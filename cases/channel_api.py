@@ -110,5 +110,4 @@ class ChannelViewSet(
     pagination_class = Pagination
     permission_classes = [ChannelPermission]
     lookup_field = "code"
-    lookup_value_regex = r"[a-z][a-z0-9_]{1,19}"
     ordering_fields = ["sort_order", "code", "name"]

@@ -217,6 +217,8 @@ class Case(models.Model):
     def source_label(self) -> str:
         return self.get_source_display()
 
+    source_label.fget.short_description = _("来源")
+
 
 # The longest reason, note or result an action takes (回退理由, 审批意见, 处置结果 …): the API's and the
 # forms' limit, and the services' (README, Channels; the OpenAPI document's maxLength).
@@ -568,6 +570,16 @@ class ApiClient(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from cases import channels
+
+        if self.kind == self.Kind.HOTLINE and channels.for_hotline_number(self.channel) is None:
+            raise ValidationError(
+                {"channel": _("热线系统须填写一个已启用热线来源渠道的热线号码（见「来源渠道」）")}
+            )
 
 
 class HotlineTicket(models.Model):

@@ -38,8 +38,6 @@ class Kpi:
         }
 
 
-
-
 def hotline_sources() -> tuple[str, ...]:
     """The hotline channels (cases/channels.py: those with a hotline number), for the hotline figures."""
     return channels.hotline_codes()
@@ -49,6 +47,7 @@ def not_patrolled() -> tuple[str, ...]:
     """漏报: problems someone other than the patrol found first (docs/domain.md §7, inspectors): the cases
     of every channel that needs 核实 (the public, the hotlines, the media, and any such channel added)."""
     return channels.untrusted_codes()
+
 
 COHORT = _("案件按立案日计入统计期（队列口径）；状态取最近一次汇总时的状态。")
 REPORTED = _("案件按上报日计入统计期。")

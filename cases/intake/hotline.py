@@ -352,3 +352,14 @@ def ticket_status(ticket: HotlineTicket) -> dict:
 def tickets_for_operator(states: Iterable[str] | None = None):
     qs = HotlineTicket.objects.select_related("case").order_by("created_at", "pk")
     return qs.filter(state__in=list(states)) if states else qs
+
+
+def retry_failed(tickets) -> list[HotlineTicket]:
+    """The admin's retry: failed tickets go back to `received` and to a worker, as if just delivered."""
+    with transaction.atomic():
+        locked = list(HotlineTicket.objects.select_for_update().filter(pk__in=tickets, state=State.FAILED))
+        for ticket in locked:
+            ticket.state, ticket.attempts, ticket.enqueued_at = State.RECEIVED, 0, timezone.now()
+            ticket.save(update_fields=["state", "attempts", "enqueued_at"])
+            transaction.on_commit(lambda pk=ticket.pk: _publish(pk))
+    return locked
