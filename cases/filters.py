@@ -5,7 +5,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from cases import channels
-from cases.models import Case, Light, Satisfaction, TimedStep, Urgency
+from cases.models import Case, Light, RequestNature, Satisfaction, TimedStep, Urgency
 from cases.workflow import STATUS_CHOICES, Status
 from dispatch.models import Step
 
@@ -57,6 +57,7 @@ class CaseFilterSet(django_filters.FilterSet):
     # Channels are data: any channel's code, active or not (old cases keep theirs).
     source = AnyOfFilter(choices=channels.choices, label=_("来源"))
     urgency = django_filters.ChoiceFilter(choices=Urgency.choices, label=_("紧急程度"))
+    request_nature = AnyOfFilter(choices=RequestNature.choices, label=_("诉求性质"))
     category = django_filters.CharFilter(field_name="category_code", label=_("类别编码"))
     major_code = django_filters.CharFilter(field_name="major_code", label=_("大类编码"))
     kind = django_filters.ChoiceFilter(

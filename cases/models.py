@@ -53,6 +53,16 @@ class Satisfaction(models.TextChoices):
     UNREACHABLE = "unreachable", _("未联系上")
 
 
+class RequestNature(models.TextChoices):
+    """诉求性质: what the caller asks for (docs/domain.md §2), set by the hotline agent or the hotline's ticket."""
+
+    CONSULT = "consult", _("咨询")
+    RESOLVE = "resolve", _("求决")
+    COMPLAINT = "complaint", _("投诉")
+    REPORT = "report", _("举报")
+    SUGGESTION = "suggestion", _("建议")
+
+
 class RejectReason(models.TextChoices):
     DUPLICATE = "duplicate", _("重复案件")
     OUT_OF_SCOPE = "out_of_scope", _("不属于城市管理范围")
@@ -115,6 +125,9 @@ class Case(models.Model):
     reporter_email = models.EmailField(_("反映人邮箱"), blank=True)
     hotline_channel = models.CharField(_("热线渠道"), max_length=10, blank=True)
     hotline_ticket_no = models.CharField(_("热线工单号"), max_length=64, blank=True)
+    request_nature = models.CharField(
+        _("诉求性质"), max_length=12, choices=RequestNature.choices, blank=True, default="", db_default=""
+    )
     # The client's key for one report (the API's Idempotency-Key, the report page's hidden field): a
     # report sent again with it, after an answer lost on a bad connection, finds this case instead of
     # making a second one. Unique per reporter.
@@ -194,6 +207,12 @@ class Case(models.Model):
             # Every work queue is one state, worked oldest (or newest) first: without this, PostgreSQL
             # walks case_created_order and discards the other states' rows before finding 25.
             models.Index(fields=["status", "created_at", "id"], name="case_status_created"),
+            # A caller's earlier cases (repeat callers, cases/caller_history.py), shown to the hotline agent.
+            models.Index(
+                fields=["reporter_phone", "created_at"],
+                name="case_caller_history",
+                condition=~Q(reporter_phone=""),
+            ),
             # The supervisors' map: open cases inside the visible box (cases/web/supervise.py).
             models.Index(
                 fields=["lat", "lng"], name="case_open_position", condition=Q(status__in=OPEN_STATES)
@@ -600,6 +619,9 @@ class HotlineTicket(models.Model):
     lng = models.FloatField(_("经度"), null=True, blank=True)
     lat = models.FloatField(_("纬度"), null=True, blank=True)
     category_hint = models.CharField(_("分类提示"), max_length=100, blank=True)
+    request_nature = models.CharField(
+        _("诉求性质"), max_length=12, choices=RequestNature.choices, blank=True, default="", db_default=""
+    )
     description = models.TextField(_("诉求内容"))
     urgency = models.CharField(_("紧急程度"), max_length=10, default="normal")
     photo_urls = models.JSONField(_("照片地址"), default=list, blank=True)

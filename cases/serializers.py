@@ -9,6 +9,7 @@ from cases.models import (
     CasePhoto,
     CaseRequest,
     Notification,
+    RequestNature,
     TimedStep,
     Urgency,
 )
@@ -198,6 +199,7 @@ class CaseDetailSerializer(CaseListSerializer):
             "component",
             "hotline_channel",
             "hotline_ticket_no",
+            "request_nature",
             "duplicate_of",
             "reject_reason",
             "reopen_count",
@@ -218,7 +220,14 @@ class CaseDetailSerializer(CaseListSerializer):
             self.context["request"].user
         ):
             return None
-        return {"name": case.reporter_name, "phone": case.reporter_phone}
+        from cases.caller_history import caller_history
+
+        history = caller_history(case.reporter_phone, before=case.created_at, exclude_case=case.pk)
+        return {
+            "name": case.reporter_name,
+            "phone": case.reporter_phone,
+            "earlier_calls": history.earlier if history else 0,
+        }
 
     def get_allowed_actions(self, case) -> list[str]:
         return rules.allowed_actions(case, self.context["request"].user)
@@ -242,6 +251,13 @@ class CaseReportSerializer(serializers.Serializer):
     reporter_name = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
     reporter_phone = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
     hotline_ticket_no = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+    request_nature = serializers.ChoiceField(
+        choices=RequestNature.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="诉求性质：consult 咨询、resolve 求决、complaint 投诉、report 举报、suggestion 建议",
+    )
     self_resolved = serializers.BooleanField(default=False)
     photos = serializers.ListField(child=serializers.FileField(), required=False, default=list)
     after_photos = serializers.ListField(child=serializers.FileField(), required=False, default=list)

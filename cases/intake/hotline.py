@@ -267,6 +267,7 @@ def _case_for(ticket: HotlineTicket, located_by=None) -> Case:
                 reporter_name=ticket.caller_name or ("匿名来电" if not ticket.caller_phone else ""),
                 reporter_phone=ticket.caller_phone,
                 hotline_ticket_no=ticket.ticket_no,
+                request_nature=ticket.request_nature,
                 note="；".join(n for n in notes if n),
             )
         except InvalidInput as exc:

@@ -8,7 +8,7 @@ from rest_framework import serializers
 
 from cases import channels
 from cases.intake import classify
-from cases.models import DuplicateSuspect, HotlineTicket, Urgency
+from cases.models import DuplicateSuspect, HotlineTicket, RequestNature, Urgency
 from core.privacy import can_see_caller
 from grids.locator import InvalidPosition, check_position
 
@@ -51,6 +51,19 @@ class HotlineTicketInSerializer(serializers.Serializer):
         help_text=_("类别编码、热线自身的分类或自由文本"),
     )
     description = serializers.CharField(max_length=DESCRIPTION_MAX_LENGTH, label=_("诉求内容"))
+    request_nature = serializers.ChoiceField(
+        choices=RequestNature.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        label=_("诉求性质"),
+        help_text=_("咨询 consult、求决 resolve、投诉 complaint、举报 report、建议 suggestion"),
+        error_messages={
+            "invalid_choice": _(
+                "诉求性质「{input}」无效，应为 consult、resolve、complaint、report 或 suggestion"
+            )
+        },
+    )
     urgency = serializers.ChoiceField(choices=Urgency.choices, required=False, default=Urgency.NORMAL)
     photo_urls = serializers.ListField(
         child=serializers.URLField(max_length=500), required=False, default=list, max_length=20
@@ -159,6 +172,7 @@ class HotlineTicketSerializer(serializers.ModelSerializer):
             "lng",
             "lat",
             "category_hint",
+            "request_nature",
             "description",
             "urgency",
             "photo_urls",

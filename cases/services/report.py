@@ -14,6 +14,7 @@ from cases.models import (
     Case,
     CaseEvent,
     CasePhoto,
+    RequestNature,
     Source,
     Urgency,
 )
@@ -69,6 +70,7 @@ def case_report(
     reporter_phone: str = "",
     reporter_email: str = "",
     hotline_ticket_no: str = "",
+    request_nature: str = "",
     photos=None,
     self_resolved: bool = False,
     after_photos=None,
@@ -93,6 +95,13 @@ def case_report(
             _("紧急程度 %(value)r 无效，应为 %(choices)s")
             % {"value": urgency, "choices": ", ".join(Urgency.values)},
             field="urgency",
+        )
+    request_nature = request_nature or ""
+    if request_nature not in ("", *RequestNature.values):
+        raise InvalidInput(
+            _("诉求性质 %(value)r 无效，应为 %(choices)s")
+            % {"value": request_nature, "choices": ", ".join(RequestNature.values)},
+            field="request_nature",
         )
     category = _category(category)
     component = _component(component)
@@ -148,6 +157,7 @@ def case_report(
             reporter_email=reporter_email,
             hotline_channel=channel,
             hotline_ticket_no=hotline_ticket_no,
+            request_nature=request_nature,
             created_at=now,
             submission_key=submission_key,
             ticket=(channel, hotline_ticket_no),

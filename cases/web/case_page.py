@@ -21,6 +21,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from cases import channels, events, rules, selectors, timing
 from cases.actions import ACTIONS
+from cases.caller_history import caller_history
 from cases.errors import ActionError
 from cases.intake import duplicates
 from cases.models import (
@@ -70,10 +71,17 @@ def page_context(request, case: Case) -> dict:
     requests = list(case.requests.all())
     decisions = {kind: [b for b in buttons if b.ledger == kind] for kind in CaseRequest.Kind.values}
     current = next((s for s in steps if s.open), None)
+    show_caller = selectors.can_see_caller(user)
     return {
         "case": case,
         "status_label": STATUS_LABELS[Status(case.status)],
-        "show_caller": selectors.can_see_caller(user),
+        "show_caller": show_caller,
+        # Repeat callers: only where the caller may be seen at all (core/privacy.py).
+        "caller_history": (
+            caller_history(case.reporter_phone, before=case.created_at, exclude_case=case.pk)
+            if show_caller and case.reporter_phone
+            else None
+        ),
         "co_departments": list(case.co_departments.all()),
         "timeline": _timeline(case, events, photos),
         "before": [p for p in photos if p.stage in BEFORE_STAGES],

@@ -13,17 +13,18 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery, Va
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import path, reverse, reverse_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from cases import channels, services
+from cases.caller_history import caller_history
 from cases.errors import ActionError
 from cases.filters import CaseFilterSet
 from cases.intake import gazetteer
 from cases.intake.hotline import source_for_channel
-from cases.models import Case, CaseEvent, HotlineTicket, Satisfaction
+from cases.models import Case, CaseEvent, HotlineTicket, RequestNature, Satisfaction
 from cases.selectors import cases_visible_to, with_open_step
 from cases.web.inspector import JS_STRINGS, CasePositionForm, picker_context, role_required
 from cases.web.lists import case_filterset
@@ -69,7 +70,24 @@ class IntakeForm(CasePositionForm):
         label=_("来电电话"),
         max_length=30,
         required=False,
-        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off", "inputmode": "tel"}),
+        widget=forms.TextInput(
+            attrs={
+                "type": "tel",
+                "autocomplete": "off",
+                "inputmode": "tel",
+                # The caller's history appears beside the number as the agent types it (caller_history).
+                "hx-get": reverse_lazy("hotline-caller-history"),
+                "hx-trigger": "change, keyup changed delay:600ms",
+                "hx-target": "#caller-history",
+                "hx-swap": "innerHTML",
+            }
+        ),
+    )
+    request_nature = forms.ChoiceField(
+        label=_("诉求性质"),
+        choices=RequestNature.choices,
+        required=False,
+        widget=forms.RadioSelect,
     )
 
     missing_position_message = _("请在地图上点选位置，或填写能在地名库中找到的地址")
@@ -112,6 +130,7 @@ def intake(request):
                     actor=request.user,
                     source=source_for_channel(data["channel"]),
                     hotline_ticket_no=data["hotline_ticket_no"],
+                    request_nature=data.get("request_nature", ""),
                     reporter_name=data["reporter_name"],
                     reporter_phone=data["reporter_phone"],
                     category=data["category"],
@@ -145,6 +164,16 @@ def intake(request):
         "cases/hotline/intake.html",
         {"form": form, "confirmed": confirmed, "js_strings": JS_STRINGS, **picker_context(request, form)},
     )
+
+
+@role_required(Role.HOTLINE, Role.OPERATOR)
+@require_GET
+def caller_history_fragment(request):
+    """The caller's earlier calls (htmx fragment beside the phone field): only these two roles may see
+    a caller (core/privacy.py), and the number never leaves the page it was typed in."""
+    phone = request.GET.get("reporter_phone", "")[:30]
+    history = caller_history(phone) if len(phone.strip()) >= 5 else None
+    return render(request, "cases/hotline/_caller_history.html", {"history": history})
 
 
 @role_required(Role.HOTLINE, Role.OPERATOR)
@@ -216,6 +245,7 @@ def tickets(request):
             "category_name",
             "address",
             "satisfaction",
+            "request_nature",
             "created_at",
             "grid__name",
         )
@@ -237,6 +267,8 @@ def tickets(request):
             "status_choices": STATUS_CHOICES,
             "chosen_source": request.GET.get("source", ""),
             "chosen_status": request.GET.get("status", ""),
+            "nature_choices": RequestNature.choices,
+            "chosen_nature": request.GET.get("request_nature", ""),
             "q": request.GET.get("q", ""),
             "sort": sorting.sort,
             "columns": sorting.columns,
@@ -365,6 +397,7 @@ def callback(request, pk: int):
 urlpatterns = [
     path("hotline/intake/", intake, name="hotline-intake"),
     path("hotline/geocode/", geocode, name="hotline-geocode"),
+    path("hotline/caller-history/", caller_history_fragment, name="hotline-caller-history"),
     path("hotline/tickets/", tickets, name="hotline-tickets"),
     path("hotline/callbacks/", callbacks, name="hotline-callbacks"),
     path("hotline/callbacks/<int:pk>/", callback, name="hotline-callback"),

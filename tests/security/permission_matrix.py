@@ -370,6 +370,12 @@ def endpoints(w) -> list[Probe]:
             page({"hotline", "operator"}, ok=404),
             why="the gate passed: an address the gazetteer does not know is a 404 answer",
         ),
+        Probe(
+            "hotline/caller-history/",
+            "/hotline/caller-history/?reporter_phone=13900001111",
+            page({"hotline", "operator"}),
+            why="a caller's earlier calls: only the roles that may see a caller (core/privacy.py)",
+        ),
         Probe("hotline/tickets/", "/hotline/tickets/", page({"hotline"})),
         Probe("hotline/callbacks/", "/hotline/callbacks/", page({"hotline"})),
         Probe(
