@@ -167,9 +167,10 @@ def _missed_rates(user_ids, period_from, period_to) -> dict[int, float | None]:
         .values("grid_id", "source")
         .annotate(filed=Sum("filed"))
     )
+    outside = not_patrolled()
     for row in rows:
         filed[row["grid_id"]] = filed.get(row["grid_id"], 0) + row["filed"]
-        if row["source"] in not_patrolled():
+        if row["source"] in outside:
             public[row["grid_id"]] = public.get(row["grid_id"], 0) + row["filed"]
     return {
         user_id: metrics.ratio(sum(public.get(g, 0) for g in grids), sum(filed.get(g, 0) for g in grids))
