@@ -77,7 +77,7 @@ class IntakeForm(CasePositionForm):
                 "inputmode": "tel",
                 # The caller's history appears beside the number as the agent types it (caller_history).
                 "hx-get": reverse_lazy("hotline-caller-history"),
-                "hx-trigger": "change, keyup changed delay:600ms",
+                "hx-trigger": "input changed delay:500ms, change",
                 "hx-target": "#caller-history",
                 "hx-swap": "innerHTML",
             }
