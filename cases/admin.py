@@ -1,7 +1,9 @@
 """Cases in the admin are read-only: every change goes through a service, so the event log stays whole."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
+from cases import channels
 from cases.models import Case, CaseEvent, CasePhoto, CaseRequest, Notification, TimedStep
 from core.privacy import can_see_caller
 
@@ -52,19 +54,32 @@ class TimedStepInline(admin.TabularInline):
         return False
 
 
+class SourceFilter(admin.SimpleListFilter):
+    """来源 by the channels' names (cases/channels.py): `source` has no choices of its own."""
+
+    title = _("来源")
+    parameter_name = "source"
+
+    def lookups(self, request, model_admin):
+        return channels.choices()
+
+    def queryset(self, request, queryset):
+        return queryset.filter(source=self.value()) if self.value() else queryset
+
+
 @admin.register(Case)
 class CaseAdmin(ReadOnlyAdmin):
     list_display = [
         "number",
         "status",
-        "source",
+        "source_label",
         "category_name",
         "street",
         "department",
         "created_at",
         "closed_at",
     ]
-    list_filter = ["status", "source", "urgency", "category_kind", "major_code", "street"]
+    list_filter = ["status", SourceFilter, "urgency", "category_kind", "major_code", "street"]
     search_fields = ["number", "address", "description", "hotline_ticket_no"]
     date_hierarchy = "created_at"
     list_select_related = ["street", "department"]
@@ -123,4 +138,6 @@ class NotificationAdmin(ReadOnlyAdmin):
 
 
 # The category suggester: its versions and the log of choices (cases/suggest/admin.py).
+# Channels, API keys, the hotline inbox and outbox (issue #22.5): cases/integration_admin.py.
+from cases import integration_admin as _integration_admin  # noqa: E402, F401
 from cases.suggest import admin as _suggest_admin  # noqa: E402, F401

@@ -4,7 +4,8 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Case, Light, Satisfaction, Source, TimedStep, Urgency
+from cases import channels
+from cases.models import Case, Light, RequestNature, Satisfaction, TimedStep, Urgency
 from cases.workflow import STATUS_CHOICES, Status
 from dispatch.models import Step
 
@@ -53,8 +54,10 @@ class AnyOfFilter(django_filters.MultipleChoiceFilter):
 
 class CaseFilterSet(django_filters.FilterSet):
     status = AnyOfFilter(choices=STATUS_CHOICES, label=_("状态"))
-    source = AnyOfFilter(choices=Source.choices, label=_("来源"))
+    # Channels are data: any channel's code, active or not (old cases keep theirs).
+    source = AnyOfFilter(choices=channels.choices, label=_("来源"))
     urgency = django_filters.ChoiceFilter(choices=Urgency.choices, label=_("紧急程度"))
+    request_nature = AnyOfFilter(choices=RequestNature.choices, label=_("诉求性质"))
     category = django_filters.CharFilter(field_name="category_code", label=_("类别编码"))
     major_code = django_filters.CharFilter(field_name="major_code", label=_("大类编码"))
     kind = django_filters.ChoiceFilter(

@@ -20,16 +20,23 @@ OPEN_STATES = sorted(status.value for status in OPEN)
 
 
 class Source(models.TextChoices):
+    """The seeded channels' codes (cases/channels.py SEED), for code that names one. Channels are data:
+    what a code means (name, trust, hotline number, active) is its `Channel` row, never this list."""
+
     INSPECTOR = "inspector", _("监督员上报")
     HOTLINE_12345 = "hotline_12345", _("12345 政务服务便民热线")
     HOTLINE_8890 = "hotline_8890", _("8890 便民服务专线")
+    HOTLINE_400 = "hotline_400", _("400热线")
     PUBLIC = "public", _("公众上报")
+    ZMLJL = "zmljl", _("政民零距离")
     LEADER = "leader", _("领导交办")
     VIDEO = "video", _("视频/物联网发现")
     MEDIA = "media", _("媒体")
+    COMMUNITY = "community", _("社区/志愿者")
 
 
-# Inspector reports and video finds are trusted; the rest must be verified on site first (docs/domain.md §2).
+# The seeded trust levels and hotline numbers, for the generator and the demo, which draw from the seed.
+# The running system asks the Channel rows (cases.channels.needs_verification / hotline_number).
 TRUSTED_SOURCES = frozenset({Source.INSPECTOR, Source.VIDEO, Source.LEADER})
 HOTLINE_SOURCES = {Source.HOTLINE_12345: "12345", Source.HOTLINE_8890: "8890"}
 
@@ -46,6 +53,16 @@ class Satisfaction(models.TextChoices):
     UNREACHABLE = "unreachable", _("未联系上")
 
 
+class RequestNature(models.TextChoices):
+    """诉求性质: what the caller asks for (docs/domain.md §2), set by the hotline agent or the hotline's ticket."""
+
+    CONSULT = "consult", _("咨询")
+    RESOLVE = "resolve", _("求决")
+    COMPLAINT = "complaint", _("投诉")
+    REPORT = "report", _("举报")
+    SUGGESTION = "suggestion", _("建议")
+
+
 class RejectReason(models.TextChoices):
     DUPLICATE = "duplicate", _("重复案件")
     OUT_OF_SCOPE = "out_of_scope", _("不属于城市管理范围")
@@ -55,7 +72,8 @@ class RejectReason(models.TextChoices):
 
 class Case(models.Model):
     number = models.CharField(_("案件编号"), max_length=32, unique=True)
-    source = models.CharField(_("来源"), max_length=20, choices=Source.choices, db_index=True)
+    # A Channel code (cases/channels.py): validated against the active channels by the report service.
+    source = models.CharField(_("来源"), max_length=20, db_index=True)
     status = models.CharField(_("状态"), max_length=20, choices=STATUS_CHOICES, db_index=True)
 
     category = models.ForeignKey(
@@ -107,6 +125,9 @@ class Case(models.Model):
     reporter_email = models.EmailField(_("反映人邮箱"), blank=True)
     hotline_channel = models.CharField(_("热线渠道"), max_length=10, blank=True)
     hotline_ticket_no = models.CharField(_("热线工单号"), max_length=64, blank=True)
+    request_nature = models.CharField(
+        _("诉求性质"), max_length=12, choices=RequestNature.choices, blank=True, default="", db_default=""
+    )
     # The client's key for one report (the API's Idempotency-Key, the report page's hidden field): a
     # report sent again with it, after an answer lost on a bad connection, finds this case instead of
     # making a second one. Unique per reporter.
@@ -186,6 +207,12 @@ class Case(models.Model):
             # Every work queue is one state, worked oldest (or newest) first: without this, PostgreSQL
             # walks case_created_order and discards the other states' rows before finding 25.
             models.Index(fields=["status", "created_at", "id"], name="case_status_created"),
+            # A caller's earlier cases (repeat callers, cases/caller_history.py), shown to the hotline agent.
+            models.Index(
+                fields=["reporter_phone", "created_at"],
+                name="case_caller_history",
+                condition=~Q(reporter_phone=""),
+            ),
             # The supervisors' map: open cases inside the visible box (cases/web/supervise.py).
             models.Index(
                 fields=["lat", "lng"], name="case_open_position", condition=Q(status__in=OPEN_STATES)
@@ -198,6 +225,18 @@ class Case(models.Model):
     @property
     def status_label(self) -> str:
         return self.get_status_display()
+
+    def get_source_display(self) -> str:
+        """The channel's name from its row (channels are data: `source` has no choices)."""
+        from cases import channels
+
+        return channels.label(self.source)
+
+    @property
+    def source_label(self) -> str:
+        return self.get_source_display()
+
+    source_label.fget.short_description = _("来源")
 
 
 # The longest reason, note or result an action takes (回退理由, 审批意见, 处置结果 …): the API's and the
@@ -502,8 +541,30 @@ class DuplicateSuspect(models.Model):
         return f"{self.case_id} ~ {self.original_id}"
 
 
+class ApiClientManager(models.Manager):
+    def create(self, *, api_key: str = "", **fields):
+        """`api_key=` names the secret to issue (tests, the demo); without it one is drawn. Only its
+        digest is stored; the instance carries the clear key in `.api_key` until it is dropped."""
+        from cases import apikeys
+
+        key = api_key or apikeys.new_key()
+        if api_key and "webhook_secret" not in fields:
+            # A key chosen by the caller (tests, the demo, rows from before digests): pushes stay signed
+            # with it, as they were, until the admin rotates the webhook secret.
+            fields["webhook_secret"] = api_key
+        client = self.model(**fields, **apikeys.stored_fields(key))
+        client.save(force_insert=True, using=self.db)
+        client.api_key = key
+        return client
+
+
 class ApiClient(models.Model):
-    """A machine client: an Open311 application or a hotline system (12345 / 8890), with its API key."""
+    """A machine client: an Open311 application or a hotline system (12345 / 8890), with its API key.
+
+    The key is stored as its SHA-256 digest only (cases/apikeys.py): it is shown once, when issued or
+    rotated, and a leaked database gives no working key. The webhook secret signs our pushes, so it is
+    kept (the receiver must know it too); the admin and its audit trail show only a fingerprint.
+    """
 
     class Kind(models.TextChoices):
         OPEN311 = "open311", _("Open311 应用")
@@ -512,12 +573,26 @@ class ApiClient(models.Model):
     name = models.CharField(_("名称"), max_length=100)
     kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
     channel = models.CharField(
-        _("热线渠道"), max_length=10, blank=True, help_text=_("热线系统：12345 或 8890")
+        _("热线渠道"), max_length=10, blank=True, help_text=_("热线系统：热线号码，如 12345、8890、400")
     )
-    api_key = models.CharField(_("API 密钥"), max_length=64, unique=True)
+    key_hash = models.CharField(_("密钥摘要"), max_length=64, unique=True, editable=False)
+    key_prefix = models.CharField(
+        _("密钥前缀"), max_length=12, editable=False, help_text=_("用于辨认密钥，不能用于调用")
+    )
+    key_issued_at = models.DateTimeField(_("密钥签发时间"), default=timezone.now, editable=False)
     webhook_url = models.URLField(_("状态回推地址"), blank=True)
+    webhook_secret = models.CharField(
+        _("回推签名密钥"),
+        max_length=128,
+        blank=True,
+        editable=False,
+        help_text=_("空：使用环境变量 HOTLINE_WEBHOOK_SECRET"),
+    )
     is_active = models.BooleanField(_("启用"), default=True)
+    revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ApiClientManager()
 
     class Meta:
         verbose_name = _("接口客户端")
@@ -532,6 +607,16 @@ class ApiClient(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from cases import channels
+
+        if self.kind == self.Kind.HOTLINE and channels.for_hotline_number(self.channel) is None:
+            raise ValidationError(
+                {"channel": _("热线系统须填写一个已启用热线来源渠道的热线号码（见「来源渠道」）")}
+            )
 
 
 class HotlineTicket(models.Model):
@@ -552,6 +637,9 @@ class HotlineTicket(models.Model):
     lng = models.FloatField(_("经度"), null=True, blank=True)
     lat = models.FloatField(_("纬度"), null=True, blank=True)
     category_hint = models.CharField(_("分类提示"), max_length=100, blank=True)
+    request_nature = models.CharField(
+        _("诉求性质"), max_length=12, choices=RequestNature.choices, blank=True, default="", db_default=""
+    )
     description = models.TextField(_("诉求内容"))
     urgency = models.CharField(_("紧急程度"), max_length=10, default="normal")
     photo_urls = models.JSONField(_("照片地址"), default=list, blank=True)
@@ -621,4 +709,6 @@ class HotlineOutbox(models.Model):
 
 
 # The category suggester's records live beside its code (cases/suggest); imported here, they are this app's.
+# Channels as data (docs/domain.md §2): the rows `Case.source` names, beside their registry (cases/channels.py).
+from cases.channels import Channel  # noqa: E402, F401
 from cases.suggest.models import SuggesterVersion, SuggestionFeedback  # noqa: E402, F401

@@ -7,7 +7,7 @@ raising, so the API's list and the page's buttons can never disagree with what a
 from django.core.signals import request_started
 from django.utils.translation import gettext as _
 
-from cases.errors import ActionForbidden, ActionRefused
+from cases.errors import ActionForbidden, ActionRefused, InvalidInput
 from cases.workflow import (
     ACTION_LABELS,
     LEDGER,
@@ -22,14 +22,32 @@ from cases.workflow import (
 )
 from core.roles import Role
 
-# Reporting: the source each role reports as, and the sources it may choose from.
-_SOURCES_BY_ROLE = {
+# Reporting: the channels (cases/channels.py) each role may report as; the first is its default. A
+# channel added in the admin is open to the operators (and the hotline agents when it has a hotline
+# number) without a code change; inspectors and leaders report as themselves.
+_FIXED_SOURCES_BY_ROLE = {
     Role.INSPECTOR: ("inspector",),
-    Role.HOTLINE: ("hotline_12345", "hotline_8890"),
-    Role.OPERATOR: ("leader", "video", "media", "public", "hotline_12345", "hotline_8890"),
     Role.SUPERVISOR: ("leader",),
-    SYSTEM: ("public", "video"),
 }
+
+
+def sources_for_role(role: str) -> tuple[str, ...]:
+    from cases import channels
+
+    if role in _FIXED_SOURCES_BY_ROLE:
+        return _FIXED_SOURCES_BY_ROLE[role]
+    table = channels.registry()
+    usable = [code for code, info in table.items() if info.is_active and code != "inspector"]
+    if role == Role.HOTLINE:
+        return tuple(code for code in usable if table[code].is_hotline)
+    if role == Role.OPERATOR:
+        return tuple(sorted(usable, key=lambda code: code != "leader"))  # 领导交办 first, as before
+    if role == SYSTEM:
+        # Machines: Open311 (公众上报) by default, video, and any channel an API client is linked to.
+        return tuple(sorted(usable, key=lambda code: (code != "public", code != "video")))
+    return ()
+
+
 _ROLE_ORDER = [r.value for r in Role]
 
 
@@ -67,13 +85,17 @@ def self_resolve_scope_error(actor, role: str, grid) -> str | None:
 
 
 def source_for(role: str, requested: str | None) -> str:
-    allowed = _SOURCES_BY_ROLE.get(role, ())
-    if not requested:
-        return allowed[0]
-    if requested not in allowed:
-        from cases.models import Source
+    from cases import channels
 
-        names = "、".join(str(Source(s).label) for s in allowed)
+    allowed = sources_for_role(role)
+    if not requested:
+        if not allowed:
+            raise ActionForbidden(_("没有该角色可用的来源渠道"))
+        return allowed[0]
+    if channels.active(requested) is None:
+        raise InvalidInput(channels.unknown_channel_message(requested), field="source")
+    if requested not in allowed:
+        names = "、".join(channels.label(s) for s in allowed)
         raise ActionForbidden(_("该角色只能以以下来源上报：%(sources)s") % {"sources": names})
     return requested
 
@@ -127,10 +149,14 @@ def _ledger_error(case, action: str, actor) -> ActionRefused | ActionForbidden |
 
 def _precondition_error(case, action: str) -> ActionRefused | None:
     """Rules of an action beyond its edge in the table."""
-    from cases.models import TRUSTED_SOURCES
+    from cases import channels
 
-    if action == Action.ACCEPT and case.source not in TRUSTED_SOURCES:
-        return ActionRefused(_("公众和热线来源的案件须先派发监督员核实，不能直接受理"))
+    # The channel's trust level (its row, docs/domain.md §2): 须核实 channels go to an inspector first.
+    if action == Action.ACCEPT and channels.needs_verification(case.source):
+        return ActionRefused(
+            _("「%(channel)s」来源的案件须先派发监督员核实，不能直接受理")
+            % {"channel": channels.label(case.source)}
+        )
     return None
 
 

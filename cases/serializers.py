@@ -11,7 +11,7 @@ from cases.models import (
     CasePhoto,
     CaseRequest,
     Notification,
-    Source,
+    RequestNature,
     TimedStep,
     Urgency,
 )
@@ -53,6 +53,7 @@ class CaseListSerializer(_BuiltOnce, serializers.ModelSerializer):
     street = _Ref()
     department = _Ref(allow_null=True)
     kind = serializers.CharField(source="category_kind")
+    source_label = serializers.CharField(source="get_source_display", read_only=True)
 
     class Meta:
         model = Case
@@ -62,6 +63,7 @@ class CaseListSerializer(_BuiltOnce, serializers.ModelSerializer):
             "status",
             "status_label",
             "source",
+            "source_label",
             "urgency",
             "kind",
             "category_code",
@@ -220,6 +222,7 @@ class CaseDetailSerializer(CaseListSerializer):
             "component",
             "hotline_channel",
             "hotline_ticket_no",
+            "request_nature",
             "duplicate_of",
             "reject_reason",
             "reopen_count",
@@ -240,7 +243,14 @@ class CaseDetailSerializer(CaseListSerializer):
             self.context["request"].user
         ):
             return None
-        return {"name": case.reporter_name, "phone": case.reporter_phone}
+        from cases.caller_history import caller_history
+
+        history = caller_history(case.reporter_phone, before=case.created_at, exclude_case=case.pk)
+        return {
+            "name": case.reporter_name,
+            "phone": case.reporter_phone,
+            "earlier_calls": history.earlier if history else 0,
+        }
 
     def get_allowed_actions(self, case) -> list[str]:
         return rules.allowed_actions(case, self.context["request"].user)
@@ -255,11 +265,22 @@ class CaseReportSerializer(serializers.Serializer):
     description = serializers.CharField(max_length=2000)
     address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.NORMAL)
-    source = serializers.ChoiceField(choices=Source.choices, required=False)
+    source = serializers.CharField(
+        max_length=20,
+        required=False,
+        help_text="来源渠道编码（/api/v1/channels/）；须为已启用、且您的角色可用的渠道",
+    )
     component = serializers.CharField(max_length=17, required=False, allow_blank=True, default="")
     reporter_name = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
     reporter_phone = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
     hotline_ticket_no = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+    request_nature = serializers.ChoiceField(
+        choices=RequestNature.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="诉求性质：consult 咨询、resolve 求决、complaint 投诉、report 举报、suggestion 建议",
+    )
     self_resolved = serializers.BooleanField(default=False)
     photos = serializers.ListField(child=serializers.FileField(), required=False, default=list)
     after_photos = serializers.ListField(child=serializers.FileField(), required=False, default=list)

@@ -61,6 +61,14 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "enforcement.*_letter",
         "enforcement.view_*",
         "cases.change_suggesterversion",  # switch the category suggester to another version
+        # Integration (issue #22.5): channels, API clients and their keys, retry/resend of the hotline
+        # inbox and outbox (the admin's actions, audited: cases/integration_admin.py).
+        "cases.add_channel",
+        "cases.change_channel",
+        "cases.add_apiclient",
+        "cases.change_apiclient",
+        "cases.change_hotlineticket",
+        "cases.change_hotlineoutbox",
         "axes.view_*",
         "notices.*",  # notice channels (企业微信/钉钉 robots, SMS, email), quiet hours, the outbox
         "axes.delete_accessattempt",

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from dispatch.models import (
     CalendarDay,
     Category,
+    CategoryMapping,
     Component,
     Department,
     RoutingRule,
@@ -243,3 +244,14 @@ class TimeLimitRuleAdmin(admin.ModelAdmin):
     @admin.display(description=_("规则"))
     def description(self, obj: TimeLimitRule) -> str:
         return obj.describe()
+
+
+@admin.register(CategoryMapping)
+class CategoryMappingAdmin(admin.ModelAdmin):
+    """A hotline's category hint → our category (cases/intake/classify.py), per channel or for all."""
+
+    list_display = ("hint", "channel", "category")
+    list_filter = ("channel",)
+    search_fields = ("hint", "category__code", "category__name")
+    autocomplete_fields = ("category",)
+    list_select_related = ("category",)

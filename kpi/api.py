@@ -16,7 +16,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cases.models import Source
+from cases.channel_api import ChannelCodeField
 from core.roles import DISTRICT_WIDE_ROLES, Role
 from kpi import queries
 from kpi.dates import validate_kpi_date
@@ -42,8 +42,8 @@ class FilterParams(serializers.Serializer):
         required=False,
         help_text="部件/事项：部件与事项的大类、小类编码会重复，与 major、category 一起使用",
     )
-    source = serializers.MultipleChoiceField(
-        choices=Source.choices, required=False, help_text="来源（可多选）"
+    source = serializers.ListField(
+        child=ChannelCodeField(), required=False, help_text="来源渠道编码（可多选，/api/v1/channels/）"
     )
 
     def validate(self, data):

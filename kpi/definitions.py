@@ -12,7 +12,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from cases.models import Source
+from cases import channels
 
 
 @dataclass(frozen=True)
@@ -38,9 +38,16 @@ class Kpi:
         }
 
 
-HOTLINE = (Source.HOTLINE_12345.value, Source.HOTLINE_8890.value)
-# 漏报: problems the public found before the patrol did (docs/domain.md §7, inspectors).
-NOT_PATROLLED = (Source.PUBLIC.value, *HOTLINE, Source.MEDIA.value)
+def hotline_sources() -> tuple[str, ...]:
+    """The hotline channels (cases/channels.py: those with a hotline number), for the hotline figures."""
+    return channels.hotline_codes()
+
+
+def not_patrolled() -> tuple[str, ...]:
+    """漏报: problems someone other than the patrol found first (docs/domain.md §7, inspectors): the cases
+    of every channel that needs 核实 (the public, the hotlines, the media, and any such channel added)."""
+    return channels.untrusted_codes()
+
 
 COHORT = _("案件按立案日计入统计期（队列口径）；状态取最近一次汇总时的状态。")
 REPORTED = _("案件按上报日计入统计期。")

@@ -17,7 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cases.models import Source
+from cases.channel_api import ChannelCodeField
 from dispatch.models import Category
 from kpi import hotspots, queries
 from kpi.api import kpi_date_field
@@ -43,9 +43,7 @@ class ScopeQuery(serializers.Serializer):
     kind = serializers.ChoiceField(
         choices=Category.Kind.choices, required=False, allow_blank=True, default="", help_text=_("部件/事项")
     )
-    source = serializers.ChoiceField(
-        choices=Source.choices, required=False, allow_blank=True, default="", help_text=_("来源")
-    )
+    source = ChannelCodeField(required=False, allow_blank=True, default="", help_text=_("来源渠道编码"))
 
     def scope(self) -> hotspots.CaseScope:
         names = hotspots.CaseScope.__dataclass_fields__

@@ -24,7 +24,8 @@ from django.utils import timezone
 from django.utils.translation import gettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Case, Source
+from cases import channels
+from cases.models import Case
 from dispatch.models import Category
 from kpi import hotspots, queries
 
@@ -262,7 +263,8 @@ IDENTITY = {
 }
 SKIPPED = {"id", "pk", "grid", "cases", "cases_url", "filters", "definition"}
 SCORE_COLUMNS = {"score": (_("综合得分"), "number"), "grade": (_("等级"), "text")}
-CHOICE_LABELS = {"source": dict(Source.choices), "kind": dict(Category.Kind.choices)}
+# Channel names come from their rows (cases/channels.py), read when a report is made.
+CHOICE_LABELS = {"source": channels.labels, "kind": lambda: dict(Category.Kind.choices)}
 
 
 def ranking_section(
@@ -311,7 +313,7 @@ def ranking_section(
             if c.type == "percent":
                 cells[c.key] = _figure(cells[c.key], "%")
             elif c.key in CHOICE_LABELS and cells[c.key] is not None:
-                cells[c.key] = str(CHOICE_LABELS[c.key].get(cells[c.key], cells[c.key]))
+                cells[c.key] = str(CHOICE_LABELS[c.key]().get(cells[c.key], cells[c.key]))
         out.append(cells)
     return Section(key, title, columns, out)
 

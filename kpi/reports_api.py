@@ -19,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cases.models import Source
+from cases.channel_api import ChannelCodeField
 from kpi import exports, reports
 from kpi.dates import validate_kpi_date
 
@@ -67,7 +67,7 @@ class ReportQuery(serializers.Serializer):
     department = serializers.CharField(required=False, allow_blank=True, help_text=_("主办部门编码"))
     category = serializers.CharField(required=False, allow_blank=True, help_text=_("小类编码"))
     major = serializers.CharField(required=False, allow_blank=True, help_text=_("大类编码"))
-    source = serializers.ChoiceField(choices=Source.choices, required=False, allow_blank=True)
+    source = ChannelCodeField(required=False, allow_blank=True)
 
     def validate_date(self, value):
         if value > reports.timezone.localdate():

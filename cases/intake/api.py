@@ -16,6 +16,7 @@ from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
+from cases import apikeys
 from cases.api import error_response
 from cases.errors import ActionError
 from cases.intake import duplicates, hotline
@@ -43,7 +44,7 @@ class HotlineApiKeyAuthentication(BaseAuthentication):
         key = request.META.get("HTTP_X_API_KEY", "").strip()
         if not key:
             return None
-        client = ApiClient.objects.filter(api_key=key, kind=ApiClient.Kind.HOTLINE, is_active=True).first()
+        client = apikeys.client_for(key, kind=ApiClient.Kind.HOTLINE)
         if client is None:
             raise AuthenticationFailed(_("API 密钥无效或已停用"))
         return AnonymousUser(), client

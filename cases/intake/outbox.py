@@ -155,7 +155,7 @@ def _push(row: HotlineOutbox, client: ApiClient, now, result: PushResult) -> Non
         deliver(
             client.webhook_url,
             row.payload,
-            secret=client.api_key,
+            secret=client.webhook_secret or settings.HOTLINE_WEBHOOK_SECRET,
             timeout=settings.HOTLINE_PUSH_TIMEOUT_SECONDS,
         )
     except Exception as exc:  # network, HTTP status, timeout: all mean "try again later"
@@ -176,3 +176,33 @@ def _push(row: HotlineOutbox, client: ApiClient, now, result: PushResult) -> Non
         attempts=attempts, state=HotlineOutbox.State.SENT, sent_at=timezone.now(), last_error=""
     )
     result.sent += 1
+
+
+# ---------------------------------------------------------------- by hand (the admin's retry and resend)
+
+
+def retry(rows) -> list[HotlineOutbox]:
+    """Failed rows → pending, due now, with a fresh count of attempts (the last error is kept to read)."""
+    with transaction.atomic():
+        locked = list(
+            HotlineOutbox.objects.select_for_update().filter(pk__in=rows, state=HotlineOutbox.State.FAILED)
+        )
+        now = timezone.now()
+        for row in locked:
+            row.state, row.attempts, row.next_attempt_at = HotlineOutbox.State.PENDING, 0, now
+            row.save(update_fields=["state", "attempts", "next_attempt_at"])
+    return locked
+
+
+def resend(rows) -> list[HotlineOutbox]:
+    """Sent rows → pending again, due now, with the same payload: its `event_id` is the receiver's key
+    for telling the repeat from a new message, so a resend never counts twice on their side."""
+    with transaction.atomic():
+        locked = list(
+            HotlineOutbox.objects.select_for_update().filter(pk__in=rows, state=HotlineOutbox.State.SENT)
+        )
+        now = timezone.now()
+        for row in locked:
+            row.state, row.attempts, row.next_attempt_at = HotlineOutbox.State.PENDING, 0, now
+            row.save(update_fields=["state", "attempts", "next_attempt_at"])
+    return locked

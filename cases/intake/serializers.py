@@ -6,13 +6,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from cases import channels
 from cases.intake import classify
-from cases.intake.hotline import SOURCE_FOR_CHANNEL
-from cases.models import DuplicateSuspect, HotlineTicket, Urgency
+from cases.models import DuplicateSuspect, HotlineTicket, RequestNature, Urgency
 from core.privacy import can_see_caller
 from grids.locator import InvalidPosition, check_position
 
-CHANNELS = list(SOURCE_FOR_CHANNEL)
 # The same longest description as a report through the API or a page (README, security: limits).
 DESCRIPTION_MAX_LENGTH = 2000
 # A ticket is pulled back at /api/v1/hotline/tickets/{channel}/{ticket_no}/: one path segment, so no
@@ -33,7 +32,11 @@ class HotlineTicketInSerializer(serializers.Serializer):
         label=_("工单号"),
         error_messages={"invalid": _("工单号只能包含字母、数字、汉字和 . _ : -（不能包含 /）")},
     )
-    channel = serializers.ChoiceField(choices=CHANNELS, label=_("热线渠道"))
+    channel = serializers.CharField(
+        max_length=10,
+        label=_("热线渠道"),
+        help_text=_("热线号码，如 12345：须为已启用的热线来源渠道（/api/v1/channels/）"),
+    )
     received_at = serializers.DateTimeField(label=_("热线受理时间"))
     caller_name = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
     caller_phone = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
@@ -48,10 +51,28 @@ class HotlineTicketInSerializer(serializers.Serializer):
         help_text=_("类别编码、热线自身的分类或自由文本"),
     )
     description = serializers.CharField(max_length=DESCRIPTION_MAX_LENGTH, label=_("诉求内容"))
+    request_nature = serializers.ChoiceField(
+        choices=RequestNature.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        label=_("诉求性质"),
+        help_text=_("咨询 consult、求决 resolve、投诉 complaint、举报 report、建议 suggestion"),
+        error_messages={
+            "invalid_choice": _(
+                "诉求性质「{input}」无效，应为 consult、resolve、complaint、report 或 suggestion"
+            )
+        },
+    )
     urgency = serializers.ChoiceField(choices=Urgency.choices, required=False, default=Urgency.NORMAL)
     photo_urls = serializers.ListField(
         child=serializers.URLField(max_length=500), required=False, default=list, max_length=20
     )
+
+    def validate_channel(self, value):
+        if channels.for_hotline_number(value) is None:
+            raise serializers.ValidationError(_("热线渠道「%(channel)s」不存在或已停用") % {"channel": value})
+        return value
 
     def validate_received_at(self, value):
         if not EARLIEST_RECEIVED <= value <= timezone.now() + FUTURE_TOLERANCE:
@@ -151,6 +172,7 @@ class HotlineTicketSerializer(serializers.ModelSerializer):
             "lng",
             "lat",
             "category_hint",
+            "request_nature",
             "description",
             "urgency",
             "photo_urls",

@@ -13,7 +13,7 @@ from django.http.multipartparser import MultiPartParserError
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 
-from cases import services
+from cases import apikeys, channels, services
 from cases.errors import ActionError
 from cases.intake import gazetteer
 from cases.models import ApiClient, Case, CaseEvent, CasePhoto, RejectReason, Source, TimedStep
@@ -300,7 +300,8 @@ def _create(request, fmt: str):
     try:
         case = services.case_report(
             actor=SYSTEM,
-            source=Source.PUBLIC,
+            # An application linked to a channel in the admin (政民零距离's app, say) reports as that channel.
+            source=(linked.code if (linked := channels.for_api_client(client.pk)) else Source.PUBLIC),
             category=category,
             lng=lng,
             lat=lat,
@@ -319,9 +320,7 @@ def _create(request, fmt: str):
 
 
 def _client(api_key: str | None) -> ApiClient | None:
-    if not api_key or len(api_key) > ApiClient._meta.get_field("api_key").max_length:
-        return None
-    return ApiClient.objects.filter(api_key=api_key, kind=ApiClient.Kind.OPEN311, is_active=True).first()
+    return apikeys.client_for(api_key or "", kind=ApiClient.Kind.OPEN311)
 
 
 def _throttled(fmt: str, wait: int) -> HttpResponse:

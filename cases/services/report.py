@@ -7,14 +7,14 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases import events, rules, timing
+from cases import channels, events, rules, timing
 from cases.errors import ActionForbidden, ActionRefused, AlreadySubmitted, InvalidInput
 from cases.intake.duplicates import search_suspects
 from cases.models import (
-    HOTLINE_SOURCES,
     Case,
     CaseEvent,
     CasePhoto,
+    RequestNature,
     Source,
     Urgency,
 )
@@ -70,6 +70,7 @@ def case_report(
     reporter_phone: str = "",
     reporter_email: str = "",
     hotline_ticket_no: str = "",
+    request_nature: str = "",
     photos=None,
     self_resolved: bool = False,
     after_photos=None,
@@ -95,6 +96,13 @@ def case_report(
             % {"value": urgency, "choices": ", ".join(Urgency.values)},
             field="urgency",
         )
+    request_nature = request_nature or ""
+    if request_nature not in ("", *RequestNature.values):
+        raise InvalidInput(
+            _("诉求性质 %(value)r 无效，应为 %(choices)s")
+            % {"value": request_nature, "choices": ", ".join(RequestNature.values)},
+            field="request_nature",
+        )
     category = _category(category)
     component = _component(component)
     try:
@@ -108,15 +116,11 @@ def case_report(
         raise InvalidInput(_("位置无效：%(error)s") % {"error": exc}, field="lng") from None
     if self_resolved and (problem := rules.self_resolve_scope_error(actor, role, grid)):
         raise ActionForbidden(problem)
-    channel = HOTLINE_SOURCES.get(source, "")
+    channel = channels.hotline_number(source)
     hotline_ticket_no = (hotline_ticket_no or "").strip()
     if channel and not hotline_ticket_no:
         raise InvalidInput(_("热线案件必须填写热线工单号"), field="hotline_ticket_no")
-    if (
-        source in (Source.PUBLIC, *HOTLINE_SOURCES)
-        and not (reporter_name or reporter_phone)
-        and role != SYSTEM
-    ):
+    if (source == Source.PUBLIC or channel) and not (reporter_name or reporter_phone) and role != SYSTEM:
         raise InvalidInput(_("请填写反映人姓名或电话"), field="reporter_phone")
     prepared = accept_photos(photos)
     after = _require_photos("self_resolved", after_photos, "after_photos") if self_resolved else []
@@ -153,6 +157,7 @@ def case_report(
             reporter_email=reporter_email,
             hotline_channel=channel,
             hotline_ticket_no=hotline_ticket_no,
+            request_nature=request_nature,
             created_at=now,
             submission_key=submission_key,
             ticket=(channel, hotline_ticket_no),

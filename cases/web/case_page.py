@@ -19,8 +19,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
-from cases import events, rules, selectors, timing
+from cases import channels, events, rules, selectors, timing
 from cases.actions import ACTIONS
+from cases.caller_history import caller_history
 from cases.errors import ActionError
 from cases.intake import duplicates
 from cases.models import (
@@ -29,7 +30,6 @@ from cases.models import (
     CaseRequest,
     RejectReason,
     Satisfaction,
-    Source,
     Urgency,
     Variant,
 )
@@ -71,10 +71,17 @@ def page_context(request, case: Case) -> dict:
     requests = list(case.requests.all())
     decisions = {kind: [b for b in buttons if b.ledger == kind] for kind in CaseRequest.Kind.values}
     current = next((s for s in steps if s.open), None)
+    show_caller = selectors.can_see_caller(user)
     return {
         "case": case,
         "status_label": STATUS_LABELS[Status(case.status)],
-        "show_caller": selectors.can_see_caller(user),
+        "show_caller": show_caller,
+        # Repeat callers: only where the caller may be seen at all (core/privacy.py).
+        "caller_history": (
+            caller_history(case.reporter_phone, before=case.created_at, exclude_case=case.pk)
+            if show_caller and case.reporter_phone
+            else None
+        ),
         "co_departments": list(case.co_departments.all()),
         "timeline": _timeline(case, events, photos),
         "before": [p for p in photos if p.stage in BEFORE_STAGES],
@@ -199,7 +206,7 @@ def _details(event, case: Case, names: dict) -> list[str]:
     out = []
     if a == Action.REPORT:
         if p.get("source"):
-            out.append(_("来源：%s") % _choice(Source, p["source"]))
+            out.append(_("来源：%s") % channels.label(p["source"]))
         if p.get("self_resolved"):
             out.append(_("自行处置"))
     elif a == Action.REJECT:

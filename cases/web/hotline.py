@@ -13,17 +13,18 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery, Va
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import path, reverse, reverse_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
-from cases import services
+from cases import channels, services
+from cases.caller_history import caller_history
 from cases.errors import ActionError
 from cases.filters import CaseFilterSet
 from cases.intake import gazetteer
-from cases.intake.hotline import SOURCE_FOR_CHANNEL
-from cases.models import HOTLINE_SOURCES, Case, CaseEvent, HotlineTicket, Satisfaction
+from cases.intake.hotline import source_for_channel
+from cases.models import Case, CaseEvent, HotlineTicket, RequestNature, Satisfaction
 from cases.selectors import cases_visible_to, with_open_step
 from cases.web.inspector import JS_STRINGS, CasePositionForm, picker_context, role_required
 from cases.web.lists import case_filterset
@@ -36,7 +37,18 @@ TICKETS_PAGE = 30
 CALLBACKS_PAGE = 20
 CALLBACK_FILTERS = ("q", "source")
 INBOX_PREVIEW = 20
-CHANNELS = [("12345", _("12345 政务服务便民热线")), ("8890", _("8890 便民服务专线"))]
+
+
+def hotline_channel_choices() -> list[tuple[str, str]]:
+    """The active hotline channels (their rows, cases/channels.py), as (number, name)."""
+    return [(c.hotline_number, c.name) for c in channels.registry().values() if c.is_hotline and c.is_active]
+
+
+def hotline_source_choices() -> list[tuple[str, str]]:
+    """Every hotline channel as (source code, name), for filters (a switched-off one keeps its cases)."""
+    return [(c.code, c.name) for c in channels.registry().values() if c.is_hotline]
+
+
 SESSION_CHANNEL = "hotline_channel"  # the agent's line: most agents answer one all day
 
 
@@ -45,7 +57,7 @@ SESSION_CHANNEL = "hotline_channel"  # the agent's line: most agents answer one 
 
 class IntakeForm(CasePositionForm):
     channel = forms.ChoiceField(
-        label=_("热线渠道"), choices=CHANNELS, initial="12345", widget=forms.RadioSelect
+        label=_("热线渠道"), choices=hotline_channel_choices, initial="12345", widget=forms.RadioSelect
     )
     hotline_ticket_no = forms.CharField(
         label=_("热线工单号"),
@@ -58,7 +70,24 @@ class IntakeForm(CasePositionForm):
         label=_("来电电话"),
         max_length=30,
         required=False,
-        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off", "inputmode": "tel"}),
+        widget=forms.TextInput(
+            attrs={
+                "type": "tel",
+                "autocomplete": "off",
+                "inputmode": "tel",
+                # The caller's history appears beside the number as the agent types it (caller_history).
+                "hx-get": reverse_lazy("hotline-caller-history"),
+                "hx-trigger": "input changed delay:500ms, change",
+                "hx-target": "#caller-history",
+                "hx-swap": "innerHTML",
+            }
+        ),
+    )
+    request_nature = forms.ChoiceField(
+        label=_("诉求性质"),
+        choices=RequestNature.choices,
+        required=False,
+        widget=forms.RadioSelect,
     )
 
     missing_position_message = _("请在地图上点选位置，或填写能在地名库中找到的地址")
@@ -99,8 +128,9 @@ def intake(request):
             try:
                 case = services.case_report(
                     actor=request.user,
-                    source=SOURCE_FOR_CHANNEL[data["channel"]],
+                    source=source_for_channel(data["channel"]),
                     hotline_ticket_no=data["hotline_ticket_no"],
+                    request_nature=data.get("request_nature", ""),
                     reporter_name=data["reporter_name"],
                     reporter_phone=data["reporter_phone"],
                     category=data["category"],
@@ -138,6 +168,16 @@ def intake(request):
 
 @role_required(Role.HOTLINE, Role.OPERATOR)
 @require_GET
+def caller_history_fragment(request):
+    """The caller's earlier calls (htmx fragment beside the phone field): only these two roles may see
+    a caller (core/privacy.py), and the number never leaves the page it was typed in."""
+    phone = request.GET.get("reporter_phone", "")[:30]
+    history = caller_history(phone) if len(phone.strip()) >= 5 else None
+    return render(request, "cases/hotline/_caller_history.html", {"history": history})
+
+
+@role_required(Role.HOTLINE, Role.OPERATOR)
+@require_GET
 def geocode(request):
     """Address text → a position from the gazetteer (JSON), for the intake map's pin. An address it cannot
     match is an answer too (found: false, with what to do), not a 404 the page would hide in the console."""
@@ -158,7 +198,6 @@ def geocode(request):
 # ---------------------------------------------------------------- recent tickets
 
 
-HOTLINE_SOURCE_CHOICES = [(s.value, s.label) for s in HOTLINE_SOURCES]
 # Sortable columns (cases/web/sorting.py): (sort key or "", header) in the table's order.
 TICKET_SORTS = {
     "ticket": ("hotline_channel", "hotline_ticket_no", "id"),
@@ -193,7 +232,7 @@ CALLBACK_HEADERS = (
 def tickets(request):
     """Recent hotline cases with their state now (filter by channel, status, words), and the API inbox's
     tickets that are not cases yet."""
-    hotline_cases = cases_visible_to(request.user).filter(source__in=list(HOTLINE_SOURCES))
+    hotline_cases = cases_visible_to(request.user).filter(source__in=channels.hotline_codes())
     # Selects left at 全部 send an empty value: that means "any", not an invalid choice.
     params = request.GET.copy()
     for key in [k for k in params if not any(v.strip() for v in params.getlist(k))]:
@@ -217,6 +256,7 @@ def tickets(request):
             "category_name",
             "address",
             "satisfaction",
+            "request_nature",
             "created_at",
             "grid__name",
         )
@@ -234,10 +274,12 @@ def tickets(request):
             "page": page,
             "filterset": filterset,
             "inbox": inbox,
-            "source_choices": HOTLINE_SOURCE_CHOICES,
+            "source_choices": hotline_source_choices(),
             "status_choices": STATUS_CHOICES,
             "chosen_source": request.GET.get("source", ""),
             "chosen_status": request.GET.get("status", ""),
+            "nature_choices": RequestNature.choices,
+            "chosen_nature": request.GET.get("request_nature", ""),
             "q": request.GET.get("q", ""),
             "sort": sorting.sort,
             "columns": sorting.columns,
@@ -271,7 +313,7 @@ def callback_queue():
     reached = since_closed.exclude(payload__satisfaction=Satisfaction.UNREACHABLE)
     tries = since_closed.order_by().values("case").annotate(n=Count("id")).values("n")
     return (
-        Case.objects.filter(status=Status.CLOSED, source__in=list(HOTLINE_SOURCES))
+        Case.objects.filter(status=Status.CLOSED, source__in=channels.hotline_codes())
         .exclude(Exists(reached))
         .annotate(tries=Coalesce(Subquery(tries, output_field=IntegerField()), Value(0)))
         .only(
@@ -301,7 +343,7 @@ def _callbacks_page(
     row's (case id, bound form), shown again with its errors."""
     fs = case_filterset(request, callback_queue(), CALLBACK_FILTERS, params=params)
     fs.form.fields["source"].label = _("渠道")
-    fs.form.fields["source"].widget.choices = [("", _("全部")), *HOTLINE_SOURCE_CHOICES]
+    fs.form.fields["source"].widget.choices = [("", _("全部")), *hotline_source_choices()]
     fs.form.fields["source"].widget.attrs["data-autosubmit"] = ""
     sorting = Sorting(
         params, CALLBACK_SORTS, "closed_at", CALLBACK_HEADERS, path=reverse("hotline-callbacks")
@@ -366,6 +408,7 @@ def callback(request, pk: int):
 urlpatterns = [
     path("hotline/intake/", intake, name="hotline-intake"),
     path("hotline/geocode/", geocode, name="hotline-geocode"),
+    path("hotline/caller-history/", caller_history_fragment, name="hotline-caller-history"),
     path("hotline/tickets/", tickets, name="hotline-tickets"),
     path("hotline/callbacks/", callbacks, name="hotline-callbacks"),
     path("hotline/callbacks/<int:pk>/", callback, name="hotline-callback"),

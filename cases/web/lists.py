@@ -28,10 +28,11 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from cases import channels
 from cases.actions import SERVICES
 from cases.errors import ActionError
 from cases.filters import CaseFilterSet
-from cases.models import Case, CaseRequest, Source
+from cases.models import Case, CaseRequest
 from cases.selectors import cases_visible_to, with_open_step
 from cases.web.queues import QUEUES_BY_KEY, Queue
 from cases.web.sorting import Sorting, chosen_sort, columns, order
@@ -124,7 +125,7 @@ def case_filterset(request, queryset: QuerySet, fields: tuple[str, ...], params=
         field = form.fields[name]
         field.label = FILTER_LABELS[name]
         if name in ("source", "status"):
-            choices = Source.choices if name == "source" else STATUS_CHOICES
+            choices = channels.choices() if name == "source" else STATUS_CHOICES
             field.widget = OneOrAllSelect(choices=every + list(choices))
         elif name in ("urgency", "kind", "light"):
             field.widget.choices = every + [c for c in field.choices if c[0] != ""]

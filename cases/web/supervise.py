@@ -25,10 +25,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from cases import services
+from cases import channels, services
 from cases.errors import ActionError
 from cases.filters import CaseFilterSet
-from cases.models import OPEN_STATES, Case, Light, Source, TimedStep
+from cases.models import OPEN_STATES, Case, Light, TimedStep
 from cases.selectors import cases_visible_to, with_open_step
 from cases.web.sorting import Sorting
 from cases.workflow import STATUS_LABELS
@@ -92,7 +92,7 @@ class MapFilterForm(forms.Form):
         label=_("亮灯"), required=False, choices=[("", _("全部"))] + list(Light.choices)
     )
     source = forms.ChoiceField(
-        label=_("来源"), required=False, choices=[("", _("全部来源"))] + list(Source.choices)
+        label=_("来源"), required=False, choices=lambda: [("", _("全部来源")), *channels.choices()]
     )
 
     def __init__(self, *args, **kwargs):

@@ -12,6 +12,8 @@ HOTLINE_REQUEUE_AFTER_MINUTES = env_int("HOTLINE_REQUEUE_AFTER_MINUTES", 5)
 HOTLINE_MAX_ATTEMPTS = env_int("HOTLINE_MAX_ATTEMPTS", 5)  # unexpected errors; then state=failed
 # Category code used when a ticket's hint matches nothing; empty = the ticket waits for an operator.
 HOTLINE_FALLBACK_CATEGORY = env_str("HOTLINE_FALLBACK_CATEGORY", "")
+# Signs webhook pushes of a hotline client that has no secret of its own (set in the admin).
+HOTLINE_WEBHOOK_SECRET = env_str("HOTLINE_WEBHOOK_SECRET", "")
 HOTLINE_PUSH_TIMEOUT_SECONDS = env_int("HOTLINE_PUSH_TIMEOUT_SECONDS", 10)
 HOTLINE_PUSH_MAX_ATTEMPTS = env_int("HOTLINE_PUSH_MAX_ATTEMPTS", 10)
 HOTLINE_PUSH_BACKOFF_SECONDS = env_int("HOTLINE_PUSH_BACKOFF_SECONDS", 30)  # doubles per failed attempt

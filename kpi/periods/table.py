@@ -14,7 +14,7 @@ from core.roles import Role
 from dispatch.models import Department
 from grids.models import Community, Grid, Street
 from kpi import metrics
-from kpi.definitions import AREA_COUNTS, NOT_PATROLLED
+from kpi.definitions import AREA_COUNTS, not_patrolled
 from kpi.models import FILED_FLAGS, REPORT_FLAGS, ROLLUP_SUMS
 from kpi.queries.cells import as_percent
 from kpi.queries.rankings import people_parts, ranked, shown_parts
@@ -44,7 +44,8 @@ def _sums(facts, period) -> dict:
 
 
 def _public_filed(facts, period) -> int:
-    return sum(1 for f in facts if _in(f["filed_day"], period) and f["source"] in NOT_PATROLLED)
+    outside = not_patrolled()
+    return sum(1 for f in facts if _in(f["filed_day"], period) and f["source"] in outside)
 
 
 def _row(key, obj, counts, rates, parts, score, config) -> dict:
@@ -151,10 +152,11 @@ def _missed_rates(user_ids, facts, period) -> dict:
     ):
         grids_of[user_id].add(grid_id)
     filed, public = defaultdict(int), defaultdict(int)
+    outside = not_patrolled()
     for f in facts:
         if _in(f["filed_day"], period):
             filed[f["grid_id"]] += 1
-            if f["source"] in NOT_PATROLLED:
+            if f["source"] in outside:
                 public[f["grid_id"]] += 1
     return {
         user_id: metrics.ratio(sum(public[g] for g in grids), sum(filed[g] for g in grids))

@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from cases.models import Source
+from cases import channels
 from dispatch.models import Category
 from grids.models import Grid
 from kpi import metrics
@@ -62,7 +62,7 @@ def breakdown(by: str, period_from: dt.date, period_to: dt.date, **filters) -> l
                 )
             )
     elif by == "source":
-        labels = dict(Source.choices)
+        labels = channels.labels()
         for g in sums_by(cells, "source"):
             counts, rates = figures_of(g)
             out.append(

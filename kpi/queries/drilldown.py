@@ -3,7 +3,7 @@
 from urllib.parse import urlencode
 
 from cases.workflow import Status
-from kpi.definitions import HOTLINE, KPIS
+from kpi.definitions import KPIS, hotline_sources
 from kpi.models import KpiSettings
 from kpi.queries.cells import check_filters, public_filters
 
@@ -52,7 +52,8 @@ def cases_params(metric: str, period_from, period_to, **filters) -> dict | None:
         params["major_code"] = public["major"]
     sources = public.get("source")
     if metric.startswith("hotline_"):
-        sources = [s for s in (sources or HOTLINE) if s in HOTLINE]
+        hotline = hotline_sources()
+        sources = [s for s in (sources or hotline) if s in hotline]
         if not sources:
             return None  # the source filter excludes every hotline: nothing to list
     if sources:

@@ -4,7 +4,7 @@ import calendar
 import datetime as dt
 
 from kpi import metrics
-from kpi.definitions import AREA_COUNTS, AREA_RATES, HOTLINE, HOTLINE_COUNTS, HOTLINE_RATES
+from kpi.definitions import AREA_COUNTS, AREA_RATES, HOTLINE_COUNTS, HOTLINE_RATES, hotline_sources
 from kpi.models import ROLLUP_SUMS, KpiSettings
 from kpi.queries.cells import SUMS, as_percent, cells_for, figures_of, public_filters, source_list
 from kpi.queries.drilldown import figure
@@ -31,7 +31,8 @@ def summary(period_from: dt.date, period_to: dt.date, **filters) -> dict:
 
 def hotline(period_from: dt.date, period_to: dt.date, _config: KpiSettings | None = None, **filters) -> dict:
     """响应率, 解决率, 满意率 of the 12345 and 8890 tickets reported in the period."""
-    sources = [s for s in (source_list(filters.pop("source", None)) or HOTLINE) if s in HOTLINE]
+    hotline = hotline_sources()
+    sources = [s for s in (source_list(filters.pop("source", None)) or hotline) if s in hotline]
     sums = cells_for(period_from, period_to, source=sources or ["-"], **filters).aggregate(**SUMS)
     counts, rates = metrics.hotline_figures(sums)
     rates = as_percent(rates)

@@ -10,7 +10,7 @@ from dispatch.models import Department
 from grids.models import Community, Grid, Street
 from kpi import metrics
 from kpi.dates import is_assessment_period
-from kpi.definitions import AREA_COUNTS, NOT_PATROLLED
+from kpi.definitions import AREA_COUNTS, not_patrolled
 from kpi.models import AreaDay, KpiSettings, PersonDay
 from kpi.queries.cells import SUMS, cells_for, check_filters, figures_of, sums_by
 from kpi.queries.drilldown import cases_params, list_url
@@ -38,7 +38,7 @@ def _area_rows(level, period_from, period_to, config, filters) -> list[dict]:
         cells_for(period_from, period_to, **filters)
         .order_by()
         .values(column)
-        .annotate(public=Sum("filed", filter=Q(source__in=NOT_PATROLLED)), **SUMS)
+        .annotate(public=Sum("filed", filter=Q(source__in=not_patrolled())), **SUMS)
     )
     public = {g[column]: g["public"] or 0 for g in grouped}
     names = {a.pk: a for a in model.objects.filter(pk__in=[g[column] for g in grouped])}
@@ -167,9 +167,10 @@ def _missed_rates(user_ids, period_from, period_to) -> dict[int, float | None]:
         .values("grid_id", "source")
         .annotate(filed=Sum("filed"))
     )
+    outside = not_patrolled()
     for row in rows:
         filed[row["grid_id"]] = filed.get(row["grid_id"], 0) + row["filed"]
-        if row["source"] in NOT_PATROLLED:
+        if row["source"] in outside:
             public[row["grid_id"]] = public.get(row["grid_id"], 0) + row["filed"]
     return {
         user_id: metrics.ratio(sum(public.get(g, 0) for g in grids), sum(filed.get(g, 0) for g in grids))

@@ -5,7 +5,7 @@ from datetime import date
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Source
+from cases import channels
 from dispatch.models import Category, Department
 from grids.models import Street
 from kpi import queries
@@ -32,7 +32,9 @@ class KpiFilters(forms.Form):
     department = forms.ChoiceField(label=_("主办部门"), required=False)
     major = forms.ChoiceField(label=_("大类"), required=False)
     category = forms.ChoiceField(label=_("小类"), required=False)
-    source = forms.ChoiceField(label=_("来源"), required=False, choices=_choices_with_all(Source.choices))
+    source = forms.ChoiceField(
+        label=_("来源"), required=False, choices=lambda: _choices_with_all(channels.choices())
+    )
     granularity = forms.ChoiceField(
         label=_("趋势粒度"), required=False, choices=GRANULARITIES, widget=forms.HiddenInput
     )

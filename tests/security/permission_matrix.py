@@ -372,6 +372,12 @@ def endpoints(w) -> list[Probe]:
             page({"hotline", "operator"}),
             why="the gate passed: an address the gazetteer does not know is an answer (found: false)",
         ),
+        Probe(
+            "hotline/caller-history/",
+            "/hotline/caller-history/?reporter_phone=13900001111",
+            page({"hotline", "operator"}),
+            why="a caller's earlier calls: only the roles that may see a caller (core/privacy.py)",
+        ),
         Probe("hotline/tickets/", "/hotline/tickets/", page({"hotline"})),
         Probe("hotline/callbacks/", "/hotline/callbacks/", page({"hotline"})),
         Probe(
@@ -453,6 +459,18 @@ def endpoints(w) -> list[Probe]:
             Probe(f"api/v1/{name}/{group}/", f"/api/v1/{name}/{key}/", api()),
             Probe(f"api/v1/{name}/{group}.<format>", f"/api/v1/{name}/{key}.json", api()),
         ]
+    # Source channels (docs/domain.md §2, issue #22.4): every role reads them; only the admin writes.
+    probes += [
+        Probe("api/v1/channels/", "/api/v1/channels/", api(ROLES)),
+        Probe(
+            "api/v1/channels/",
+            "/api/v1/channels/",
+            api({"admin"}, ok=400),
+            method="post",
+            why="the admin adds channels; an empty body is a 400 naming the fields",
+        ),
+        Probe("api/v1/channels/<code>/", "/api/v1/channels/media/", api(ROLES)),
+    ]
     locate = f"lng={w.lng}&lat={w.lat}"
     probes += [
         # ------------------------------------------------ category suggestions: those who choose a category
@@ -992,6 +1010,14 @@ ADMIN_MODELS: dict[str, tuple[set[str], set[str]]] = {
     # The category suggester's versions (the admin may switch back to one) and its log of choices:
     # read like cases; nobody adds either by hand (training and the forms write them).
     "cases.suggesterversion": CASES_READ_ONLY,
+    # Integration (issue #22.5): channels are master data the centre reads and the admin keeps; API
+    # clients hold credentials, for the admin alone; the hotline inbox and outbox are records the
+    # intake writes, read like cases (the admin retries and resends them by audited actions).
+    "cases.channel": (STAFF & DISTRICT_WIDE, {"admin"}),
+    "cases.apiclient": ({"admin"}, {"admin"}),
+    "cases.hotlineticket": CASES_READ_ONLY,
+    "cases.hotlineoutbox": CASES_READ_ONLY,
+    "dispatch.categorymapping": MASTER,
     "cases.suggestionfeedback": CASES_READ_ONLY,
     # README: KPI weights, grade bands and targets are edited in the admin (KPI 设置): the admin's.
     "kpi.kpisettings": ({"admin"}, {"admin"}),

@@ -68,6 +68,23 @@ def test_demo_cases_cover_every_state_and_are_made_once(small_district):
     assert abs(timezone.now() - started) < dt.timedelta(minutes=5)
 
 
+def test_demo_has_channels_as_data_natures_and_a_repeat_caller(small_district):
+    from django.db.models import Count
+
+    from cases.caller_history import caller_history
+    from tooling.demo.cast import REGULAR_CALLERS
+
+    create_demo_cases(60, note=lambda line: None)
+    cases = Case.objects.filter(description__startswith=DEMO_TAG)
+    assert {"zmljl", "community"} <= set(cases.values_list("source", flat=True))
+    hotline = cases.exclude(hotline_ticket_no="")
+    assert hotline.exists() and not hotline.filter(request_nature="").exists()
+    repeated = hotline.values("reporter_phone").annotate(n=Count("id")).filter(n__gte=2)
+    assert REGULAR_CALLERS[0][1] in {row["reporter_phone"] for row in repeated}
+    latest = hotline.filter(reporter_phone=REGULAR_CALLERS[0][1]).latest("created_at")
+    assert caller_history(latest.reporter_phone, before=latest.created_at).earlier >= 1
+
+
 def test_demo_histories_are_spread_over_the_past_month_in_order(small_district):
     create_demo_cases(60, note=lambda line: None)
     now = timezone.now()

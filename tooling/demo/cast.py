@@ -12,8 +12,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
+from cases import channels
 from cases import services as s
-from cases.models import Case, Source
+from cases.models import Case, RequestNature, Source
 from cases.sla import sweep
 from cases.workflow import STEP_FOR_STATUS
 from core.roles import Role
@@ -29,6 +30,14 @@ from tooling.generator.world import EVENT_WEIGHTS, TAIL_WEIGHT
 
 DEMO_TAG = "【演示】"
 _CALLERS = ("王先生", "李女士", "张先生", "刘女士", "陈先生", "杨女士", "赵先生", "黄女士")
+# Channels whose reports carry a contact (issue #22.4): 政民零距离 messages and community volunteers.
+CONTACT_CHANNELS = (Source.ZMLJL, Source.COMMUNITY)
+# The hotline's 诉求性质 mix: most callers want something fixed; some complain, report, ask or suggest.
+NATURES = [n.value for n in RequestNature]
+NATURE_WEIGHTS = [1, 6, 2, 1, 1]  # 咨询, 求决, 投诉, 举报, 建议
+# Regular callers: a quarter of the hotline calls come from these three, so the agent sees repeat callers.
+REGULAR_SHARE = 0.25
+REGULAR_CALLERS = (("周大爷", "13820261001"), ("孙女士", "13820261002"), ("吴先生", "13820261003"))
 
 
 # ---------------------------------------------------------------------------- who and where
@@ -174,16 +183,33 @@ class Demo:
     # the services
 
     def report(
-        self, actor, grid, category, *, component=None, source=None, self_resolved=False, original=None
+        self,
+        actor,
+        grid,
+        category,
+        *,
+        component=None,
+        source=None,
+        self_resolved=False,
+        original=None,
+        caller: tuple[str, str] | None = None,
     ):
         rng = self.rng
         lng, lat = (component.lng, component.lat) if component else self.cast.point(rng, grid)
         kwargs = {}
-        if source in (Source.HOTLINE_12345, Source.HOTLINE_8890, Source.PUBLIC):
+        if source in (Source.HOTLINE_12345, Source.HOTLINE_8890, Source.PUBLIC, *CONTACT_CHANNELS):
             kwargs.update(reporter_name=rng.choice(_CALLERS), reporter_phone=f"13{rng.randrange(10**9):09d}")
-        if source in (Source.HOTLINE_12345, Source.HOTLINE_8890):
+        if channels.hotline_number(source or ""):
             self.cast.tickets += 1
             kwargs["hotline_ticket_no"] = f"YS{self.t:%y%m%d}{self.cast.tickets:04d}"  # YS: 演示
+            # 诉求性质 and the regular callers (repeat callers, cases/caller_history.py), from a stream of
+            # their own so that the demo's other choices stay as they were.
+            side = random.Random(f"{self.t.isoformat()}|{grid.pk}|caller")
+            kwargs["request_nature"] = side.choices(NATURES, weights=NATURE_WEIGHTS)[0]
+            if side.random() < REGULAR_SHARE:
+                kwargs["reporter_name"], kwargs["reporter_phone"] = side.choice(REGULAR_CALLERS)
+        if caller:
+            kwargs["reporter_name"], kwargs["reporter_phone"] = caller
         # Everyday words, as the generator writes them; from a stream of their own (seeded by the moment
         # and the place), so the demo's other random choices stay as they were.
         words = random.Random(f"{self.t.isoformat()}|{grid.pk}|{category.pk}")

@@ -7,6 +7,7 @@ located. Every entry is checked against the grid index and skipped if it falls o
 
 from collections.abc import Callable
 
+from cases import apikeys
 from cases.models import ApiClient
 from grids import locator
 from grids.models import Community, Place, Road
@@ -122,7 +123,9 @@ def save_api_clients() -> list[tuple[str, str, str]]:
             client = ApiClient.objects.create(
                 kind=ApiClient.Kind.HOTLINE, channel=channel, name=name, api_key=key
             )
-        shown.append((channel, client.name, client.api_key))
+        # Only a digest is stored: the demo's key is shown while it is still the client's key.
+        still = client.key_hash == apikeys.digest(key)
+        shown.append((channel, client.name, key if still else "（已在后台轮换，见签发时的提示）"))
     return shown
 
 

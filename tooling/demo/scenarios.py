@@ -7,7 +7,7 @@ from cases import services as s
 from cases.models import Case, Source
 from cases.workflow import SYSTEM
 from dispatch.models import Department
-from tooling.demo.cast import DEMO_TAG, Demo, photo
+from tooling.demo.cast import DEMO_TAG, REGULAR_CALLERS, Demo, photo
 from tooling.generator.world import TRIVIAL_EVENTS
 
 # `age` is how long ago a scenario starts, in days (low, high): newer cases are still open, older ones
@@ -59,17 +59,17 @@ def _closed(d: Demo, staff, **kw):
     d.act(s.case_close, actor=d.p["shift_leader"])
 
 
-def _hotline(d: Demo, source=Source.HOTLINE_12345, staffed=True):
+def _hotline(d: Demo, source=Source.HOTLINE_12345, staffed=True, caller=None):
     grid, category, _c, staff = (
         d.staffed_place() if staffed else (d.rng.choice(d.cast.grids), d.event(), None, None)
     )
-    d.report(d.p["hotline"], grid, category, source=source)
+    d.report(d.p["hotline"], grid, category, source=source, caller=caller)
     d.act(s.case_send_verify, actor=d.p["operator"])
     return staff
 
 
-def _verified(d: Demo, source=Source.HOTLINE_12345):
-    staff = _hotline(d, source)
+def _verified(d: Demo, source=Source.HOTLINE_12345, caller=None):
+    staff = _hotline(d, source, caller=caller)
     d.act(s.case_verify, actor=d.inspector(), confirmed=True, photos=[photo(d.rng)])
     d.act(s.case_file, actor=d.p["shift_leader"])
     d.act(s.case_dispatch, actor=d.p["dispatcher"], department=staff.department)
@@ -82,8 +82,10 @@ def reported(d):
 
 
 def reported_hotline(d):
+    """A call just logged, from the demo's first regular caller: a repeat caller (issue #22.4), since
+    closed_hotline_satisfied's caller is the same."""
     grid = d.rng.choice(d.cast.grids)
-    d.report(d.p["hotline"], grid, d.event(), source=Source.HOTLINE_12345)
+    d.report(d.p["hotline"], grid, d.event(), source=Source.HOTLINE_12345, caller=REGULAR_CALLERS[0])
 
 
 def verifying(d):
@@ -230,7 +232,7 @@ def closed_overdue(d):
 
 
 def closed_hotline_satisfied(d):
-    _closed(d, _verified(d))
+    _closed(d, _verified(d, caller=REGULAR_CALLERS[0]))
     d.act(s.case_callback, 600, actor=d.p["hotline"], satisfaction="satisfied", note="市民表示满意")
 
 
@@ -269,6 +271,24 @@ def closed_video(d):
     d.act(s.case_file, actor=d.p["shift_leader"])
     d.act(s.case_dispatch, actor=d.p["dispatcher"], department=staff.department)
     _closed(d, staff)
+
+
+def closed_zmljl(d):
+    """A 政民零距离 message logged by the operator (a channel added as data, issue #22.4), 核实 first."""
+    grid, category, _c, staff = d.staffed_place()
+    d.report(d.p["operator"], grid, category, source=Source.ZMLJL)
+    d.act(s.case_send_verify, actor=d.p["operator"])
+    d.act(s.case_verify, actor=d.inspector(), confirmed=True, photos=[photo(d.rng)])
+    d.act(s.case_file, actor=d.p["shift_leader"])
+    d.act(s.case_dispatch, actor=d.p["dispatcher"], department=staff.department)
+    _closed(d, staff)
+
+
+def verifying_community(d):
+    """A community volunteer's report (社区/志愿者), sent to the grid's inspector for 核实."""
+    grid = d.rng.choice(d.cast.grids)
+    d.report(d.p["operator"], grid, d.event(), source=Source.COMMUNITY)
+    d.act(s.case_send_verify, actor=d.p["operator"])
 
 
 def closed_public(d):
@@ -358,4 +378,5 @@ SCENARIOS: tuple[tuple[Callable, tuple, float], ...] = (
     (closed_after_reopen, LONG, 1), (reopened, LONG, 1), (closed_video, DONE, 2), (closed_public, DONE, 2),
     (rejected_duplicate, DONE, 2), (rejected_out_of_scope, DONE, 2), (rejected_not_confirmed, DONE, 2),
     (rejected_not_filed, DONE, 1), (voided, DONE, 1), (void_denied, OPEN, 1),
+    (closed_zmljl, DONE, 2), (verifying_community, FRESH, 1),
 )  # fmt: skip
