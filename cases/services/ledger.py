@@ -63,7 +63,7 @@ def _decide(case, actor, kind: str, approve: bool, note: str, on_approve=None, m
         request.decision_note = note
         request.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
         step.note = note
-        if message_id:
+        if message_id or kind == "hotline_return":  # the 12345 centre's decision
             step.payload = events.centre_decided(request=request.pk, message_id=message_id)
         else:
             step.payload = events.decided(request=request.pk)

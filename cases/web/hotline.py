@@ -23,6 +23,7 @@ from cases.errors import ActionError
 from cases.filters import CaseFilterSet
 from cases.intake import gazetteer
 from cases.intake.hotline import SOURCE_FOR_CHANNEL
+from cases.intake.loop import awaiting_centre
 from cases.models import HOTLINE_SOURCES, Case, CaseEvent, HotlineTicket, Satisfaction
 from cases.selectors import cases_visible_to, with_open_step
 from cases.web.inspector import JS_STRINGS, CasePositionForm, picker_context, role_required
@@ -223,6 +224,7 @@ def tickets(request):
             "page": page,
             "filterset": filterset,
             "inbox": inbox,
+            "loop": awaiting_centre(),
             "source_choices": HOTLINE_SOURCE_CHOICES,
             "status_choices": STATUS_CHOICES,
             "chosen_source": request.GET.get("source", ""),
