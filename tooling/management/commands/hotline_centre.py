@@ -7,6 +7,8 @@ grids, then answers our pushes by its policy (延期 approved unless --deny-exte
 
 import random
 import time
+import urllib.error
+import urllib.request
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
@@ -56,6 +58,7 @@ class Command(BaseCommand):
         webhook = centre.start(host or "127.0.0.1", int(port))
         ApiClient.objects.filter(api_key=key).update(webhook_url=webhook)
         self.stdout.write(f"12345 模拟中心：回推地址 {webhook}")
+        self._wait_for(opts["url"])
         rng = random.Random(opts["seed"])
         for n in range(opts["tickets"]):
             status, answer = centre.dispatch(self._ticket(rng, n))
@@ -70,6 +73,20 @@ class Command(BaseCommand):
             pass
         finally:
             centre.stop()
+
+    def _wait_for(self, url: str, seconds: float = 60) -> None:
+        """The platform may still be starting (run_demo --hotline-centre starts us with it)."""
+        deadline = time.monotonic() + seconds
+        while True:
+            try:
+                urllib.request.urlopen(url.rstrip("/") + "/healthz", timeout=5)  # noqa: S310 - our platform
+                return
+            except urllib.error.HTTPError:
+                return  # it answers
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise CommandError(f"平台 {url} 无法连接") from None
+                time.sleep(1)
 
     def _ticket(self, rng: random.Random, n: int) -> dict:
         grid = Grid.objects.order_by("code").first()
