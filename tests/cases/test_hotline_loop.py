@@ -295,3 +295,17 @@ def test_an_hour_without_the_centre_loses_nothing_and_catches_up_in_order(centre
     centre.answer()
     assert Case.objects.get(pk=a.pk).extension_count == 1
     assert Case.objects.get(pk=b.pk).status == Status.REPORTED
+
+
+def test_the_hotline_centre_command_sends_tickets_and_takes_its_webhook(tx_world, live_server):
+    from django.core.management import call_command
+
+    client = ApiClient.objects.create(
+        name="12345 中心", kind=ApiClient.Kind.HOTLINE, channel="12345", api_key=KEY
+    )
+    call_command("hotline_centre", url=live_server.url, listen="127.0.0.1:0", tickets=2, seconds=0.5)
+    client.refresh_from_db()
+    assert client.webhook_url.startswith("http://127.0.0.1:")
+    received = HotlineMessage.objects.filter(kind="dispatch", status_code=202)
+    assert received.count() == 2
+    assert HotlineTicket.objects.filter(channel="12345").count() == 2
