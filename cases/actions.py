@@ -22,7 +22,15 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from cases import events, services
-from cases.models import ACTION_TEXT_MAX_LENGTH, RejectReason, Satisfaction, Urgency, Variant
+from cases.models import (
+    ACTION_TEXT_MAX_LENGTH,
+    ExtensionReason,
+    HotlineReturnReason,
+    RejectReason,
+    Satisfaction,
+    Urgency,
+    Variant,
+)
 from cases.web import fields as f
 from cases.web.fields import ActionSpec
 from cases.workflow import ACTION_LABELS, Action
@@ -221,10 +229,21 @@ _DECLARATIONS = (
             "ExtensionInput",
             reason=_text("延期理由（必填）", required=True),
             hours=serializers.DecimalField(max_digits=6, decimal_places=1, help_text="延期工作时，0 至 2000"),
+            reason_code=serializers.ChoiceField(
+                choices=ExtensionReason.choices,
+                required=False,
+                allow_blank=True,
+                default="",
+                help_text="延期原因代码（12345 工单报送热线中心）",
+            ),
         ),
         ActionSpec(
-            (("hours", f.hours), ("reason", f.reason_field(_("延期理由")))),
-            intro=_("无法在时限内完成时申请延期，由派遣员审批。"),
+            (
+                ("hours", f.hours),
+                ("reason_code", f.extension_reason),
+                ("reason", f.reason_field(_("延期理由"))),
+            ),
+            intro=_("无法在时限内完成时申请延期，由派遣员审批；12345 工单由 12345 热线中心审批。"),
         ),
         events.extension_requested,
     ),
@@ -350,6 +369,43 @@ _DECLARATIONS = (
             intro=_("督办意见将发送给承办部门，并计入督办次数。"),
         ),
         events.supervised,
+    ),
+    ActionDeclaration(
+        _A.SIGN,
+        services.case_sign,
+        NoteInput,
+        ActionSpec(f.NOTE, quick=True, style="primary", intro=_("签收 12345 工单，回复热线中心已接单。")),
+        events.signed,
+    ),
+    ActionDeclaration(
+        _A.REQUEST_HOTLINE_RETURN,
+        services.case_request_hotline_return,
+        _input(
+            "HotlineReturnInput",
+            reason_code=serializers.ChoiceField(
+                choices=HotlineReturnReason.choices, help_text="退单原因代码"
+            ),
+            reason=_text("退单理由（必填）", required=True),
+        ),
+        ActionSpec(
+            (("reason_code", f.hotline_return_reason), ("reason", f.reason_field(_("退单理由")))),
+            intro=_("不属于本区办理的 12345 工单向热线中心申请退单，由热线中心审批；重复工单请合并办理。"),
+        ),
+        events.hotline_return_requested,
+    ),
+    ActionDeclaration(
+        _A.APPROVE_HOTLINE_RETURN,
+        services.case_approve_hotline_return,
+        DecisionInput,
+        f.decision("hotline_return", True),
+        events.centre_decided,
+    ),
+    ActionDeclaration(
+        _A.DENY_HOTLINE_RETURN,
+        services.case_deny_hotline_return,
+        DecisionInput,
+        f.decision("hotline_return", False),
+        events.centre_decided,
     ),
     ActionDeclaration(
         _A.CALLBACK,

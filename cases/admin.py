@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from cases import channels
-from cases.models import Case, CaseEvent, CasePhoto, CaseRequest, Notification, TimedStep
+from cases.models import Case, CaseEvent, CasePhoto, CaseRequest, HotlineMessage, Notification, TimedStep
 from core.privacy import can_see_caller
 
 
@@ -112,6 +112,17 @@ class CaseRequestAdmin(ReadOnlyAdmin):
     list_filter = ["kind", "state"]
     search_fields = ["case__number", "reason"]
     list_select_related = ["case", "requested_by", "decided_by"]
+
+
+@admin.register(HotlineMessage)
+class HotlineMessageAdmin(ReadOnlyAdmin):
+    """The 12345 centre's messages and our answers (cases/intake/loop.py); written only by the endpoint."""
+
+    list_display = ["received_at", "channel", "message_id", "kind", "ticket", "status_code"]
+    list_filter = ["kind", "channel", "status_code"]
+    search_fields = ["message_id", "ticket__ticket_no"]
+    list_select_related = ["ticket"]
+    date_hierarchy = "received_at"
 
 
 @admin.register(CasePhoto)

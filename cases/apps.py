@@ -20,3 +20,7 @@ class CasesConfig(AppConfig):
         post_delete.connect(
             channels.clear_cache, sender=channels.Channel, dispatch_uid="cases.channel_deleted"
         )
+
+        from cases.web import hotline_loop
+
+        hotline_loop.register()  # the case page's 12345 panel (docs/hotline-12345.md)

@@ -60,9 +60,13 @@ def requested(*, request: Any) -> Payload:
     return {"request": request}
 
 
-def extension_requested(*, request: Any, hours: Any) -> Payload:
-    """延期 request: the CaseRequest and the working hours asked for."""
-    return {"request": request, "hours": str(hours)}
+def extension_requested(*, request: Any, hours: Any, reason_code: str = "") -> Payload:
+    """延期 request: the CaseRequest and the working hours asked for (and, to the 12345 centre, its
+    reason code)."""
+    payload: Payload = {"request": request, "hours": str(hours)}
+    if reason_code:
+        payload["reason_code"] = reason_code
+    return payload
 
 
 def decided(*, request: Any) -> Payload:
@@ -75,9 +79,12 @@ def return_approved(*, request: Any, returned_by: str | None) -> Payload:
     return {"request": request, "returned_by": returned_by}
 
 
-def extension_approved(*, request: Any, hours: Any) -> Payload:
-    """延期 approved: the working hours added to the 处置 limit."""
-    return {"request": request, "hours": str(hours)}
+def extension_approved(*, request: Any, hours: Any, message_id: str = "") -> Payload:
+    """延期 approved: the working hours added to the 处置 limit (by the 12345 centre: its message id)."""
+    payload: Payload = {"request": request, "hours": str(hours)}
+    if message_id:
+        payload["message_id"] = message_id
+    return payload
 
 
 def checked(*, passed: bool) -> Payload:
@@ -94,9 +101,36 @@ def supervised(*, automatic: bool, step: str | None = None, timed_step: Any = No
     return payload
 
 
-def called_back(*, satisfaction: str) -> Payload:
-    """回访: the caller's satisfaction (or unreachable)."""
-    return {"satisfaction": satisfaction}
+def called_back(*, satisfaction: str, message_id: str = "") -> Payload:
+    """回访: the caller's satisfaction (or unreachable); the 12345 centre's message id when it called."""
+    payload: Payload = {"satisfaction": satisfaction}
+    if message_id:
+        payload["message_id"] = message_id
+    return payload
+
+
+def signed(*, ticket: str, on_time: bool) -> Payload:
+    """签收 of a 12345 ticket: the ticket (channel-number) and whether it was within its limit."""
+    return {"ticket": ticket, "on_time": bool(on_time)}
+
+
+def hotline_return_requested(*, request: Any, reason_code: str) -> Payload:
+    """退单 request to the 12345 centre: the CaseRequest and the centre's reason code."""
+    return {"request": request, "reason_code": reason_code}
+
+
+def centre_decided(*, request: Any, message_id: str, counted: bool | None = None) -> Payload:
+    """A decision of the 12345 centre (延期, 退单): the CaseRequest and the centre's message id; for an
+    approved 退单, whether it still counts against the district."""
+    payload: Payload = {"request": request, "message_id": message_id}
+    if counted is not None:
+        payload["counted"] = bool(counted)
+    return payload
+
+
+def centre_ordered(*, message_id: str) -> Payload:
+    """An order of the 12345 centre (重办): its message id."""
+    return {"message_id": message_id}
 
 
 def noted() -> Payload:

@@ -70,6 +70,36 @@ class RejectReason(models.TextChoices):
     INVALID = "invalid", _("无效信息")
 
 
+class ExtensionReason(models.TextChoices):
+    """延期 reason codes the 12345 centre knows (docs/hotline-12345.md)."""
+
+    CONSTRUCTION = "construction", _("需施工或采购，周期较长")
+    WEATHER = "weather", _("天气等不可抗力")
+    COORDINATION = "coordination", _("需多部门协调")
+    APPROVAL = "approval", _("需行政审批或立项")
+    OTHER = "other", _("其他")
+
+
+class HotlineReturnReason(models.TextChoices):
+    """退单 reason codes the 12345 centre knows. A duplicate is never one: it is merged (合并办理)."""
+
+    NOT_OUR_DISTRICT = "not_our_district", _("非本区管辖")
+    OUT_OF_SCOPE = "out_of_scope", _("不属于城市管理职责")
+    NO_PROBLEM = "no_problem", _("经核实不存在问题")
+    INSUFFICIENT_INFO = "insufficient_info", _("信息不全且无法联系来电人")
+    OTHER = "other", _("其他")
+
+
+# An approved 退单 ends the case as 不予受理 with the nearest of our own reasons.
+REJECT_REASON_FOR_RETURN = {
+    HotlineReturnReason.NOT_OUR_DISTRICT: RejectReason.OUT_OF_SCOPE,
+    HotlineReturnReason.OUT_OF_SCOPE: RejectReason.OUT_OF_SCOPE,
+    HotlineReturnReason.NO_PROBLEM: RejectReason.NOT_A_PROBLEM,
+    HotlineReturnReason.INSUFFICIENT_INFO: RejectReason.INVALID,
+    HotlineReturnReason.OTHER: RejectReason.INVALID,
+}
+
+
 class Case(models.Model):
     number = models.CharField(_("案件编号"), max_length=32, unique=True)
     # A Channel code (cases/channels.py): validated against the active channels by the report service.
@@ -284,6 +314,7 @@ class CaseRequest(models.Model):
         EXTENSION = "extension", _("延期")
         SUSPENSION = "suspension", _("挂账")
         VOID = "void", _("作废")
+        HOTLINE_RETURN = "hotline_return", _("退单")
 
     class State(models.TextChoices):
         PENDING = "pending", _("待审批")
@@ -292,9 +323,11 @@ class CaseRequest(models.Model):
         LAPSED = "lapsed", _("已失效")  # the case moved on before anyone decided
 
     case = models.ForeignKey(Case, verbose_name=_("案件"), on_delete=models.PROTECT, related_name="requests")
-    kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices)
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
     state = models.CharField(_("审批状态"), max_length=10, choices=State.choices, default=State.PENDING)
     reason = models.TextField(_("申请理由"))
+    # 12345 tickets: the centre's reason code (ExtensionReason / HotlineReturnReason); blank otherwise.
+    reason_code = models.CharField(_("原因代码"), max_length=20, blank=True, default="")
     extension_hours = models.DecimalField(
         _("申请延期（工作时）"), max_digits=6, decimal_places=1, null=True, blank=True
     )
@@ -658,6 +691,11 @@ class HotlineTicket(models.Model):
     created_at = models.DateTimeField(_("入库时间"), default=timezone.now)
     enqueued_at = models.DateTimeField(_("最近入队"), null=True, blank=True)
     processed_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    # The 12345 loop (cases/intake/loop.py): 签收 due by (working calendar) and done at; the centre's
+    # word on an approved 退单 (whether it still counts against the district).
+    sign_due_at = models.DateTimeField(_("签收时限"), null=True, blank=True, db_index=True)
+    signed_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
+    return_counted = models.BooleanField(_("退单计入本区"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("热线工单收件箱")
@@ -679,6 +717,10 @@ class HotlineOutbox(models.Model):
         ACCEPTED = "accepted", _("受理")
         CLOSED = "closed", _("办结")
         RETURNED = "returned", _("退单")
+        SIGNED = "signed", _("签收")
+        EXTENSION_REQUEST = "extension_request", _("延期申请")
+        RETURN_REQUEST = "return_request", _("退单申请")
+        MERGED = "merged", _("合并办理")
 
     class State(models.TextChoices):
         PENDING = "pending", _("待推送")
@@ -686,8 +728,9 @@ class HotlineOutbox(models.Model):
         FAILED = "failed", _("推送失败")
 
     ticket = models.ForeignKey(HotlineTicket, on_delete=models.PROTECT, related_name="outbox")
-    event = models.OneToOneField(CaseEvent, on_delete=models.PROTECT, related_name="+")
-    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    # One event may answer several tickets: an original's 结案 answers its merged duplicates too.
+    event = models.ForeignKey(CaseEvent, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
     payload = models.JSONField(default=dict)
     state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.PENDING)
     attempts = models.PositiveIntegerField(default=0)
@@ -700,12 +743,50 @@ class HotlineOutbox(models.Model):
         verbose_name = _("热线回推")
         verbose_name_plural = _("热线回推")
         ordering = ["created_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["ticket", "event"], name="hotline_outbox_once")]
         indexes = [
             models.Index(fields=["next_attempt_at"], name="hotline_outbox_due", condition=Q(state="pending"))
         ]
 
     def __str__(self):
         return f"{self.ticket} {self.kind} {self.state}"
+
+
+class HotlineMessage(models.Model):
+    """One message the hotline centre sent us (派单, 延期审批, 退单审批, 回访结果, 重办), kept with our
+    answer: the same message id sent again gets the first answer and changes nothing (docs/hotline-12345.md)."""
+
+    class Kind(models.TextChoices):
+        DISPATCH = "dispatch", _("派单")
+        EXTENSION_DECISION = "extension_decision", _("延期审批")
+        RETURN_DECISION = "return_decision", _("退单审批")
+        CALLBACK = "callback", _("回访结果")
+        REOPEN = "reopen", _("重办")
+
+    channel = models.CharField(_("热线渠道"), max_length=10)
+    message_id = models.CharField(_("消息编号"), max_length=64)
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
+    ticket = models.ForeignKey(
+        HotlineTicket,
+        verbose_name=_("工单"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="messages",
+    )
+    body = models.JSONField(_("报文"), default=dict)
+    status_code = models.PositiveSmallIntegerField(_("应答状态码"))
+    response = models.JSONField(_("应答"), default=dict)
+    received_at = models.DateTimeField(_("接收时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("热线中心来文")
+        verbose_name_plural = _("热线中心来文")
+        ordering = ["received_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["channel", "message_id"], name="hotline_message_once")]
+
+    def __str__(self):
+        return f"{self.channel}-{self.message_id} {self.kind}"
 
 
 # The category suggester's records live beside its code (cases/suggest); imported here, they are this app's.

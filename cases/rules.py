@@ -4,6 +4,7 @@
 raising, so the API's list and the page's buttons can never disagree with what a service accepts.
 """
 
+from django.conf import settings
 from django.core.signals import request_started
 from django.utils.translation import gettext as _
 
@@ -147,7 +148,49 @@ def _ledger_error(case, action: str, actor) -> ActionRefused | ActionForbidden |
     return None
 
 
-def _precondition_error(case, action: str) -> ActionRefused | None:
+def loop_ticket(case):
+    """The 12345 ticket of a case in the 接诉即办 loop (docs/domain.md §13), or None: a machine ticket
+    of a loop channel. Agent-logged hotline cases have no centre on the other side. Cached on the case."""
+    if not case.hotline_channel or case.hotline_channel not in settings.HOTLINE_LOOP_CHANNELS:
+        return None
+    if not hasattr(case, "_loop_ticket"):
+        from cases.models import HotlineTicket
+
+        case._loop_ticket = HotlineTicket.objects.filter(case_id=case.pk).first()
+    return case._loop_ticket
+
+
+# Decided by the 12345 centre for its tickets, by the dispatcher for every other case.
+_CENTRE_DECIDES = {Action.APPROVE_EXTENSION, Action.DENY_EXTENSION}
+# Only for the centre's tickets; by the centre (SYSTEM) only where the table says so.
+_LOOP_ONLY = {
+    Action.SIGN,
+    Action.REQUEST_HOTLINE_RETURN,
+    Action.APPROVE_HOTLINE_RETURN,
+    Action.DENY_HOTLINE_RETURN,
+}
+# Ways a case ends unfixed that, for a 12345 ticket, only the centre may grant (退单).
+_LOCAL_RETURNS = {Action.REFUSE_FILING, Action.REQUEST_VOID, Action.APPROVE_VOID}
+
+
+def _loop_error(case, action: str, role: str, outcome: str) -> ActionRefused | None:
+    ticket = loop_ticket(case)
+    if ticket is None:
+        if action in _LOOP_ONLY or (
+            role == SYSTEM and action in _CENTRE_DECIDES | {Action.REOPEN, Action.CALLBACK}
+        ):
+            return ActionRefused(_("只有 12345 工单案件才有此环节"))
+        return None
+    if action == Action.SIGN and ticket.signed_at is not None:
+        return ActionRefused(_("该工单已签收"))
+    if action in _CENTRE_DECIDES and role != SYSTEM:
+        return ActionRefused(_("12345 工单的延期须由 12345 热线中心审批"))
+    if action in _LOCAL_RETURNS or (action == Action.VERIFY and outcome == "not_confirmed"):
+        return ActionRefused(_("12345 工单不能自行退回或作废：请向 12345 热线中心申请退单"))
+    return None
+
+
+def _precondition_error(case, action: str, role: str = "", outcome: str = "") -> ActionRefused | None:
     """Rules of an action beyond its edge in the table."""
     from cases import channels
 
@@ -157,7 +200,7 @@ def _precondition_error(case, action: str) -> ActionRefused | None:
             _("「%(channel)s」来源的案件须先派发监督员核实，不能直接受理")
             % {"channel": channels.label(case.source)}
         )
-    return None
+    return _loop_error(case, action, role, outcome)
 
 
 def check(
@@ -179,7 +222,7 @@ def check(
         raise ActionForbidden(_("您的角色不能执行「%(action)s」") % {"action": ACTION_LABELS[Action(action)]})
     if role != SYSTEM and (problem := scope_error(case, actor, role, action, in_grid)):
         raise ActionForbidden(problem)
-    if error := _precondition_error(case, action) or _ledger_error(case, action, actor):
+    if error := _precondition_error(case, action, role, outcome) or _ledger_error(case, action, actor):
         raise error
     return transition, role
 
@@ -222,7 +265,7 @@ def _memo(actor) -> dict:
 
 
 def _scope_key(case, actor, memo: dict) -> tuple:
-    from cases.models import TRUSTED_SOURCES
+    from cases import channels
 
     roles = frozenset(actor_roles(actor))
     in_grid = None
@@ -238,8 +281,15 @@ def _scope_key(case, actor, memo: dict) -> tuple:
         getattr(actor, "department_id", None) is not None and case.department_id == actor.department_id,
         case.verify_inspector_id in (None, pk),
         case.reporter_id == pk and pk is not None,
-        case.source in TRUSTED_SOURCES,
+        channels.needs_verification(case.source),
+        _loop_key(case),
     )
+
+
+def _loop_key(case) -> tuple[bool, bool]:
+    """What _loop_error reads: whether the case is a 12345 loop ticket, and whether it is signed for."""
+    ticket = loop_ticket(case)
+    return ticket is not None, ticket is not None and ticket.signed_at is not None
 
 
 def _candidates(case, actor, *, in_grid: bool | None) -> tuple[str, ...]:

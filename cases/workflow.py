@@ -76,6 +76,11 @@ class Action(StrEnum):
     REOPEN = "reopen"
     SUPERVISE = "supervise"
     CALLBACK = "callback"
+    # The 12345 接诉即办 loop (docs/domain.md §13): 签收 and 退单, decided by the hotline centre.
+    SIGN = "sign"
+    REQUEST_HOTLINE_RETURN = "request_hotline_return"
+    APPROVE_HOTLINE_RETURN = "approve_hotline_return"
+    DENY_HOTLINE_RETURN = "deny_hotline_return"
 
 
 ACTION_LABELS = {
@@ -106,6 +111,10 @@ ACTION_LABELS = {
     Action.REOPEN: _("重新派遣（重办）"),
     Action.SUPERVISE: _("督办"),
     Action.CALLBACK: _("回访"),
+    Action.SIGN: _("签收"),
+    Action.REQUEST_HOTLINE_RETURN: _("申请退单"),
+    Action.APPROVE_HOTLINE_RETURN: _("批准退单"),
+    Action.DENY_HOTLINE_RETURN: _("驳回退单"),
 }
 
 # Who is "the system": Open311 public reports and the SLA sweep act without a user.
@@ -138,6 +147,16 @@ def _t(action, sources, target, roles, outcome=""):
 
 _R = Role
 _IP = {Status.IN_PROGRESS}
+# A 12345 ticket may be signed for (签收) and sent back (退单) until it is being checked: afterwards the
+# work is done and the answer is 办结.
+_HOTLINE_OPEN = {
+    Status.REPORTED,
+    Status.VERIFYING,
+    Status.PENDING_FILING,
+    Status.PENDING_DISPATCH,
+    Status.IN_PROGRESS,
+}
+_CENTRE_STAFF = {_R.OPERATOR, _R.SHIFT_LEADER, _R.DISPATCHER}
 
 TRANSITIONS: tuple[Transition, ...] = (
     _t(
@@ -157,8 +176,9 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t(Action.APPROVE_RETURN, _IP, Status.PENDING_DISPATCH, {_R.DISPATCHER}),
     _t(Action.DENY_RETURN, _IP, None, {_R.DISPATCHER}),
     _t(Action.REQUEST_EXTENSION, _IP, None, {_R.DEPARTMENT}),
-    _t(Action.APPROVE_EXTENSION, _IP, None, {_R.DISPATCHER}),
-    _t(Action.DENY_EXTENSION, _IP, None, {_R.DISPATCHER}),
+    # SYSTEM: the 12345 centre decides its own tickets' 延期 (cases/rules.py keeps each side to its cases).
+    _t(Action.APPROVE_EXTENSION, _IP, None, {_R.DISPATCHER, SYSTEM}),
+    _t(Action.DENY_EXTENSION, _IP, None, {_R.DISPATCHER, SYSTEM}),
     _t(Action.REQUEST_SUSPENSION, _IP, None, {_R.DEPARTMENT}),
     _t(Action.APPROVE_SUSPENSION, _IP, Status.SUSPENDED, {_R.DISPATCHER}),
     _t(Action.DENY_SUSPENSION, _IP, None, {_R.DISPATCHER}),
@@ -171,9 +191,14 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t(Action.REQUEST_VOID, OPEN, None, STAFF_ROLES),
     _t(Action.APPROVE_VOID, OPEN, Status.VOIDED, {_R.SHIFT_LEADER}),
     _t(Action.DENY_VOID, OPEN, None, {_R.SHIFT_LEADER}),
-    _t(Action.REOPEN, {Status.CLOSED}, Status.PENDING_DISPATCH, {_R.SHIFT_LEADER}),
+    # SYSTEM: a 重办 order and a 回访 result of the 12345 centre (cases/intake/loop.py).
+    _t(Action.REOPEN, {Status.CLOSED}, Status.PENDING_DISPATCH, {_R.SHIFT_LEADER, SYSTEM}),
     _t(Action.SUPERVISE, OPEN, None, {_R.SUPERVISOR, SYSTEM}),
-    _t(Action.CALLBACK, {Status.CLOSED}, None, {_R.HOTLINE}),
+    _t(Action.CALLBACK, {Status.CLOSED}, None, {_R.HOTLINE, SYSTEM}),
+    _t(Action.SIGN, _HOTLINE_OPEN, None, _CENTRE_STAFF),
+    _t(Action.REQUEST_HOTLINE_RETURN, _HOTLINE_OPEN, None, _CENTRE_STAFF | {_R.DEPARTMENT}),
+    _t(Action.APPROVE_HOTLINE_RETURN, _HOTLINE_OPEN, Status.REJECTED, {SYSTEM}),
+    _t(Action.DENY_HOTLINE_RETURN, _HOTLINE_OPEN, None, {SYSTEM}),
 )
 
 # Ledger actions (审批台账): a request, then its approval or denial by someone else.
@@ -182,6 +207,11 @@ LEDGER = {
     "extension": (Action.REQUEST_EXTENSION, Action.APPROVE_EXTENSION, Action.DENY_EXTENSION),
     "suspension": (Action.REQUEST_SUSPENSION, Action.APPROVE_SUSPENSION, Action.DENY_SUSPENSION),
     "void": (Action.REQUEST_VOID, Action.APPROVE_VOID, Action.DENY_VOID),
+    "hotline_return": (
+        Action.REQUEST_HOTLINE_RETURN,
+        Action.APPROVE_HOTLINE_RETURN,
+        Action.DENY_HOTLINE_RETURN,
+    ),
 }
 
 

@@ -25,6 +25,9 @@ def photos_wait_for_the_worker(monkeypatch):
     from cases.services import _base
 
     monkeypatch.setattr(_base, "_after_commit", transaction.on_commit)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_channel_table():
     """The channel table (cases/channels.py) is cached per process: each test reads its own rows, so a
     rolled-back test's channel never leaks into the next, and query counts do not depend on test order."""

@@ -5,21 +5,25 @@ submit and read tickets of its own channel. Intake answers 202 as soon as the ro
 of a known ticket answers 200 with the first one's status, so a hotline that retries is never harmed.
 """
 
+import json
+
 from django.contrib.auth.models import AnonymousUser
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.authentication import BaseAuthentication, SessionAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from cases import apikeys
 from cases.api import error_response
 from cases.errors import ActionError
-from cases.intake import duplicates, hotline
+from cases.intake import duplicates, hotline, loop
 from cases.intake.serializers import (
     DuplicateSuspectSerializer,
     HotlineTicketInSerializer,
@@ -230,3 +234,42 @@ class DuplicateSuspectViewSet(viewsets.GenericViewSet):
             return error_response(exc)
         suspect = DuplicateSuspect.objects.select_related("original").get(pk=suspect.pk)
         return Response(DuplicateSuspectSerializer(suspect).data)
+
+
+class HotlineMessageView(APIView):
+    """POST /api/v1/hotline/messages/: the 12345 centre's messages (docs/hotline-12345.md).
+
+    `X-Api-Key` names the centre; `X-Hotline-Signature: sha256=<hex>` is the HMAC-SHA256 of the raw body
+    with that key. The same `message_id` sent again answers what it answered first and changes nothing.
+    """
+
+    authentication_classes = [HotlineApiKeyAuthentication]
+    permission_classes = [IsHotlineClient]
+
+    @extend_schema(
+        summary="12345 热线中心来文（派单、延期审批、退单审批、回访结果、重办）",
+        request=OpenApiTypes.OBJECT,
+        responses={200: OpenApiTypes.OBJECT, 202: OpenApiTypes.OBJECT},
+        description="报文格式见 docs/hotline-12345.md 与 docs/schemas/hotline-inbound.json；"
+        "须带 X-Hotline-Signature 签名；同一 message_id 重发返回首次的应答。",
+    )
+    def post(self, request):
+        raw = request._request.body
+        client = request.auth
+        if not loop.signature_ok(client.api_key, raw, request.META.get("HTTP_X_HOTLINE_SIGNATURE", "")):
+            return Response(
+                {
+                    "detail": "签名无效：X-Hotline-Signature 须为 sha256=<报文的 HMAC-SHA256>",
+                    "field": "signature",
+                },
+                status=status.HTTP_401_UNAUTHORIZED,
+            )
+        try:
+            body = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError) as exc:
+            return Response({"detail": f"报文不是有效的 JSON：{exc}"}, status=status.HTTP_400_BAD_REQUEST)
+        try:
+            code, answer = loop.receive_message(client=client, body=body)
+        except loop.MessageRefused as exc:
+            return Response(exc.body(), status=exc.status)
+        return Response(answer, status=code)

@@ -226,6 +226,10 @@ def _convert_claimed(ticket: HotlineTicket, located_by=None) -> str:
         _park(ticket, State.FAILED if gave_up else State.RECEIVED, f"{type(exc).__name__}: {exc}")
     else:
         ticket.case = case
+        if ticket.channel in settings.HOTLINE_LOOP_CHANNELS and ticket.sign_due_at is None:
+            from cases.intake.loop import sign_due
+
+            ticket.sign_due_at = sign_due(ticket.created_at)  # 签收 clock (cases/intake/loop.py)
         _park(ticket, State.DONE, "")
     return ticket.state
 
@@ -234,7 +238,9 @@ def _park(ticket: HotlineTicket, state: str, error: str) -> None:
     ticket.state = state
     ticket.last_error = error[:2000]
     ticket.processed_at = timezone.now()
-    ticket.save(update_fields=["state", "last_error", "processed_at", "attempts", "case", "lng", "lat"])
+    ticket.save(
+        update_fields=["state", "last_error", "processed_at", "attempts", "case", "lng", "lat", "sign_due_at"]
+    )
 
 
 def _case_for(ticket: HotlineTicket, located_by=None) -> Case:
@@ -330,7 +336,12 @@ def ticket_status(ticket: HotlineTicket) -> dict:
         "duplicate_of": None,
         "satisfaction": None,
         "reopen_offered": False,
+        "loop": None,
     }
+    if ticket.channel in settings.HOTLINE_LOOP_CHANNELS:
+        from cases.intake.loop import loop_state
+
+        body["loop"] = loop_state(ticket)
     if case is None:
         return body
     last_callback = case.events.filter(action=Action.CALLBACK).order_by("-at", "-id").first()

@@ -133,6 +133,40 @@ def _null_character_at(value, path: str = "") -> str | None:
     return None
 
 
+class LoopMessageSerializer(serializers.Serializer):
+    direction = serializers.ChoiceField(choices=[("in", "in"), ("out", "out")])
+    kind = serializers.CharField()
+    kind_label = serializers.CharField()
+    message_id = serializers.CharField()
+    at = serializers.DateTimeField()
+    state = serializers.CharField(help_text=_("来文：应答状态码；回推：pending/sent/failed"))
+
+
+class LoopPendingSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    kind_label = serializers.CharField()
+    reason_code = serializers.CharField()
+    reason = serializers.CharField()
+    requested_at = serializers.DateTimeField()
+
+
+class HotlineLoopSerializer(serializers.Serializer):
+    """Where a 12345 ticket stands in the 接诉即办 loop (cases/intake/loop.py)."""
+
+    stage = serializers.CharField()
+    stage_label = serializers.CharField()
+    sign_due_at = serializers.DateTimeField(allow_null=True)
+    signed_at = serializers.DateTimeField(allow_null=True)
+    sign_overdue = serializers.BooleanField()
+    satisfaction = serializers.CharField(allow_null=True)
+    reopen_count = serializers.IntegerField()
+    extension_count = serializers.IntegerField()
+    merged_into = serializers.CharField(allow_null=True, help_text=_("合并办理：原案件编号"))
+    return_counted = serializers.BooleanField(allow_null=True)
+    pending = LoopPendingSerializer(many=True, help_text=_("待热线中心审批的延期、退单申请"))
+    messages = LoopMessageSerializer(many=True, help_text=_("双向报文"))
+
+
 class HotlineTicketStatusSerializer(serializers.Serializer):
     """The ticket as the hotline sees it (intake answer, repeat answer and pull)."""
 
@@ -149,6 +183,7 @@ class HotlineTicketStatusSerializer(serializers.Serializer):
     duplicate_of = serializers.CharField(allow_null=True, help_text=_("重复于案件编号"))
     satisfaction = serializers.CharField(allow_null=True)
     reopen_offered = serializers.BooleanField(help_text=_("回访不满意且已结案：可申请重办"))
+    loop = HotlineLoopSerializer(allow_null=True, help_text=_("12345 接诉即办闭环（其他渠道为 null）"))
 
 
 class HotlineTicketSerializer(serializers.ModelSerializer):

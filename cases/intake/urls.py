@@ -8,7 +8,7 @@ from django.http import JsonResponse
 from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 
-from cases.intake.api import DuplicateSuspectViewSet, HotlineTicketViewSet
+from cases.intake.api import DuplicateSuspectViewSet, HotlineMessageView, HotlineTicketViewSet
 
 tickets = HotlineTicketViewSet
 suspects = DuplicateSuspectViewSet
@@ -20,6 +20,7 @@ def no_such_ticket(request, pk):
 
 
 urlpatterns = [
+    path("hotline/messages/", HotlineMessageView.as_view(), name="hotline-message"),
     path("hotline/tickets/", tickets.as_view({"get": "list", "post": "create"}), name="hotline-ticket-list"),
     path(
         "hotline/tickets/<int:pk>/locate/", tickets.as_view({"post": "locate"}), name="hotline-ticket-locate"

@@ -12,6 +12,7 @@ case_dispatch`, `services.SERVICES`):
 - `centre`:  受理, 核实, 不予受理, 立案, 派遣
 - `ledger`:  回退, 延期, 挂账, 作废 requests and decisions; 恢复处置
 - `closing`: 处置反馈, 核查, 结案, 重办, 督办, 回访
+- `hotline`: the 12345 loop's 签收 and 退单 (decided by the centre)
 """
 
 from cases.services.centre import (
@@ -30,6 +31,12 @@ from cases.services.closing import (
     case_reopen,
     case_submit_feedback,
     case_supervise,
+)
+from cases.services.hotline import (
+    case_approve_hotline_return,
+    case_deny_hotline_return,
+    case_request_hotline_return,
+    case_sign,
 )
 from cases.services.ledger import (
     case_approve_extension,
@@ -66,6 +73,10 @@ __all__ = [
     "SYSTEM",
     "Status",
     "case_accept",
+    "case_approve_hotline_return",
+    "case_deny_hotline_return",
+    "case_request_hotline_return",
+    "case_sign",
     "case_approve_extension",
     "case_approve_return",
     "case_approve_suspension",

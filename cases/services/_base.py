@@ -106,7 +106,9 @@ def _transition(case: Case | int, action: Action, actor, *, outcome: str = "", a
             written += _save_photos(locked, stage, prepared, actor, step.event)
         _lapse_requests(step)
         send_events_recorded([step.event])
-        if locked.hotline_channel:  # only hotline cases have a hotline to tell (cases/intake/outbox.py)
+        # Hotline cases tell their hotline; any case's 结案 answers the 12345 tickets merged into it
+        # (cases/intake/outbox.py).
+        if locked.hotline_channel or action == Action.CLOSE:
             record_outbox(step.event)
 
 

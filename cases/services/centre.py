@@ -3,7 +3,7 @@
 from django.utils.translation import gettext as _
 
 from cases import events
-from cases.errors import InvalidInput
+from cases.errors import ActionRefused, InvalidInput
 from cases.intake.duplicates import settle_suspects
 from cases.models import (
     Case,
@@ -12,6 +12,7 @@ from cases.models import (
     Urgency,
     Variant,
 )
+from cases.rules import loop_ticket
 from cases.services._base import _category, _department, _require_photos, _require_text, _transition
 from cases.workflow import Action
 from dispatch.routing import suggest_department
@@ -71,6 +72,13 @@ def case_reject(*, case, actor, reason: str, duplicate_of=None, note: str = "") 
         )
     with _transition(case, Action.REJECT, actor) as step:
         original = None
+        ticket = loop_ticket(step.case)
+        if ticket is not None and reason != RejectReason.DUPLICATE:
+            raise ActionRefused(_("12345 工单不能自行退回：请向 12345 热线中心申请退单"))
+        if ticket is not None and ticket.signed_at is None:
+            # 合并办理 takes the ticket on: the centre hears 合并办理, then the original's 办结.
+            ticket.signed_at = step.now
+            ticket.save(update_fields=["signed_at"])
         if reason == RejectReason.DUPLICATE:
             original = _original_for(step.case, duplicate_of)
             step.set(duplicate_of=original)

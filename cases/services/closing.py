@@ -45,13 +45,16 @@ def case_close(*, case, actor, note: str = "") -> Case:
     return step.case
 
 
-def case_reopen(*, case, actor, reason: str) -> Case:
-    """重办: a closed case goes back to 待派遣 (e.g. after an unsatisfied 回访)."""
+def case_reopen(*, case, actor, reason: str, message_id: str = "") -> Case:
+    """重办: a closed case goes back to 待派遣 (after an unsatisfied 回访; for a 12345 ticket, the
+    centre's 重办 order, message_id)."""
     reason = _require_text(reason, "reason", _("重办原因"))
     with _transition(case, Action.REOPEN, actor) as step:
         step.set(reopen_count=step.case.reopen_count + 1, closed_at=None, department=None)
         step.case.co_departments.clear()
         step.note = reason
+        if message_id:
+            step.payload = events.centre_ordered(message_id=message_id)
     return step.case
 
 
@@ -65,7 +68,7 @@ def case_supervise(*, case, actor, note: str, automatic: bool = False) -> Case:
     return step.case
 
 
-def case_callback(*, case, actor, satisfaction: str, note: str = "") -> Case:
+def case_callback(*, case, actor, satisfaction: str, note: str = "", message_id: str = "") -> Case:
     """回访 after closure: the caller's satisfaction."""
     if satisfaction not in Satisfaction.values:
         raise InvalidInput(
@@ -77,5 +80,5 @@ def case_callback(*, case, actor, satisfaction: str, note: str = "") -> Case:
         if satisfaction != Satisfaction.UNREACHABLE:
             step.set(satisfaction=satisfaction)
         step.note = note
-        step.payload = events.called_back(satisfaction=satisfaction)
+        step.payload = events.called_back(satisfaction=satisfaction, message_id=message_id)
     return step.case

@@ -9,13 +9,16 @@ from cases.errors import ActionRefused, InvalidInput
 from cases.models import (
     Case,
     CaseRequest,
+    ExtensionReason,
 )
-from cases.services._base import _require_text, _transition
+from cases.services._base import _require_text, _transition, _user
 from cases.workflow import LEDGER, Action
 from core.roles import Role
 
 
-def _request(case, actor, kind: str, reason: str, hours: Decimal | None = None) -> Case:
+def _request(
+    case, actor, kind: str, reason: str, hours: Decimal | None = None, reason_code: str = "", payload=None
+) -> Case:
     request_action = LEDGER[kind][0]
     reason = _require_text(reason, "reason", _("申请理由"))
     with _transition(case, request_action, actor) as step:
@@ -30,16 +33,21 @@ def _request(case, actor, kind: str, reason: str, hours: Decimal | None = None) 
             requested_department=actor.department if step.role == Role.DEPARTMENT else None,
             requested_at=step.now,
             extension_hours=hours,
+            reason_code=reason_code,
         )
         step.note = reason
-        if hours is None:
+        if payload is not None:
+            step.payload = payload(request)
+        elif hours is None:
             step.payload = events.requested(request=request.pk)
         else:
-            step.payload = events.extension_requested(request=request.pk, hours=hours)
+            step.payload = events.extension_requested(
+                request=request.pk, hours=hours, reason_code=reason_code
+            )
     return step.case
 
 
-def _decide(case, actor, kind: str, approve: bool, note: str, on_approve=None) -> Case:
+def _decide(case, actor, kind: str, approve: bool, note: str, on_approve=None, message_id: str = "") -> Case:
     _request_action, approve_action, deny_action = LEDGER[kind]
     with _transition(case, approve_action if approve else deny_action, actor) as step:
         request = (
@@ -50,12 +58,15 @@ def _decide(case, actor, kind: str, approve: bool, note: str, on_approve=None) -
         if request is None:
             raise ActionRefused(_("该案件没有待审批的%(kind)s申请") % {"kind": CaseRequest.Kind(kind).label})
         request.state = CaseRequest.State.APPROVED if approve else CaseRequest.State.DENIED
-        request.decided_by = actor
+        request.decided_by = _user(actor)  # None: the 12345 centre decided
         request.decided_at = step.now
         request.decision_note = note
         request.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
         step.note = note
-        step.payload = events.decided(request=request.pk)
+        if message_id or kind == "hotline_return":  # the 12345 centre's decision
+            step.payload = events.centre_decided(request=request.pk, message_id=message_id)
+        else:
+            step.payload = events.decided(request=request.pk)
         if approve and on_approve:
             on_approve(step, request)
     return step.case
@@ -80,27 +91,36 @@ def case_deny_return(*, case, actor, note: str = "") -> Case:
     return _decide(case, actor, "return", False, note)
 
 
-def case_request_extension(*, case, actor, reason: str, hours) -> Case:
-    """延期 request: how many more working hours the department needs."""
+def case_request_extension(*, case, actor, reason: str, hours, reason_code: str = "") -> Case:
+    """延期 request: how many more working hours the department needs. For a 12345 ticket it goes to the
+    centre (the outbox), with a reason code the centre knows (default: other)."""
+    if reason_code and reason_code not in ExtensionReason.values:
+        raise InvalidInput(
+            _("延期原因代码 %(value)r 无效，应为 %(choices)s")
+            % {"value": reason_code, "choices": ", ".join(ExtensionReason.values)},
+            field="reason_code",
+        )
     try:
         hours = Decimal(str(hours))
     except Exception:
         raise InvalidInput(_("延期时长 %(value)r 不是数字") % {"value": hours}, field="hours") from None
     if not (Decimal("0") < hours <= Decimal("2000")):
         raise InvalidInput(_("延期时长须大于 0 且不超过 2000 工作时"), field="hours")
-    return _request(case, actor, "extension", reason, hours=hours)
+    return _request(case, actor, "extension", reason, hours=hours, reason_code=reason_code)
 
 
-def case_approve_extension(*, case, actor, note: str = "") -> Case:
+def case_approve_extension(*, case, actor, note: str = "", message_id: str = "") -> Case:
     def count(step, request):
         step.set(extension_count=step.case.extension_count + 1)
-        step.payload = events.extension_approved(request=request.pk, hours=request.extension_hours)
+        step.payload = events.extension_approved(
+            request=request.pk, hours=request.extension_hours, message_id=message_id
+        )
 
-    return _decide(case, actor, "extension", True, note, count)
+    return _decide(case, actor, "extension", True, note, count, message_id=message_id)
 
 
-def case_deny_extension(*, case, actor, note: str = "") -> Case:
-    return _decide(case, actor, "extension", False, note)
+def case_deny_extension(*, case, actor, note: str = "", message_id: str = "") -> Case:
+    return _decide(case, actor, "extension", False, note, message_id=message_id)
 
 
 def case_request_suspension(*, case, actor, reason: str) -> Case:

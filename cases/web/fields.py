@@ -14,7 +14,15 @@ from django.conf import settings
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import ACTION_TEXT_MAX_LENGTH, RejectReason, Satisfaction, Urgency, Variant
+from cases.models import (
+    ACTION_TEXT_MAX_LENGTH,
+    ExtensionReason,
+    HotlineReturnReason,
+    RejectReason,
+    Satisfaction,
+    Urgency,
+    Variant,
+)
 from cases.selectors import cases_visible_to
 from dispatch.models import Category, Department
 from dispatch.routing import suggest_department
@@ -214,6 +222,21 @@ def hours(form) -> forms.Field:
         max_value=Decimal("2000"),
         widget=forms.NumberInput(attrs={"step": "0.5", "inputmode": "decimal"}),
         help_text=_("批准后加到处置时限上，0.5 至 2000 工作时"),
+    )
+
+
+def extension_reason(form) -> forms.Field:
+    return forms.ChoiceField(
+        label=_("延期原因类别"),
+        choices=[("", "—"), *ExtensionReason.choices],
+        required=False,
+        help_text=_("12345 工单的延期申请报送热线中心时使用"),
+    )
+
+
+def hotline_return_reason(form) -> forms.Field:
+    return forms.ChoiceField(
+        label=_("退单原因"), choices=HotlineReturnReason.choices, widget=forms.RadioSelect
     )
 
 

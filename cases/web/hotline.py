@@ -24,6 +24,7 @@ from cases.errors import ActionError
 from cases.filters import CaseFilterSet
 from cases.intake import gazetteer
 from cases.intake.hotline import source_for_channel
+from cases.intake.loop import awaiting_centre
 from cases.models import Case, CaseEvent, HotlineTicket, RequestNature, Satisfaction
 from cases.selectors import cases_visible_to, with_open_step
 from cases.web.inspector import JS_STRINGS, CasePositionForm, picker_context, role_required
@@ -274,6 +275,7 @@ def tickets(request):
             "page": page,
             "filterset": filterset,
             "inbox": inbox,
+            "loop": awaiting_centre(),
             "source_choices": hotline_source_choices(),
             "status_choices": STATUS_CHOICES,
             "chosen_source": request.GET.get("source", ""),

@@ -76,3 +76,10 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
         "OutcomeCheckResultEnum": "enforcement.models.Outcome.CheckResult",
     }
 )
+# The 12345 loop's reason codes (docs/hotline-12345.md), named as the published schemas name them.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "ExtensionReasonEnum": "cases.models.ExtensionReason",
+        "HotlineReturnReasonEnum": "cases.models.HotlineReturnReason",
+    }
+)

@@ -18,6 +18,10 @@ HOTLINE_PUSH_TIMEOUT_SECONDS = env_int("HOTLINE_PUSH_TIMEOUT_SECONDS", 10)
 HOTLINE_PUSH_MAX_ATTEMPTS = env_int("HOTLINE_PUSH_MAX_ATTEMPTS", 10)
 HOTLINE_PUSH_BACKOFF_SECONDS = env_int("HOTLINE_PUSH_BACKOFF_SECONDS", 30)  # doubles per failed attempt
 HOTLINE_PUSH_BACKOFF_MAX_SECONDS = env_int("HOTLINE_PUSH_BACKOFF_MAX_SECONDS", 6 * 3600)
+# The 12345 接诉即办 loop (cases/intake/loop.py, docs/hotline-12345.md): channels whose centre decides
+# 延期 and 退单 and sends 回访 and 重办; the 签收 limit in working hours (dispatch/calendar.py).
+HOTLINE_LOOP_CHANNELS = env_list("HOTLINE_LOOP_CHANNELS", ["12345"])
+HOTLINE_SIGN_LIMIT_HOURS = env_int("HOTLINE_SIGN_LIMIT_HOURS", 2)
 # Suspected duplicates: same category ("category") or same 大类 ("major"), within the radius, against
 # open cases and cases closed within the window.
 DUPLICATE_MATCH = env_choice("DUPLICATE_MATCH", "category", ("category", "major"))

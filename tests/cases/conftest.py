@@ -158,6 +158,50 @@ def pending_kind(action: str) -> str | None:
     return None
 
 
+# The 12345 loop's actions only exist on a 12345 machine ticket's case; the centre (the system) decides
+# 延期, 重办 and 回访 only there (cases/rules.py `loop_ticket`).
+LOOP_ONLY = {
+    Action.SIGN,
+    Action.REQUEST_HOTLINE_RETURN,
+    Action.APPROVE_HOTLINE_RETURN,
+    Action.DENY_HOTLINE_RETURN,
+}
+CENTRE_DECIDES = {Action.APPROVE_EXTENSION, Action.DENY_EXTENSION, Action.REOPEN, Action.CALLBACK}
+
+
+def needs_loop(action: str, role: str) -> bool:
+    """Whether `case_in` must make a 12345 ticket's case for `role` to take `action`."""
+    return action in LOOP_ONLY or (role == SYSTEM and action in CENTRE_DECIDES)
+
+
+def loop_case(world, ticket_no: str | None = None) -> Case:
+    """A case made from a 12345 machine ticket (the centre's 派单), as intake makes it."""
+    from django.utils import timezone
+
+    from cases.intake import hotline
+
+    lng, lat = world.inside
+    ticket, _created = hotline.receive(
+        data={
+            "channel": "12345",
+            "ticket_no": ticket_no or f"L{next(_tickets):06d}",
+            "received_at": timezone.now(),
+            "lng": lng,
+            "lat": lat,
+            "address": "",
+            "category_hint": world.event_cat.code,
+            "description": "市民来电反映路边有暴露垃圾",
+            "urgency": "normal",
+            "caller_name": "张先生",
+            "caller_phone": "13800000000",
+            "photo_urls": [],
+        },
+        raw={},
+    )
+    assert hotline.process_ticket(ticket.pk) == "done"
+    return Case.objects.get(hotline_ticket=ticket)
+
+
 def add_request(world, case, kind: str) -> Case:
     """A pending ledger request of `kind`: the department asks for 回退/延期/挂账, the operator for 作废."""
     p = world.p
@@ -167,18 +211,40 @@ def add_request(world, case, kind: str) -> Case:
         return services.case_request_extension(case=case, actor=p.department, reason="需要调配机械", hours=8)
     if kind == "suspension":
         return services.case_request_suspension(case=case, actor=p.department, reason="需立项改造")
+    if kind == "hotline_return":
+        return services.case_request_hotline_return(
+            case=case, actor=p.operator, reason_code="out_of_scope", reason="不属于城管职责"
+        )
     return services.case_request_void(case=case, actor=p.operator, reason="误报")
 
 
-def case_in(world, status: str, *, pending: str | None = None) -> Case:
+def case_in(world, status: str, *, pending: str | None = None, loop: bool = False) -> Case:
     """A fresh case in `status`, walked there through the real services by the personas whose job it is.
 
     Inspector reports (trusted) in world.grid take the main path; `verifying` starts from a hotline
     ticket. The department on a dispatched case is world.office (world.p.department's). `pending`
-    leaves a pending ledger request of that kind (see `add_request`).
+    leaves a pending ledger request of that kind (see `add_request`). `loop`: the case of a 12345
+    machine ticket (the 接诉即办 loop), walked the hotline way (核实 before 立案).
     """
     s, p = services, world.p
-    if status == Status.VERIFYING:
+    if loop:
+        case = loop_case(world)
+        walk = [
+            (Status.VERIFYING, lambda c: s.case_send_verify(case=c, actor=p.operator)),
+            (
+                Status.PENDING_FILING,
+                lambda c: s.case_verify(case=c, actor=p.inspector, confirmed=True, photos=[photo()]),
+            ),
+        ]
+        for reached, step in walk:
+            if status == Status.REPORTED:
+                break
+            case = step(case)
+            if reached == status:
+                break
+        if status not in (Status.REPORTED, Status.VERIFYING, Status.PENDING_FILING):
+            case = _walk_main(world, case, status, skip_accept=True)
+    elif status == Status.VERIFYING:
         case = s.case_send_verify(case=hotline_report(world), actor=p.operator)
     else:
         case = report(world)
@@ -189,41 +255,47 @@ def case_in(world, status: str, *, pending: str | None = None) -> Case:
                 lambda c: s.case_approve_void(case=c, actor=p.shift_leader),
             ],
         }
-        main = [
-            (Status.PENDING_FILING, lambda c: s.case_accept(case=c, actor=p.operator)),
-            (Status.PENDING_DISPATCH, lambda c: s.case_file(case=c, actor=p.shift_leader)),
-            (
-                Status.IN_PROGRESS,
-                lambda c: s.case_dispatch(case=c, actor=p.dispatcher, department=world.office),
-            ),
-            (
-                Status.PENDING_CHECK,
-                lambda c: s.case_submit_feedback(
-                    case=c, actor=p.department, result="已清理", photos=[photo()]
-                ),
-            ),
-            (
-                Status.PENDING_CLOSURE,
-                lambda c: s.case_check(case=c, actor=p.inspector, passed=True, photos=[photo()]),
-            ),
-            (Status.CLOSED, lambda c: s.case_close(case=c, actor=p.shift_leader)),
-        ]
         if status in steps:
             for step in steps[status]:
                 case = step(case)
         elif status != Status.REPORTED:
-            stop = Status.IN_PROGRESS if status == Status.SUSPENDED else status
-            for reached, step in main:
-                case = step(case)
-                if reached == stop:
-                    break
-            if status == Status.SUSPENDED:
-                case = s.case_request_suspension(case=case, actor=p.department, reason="需立项改造")
-                case = s.case_approve_suspension(case=case, actor=p.dispatcher)
+            case = _walk_main(world, case, status)
     if pending:
         case = add_request(world, case, pending)
     case = Case.objects.get(pk=case.pk)
     assert case.status == status, f"case_in could not reach {status}: got {case.status}"
+    return case
+
+
+def _walk_main(world, case, status: str, *, skip_accept: bool = False) -> Case:
+    s, p = services, world.p
+    main = [
+        (Status.PENDING_FILING, lambda c: s.case_accept(case=c, actor=p.operator)),
+        (Status.PENDING_DISPATCH, lambda c: s.case_file(case=c, actor=p.shift_leader)),
+        (
+            Status.IN_PROGRESS,
+            lambda c: s.case_dispatch(case=c, actor=p.dispatcher, department=world.office),
+        ),
+        (
+            Status.PENDING_CHECK,
+            lambda c: s.case_submit_feedback(case=c, actor=p.department, result="已清理", photos=[photo()]),
+        ),
+        (
+            Status.PENDING_CLOSURE,
+            lambda c: s.case_check(case=c, actor=p.inspector, passed=True, photos=[photo()]),
+        ),
+        (Status.CLOSED, lambda c: s.case_close(case=c, actor=p.shift_leader)),
+    ]
+    if skip_accept:  # a hotline case reaches 待立案 by 核实
+        main = main[1:]
+    stop = Status.IN_PROGRESS if status == Status.SUSPENDED else status
+    for reached, step in main:
+        case = step(case)
+        if reached == stop:
+            break
+    if status == Status.SUSPENDED:
+        case = s.case_request_suspension(case=case, actor=p.department, reason="需立项改造")
+        case = s.case_approve_suspension(case=case, actor=p.dispatcher)
     return case
 
 
@@ -258,6 +330,10 @@ def action_kwargs(world, action: str, outcome: str = "") -> dict:
         Action.REOPEN: {"reason": "回访不满意"},
         Action.SUPERVISE: {"note": "请尽快处置"},
         Action.CALLBACK: {"satisfaction": "satisfied"},
+        Action.SIGN: {},
+        Action.REQUEST_HOTLINE_RETURN: {**reason, "reason_code": "out_of_scope"},
+        Action.APPROVE_HOTLINE_RETURN: note,
+        Action.DENY_HOTLINE_RETURN: note,
     }[Action(action)]
 
 

@@ -20,7 +20,10 @@ pytestmark = pytest.mark.usefixtures("fast_passwords", "media_root")
 
 
 @pytest.fixture
-def hook(world):
+def hook(world, settings):
+    # The generic webhook (受理 / 办结 / 退单); the 12345 接诉即办 loop, where the centre decides 退单,
+    # is tests/cases/test_hotline_loop.py.
+    settings.HOTLINE_LOOP_CHANNELS = []
     world.clients = make_clients(webhook="http://127.0.0.1:9/hook")
     return world
 

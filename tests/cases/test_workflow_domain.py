@@ -24,6 +24,7 @@ OPEN = {
 }
 STATES = OPEN | {"closed", "rejected", "voided"}
 IN_PROGRESS = {"in_progress"}
+HOTLINE_OPEN = {"reported", "verifying", "pending_filing", "pending_dispatch", "in_progress"}
 SAME = None  # the action leaves the state as it is
 
 # (action, outcome) → (states it may start from, target, roles), from docs/domain.md §3 (and §1, §2).
@@ -46,8 +47,9 @@ DOMAIN = {
     ("approve_return", ""): (IN_PROGRESS, "pending_dispatch", {"dispatcher"}),
     ("deny_return", ""): (IN_PROGRESS, SAME, {"dispatcher"}),
     ("request_extension", ""): (IN_PROGRESS, SAME, {"department"}),
-    ("approve_extension", ""): (IN_PROGRESS, SAME, {"dispatcher"}),
-    ("deny_extension", ""): (IN_PROGRESS, SAME, {"dispatcher"}),
+    # A 12345 ticket's 延期 is decided by the hotline centre (the system), docs/domain.md §13.
+    ("approve_extension", ""): (IN_PROGRESS, SAME, {"dispatcher", "system"}),
+    ("deny_extension", ""): (IN_PROGRESS, SAME, {"dispatcher", "system"}),
     ("request_suspension", ""): (IN_PROGRESS, SAME, {"department"}),
     ("approve_suspension", ""): (IN_PROGRESS, "suspended", {"dispatcher"}),
     ("deny_suspension", ""): (IN_PROGRESS, SAME, {"dispatcher"}),
@@ -60,9 +62,19 @@ DOMAIN = {
     ("request_void", ""): (OPEN, SAME, STAFF),
     ("approve_void", ""): (OPEN, "voided", {"shift_leader"}),
     ("deny_void", ""): (OPEN, SAME, {"shift_leader"}),
-    ("reopen", ""): ({"closed"}, "pending_dispatch", {"shift_leader"}),  # 重办
+    # 重办, also the 12345 centre's order after an unsatisfied 回访 (§13).
+    ("reopen", ""): ({"closed"}, "pending_dispatch", {"shift_leader", "system"}),
     ("supervise", ""): (OPEN, SAME, {"supervisor", "system"}),  # 督办, also the system's when late
-    ("callback", ""): ({"closed"}, SAME, {"hotline"}),  # 回访
+    ("callback", ""): ({"closed"}, SAME, {"hotline", "system"}),  # 回访, also the 12345 centre's result
+    # The 12345 loop (§13): 签收 and 退单 until the work is done; the centre decides a 退单.
+    ("sign", ""): (HOTLINE_OPEN, SAME, {"operator", "shift_leader", "dispatcher"}),
+    ("request_hotline_return", ""): (
+        HOTLINE_OPEN,
+        SAME,
+        {"operator", "shift_leader", "dispatcher", "department"},
+    ),
+    ("approve_hotline_return", ""): (HOTLINE_OPEN, "rejected", {"system"}),
+    ("deny_hotline_return", ""): (HOTLINE_OPEN, SAME, {"system"}),
 }
 
 

@@ -504,6 +504,13 @@ def endpoints(w) -> list[Probe]:
             api(set()),
             why="for the hotline systems' API keys only, not for people",
         ),
+        Probe(
+            "api/v1/hotline/messages/",
+            "/api/v1/hotline/messages/",
+            api(set()),
+            method="post",
+            why="the 12345 centre's signed messages, with its API key only, not for people",
+        ),
         # ------------------------------------------------ duplicate suspects of a fresh report
         Probe(
             "api/v1/cases/<int:case_pk>/suspects/",
@@ -1007,6 +1014,7 @@ ADMIN_MODELS: dict[str, tuple[set[str], set[str]]] = {
     "cases.casephoto": CASES_READ_ONLY,
     "cases.timedstep": CASES_READ_ONLY,
     "cases.notification": CASES_READ_ONLY,
+    "cases.hotlinemessage": CASES_READ_ONLY,  # the 12345 centre's messages with our answers: a record
     # The category suggester's versions (the admin may switch back to one) and its log of choices:
     # read like cases; nobody adds either by hand (training and the forms write them).
     "cases.suggesterversion": CASES_READ_ONLY,

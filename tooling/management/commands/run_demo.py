@@ -22,7 +22,7 @@ from core.roles import Role
 
 MAX_RESTARTS = 5
 RESTART_DELAY_S = 2
-RESTARTABLE = ("worker", "beat")
+RESTARTABLE = ("worker", "beat", "hotline_centre")
 
 
 def _interrupt(signum, frame):
@@ -84,10 +84,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
         parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument(
+            "--hotline-centre",
+            action="store_true",
+            help="同时运行 12345 热线中心模拟器（manage.py hotline_centre：派单、审批、回访）",
+        )
 
-    def handle(self, *, port, host, **options):
+    def handle(self, *, port, host, hotline_centre=False, **options):
         sqlite = settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
         procs = children(python=sys.executable, host=host, port=port, sqlite=sqlite)
+        if hotline_centre:  # the 12345 loop against a simulated centre (docs/hotline-12345.md)
+            argv = [sys.executable, "manage.py", "hotline_centre", "--url", f"http://{host}:{port}"]
+            procs.append(Child("hotline_centre", argv, dict(os.environ)))
         # SIGTERM (e.g. from a process manager) stops all three just like Ctrl-C.
         signal.signal(signal.SIGTERM, _interrupt)
         for child in procs:

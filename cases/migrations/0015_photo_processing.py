@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0013_photo_capture'),
+        ("cases", "0014_notification_link_alter_notification_case"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

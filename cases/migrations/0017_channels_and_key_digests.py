@@ -47,7 +47,7 @@ def digest_keys(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0013_photo_capture"),
+        ("cases", "0016_caseevent_at_brin"),
     ]
 
     operations = [

@@ -23,6 +23,6 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("cases", "0014_photo_processing")]
+    dependencies = [("cases", "0015_photo_processing")]
 
     operations = [migrations.RunPython(forwards, backwards)]

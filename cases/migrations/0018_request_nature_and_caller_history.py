@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0014_channels_and_key_digests'),
+        ("cases", "0017_channels_and_key_digests"),
         ('dispatch', '0008_component_status_history'),
         ('grids', '0003_roads'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
