@@ -19,7 +19,7 @@ from cases.workflow import (
     actions_from,
     find,
 )
-from core.roles import Role
+from core.roles import DISTRICT_WIDE_ROLES, Role
 
 # Reporting: the source each role reports as, and the sources it may choose from.
 _SOURCES_BY_ROLE = {
@@ -65,6 +65,14 @@ def self_resolve_scope_error(actor, role: str, grid) -> str | None:
     return None
 
 
+def district_error(actor, district_id) -> str | None:
+    """Why a district-wide `actor` may not work in `district_id`, or None (docs/domain.md §13)."""
+    own = getattr(actor, "district_id", None)
+    if own is None or own == district_id:
+        return None
+    return _("该案件不属于您所在的区")
+
+
 def source_for(role: str, requested: str | None) -> str:
     allowed = _SOURCES_BY_ROLE.get(role, ())
     if not requested:
@@ -78,7 +86,10 @@ def source_for(role: str, requested: str | None) -> str:
 
 
 def scope_error(case, actor, role: str, action: str) -> str | None:
-    """Why `actor` acting as `role` may not touch this case, or None. Centre roles are district-wide."""
+    """Why `actor` acting as `role` may not touch this case, or None. Centre roles are district-wide:
+    in their own district only when their user names one (docs/domain.md §13)."""
+    if role in DISTRICT_WIDE_ROLES and (error := district_error(actor, case.district_id)):
+        return error
     if role == Role.DEPARTMENT:
         if actor.department_id is None or case.department_id != actor.department_id:
             return _("该案件不属于您所在部门")
