@@ -222,3 +222,31 @@ def test_open311_reports_reach_the_district_of_the_point(client, city, settings,
         assert "不在任何一个区的单元网格内" in data[0]["description"] and not Case.objects.exists()
     else:
         assert Case.objects.get().district.code == district
+
+
+def test_the_admin_sets_a_users_district_and_a_district_admin_reads_its_cases(client, two):
+    from tests.factories import UserFactory
+
+    admin = UserFactory(username="adm_a", roles=["admin"], district=two.a.district, is_staff=True)
+    client.force_login(admin)
+    page = client.get(f"/admin/core/user/{two.a.operator.pk}/change/").content.decode()
+    assert 'name="district"' in page and "甲区" in page
+    listed = client.get("/admin/cases/case/").content.decode()
+    assert two.case_a.number in listed and two.case_b.number not in listed
+    client.force_login(UserFactory(username="adm_all", roles=["admin"], is_staff=True))
+    listed = client.get("/admin/cases/case/").content.decode()
+    assert two.case_a.number in listed and two.case_b.number in listed
+
+
+def test_a_districts_hotline_agent_calls_back_their_districts_callers(client, city):
+    from tests.cases.two_districts import closed, filed, hotline_report
+
+    numbers = [
+        closed(filed(hotline_report(city, d, f"CB{n}"), d), d).number for n, d in enumerate((city.a, city.b))
+    ]
+    client.force_login(city.a.hotline)
+    page = client.get("/hotline/callbacks/").content.decode()
+    assert numbers[0] in page and numbers[1] not in page
+    case_b = Case.objects.get(number=numbers[1])
+    client.post(f"/hotline/callbacks/{case_b.pk}/", {f"cb{case_b.pk}-satisfaction": "satisfied"})
+    assert not case_b.events.filter(action="callback").exists()
