@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import channels
 from cases.models import Case, CaseEvent, CasePhoto, CaseRequest, HotlineMessage, Notification, TimedStep
+from cases.selectors import district_limit
 from core.privacy import can_see_caller
 
 
@@ -79,11 +80,19 @@ class CaseAdmin(ReadOnlyAdmin):
         "created_at",
         "closed_at",
     ]
-    list_filter = ["status", SourceFilter, "urgency", "category_kind", "major_code", "street"]
+    list_filter = ["status", SourceFilter, "urgency", "category_kind", "major_code", "district", "street"]
     search_fields = ["number", "address", "description", "hotline_ticket_no"]
     date_hierarchy = "created_at"
     list_select_related = ["street", "department"]
     inlines = [TimedStepInline, CaseEventInline]
+
+    def get_queryset(self, request):
+        # A district's staff read their district's cases here too (docs/domain.md §13).
+        queryset = super().get_queryset(request)
+        district = district_limit(request.user)
+        if district is not None and not request.user.is_superuser:
+            queryset = queryset.filter(district_id=district)
+        return queryset
 
     def get_exclude(self, request, obj=None):
         # The reporter's contact details only for the roles that call reporters (core/privacy.py).

@@ -68,6 +68,7 @@ class CaseFilterSet(django_filters.FilterSet):
     grid = django_filters.CharFilter(field_name="grid__code", label=_("网格编码"))
     community = django_filters.CharFilter(field_name="community__code", label=_("社区编码"))
     street = django_filters.CharFilter(field_name="street__code", label=_("街道编码"))
+    district = django_filters.CharFilter(field_name="district__code", label=_("区编码"))
     department = django_filters.CharFilter(field_name="department__code", label=_("主办部门编码"))
     created_after = django_filters.DateFilter(
         field_name="created_at", lookup_expr="date__gte", label=_("上报日期起")

@@ -135,6 +135,17 @@ class Case(models.Model):
     street = models.ForeignKey(
         "grids.Street", verbose_name=_("街道"), on_delete=models.PROTECT, related_name="+"
     )
+    # The grid's district, copied at 上报 like street and community (docs/domain.md §13): the scope of a
+    # district's staff is one indexed column, not a join up the area hierarchy.
+    district = models.ForeignKey(
+        "grids.District",
+        verbose_name=_("区"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # case_district_status (below) leads with it
+    )
 
     description = models.TextField(_("问题描述"))
     urgency = models.CharField(_("紧急程度"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
@@ -228,6 +239,8 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["status", "department"]),
             models.Index(fields=["grid", "status"]),
+            # A district's queues (docs/domain.md §13): its staff's every list filters on it first.
+            models.Index(fields=["district", "status"], name="case_district_status"),
             models.Index(fields=["category_code", "created_at"]),
             # Duplicate search (cases/intake/duplicates.py): same category or 大类, then a latitude band.
             models.Index(fields=["category", "lat", "lng"], name="case_category_position"),
@@ -251,6 +264,17 @@ class Case(models.Model):
 
     def __str__(self):
         return self.number
+
+    def save(self, *args, **kwargs):
+        # case_report sets the district from the grid; a case made any other way (a fixture, a script)
+        # still gets it, so no case falls out of its district's scope.
+        if self.district_id is None and self.street_id is not None:
+            from grids.models import Street
+
+            self.district_id = (
+                Street.objects.filter(pk=self.street_id).values_list("district_id", flat=True).first()
+            )
+        super().save(*args, **kwargs)
 
     @property
     def status_label(self) -> str:

@@ -21,7 +21,7 @@ from cases.workflow import (
     actions_from,
     find,
 )
-from core.roles import Role
+from core.roles import DISTRICT_WIDE_ROLES, Role
 
 # Reporting: the channels (cases/channels.py) each role may report as; the first is its default. A
 # channel added in the admin is open to the operators (and the hotline agents when it has a hotline
@@ -85,6 +85,14 @@ def self_resolve_scope_error(actor, role: str, grid) -> str | None:
     return None
 
 
+def district_error(actor, district_id) -> str | None:
+    """Why a district-wide `actor` may not work in `district_id`, or None (docs/domain.md §13)."""
+    own = getattr(actor, "district_id", None)
+    if own is None or own == district_id:
+        return None
+    return _("该案件不属于您所在的区")
+
+
 def source_for(role: str, requested: str | None) -> str:
     from cases import channels
 
@@ -102,8 +110,11 @@ def source_for(role: str, requested: str | None) -> str:
 
 
 def scope_error(case, actor, role: str, action: str, in_grid: bool | None = None) -> str | None:
-    """Why `actor` acting as `role` may not touch this case, or None. Centre roles are district-wide.
+    """Why `actor` acting as `role` may not touch this case, or None. Centre roles are district-wide:
+    in their own district only when their user names one (docs/domain.md §13).
     `in_grid`: whether the case's grid is the actor's, when the caller already knows (allowed_actions)."""
+    if role in DISTRICT_WIDE_ROLES and (error := district_error(actor, case.district_id)):
+        return error
     if role == Role.DEPARTMENT:
         if actor.department_id is None or case.department_id != actor.department_id:
             return _("该案件不属于您所在部门")
@@ -283,6 +294,7 @@ def _scope_key(case, actor, memo: dict) -> tuple:
         case.reporter_id == pk and pk is not None,
         channels.needs_verification(case.source),
         _loop_key(case),
+        district_error(actor, case.district_id) is None,
     )
 
 

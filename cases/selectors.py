@@ -1,6 +1,17 @@
 """Reads: which cases a user may see, and the querysets for lists and detail pages."""
 
-from django.db.models import Exists, F, FilteredRelation, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+)
 
 from cases.models import Case, CaseEvent, CasePhoto, CaseRequest, TimedStep
 from core import (
@@ -8,7 +19,7 @@ from core import (
     privacy,
 )
 from core.privacy import CALLER_CONTACT_ROLES
-from core.roles import DISTRICT_WIDE_ROLES, Role
+from core.roles import CITY_ROLES, DISTRICT_WIDE_ROLES, Role
 from grids.models import Grid
 
 # Roles that see the caller's name and phone: only those that must contact the caller. The policy and
@@ -16,11 +27,24 @@ from grids.models import Grid
 CALLER_VISIBLE_ROLES = CALLER_CONTACT_ROLES
 
 
+def district_limit(user) -> int | None:
+    """The district a district-wide user is held to (docs/domain.md §13), or None: every district.
+
+    None for a user without a district (a one-district deployment, or city-wide staff) and for the city
+    roles, which read every district whatever their user says."""
+    if user.roles & CITY_ROLES:
+        return None
+    return getattr(user, "district_id", None)
+
+
 def cases_visible_to(user) -> QuerySet[Case]:
     qs = Case.objects.all()
     roles = user.roles
-    if roles & DISTRICT_WIDE_ROLES:
+    if roles & CITY_ROLES:
         return qs
+    if roles & DISTRICT_WIDE_ROLES:
+        district = district_limit(user)
+        return qs if district is None else qs.filter(district_id=district)
     # Subqueries rather than joins: no row is repeated, so no DISTINCT over a large table is needed.
     # `__any_of` (= ANY(ARRAY(…)), core/lookups.py), not `__in`: beside an OR, PostgreSQL filters
     # `IN (subquery)` row by row and so reads the whole case table; the array it can match against the
@@ -39,8 +63,11 @@ def cases_visible_to(user) -> QuerySet[Case]:
 
 def case_with_scope(user, pk) -> Case | None:
     """The case with `in_scope`: whether `user` may see it, in the one query that fetches it."""
-    if user.roles & DISTRICT_WIDE_ROLES:
+    district = district_limit(user)
+    if user.roles & CITY_ROLES or (user.roles & DISTRICT_WIDE_ROLES and district is None):
         in_scope = Value(True)
+    elif user.roles & DISTRICT_WIDE_ROLES:
+        in_scope = ExpressionWrapper(Q(district_id=district), output_field=BooleanField())
     else:
         in_scope = Exists(cases_visible_to(user).filter(pk=OuterRef("pk")))
     return Case.objects.annotate(in_scope=in_scope).filter(pk=pk).first()

@@ -43,15 +43,34 @@ MENU: tuple[MenuEntry, ...] = (
         _("案件查询"),
         "case-search",
         frozenset(
-            {_R.OPERATOR, _R.SHIFT_LEADER, _R.DISPATCHER, _R.SUPERVISOR, _R.HOTLINE, _R.DEPARTMENT, _R.ADMIN}
+            {
+                _R.OPERATOR,
+                _R.SHIFT_LEADER,
+                _R.DISPATCHER,
+                _R.SUPERVISOR,
+                _R.HOTLINE,
+                _R.DEPARTMENT,
+                _R.ADMIN,
+                _R.CITY_SUPERVISOR,
+            }
         ),
     ),
+    # The city above several districts (docs/domain.md §13): the districts ranked, read-only.
+    MenuEntry(_("各区排名"), "kpi-city", frozenset({_R.CITY_SUPERVISOR})),
     MenuEntry(_("指挥大屏"), "wall", WALL_ROLES),
     MenuEntry(_("案件地图"), "supervise-map", frozenset({_R.SUPERVISOR, _R.SHIFT_LEADER})),
     MenuEntry(_("超期督办"), "supervise-overdue", frozenset({_R.SUPERVISOR, _R.SHIFT_LEADER})),
     MenuEntry(_("巡查轨迹"), "patrol-map", frozenset({_R.SUPERVISOR, _R.SHIFT_LEADER, _R.ADMIN})),
-    MenuEntry(_("综合评价"), "kpi-dashboard", frozenset({_R.SUPERVISOR, _R.SHIFT_LEADER, _R.ADMIN})),
-    MenuEntry(_("统计报表"), "kpi-reports", frozenset({_R.SUPERVISOR, _R.SHIFT_LEADER, _R.ADMIN})),
+    MenuEntry(
+        _("综合评价"),
+        "kpi-dashboard",
+        frozenset({_R.SUPERVISOR, _R.SHIFT_LEADER, _R.ADMIN, _R.CITY_SUPERVISOR}),
+    ),
+    MenuEntry(
+        _("统计报表"),
+        "kpi-reports",
+        frozenset({_R.SUPERVISOR, _R.SHIFT_LEADER, _R.ADMIN, _R.CITY_SUPERVISOR}),
+    ),
     MenuEntry(_("作业考核"), "assessment-overview", frozenset({_R.SUPERVISOR, _R.ADMIN})),
     # Work beyond the single case (docs/domain.md §10, campaigns/web).
     MenuEntry(_("专项行动"), "campaign-list", CAMPAIGN_ROLES),

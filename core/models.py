@@ -22,6 +22,17 @@ class User(AbstractUser):
         related_name="staff",
     )
     phone = models.CharField(_("手机号"), max_length=20, blank=True)
+    # Several districts in one deployment (docs/domain.md §13): a district-wide role held by a user with
+    # a district sees and acts on that district's cases only. Blank = the whole deployment (one district).
+    district = models.ForeignKey(
+        "grids.District",
+        verbose_name=_("所属区"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
+        help_text=_("多区部署时，区级岗位只看本区案件；留空 = 不限区（单区部署）"),
+    )
 
     class Meta:
         # The table keeps the name it had before the kernel app existed (core/adoption.py), so databases

@@ -1,4 +1,4 @@
-"""The eight roles of docs/domain.md §1. A role is a Django Group named by its code; a user may hold several."""
+"""The roles of docs/domain.md §1 (and the city's, §13). A role is a Django Group named by its code; a user may hold several."""
 
 from enum import StrEnum
 
@@ -14,6 +14,8 @@ class Role(StrEnum):
     HOTLINE = "hotline"
     SUPERVISOR = "supervisor"
     ADMIN = "admin"
+    # 市级 (docs/domain.md §13): a city above several districts; reads every district, acts on none.
+    CITY_SUPERVISOR = "city_supervisor"
 
     @property
     def label(self) -> str:
@@ -29,12 +31,17 @@ ROLE_LABELS = {
     Role.HOTLINE: _("热线坐席"),
     Role.SUPERVISOR: _("领导/督查"),
     Role.ADMIN: _("管理员"),
+    Role.CITY_SUPERVISOR: _("市级监督"),
 }
 
 # Roles whose work covers the whole district (docs/domain.md §1): they see every case.
 DISTRICT_WIDE_ROLES = frozenset(
     {Role.OPERATOR, Role.SHIFT_LEADER, Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN, Role.HOTLINE}
 )
+
+# Roles above the districts (docs/domain.md §13): they see every district's cases and figures, read-only
+# (no workflow action lists them), and a district set on their user does not narrow them.
+CITY_ROLES = frozenset({Role.CITY_SUPERVISOR})
 
 # Who may open the command centre's wall (指挥大屏, live/): the centre's staff and the leaders.
 WALL_ROLES = frozenset({Role.SUPERVISOR, Role.SHIFT_LEADER, Role.DISPATCHER, Role.OPERATOR, Role.ADMIN})
@@ -126,7 +133,7 @@ PATROL_ROLES = frozenset({Role.INSPECTOR})
 PATROL_SUPERVISOR_ROLES = frozenset({Role.SUPERVISOR, Role.SHIFT_LEADER, Role.ADMIN})
 for _role in Role:
     # Case pages in the admin are read-only and not scoped, so only district-wide roles may view them.
-    _cases = ("cases.view_*",) if _role in DISTRICT_WIDE_ROLES else ()
+    _cases = ("cases.view_*",) if _role in DISTRICT_WIDE_ROLES | CITY_ROLES else ()
     _enforcement = ("enforcement.view_*",) if _role in ENFORCEMENT_READERS else ()
     _patrols = ("patrols.view_*",) if _role in PATROL_SUPERVISOR_ROLES else ()
     ROLE_PERMISSIONS.setdefault(_role, ("grids.view_*", "dispatch.view_*", *_cases, *_enforcement, *_patrols))

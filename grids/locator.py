@@ -68,7 +68,8 @@ class GridLocator:
 
     Containment is `covers`, so a point on a grid's boundary belongs to it. A point on an edge or vertex
     shared by several grids is covered by all of them; the grid with the **lowest code** wins, so the
-    answer never depends on load order or floating-point luck in the index. Only prepared polygons and
+    answer never depends on load order or floating-point luck in the index. A grid's code begins with
+    its district's, so on an edge between two districts the lower district code wins (docs/domain.md §13). Only prepared polygons and
     ids/codes are kept (no model instances): 40,000 grids take about 50 MB and build in about a second.
     """
 

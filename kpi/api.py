@@ -1,6 +1,7 @@
 """/api/v1/kpi/…: the KPI figures of kpi/queries.py over HTTP, read-only.
 
-District-wide roles (supervisor, shift leader, operator, dispatcher, hotline, admin) see everything;
+District-wide roles (supervisor, shift leader, operator, dispatcher, hotline, admin) see everything (their
+district's, when their user names one: docs/domain.md §13; the city supervisor every district);
 a department user sees only their department's figures (the department filter is forced; asking
 for another department is 403) and no people rankings. Every count carries `cases_url`, the
 /api/v1/cases/ list of exactly the cases behind it.
@@ -17,10 +18,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cases.channel_api import ChannelCodeField
-from core.roles import DISTRICT_WIDE_ROLES, Role
+from core.roles import CITY_ROLES, DISTRICT_WIDE_ROLES, Role
 from kpi import queries
 from kpi.dates import validate_kpi_date
 from kpi.definitions import AREA_COUNTS
+
+# Who may read the ranking of the districts (docs/domain.md §13).
+CITY_RANKING_ROLES = CITY_ROLES | {Role.SUPERVISOR, Role.SHIFT_LEADER, Role.ADMIN}
 
 
 def kpi_date_field(**kwargs) -> serializers.DateField:
@@ -31,6 +35,7 @@ def kpi_date_field(**kwargs) -> serializers.DateField:
 class FilterParams(serializers.Serializer):
     date_from = kpi_date_field(required=False, help_text="统计期起（含），默认本月 1 日")
     date_to = kpi_date_field(required=False, help_text="统计期止（含），默认今天")
+    district = serializers.CharField(required=False, help_text="区编码（多区部署）")
     street = serializers.CharField(required=False, help_text="街道编码")
     community = serializers.CharField(required=False, help_text="社区编码")
     grid = serializers.CharField(required=False, help_text="网格编码")
@@ -78,6 +83,21 @@ class RankingParams(FilterParams):
             (Role.DISPATCHER.value, "派遣员"),
         ],
         default="street",
+    )
+
+
+class DistrictRankingParams(FilterParams):
+    by = serializers.ChoiceField(
+        choices=[
+            ("score", "综合得分"),
+            ("closure_rate", "结案率"),
+            ("on_time_closure_rate", "按期结案率"),
+            ("satisfaction_rate", "满意率"),
+            ("filing_rate", "立案率"),
+            ("dispose_on_time_rate", "按期处置率"),
+        ],
+        default="score",
+        help_text="排名依据：综合得分（默认）或一项比率，高者在前；无数据的区排在最后",
     )
 
 
@@ -224,6 +244,25 @@ class RankingView(_KpiView):
         if level in queries.PEOPLE and not request.user.roles & DISTRICT_WIDE_ROLES:
             raise PermissionDenied("岗位人员排名仅向监督中心、指挥中心和领导开放")
         return Response(RankingRowSerializer(queries.rows(level, start, end, **filters), many=True).data)
+
+
+class DistrictRankingView(_KpiView):
+    """The city's ranking of its districts (docs/domain.md §13): for the city supervisors (every district)
+    and the district leaders (their own district's row when their user names one)."""
+
+    params = DistrictRankingParams
+
+    @extend_schema(
+        parameters=[DistrictRankingParams],
+        responses=RankingRowSerializer(many=True),
+        summary="各区排名（市级）",
+    )
+    def get(self, request):
+        if not request.user.roles & CITY_RANKING_ROLES:
+            raise PermissionDenied("各区排名仅向市级监督和区领导/督查、值班长、管理员开放")
+        start, end, filters, extra = self.read(request)
+        rows = queries.district_rows(start, end, by=extra["by"], **filters)
+        return Response(RankingRowSerializer(rows, many=True).data)
 
 
 class BreakdownView(_KpiView):

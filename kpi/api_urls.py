@@ -9,6 +9,7 @@ urlpatterns = [
     path("summary/", api.SummaryView.as_view(), name="api-kpi-summary"),
     path("trend/", api.TrendView.as_view(), name="api-kpi-trend"),
     path("rankings/", api.RankingView.as_view(), name="api-kpi-rankings"),
+    path("districts/", api.DistrictRankingView.as_view(), name="api-kpi-districts"),
     path("breakdown/", api.BreakdownView.as_view(), name="api-kpi-breakdown"),
     path("grids/", api.GridCountsView.as_view(), name="api-kpi-grids"),
     path("hotline/", api.HotlineView.as_view(), name="api-kpi-hotline"),

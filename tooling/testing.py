@@ -203,7 +203,9 @@ def _deselect_flushing_tests(config, items):
     flushing = []
     for item in items:
         marker = item.get_closest_marker("django_db")
-        if marker and (marker.kwargs.get("transaction") or "transactional_db" in getattr(item, "fixturenames", ())):
+        if marker and (
+            marker.kwargs.get("transaction") or "transactional_db" in getattr(item, "fixturenames", ())
+        ):
             flushing.append(item)
     if flushing:
         config.hook.pytest_deselected(items=flushing)

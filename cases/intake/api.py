@@ -33,7 +33,7 @@ from cases.intake.serializers import (
     SuspectDecisionSerializer,
 )
 from cases.models import ApiClient, Case, DuplicateSuspect, HotlineTicket
-from cases.selectors import cases_visible_to
+from cases.selectors import cases_visible_to, district_limit
 from core.authentication import TokenAuthentication
 from core.roles import Role
 
@@ -108,7 +108,7 @@ class HotlineTicketViewSet(viewsets.GenericViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return HotlineTicket.objects.none()
-        return hotline.tickets_for_operator()
+        return hotline.tickets_for_operator(district=district_limit(self.request.user))
 
     @extend_schema(
         summary="热线工单队列",

@@ -20,7 +20,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from cases import channels
+from cases import channels, rules
 from cases.errors import ActionError, ActionForbidden, ActionRefused, InvalidInput
 from cases.intake import classify, gazetteer
 from cases.models import Case, HotlineTicket, Satisfaction, Source
@@ -194,9 +194,13 @@ def locate_ticket(*, ticket: HotlineTicket | int, actor, lng: float, lat: float)
     if not (getattr(actor, "is_active", False) and Role.OPERATOR in actor.roles):
         raise ActionForbidden("只有受理员可以为热线工单补充位置")
     try:
-        locate(lng, lat)
+        grid = locate(lng, lat)
     except (InvalidPosition, PointOutsideGrids) as exc:
         raise InvalidInput(str(exc), field="lng") from None
+    if problem := rules.district_error(actor, grid.community.street.district_id):
+        # An operator of one district places tickets in it; the city's unplaced tickets wait for the
+        # operator of the district they lie in, or for city-wide staff (docs/domain.md §13).
+        raise ActionForbidden(f"{problem}：位置在{grid.community.street.district.name}")
     pk = ticket.pk if isinstance(ticket, HotlineTicket) else ticket
     with transaction.atomic():
         locked = HotlineTicket.objects.select_for_update().get(pk=pk)
@@ -361,8 +365,12 @@ def ticket_status(ticket: HotlineTicket) -> dict:
     return body
 
 
-def tickets_for_operator(states: Iterable[str] | None = None):
+def tickets_for_operator(states: Iterable[str] | None = None, *, district: int | None = None):
+    """The inbox; `district` (a district's staff, docs/domain.md §13): its cases' tickets and the ones
+    not yet a case, which have no district until someone places them."""
     qs = HotlineTicket.objects.select_related("case").order_by("created_at", "pk")
+    if district is not None:
+        qs = qs.filter(Q(case__isnull=True) | Q(case__district_id=district))
     return qs.filter(state__in=list(states)) if states else qs
 
 

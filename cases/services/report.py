@@ -31,8 +31,10 @@ from cases.services._base import (
 )
 from cases.signals import send_events_recorded
 from cases.workflow import SYSTEM, Action, find
+from core.roles import DISTRICT_WIDE_ROLES
 from dispatch.models import Category, Component
 from grids.locator import PointOutsideGrids, locate
+from grids.models import District
 
 
 def next_case_number(prefix: str, day) -> str:
@@ -108,14 +110,23 @@ def case_report(
     try:
         grid = locate(float(lng), float(lat))
     except PointOutsideGrids as exc:
-        raise InvalidInput(
-            _("位置 (%(lng)g, %(lat)g) 不在本区任何单元网格内") % {"lng": exc.lng, "lat": exc.lat},
-            field="lng",
-        ) from None
+        # Several districts (docs/domain.md §13): the point lies in none of them, which the message says.
+        outside = (
+            _("位置 (%(lng)g, %(lat)g) 不在任何一个区的单元网格内")
+            if District.objects.count() > 1
+            else _("位置 (%(lng)g, %(lat)g) 不在本区任何单元网格内")
+        )
+        raise InvalidInput(outside % {"lng": exc.lng, "lat": exc.lat}, field="lng") from None
     except (TypeError, ValueError) as exc:
         raise InvalidInput(_("位置无效：%(error)s") % {"error": exc}, field="lng") from None
     if self_resolved and (problem := rules.self_resolve_scope_error(actor, role, grid)):
         raise ActionForbidden(problem)
+    if role in DISTRICT_WIDE_ROLES and rules.district_error(actor, grid.community.street.district_id):
+        # District staff report in their district (docs/domain.md §13): the case would leave their sight.
+        raise ActionForbidden(
+            _("位置 (%(lng)g, %(lat)g) 在%(district)s，不在您所在的区")
+            % {"lng": float(lng), "lat": float(lat), "district": grid.community.street.district.name}
+        )
     channel = channels.hotline_number(source)
     hotline_ticket_no = (hotline_ticket_no or "").strip()
     if channel and not hotline_ticket_no:
@@ -148,6 +159,7 @@ def case_report(
             grid=grid,
             community=community,
             street_id=community.street_id,
+            district_id=community.street.district_id,
             description=description,
             urgency=urgency,
             self_resolved=self_resolved,

@@ -26,7 +26,7 @@ from cases.intake import gazetteer
 from cases.intake.hotline import source_for_channel
 from cases.intake.loop import awaiting_centre
 from cases.models import Case, CaseEvent, HotlineTicket, RequestNature, Satisfaction
-from cases.selectors import cases_visible_to, with_open_step
+from cases.selectors import cases_visible_to, district_limit, with_open_step
 from cases.web.inspector import JS_STRINGS, CasePositionForm, picker_context, role_required
 from cases.web.lists import case_filterset
 from cases.web.sorting import Sorting
@@ -307,15 +307,19 @@ class CallbackForm(forms.Form):
     )
 
 
-def callback_queue():
-    """Closed hotline cases not yet called back since they closed (未联系上 keeps a case in the queue)."""
+def callback_queue(user=None):
+    """Closed hotline cases not yet called back since they closed (未联系上 keeps a case in the queue);
+    a district's agent calls back their district's callers (docs/domain.md §13)."""
     since_closed = CaseEvent.objects.filter(
         case=OuterRef("pk"), action=Action.CALLBACK, at__gte=OuterRef("closed_at")
     )
     reached = since_closed.exclude(payload__satisfaction=Satisfaction.UNREACHABLE)
     tries = since_closed.order_by().values("case").annotate(n=Count("id")).values("n")
+    cases = Case.objects.all()
+    if user is not None and (district := district_limit(user)) is not None:
+        cases = cases.filter(district_id=district)
     return (
-        Case.objects.filter(status=Status.CLOSED, source__in=channels.hotline_codes())
+        cases.filter(status=Status.CLOSED, source__in=channels.hotline_codes())
         .exclude(Exists(reached))
         .annotate(tries=Coalesce(Subquery(tries, output_field=IntegerField()), Value(0)))
         .only(
@@ -343,7 +347,7 @@ def _callbacks_page(
 ):
     """The 回访 queue narrowed by the API's filters (words, channel) and sorted; `failed` = a refused
     row's (case id, bound form), shown again with its errors."""
-    fs = case_filterset(request, callback_queue(), CALLBACK_FILTERS, params=params)
+    fs = case_filterset(request, callback_queue(request.user), CALLBACK_FILTERS, params=params)
     fs.form.fields["source"].label = _("渠道")
     fs.form.fields["source"].widget.choices = [("", _("全部")), *hotline_source_choices()]
     fs.form.fields["source"].widget.attrs["data-autosubmit"] = ""
@@ -372,7 +376,7 @@ def callbacks(request):
 @require_POST
 def callback(request, pk: int):
     """Record one 回访; with htmx the row is replaced (gone when the caller was reached)."""
-    case = callback_queue().filter(pk=pk).first()
+    case = callback_queue(request.user).filter(pk=pk).first()
     if case is None:
         message = gettext("该案件已回访或不在回访队列中")
         if request.htmx:

@@ -7,6 +7,7 @@ figures belong to the report day, everything else to the filing (立案) day. Th
 fresh as the last rollup (kpi/rollup.py: every few minutes, and whole days nightly).
 
 Filters (keyword-only, all optional, the same for every function):
+    district                  区 code (several districts in one deployment, docs/domain.md §13)
     street, community, grid   area codes (a Street/Community/Grid instance or a pk works too)
     department                主办部门 code (or instance / pk)
     category                  小类 category code, e.g. "06010"
@@ -43,6 +44,9 @@ Public functions:
         strings or lists of strings: urlencode(params, doseq=True)).
     cases_url(metric, period_from, period_to, **filters) -> str | None
         the same as a relative URL.
+    district_rows(period_from, period_to, *, by="score", **filters) -> list[dict]
+        the city's ranking of its districts (docs/domain.md §13), rows as rows() gives, best first by
+        the area composite or by one rate (DISTRICT_ORDERS).
     scope_filters(user, **filters) -> dict
         the filters a user may use: district-wide roles pass; a department user is held to their
         department (PermissionDenied when asking for another); anyone else is refused.
@@ -53,6 +57,7 @@ Public functions:
 from kpi.definitions import glossary
 from kpi.queries.breakdowns import breakdown, grid_counts
 from kpi.queries.cells import FILTERS
+from kpi.queries.city import DISTRICT_ORDERS, district_rows
 from kpi.queries.drilldown import CASES_URL, cases_params, cases_url
 from kpi.queries.headline import GRANULARITIES, hotline, periods, summary, trend
 from kpi.queries.rankings import AREA_LEVELS, LEVELS, PEOPLE, rows
@@ -61,6 +66,7 @@ from kpi.queries.scope import scope_filters
 __all__ = [
     "AREA_LEVELS",
     "CASES_URL",
+    "DISTRICT_ORDERS",
     "FILTERS",
     "GRANULARITIES",
     "LEVELS",
@@ -68,6 +74,7 @@ __all__ = [
     "breakdown",
     "cases_params",
     "cases_url",
+    "district_rows",
     "glossary",
     "grid_counts",
     "hotline",

@@ -3,11 +3,12 @@
 from django.db.models import Q, Sum
 
 from dispatch.models import Department
-from grids.models import Community, Grid, Street
+from grids.models import Community, District, Grid, Street
 from kpi import metrics
 from kpi.models import ROLLUP_SUMS, AreaDay
 
-FILTERS = ("street", "community", "grid", "department", "kind", "category", "major", "source")
+# district: several districts in one deployment (docs/domain.md §13); a district's staff are held to theirs.
+FILTERS = ("district", "street", "community", "grid", "department", "kind", "category", "major", "source")
 
 
 def pk_of(model, value) -> int | None:
@@ -46,6 +47,10 @@ def check_filters(filters: dict) -> None:
 def cells_for(period_from, period_to, **filters):
     check_filters(filters)
     q = Q(day__gte=period_from, day__lte=period_to)
+    district = pk_of(District, filters.get("district"))
+    if district is not None:
+        # The rollup keys on streets, not districts: a district is its streets (a dozen or two ids).
+        q &= Q(street_id__in=list(Street.objects.filter(district_id=district).values_list("pk", flat=True)))
     for name, model, column in (
         ("street", Street, "street_id"),
         ("community", Community, "community_id"),
@@ -82,6 +87,7 @@ def as_percent(rates: dict) -> dict:
 def public_filters(filters: dict) -> dict:
     out = {}
     for name, model in (
+        ("district", District),
         ("street", Street),
         ("community", Community),
         ("grid", Grid),

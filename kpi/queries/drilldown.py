@@ -45,7 +45,7 @@ def cases_params(metric: str, period_from, period_to, **filters) -> dict | None:
     basis = "created" if KPIS[metric].basis == "report" else "filed"
     params = {f"{basis}_after": period_from.isoformat(), f"{basis}_before": period_to.isoformat()}
     public = public_filters(filters)
-    for name in ("street", "community", "grid", "department", "kind", "category"):
+    for name in ("district", "street", "community", "grid", "department", "kind", "category"):
         if name in public:
             params[name] = public[name]
     if "major" in public:

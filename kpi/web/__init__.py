@@ -7,9 +7,10 @@ CaseFilterSet as /api/v1/cases/). Charts are drawn by cityops/static/cityops/kpi
 json_script block; every chart has its numbers in a table too.
 """
 
+from kpi.web.city import urlpatterns as city
 from kpi.web.pages import urlpatterns as pages
 from kpi.web.periods import urlpatterns as periods
 
-urlpatterns = [*pages, *periods]
+urlpatterns = [*pages, *periods, *city]
 
 __all__ = ["urlpatterns"]

@@ -11,8 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from core.roles import Role
 
 # Who may open the KPI pages. Department staff see their own department only (queries.scope_filters).
-KPI_ROLES = (Role.SUPERVISOR, Role.SHIFT_LEADER, Role.ADMIN, Role.DEPARTMENT)
-DISTRICT_KPI_ROLES = (Role.SUPERVISOR, Role.SHIFT_LEADER, Role.ADMIN)
+# The city supervisor (docs/domain.md §13) reads them over every district, as a district's leaders do theirs.
+KPI_ROLES = (Role.SUPERVISOR, Role.SHIFT_LEADER, Role.ADMIN, Role.DEPARTMENT, Role.CITY_SUPERVISOR)
+DISTRICT_KPI_ROLES = (Role.SUPERVISOR, Role.SHIFT_LEADER, Role.ADMIN, Role.CITY_SUPERVISOR)
 MAX_SPAN_DAYS = 366
 
 GRANULARITIES = [("day", _("按日")), ("week", _("按周")), ("xun", _("按旬")), ("month", _("按月"))]

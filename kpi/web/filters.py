@@ -6,6 +6,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cases import channels
+from cases.selectors import district_limit
+from core.roles import DISTRICT_WIDE_ROLES
 from dispatch.models import Category, Department
 from grids.models import Street
 from kpi import queries
@@ -43,7 +45,10 @@ class KpiFilters(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         # Instances, not codes, go to kpi.queries: it then needs no lookup of its own per function.
-        self.streets = {s.code: s for s in Street.objects.order_by("code").only("code", "name")}
+        streets = Street.objects.order_by("code").only("code", "name")
+        if (district := district_limit(user)) is not None and user.roles & DISTRICT_WIDE_ROLES:
+            streets = streets.filter(district_id=district)  # a district's staff: its streets (§13)
+        self.streets = {s.code: s for s in streets}
         self.fields["street"].choices = _choices_with_all(
             [(code, s.name) for code, s in self.streets.items()]
         )

@@ -59,6 +59,7 @@ def world(db):
         hotline=UserFactory(username="hot", roles=["hotline"]),
         supervisor=UserFactory(username="boss", roles=["supervisor"]),
         admin=UserFactory(username="adm", roles=["admin"]),
+        city_supervisor=UserFactory(username="city", roles=["city_supervisor"]),  # docs/domain.md §13
     )
     return SimpleNamespace(
         street=street,

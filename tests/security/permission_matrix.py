@@ -35,6 +35,8 @@ ACTORS = [*PRINCIPALS, OTHER_DEPARTMENT, OTHER_INSPECTOR]  # who tries every wor
 # limits department staff (their department) and inspectors (their grids) and says nothing narrower for
 # the others; the hotline agent must answer a caller about any case, so hotline is district-wide too.
 DISTRICT_WIDE = frozenset({"operator", "shift_leader", "dispatcher", "hotline", "supervisor", "admin"})
+# 市级监督 (docs/domain.md §13): above the districts, reads every case and the KPI figures, acts on none.
+CITY = frozenset({"city_supervisor"})
 # Centre roles are staff (the admin site); field roles and the hotline work only in the app (as the demo).
 STAFF = frozenset({"operator", "shift_leader", "dispatcher", "supervisor", "admin"})
 
@@ -45,7 +47,7 @@ def may_see(principal: str, user, case) -> bool:
     if principal == ANONYMOUS:
         return False
     roles = set(user.roles)
-    if roles & DISTRICT_WIDE:
+    if roles & (DISTRICT_WIDE | CITY):
         return True
     if "department" in roles and user.department_id:
         if case.department_id == user.department_id:
@@ -69,6 +71,7 @@ _COLUMNS = {
     "hotl": "hotline",
     "supv": "supervisor",
     "admn": "admin",
+    "city": "city_supervisor",
 }
 
 # from: the state the case is put in first (reported cases come from an inspector, trusted, or from the
@@ -79,36 +82,36 @@ _COLUMNS = {
 # Notes: 作废申请 is "any staff" in DOMAIN: the admin keeps master data and does no case work, so not
 # the admin. The department cannot ask to void a case before it is dispatched to them (not theirs).
 ACTION_TABLE = """
-action              outcome        via   from              pending     to                insp oper lead disp dept hotl supv admn
-accept              -              insp  reported          -           pending_filing     .    Y    .    .    .    .    .    .
-send_verify         -              hotl  reported          -           verifying          .    Y    .    .    .    .    .    .
-reject              -              insp  reported          -           rejected           .    Y    .    .    .    .    .    .
-verify              confirmed      hotl  verifying         -           pending_filing     Y    .    .    .    .    .    .    .
-verify              not_confirmed  hotl  verifying         -           rejected           Y    .    .    .    .    .    .    .
-file                -              insp  pending_filing    -           pending_dispatch   .    .    Y    .    .    .    .    .
-refuse_filing       -              insp  pending_filing    -           rejected           .    .    Y    .    .    .    .    .
-dispatch            -              insp  pending_dispatch  -           in_progress        .    .    .    Y    .    .    .    .
-request_return      -              insp  in_progress       -           =                  .    .    .    .    Y    .    .    .
-approve_return      -              insp  in_progress       return      pending_dispatch   .    .    .    Y    .    .    .    .
-deny_return         -              insp  in_progress       return      =                  .    .    .    Y    .    .    .    .
-request_extension   -              insp  in_progress       -           =                  .    .    .    .    Y    .    .    .
-approve_extension   -              insp  in_progress       extension   =                  .    .    .    Y    .    .    .    .
-deny_extension      -              insp  in_progress       extension   =                  .    .    .    Y    .    .    .    .
-request_suspension  -              insp  in_progress       -           =                  .    .    .    .    Y    .    .    .
-approve_suspension  -              insp  in_progress       suspension  suspended          .    .    .    Y    .    .    .    .
-deny_suspension     -              insp  in_progress       suspension  =                  .    .    .    Y    .    .    .    .
-resume              -              insp  suspended         -           in_progress        .    .    .    Y    .    .    .    .
-submit_feedback     -              insp  in_progress       -           pending_check      .    .    .    .    Y    .    .    .
-check               passed         insp  pending_check     -           pending_closure    Y    .    .    .    .    .    .    .
-check               failed         insp  pending_check     -           in_progress        Y    .    .    .    .    .    .    .
-close               -              insp  pending_closure   -           closed             .    .    Y    .    .    .    .    .
-request_void        -              insp  reported          -           =                  Y    Y    Y    Y    .    Y    Y    .
-request_void        -              insp  in_progress       -           =                  Y    Y    Y    Y    Y    Y    Y    .
-approve_void        -              insp  in_progress       void        voided             .    .    Y    .    .    .    .    .
-deny_void           -              insp  in_progress       void        =                  .    .    Y    .    .    .    .    .
-reopen              -              insp  closed            -           pending_dispatch   .    .    Y    .    .    .    .    .
-supervise           -              insp  in_progress       -           =                  .    .    .    .    .    .    Y    .
-callback            -              hotl  closed            -           =                  .    .    .    .    .    Y    .    .
+action              outcome        via   from              pending     to                insp oper lead disp dept hotl supv admn city
+accept              -              insp  reported          -           pending_filing     .    Y    .    .    .    .    .    .    .
+send_verify         -              hotl  reported          -           verifying          .    Y    .    .    .    .    .    .    .
+reject              -              insp  reported          -           rejected           .    Y    .    .    .    .    .    .    .
+verify              confirmed      hotl  verifying         -           pending_filing     Y    .    .    .    .    .    .    .    .
+verify              not_confirmed  hotl  verifying         -           rejected           Y    .    .    .    .    .    .    .    .
+file                -              insp  pending_filing    -           pending_dispatch   .    .    Y    .    .    .    .    .    .
+refuse_filing       -              insp  pending_filing    -           rejected           .    .    Y    .    .    .    .    .    .
+dispatch            -              insp  pending_dispatch  -           in_progress        .    .    .    Y    .    .    .    .    .
+request_return      -              insp  in_progress       -           =                  .    .    .    .    Y    .    .    .    .
+approve_return      -              insp  in_progress       return      pending_dispatch   .    .    .    Y    .    .    .    .    .
+deny_return         -              insp  in_progress       return      =                  .    .    .    Y    .    .    .    .    .
+request_extension   -              insp  in_progress       -           =                  .    .    .    .    Y    .    .    .    .
+approve_extension   -              insp  in_progress       extension   =                  .    .    .    Y    .    .    .    .    .
+deny_extension      -              insp  in_progress       extension   =                  .    .    .    Y    .    .    .    .    .
+request_suspension  -              insp  in_progress       -           =                  .    .    .    .    Y    .    .    .    .
+approve_suspension  -              insp  in_progress       suspension  suspended          .    .    .    Y    .    .    .    .    .
+deny_suspension     -              insp  in_progress       suspension  =                  .    .    .    Y    .    .    .    .    .
+resume              -              insp  suspended         -           in_progress        .    .    .    Y    .    .    .    .    .
+submit_feedback     -              insp  in_progress       -           pending_check      .    .    .    .    Y    .    .    .    .
+check               passed         insp  pending_check     -           pending_closure    Y    .    .    .    .    .    .    .    .
+check               failed         insp  pending_check     -           in_progress        Y    .    .    .    .    .    .    .    .
+close               -              insp  pending_closure   -           closed             .    .    Y    .    .    .    .    .    .
+request_void        -              insp  reported          -           =                  Y    Y    Y    Y    .    Y    Y    .    .
+request_void        -              insp  in_progress       -           =                  Y    Y    Y    Y    Y    Y    Y    .    .
+approve_void        -              insp  in_progress       void        voided             .    .    Y    .    .    .    .    .    .
+deny_void           -              insp  in_progress       void        =                  .    .    Y    .    .    .    .    .    .
+reopen              -              insp  closed            -           pending_dispatch   .    .    Y    .    .    .    .    .    .
+supervise           -              insp  in_progress       -           =                  .    .    .    .    .    .    Y    .    .
+callback            -              hotl  closed            -           =                  .    .    .    .    .    Y    .    .    .
 """
 
 
@@ -206,10 +209,12 @@ def visible_to(case_scope: set[str], ok: int, hidden: int, anonymous) -> dict:
 
 
 # Who opens which pages (README "The pages", docs/domain.md §1).
-KPI_PAGES = {"supervisor", "shift_leader", "admin", "department"}  # a department sees only itself
+KPI_PAGES = {"supervisor", "shift_leader", "admin", "department", *CITY}  # a department sees only itself
 # The KPI API: district-wide roles see the district, a department itself (kpi/api.py). Inspectors and
 # users without a role see no evaluation data at all, hot spots included.
-KPI_API = DISTRICT_WIDE | {"department"}
+KPI_API = DISTRICT_WIDE | {"department"} | CITY
+# The districts ranked (docs/domain.md §13): the city, and a district's leaders (their own row).
+CITY_RANKING = {"supervisor", "shift_leader", "admin", *CITY}
 # 考核期 (issue #24.1): supervisors and admins close, correct and decide appeals; the shift leader reads;
 # departments and the centre's desks appeal (a department for its own cases).
 ASSESSMENT_VIEW = {"supervisor", "shift_leader", "admin"}
@@ -264,9 +269,9 @@ PUBLIC_ROUTES = {
 def endpoints(w) -> list[Probe]:
     """The URL table. `w` carries the objects the URLs point at (tests/security/test_permission_endpoints)."""
     case = w.case  # pending_check, dispatched to `department`'s department, in `inspector`'s grid
-    seen = {"inspector", "department", *DISTRICT_WIDE}  # who may see `case`
+    seen = {"inspector", "department", *DISTRICT_WIDE, *CITY}  # who may see `case`
     fresh = w.fresh  # just reported (hotline), in `inspector`'s grid: no department yet
-    fresh_seen = {"inspector", *DISTRICT_WIDE}
+    fresh_seen = {"inspector", *DISTRICT_WIDE, *CITY}
     probes = [
         # ------------------------------------------------ sign-in, home, inbox
         Probe("", "/", page()),
@@ -419,6 +424,7 @@ def endpoints(w) -> list[Probe]:
         Probe("kpi/", "/kpi/", page(KPI_PAGES)),
         Probe("kpi/reports/", "/kpi/reports/", page(KPI_PAGES)),
         Probe("kpi/glossary/", "/kpi/glossary/", page(KPI_PAGES)),
+        Probe("kpi/city/", "/kpi/city/", page(CITY_RANKING), why="各区排名 (docs/domain.md §13)"),
         # ------------------------------------------------ public plumbing
         Probe("i18n/setlang/", "/i18n/setlang/", for_all(302), why="the language switch, for everyone"),
         Probe(
@@ -586,6 +592,7 @@ def endpoints(w) -> list[Probe]:
             for name in ("summary", "trend", "rankings", "breakdown", "grids", "hotline")
         ],
         Probe("api/v1/kpi/glossary/", "/api/v1/kpi/glossary/", api(), why="definitions, not data"),
+        Probe("api/v1/kpi/districts/", "/api/v1/kpi/districts/", api(CITY_RANKING), why="docs/domain.md §13"),
         Probe("api/v1/kpi/reports/<str:cadence>/", "/api/v1/kpi/reports/daily/", api(KPI_API)),
         # 考核期 (issue #24.1, core/roles.py ASSESSMENT_PERMISSIONS): the matrix's world has no closed
         # period, so an id is answered 404 to those who may act on one and 403 to the rest.
@@ -680,7 +687,9 @@ def endpoints(w) -> list[Probe]:
 # the field (after the row's scope: 404 for who cannot see it), the rows with a valid body show the role.
 CAMPAIGN_PAGES = {"inspector", "operator", "shift_leader", "dispatcher", "department", "supervisor", "admin"}
 LEADERS = {"supervisor", "shift_leader"}
-ROLE_USERS = set(ROLES)  # every role sees campaign rows through the API (scoped for a department)
+# Every district role sees campaign rows through the API (scoped for a department). Campaigns are a
+# district's work (docs/domain.md §10): the city supervisor (§13) finds none of their rows.
+ROLE_USERS = set(ROLES) - CITY
 
 
 def campaign_probes(w) -> list[Probe]:
@@ -747,7 +756,7 @@ def campaign_probes(w) -> list[Probe]:
         Probe(
             "api/v1/campaign-tasks/<pk>/urge/",
             f"/api/v1/campaign-tasks/{t.pk}/urge/",
-            api(LEADERS, no_role=404),
+            api(LEADERS, no_role=404, city_supervisor=404),
             method="post",
             data={"note": "请加快"},
         ),
@@ -763,7 +772,7 @@ def campaign_probes(w) -> list[Probe]:
         Probe(
             "api/v1/register-items/<pk>/clear/",
             f"/api/v1/register-items/{i.pk}/clear/",
-            api({"inspector", *LEADERS}, ok=400, no_role=404),
+            api({"inspector", *LEADERS}, ok=400, no_role=404, city_supervisor=404),
             method="post",
             why="销号 is the inspector's or the office's; without a check photo it is a 400",
         ),
@@ -775,7 +784,7 @@ def campaign_probes(w) -> list[Probe]:
         Probe(
             "api/v1/followups/<pk>/record/",
             f"/api/v1/followups/{f.pk}/record/",
-            api({"inspector"}, ok=400, no_role=404),
+            api({"inspector"}, ok=400, no_role=404, city_supervisor=404),
             method="post",
             why="回头看 is the grid inspector's, on site: without a photo it is a 400",
         ),
@@ -787,14 +796,14 @@ def campaign_probes(w) -> list[Probe]:
         Probe(
             "api/v1/hazards/<pk>/verify/",
             f"/api/v1/hazards/{h.pk}/verify/",
-            api({"inspector", *LEADERS}, ok=400, no_role=404),
+            api({"inspector", *LEADERS}, ok=400, no_role=404, city_supervisor=404),
             method="post",
             why="验收 by an inspector or a leader, with a photo from the site (none sent: 400)",
         ),
         Probe(
             "api/v1/hazards/<pk>/urge/",
             f"/api/v1/hazards/{h.pk}/urge/",
-            api(LEADERS, no_role=404),
+            api(LEADERS, no_role=404, city_supervisor=404),
             method="post",
             data={"note": "请加快"},
         ),

@@ -54,6 +54,8 @@ USERS: tuple[DemoUser, ...] = (
     DemoUser("hotline", Role.HOTLINE, "黄丽", "12345 热线"),
     DemoUser("supervisor", Role.SUPERVISOR, "周建国", "区城管委领导"),
     DemoUser("admin", Role.ADMIN, "吴刚", "系统管理员（超级用户）"),
+    # The city above the district (docs/domain.md §13): reads every case and ranks the districts.
+    DemoUser("city_supervisor", Role.CITY_SUPERVISOR, "钱立新", "市城管委（市级监督）"),
 )
 
 # Deterministic invented names for the street inspectors, one per street in street-code order.

@@ -116,6 +116,7 @@ class Drawer:
             "grid_id": grid.id,
             "community_id": grid.community_id,
             "street_id": grid.street_id,
+            "district_id": grid.district_id,
             "description": describe(
                 rng,
                 code=truth.code,

@@ -78,6 +78,7 @@ class GridInfo:
     community_id: int
     street_id: int
     district_code: str
+    district_id: int
     place: str  # community name, for addresses
     inspectors: tuple[int, ...]  # user ids by username: services' send_verify picks the first
     points: tuple[tuple[float, float], ...]
@@ -240,7 +241,7 @@ def _load_grids(rng: random.Random, note) -> list[GridInfo]:
     rows = list(
         Grid.objects.order_by("code").values_list(
             "id", "code", "community_id", "community__street_id", "community__street__district__code",
-            "community__name", "min_lng", "min_lat", "max_lng", "max_lat",
+            "community__street__district_id", "community__name", "min_lng", "min_lat", "max_lng", "max_lat",
         )
     )  # fmt: skip
     if not rows:
@@ -248,8 +249,8 @@ def _load_grids(rng: random.Random, note) -> list[GridInfo]:
     inspectors = _grid_inspectors([r[0] for r in rows], note)
     points = _sample_points(rng, rows)
     return [
-        GridInfo(pk, code, community, street, district, place, inspectors[pk], points[pk], None)
-        for pk, code, community, street, district, place, *_bbox in rows
+        GridInfo(pk, code, community, street, district, district_id, place, inspectors[pk], points[pk], None)
+        for pk, code, community, street, district, district_id, place, *_bbox in rows
     ]
 
 
