@@ -14,7 +14,7 @@ from cases.models import (
     Urgency,
 )
 from cases.selectors import can_see_caller
-from cases.workflow import ACTION_LABELS, Action
+from cases.workflow import event_label
 from dispatch.calendar import get_calendar, is_provisional
 
 
@@ -91,7 +91,7 @@ class CaseEventSerializer(serializers.ModelSerializer):
         ]
 
     def get_action_label(self, event) -> str:
-        return str(ACTION_LABELS[Action(event.action)])
+        return event_label(event.action)
 
     def get_actor(self, event) -> str | None:
         if event.actor is None:
