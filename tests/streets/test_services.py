@@ -94,7 +94,9 @@ def test_a_return_needs_a_reason_and_frees_the_case_for_another_unit(world, stre
     sub.refresh_from_db()
     assert sub.state == SubDispatch.State.RETURNED
 
-    again = services.sub_dispatch(case=case, unit=streets.contractor, hours=1, actor=world.p.street_dispatcher)
+    again = services.sub_dispatch(
+        case=case, unit=streets.contractor, hours=1, actor=world.p.street_dispatcher
+    )
     assert again.unit == streets.contractor
 
 
@@ -182,7 +184,9 @@ def test_an_assisting_department_records_its_part(world):
         services.assist_record(case=case, actor=world.p.other_department, note="已配合")
     case.co_departments.add(world.other_dept)
 
-    event = services.assist_record(case=case, actor=world.p.other_department, note="已配合修剪树枝", photos=[photo()])
+    event = services.assist_record(
+        case=case, actor=world.p.other_department, note="已配合修剪树枝", photos=[photo()]
+    )
 
     assert event.action == SideEvent.ASSIST and event.payload == {"department": world.other_dept.code}
     assert event.note == "已配合修剪树枝" and CasePhoto.objects.filter(event=event).count() == 1
