@@ -661,7 +661,9 @@ def endpoints(w) -> list[Probe]:
 # the field (after the row's scope: 404 for who cannot see it), the rows with a valid body show the role.
 CAMPAIGN_PAGES = {"inspector", "operator", "shift_leader", "dispatcher", "department", "supervisor", "admin"}
 LEADERS = {"supervisor", "shift_leader"}
-ROLE_USERS = set(ROLES)  # every role sees campaign rows through the API (scoped for a department)
+# Every role of the district sees campaign rows through the API (scoped for a department). A street's
+# staff (docs/domain.md §13) see none yet: campaign rows are not scoped by street (issue #22).
+ROLE_USERS = set(ROLES) - STREET
 
 
 def campaign_probes(w) -> list[Probe]:
