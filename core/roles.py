@@ -1,4 +1,4 @@
-"""The eight roles of docs/domain.md §1. A role is a Django Group named by its code; a user may hold several."""
+"""The roles of docs/domain.md §1. A role is a Django Group named by its code; a user may hold several."""
 
 from enum import StrEnum
 

@@ -1,5 +1,5 @@
 """A street's figures (docs/domain.md §13): its cases, the 二级派遣 per unit on time or overdue, the ranking
-of its communities and contractors, and the 格内解决率 (docs/streets.md gives the formula).
+of its communities and contractors, and the 格内解决率 (docs/domain.md §13 gives the formula).
 
 One aggregate query per figure family, whatever the number of units or cases.
 """

@@ -67,11 +67,13 @@ def _street_case(request, pk):
 
 def _case_page(request, pk, *, error: ActionError | None = None):
     street, case = _street_case(request, pk)
+    subs = list(SubDispatch.objects.filter(case=case).select_related("unit").order_by("-dispatched_at"))
     context = {
         "case": case,
         "street_due": services.street_deadline(case),
         "units": Unit.objects.filter(street_id=street, is_active=True).order_by("kind", "name"),
-        "subs": SubDispatch.objects.filter(case=case).select_related("unit").order_by("-dispatched_at"),
+        "subs": subs,
+        "has_open": any(s.state in SubDispatch.OPEN_STATES for s in subs),
         "escalations": Escalation.objects.filter(case=case).order_by("-raised_at"),
         "can_dispatch": services.is_street_dispatcher(request.user),
         "error": error,

@@ -26,7 +26,7 @@ OTHER_INSPECTOR = "other_inspector"  # an inspector responsible for other grids
 # The role the out-of-scope colleagues hold.
 ROLE_OF = {OTHER_DEPARTMENT: "department", OTHER_INSPECTOR: "inspector"}
 
-ROLES = [r.value for r in Role]  # the eight roles of docs/domain.md §1, in its order
+ROLES = [r.value for r in Role]  # the roles of docs/domain.md §1, in its order
 SIGNED_IN = [*ROLES, NO_ROLE]
 PRINCIPALS = [ANONYMOUS, *SIGNED_IN]  # who walks the URL table
 ACTORS = [*PRINCIPALS, OTHER_DEPARTMENT, OTHER_INSPECTOR]  # who tries every workflow action
