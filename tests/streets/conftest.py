@@ -16,7 +16,7 @@ from tests.factories import CommunityFactory, StreetFactory, UserFactory
 
 
 @pytest.fixture
-def streets(world):
+def streets(world):  # noqa: F811 (the fixture imported above)
     community_user = UserFactory(username="sq1")
     contractor_user = UserFactory(username="zy1")
     community = Unit.objects.create(
