@@ -24,7 +24,8 @@ from streets import services
 from streets.models import Unit
 from tooling.demo.users import DAYINGMEN
 
-# (username, role or None for a unit's staff, full name)
+# The street's 指挥 and 领导 come with the demo's users (tooling/demo/users.py); made here too for a
+# district loaded without them (the tests' small district).
 STREET_USERS = (
     ("street_dispatcher", Role.STREET_DISPATCHER, "钱进"),
     ("street_leader", Role.STREET_LEADER, "冯雪"),
