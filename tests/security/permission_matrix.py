@@ -664,6 +664,7 @@ LEADERS = {"supervisor", "shift_leader"}
 # Every role of the district sees campaign rows through the API (scoped for a department). A street's
 # staff (docs/domain.md §13) see none yet: campaign rows are not scoped by street (issue #22).
 ROLE_USERS = set(ROLES) - STREET
+NOT_SEEN = {NO_ROLE: 404, **dict.fromkeys(STREET, 404)}  # a row one cannot see does not exist for one
 
 
 def campaign_probes(w) -> list[Probe]:
@@ -730,7 +731,7 @@ def campaign_probes(w) -> list[Probe]:
         Probe(
             "api/v1/campaign-tasks/<pk>/urge/",
             f"/api/v1/campaign-tasks/{t.pk}/urge/",
-            api(LEADERS, no_role=404),
+            api(LEADERS, **NOT_SEEN),
             method="post",
             data={"note": "请加快"},
         ),
@@ -746,7 +747,7 @@ def campaign_probes(w) -> list[Probe]:
         Probe(
             "api/v1/register-items/<pk>/clear/",
             f"/api/v1/register-items/{i.pk}/clear/",
-            api({"inspector", *LEADERS}, ok=400, no_role=404),
+            api({"inspector", *LEADERS}, ok=400, **NOT_SEEN),
             method="post",
             why="销号 is the inspector's or the office's; without a check photo it is a 400",
         ),
@@ -758,7 +759,7 @@ def campaign_probes(w) -> list[Probe]:
         Probe(
             "api/v1/followups/<pk>/record/",
             f"/api/v1/followups/{f.pk}/record/",
-            api({"inspector"}, ok=400, no_role=404),
+            api({"inspector"}, ok=400, **NOT_SEEN),
             method="post",
             why="回头看 is the grid inspector's, on site: without a photo it is a 400",
         ),
@@ -770,14 +771,14 @@ def campaign_probes(w) -> list[Probe]:
         Probe(
             "api/v1/hazards/<pk>/verify/",
             f"/api/v1/hazards/{h.pk}/verify/",
-            api({"inspector", *LEADERS}, ok=400, no_role=404),
+            api({"inspector", *LEADERS}, ok=400, **NOT_SEEN),
             method="post",
             why="验收 by an inspector or a leader, with a photo from the site (none sent: 400)",
         ),
         Probe(
             "api/v1/hazards/<pk>/urge/",
             f"/api/v1/hazards/{h.pk}/urge/",
-            api(LEADERS, no_role=404),
+            api(LEADERS, **NOT_SEEN),
             method="post",
             data={"note": "请加快"},
         ),
