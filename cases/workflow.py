@@ -132,6 +132,9 @@ SIDE_EVENT_LABELS = {
     SideEvent.ESCALATION_TAKEN: _("区级受理提级"),
     SideEvent.ASSIST: _("协办记录"),
 }
+# Who acts in a side event without a role of §1: a street's unit (社区/物业/作业单位) reporting back.
+UNIT_ACTOR = "unit"
+SIDE_ACTOR_LABELS = {UNIT_ACTOR: _("街道下属单位")}
 # Every kind a CaseEvent may carry: the actions of the table and the side events.
 EVENT_LABELS = {**ACTION_LABELS, **SIDE_EVENT_LABELS}
 

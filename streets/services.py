@@ -18,7 +18,7 @@ from cases.errors import ActionForbidden, ActionRefused, InvalidInput
 from cases.models import ACTION_TEXT_MAX_LENGTH, Case, TimedStep
 from cases.photos import prepare_photos
 from cases.services.side import lock_case, record_side_event
-from cases.workflow import OPEN, SideEvent, Status
+from cases.workflow import OPEN, UNIT_ACTOR, SideEvent, Status
 from core.roles import ESCALATION_TAKERS, Role
 from dispatch import calendar
 from streets.models import Escalation, SubDispatch, Unit
@@ -188,7 +188,7 @@ def sub_report(*, sub, actor, note: str = "", photos=(), at=None) -> SubDispatch
             case=case,
             kind=SideEvent.SUB_REPORT,
             actor=actor,
-            role="unit",
+            role=UNIT_ACTOR,
             note=note,
             at=now,
             photos=prepared,

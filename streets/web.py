@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -88,7 +88,7 @@ def case_page(request, pk):
     if request.method == "GET":
         return _case_page(request, pk)
     if request.method != "POST":
-        return render(request, "streets/case.html", status=405)
+        return HttpResponseNotAllowed(["GET", "POST"])
     _street, case = _street_case(request, pk)
     what = request.POST.get("do", "")
     try:
@@ -101,7 +101,8 @@ def case_page(request, pk):
                 actor=request.user,
             )
         elif what in ("accept", "return"):
-            sub = SubDispatch.objects.filter(case=case, pk=request.POST.get("sub") or 0).first()
+            sub_id = request.POST.get("sub", "")
+            sub = SubDispatch.objects.filter(case=case, pk=int(sub_id)).first() if sub_id.isdigit() else None
             if sub is None:
                 raise Http404
             decide = services.sub_accept if what == "accept" else services.sub_return

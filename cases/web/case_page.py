@@ -40,6 +40,7 @@ from cases.web.suggestions import log_choice
 from cases.workflow import (
     ACTION_LABELS,
     OPEN,
+    SIDE_ACTOR_LABELS,
     SIDE_EVENT_LABELS,
     STATUS_LABELS,
     SYSTEM,
@@ -170,7 +171,7 @@ def _person(user) -> str:
 def _role_label(role: str) -> str:
     if role == SYSTEM:
         return _("系统")
-    return str(ROLE_LABELS.get(role, role))
+    return str(ROLE_LABELS.get(role) or SIDE_ACTOR_LABELS.get(role, role))
 
 
 def _payload_names(events: list) -> dict:
