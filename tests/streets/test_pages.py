@@ -114,3 +114,24 @@ def test_the_assist_form_on_the_case_page(world):
     assert client.post(f"/streets/assist/{case.pk}/", {"note": "已配合"}).status_code == 302
     assert CaseEvent.objects.filter(case=case, action="assist").count() == 1
     assert "data-assist-form" not in _client(world.p.department).get(f"/cases/{case.pk}/").content.decode()
+
+
+def test_bad_posts_on_the_street_case_page(world, streets):
+    case = case_in(world, Status.IN_PROGRESS)
+    street = _client(world.p.street_dispatcher)
+    assert street.post(f"/streets/cases/{case.pk}/", {"do": "accept", "sub": "abc"}).status_code == 404
+    unknown = street.post(f"/streets/cases/{case.pk}/", {"do": "bogus"})
+    assert unknown.status_code == 400 and "未知的操作" in unknown.content.decode()
+    assert street.put(f"/streets/cases/{case.pk}/").status_code == 405
+    leader = _client(world.p.street_leader).post(
+        f"/streets/cases/{case.pk}/", {"do": "sub_dispatch", "unit": streets.community.pk, "hours": "1"}
+    )
+    assert leader.status_code == 403 and not SubDispatch.objects.exists()
+
+
+def test_a_units_report_is_labelled_as_the_unit_on_the_timeline(world, streets):
+    case = case_in(world, Status.IN_PROGRESS)
+    sub = services.sub_dispatch(case=case, unit=streets.community, hours=1, actor=world.p.street_dispatcher)
+    services.sub_report(sub=sub, actor=streets.community_user, note="处理好了")
+    page = _client(world.p.street_leader).get(f"/cases/{case.pk}/").content.decode()
+    assert "街道下属单位" in page and "处理好了" in page
