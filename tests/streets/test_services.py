@@ -192,3 +192,19 @@ def test_an_assisting_department_records_its_part(world):
     assert event.note == "已配合修剪树枝" and CasePhoto.objects.filter(event=event).count() == 1
     with pytest.raises(InvalidInput):
         services.assist_record(case=case, actor=world.p.other_department, note="")
+
+
+def test_side_events_keep_the_case_log_a_chain_of_legal_edges(world, streets):
+    from cases.invariants import check_counters, check_replay
+
+    case = case_in(world, Status.IN_PROGRESS)
+    sub = services.sub_dispatch(case=case, unit=streets.community, hours=1, actor=world.p.street_dispatcher)
+    services.sub_report(sub=sub, actor=streets.community_user)
+    services.sub_return(sub=sub, actor=world.p.street_dispatcher, note="重做")
+    escalation = services.escalate(case=case, actor=world.p.street_leader, reason="需协调")
+    services.take_escalation(escalation=escalation, actor=world.p.shift_leader)
+    case.co_departments.add(world.other_dept)
+    services.assist_record(case=case, actor=world.p.other_department, note="已配合")
+
+    assert check_replay(case.pk, case.pk) == []
+    assert check_counters(case.pk, case.pk) == []
