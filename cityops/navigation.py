@@ -17,7 +17,8 @@ EVERYONE = frozenset(Role)
 
 
 def has_unit(user) -> bool:
-    return units_of(user).exists()
+    """A unit's staff (docs/domain.md §13) hold no role; asked only of those, so no other page pays a query."""
+    return not user.roles and units_of(user).exists()
 
 
 CAMPAIGN_ROLES = frozenset({_R.SUPERVISOR, _R.SHIFT_LEADER, _R.DEPARTMENT, _R.INSPECTOR, _R.ADMIN})
