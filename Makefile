@@ -37,6 +37,8 @@ demo: install
 	@$(PY) manage.py demo_campaigns
 	@echo "==> 门前三包 parties and a year of enforcement outcomes (skipped when present)"
 	@$(PY) manage.py demo_enforcement
+	@echo "==> a street sub-centre: units, street staff, 二级派遣 and a 提级 (skipped when present)"
+	@$(PY) manage.py demo_streets
 	@echo "==> category suggester trained on the district's generated history (skipped when one is active)"
 	@$(PY) manage.py demo_suggester
 	@echo "==> KPI rollups over the demo history (beat keeps them current afterwards)"

@@ -138,6 +138,65 @@ def noted() -> Payload:
     return {}
 
 
+# ---------------------------------------------------------------- side events (docs/domain.md §13)
+# Written by a street sub-centre's app (streets/) beside the case's own loop; they change no state.
+
+
+def sub_dispatched(
+    *, sub_dispatch: Any, unit: str, unit_kind: str, due_at: str, street_due_at: str
+) -> Payload:
+    """二级派遣: the SubDispatch, the unit's name and kind, its deadline and the street's, ISO 8601."""
+    return {
+        "sub_dispatch": sub_dispatch,
+        "unit": unit,
+        "unit_kind": unit_kind,
+        "due_at": due_at,
+        "street_due_at": street_due_at,
+    }
+
+
+def sub_reported(*, sub_dispatch: Any, unit: str, on_time: bool) -> Payload:
+    """单位反馈: the SubDispatch, the unit, and whether it reported before its deadline."""
+    return {"sub_dispatch": sub_dispatch, "unit": unit, "on_time": bool(on_time)}
+
+
+def sub_decided(*, sub_dispatch: Any, unit: str) -> Payload:
+    """The street accepts (验收) or returns (退回) the unit's report."""
+    return {"sub_dispatch": sub_dispatch, "unit": unit}
+
+
+def escalated(*, escalation: Any, street: str) -> Payload:
+    """提级: the Escalation and the street (code) that raised it; the reason is the event's note."""
+    return {"escalation": escalation, "street": street}
+
+
+def escalation_taken(*, escalation: Any, street: str, recalled: int) -> Payload:
+    """The district takes an escalated case back: the street's open 二级派遣 it recalled."""
+    return {"escalation": escalation, "street": street, "recalled": int(recalled)}
+
+
+def assisted(*, department: str) -> Payload:
+    """协办记录: the assisting department (code) that recorded its part; the part is the event's note."""
+    return {"department": department}
+
+
+def side_event_details(payload: Payload | None) -> list[str]:
+    """What a side event's payload says on the timeline (its note is shown anyway)."""
+    from django.utils.translation import gettext as _
+
+    p = payload or {}
+    out = []
+    if p.get("unit"):
+        out.append(_("单位：%s") % p["unit"])
+    if p.get("due_at"):
+        out.append(_("单位期限：%s") % str(p["due_at"])[:16].replace("T", " "))
+    if "on_time" in p:
+        out.append(_("按期反馈") if p["on_time"] else _("超期反馈"))
+    if p.get("recalled"):
+        out.append(_("收回二级派遣 %d 件") % p["recalled"])
+    return out
+
+
 # ---------------------------------------------------------------- readers
 
 

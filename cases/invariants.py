@@ -26,7 +26,7 @@ from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Window
 from django.db.models.functions import Collate, Lag, Lead, RowNumber
 
 from cases.models import Case, CaseEvent, CasePhoto, Light, TimedStep
-from cases.workflow import OPEN, STEP_FOR_STATUS, TERMINAL, TRANSITIONS, Action, Status
+from cases.workflow import OPEN, STEP_FOR_STATUS, TERMINAL, TRANSITIONS, Action, SideEvent, Status
 
 CHUNK = 10_000
 MAX_LISTED = 100
@@ -83,6 +83,8 @@ def _legal_edges() -> frozenset[tuple[str, str, str]]:
         for source in t.sources:
             target = t.target or source
             edges.add((t.action.value, source or "", target.value if target else ""))
+    # Side events (a street's 二级派遣, 提级, 协办 …: SideEvent) change no state: an edge onto itself anywhere.
+    edges.update((kind.value, status.value, status.value) for kind in SideEvent for status in Status)
     return frozenset(edges)
 
 

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.workflow import ACTION_LABELS, OPEN, STATUS_CHOICES
+from cases.workflow import EVENT_LABELS, OPEN, STATUS_CHOICES
 from dispatch.calendar import Unit
 from dispatch.models import Category, Step, TimeLimitRule
 
@@ -303,7 +303,7 @@ class CaseEvent(models.Model):
 
     case = models.ForeignKey(Case, verbose_name=_("案件"), on_delete=models.PROTECT, related_name="events")
     action = models.CharField(
-        _("动作"), max_length=24, choices=[(a.value, label) for a, label in ACTION_LABELS.items()]
+        _("动作"), max_length=24, choices=[(a.value, label) for a, label in EVENT_LABELS.items()]
     )
     from_status = models.CharField(_("原状态"), max_length=20, blank=True)
     to_status = models.CharField(_("新状态"), max_length=20)

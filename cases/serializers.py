@@ -16,7 +16,7 @@ from cases.models import (
     Urgency,
 )
 from cases.selectors import can_see_caller
-from cases.workflow import ACTION_LABELS, Action
+from cases.workflow import event_label
 from dispatch.calendar import get_calendar, is_provisional
 
 
@@ -115,7 +115,7 @@ class CaseEventSerializer(_BuiltOnce, serializers.ModelSerializer):
         ]
 
     def get_action_label(self, event) -> str:
-        return str(ACTION_LABELS[Action(event.action)])
+        return event_label(event.action)
 
     def get_actor(self, event) -> str | None:
         if event.actor is None:

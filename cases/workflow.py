@@ -117,6 +117,41 @@ ACTION_LABELS = {
     Action.DENY_HOTLINE_RETURN: _("驳回退单"),
 }
 
+
+class SideEvent(StrEnum):
+    """Timeline entries that are not workflow actions: they change no state of the case, so they have no
+    edge in the table below. A street sub-centre's work on a case (docs/domain.md §13) is written as these
+    by its own app (streets/), through the builders in cases/events.py."""
+
+    SUB_DISPATCH = "sub_dispatch"
+    SUB_REPORT = "sub_report"
+    SUB_ACCEPT = "sub_accept"
+    SUB_RETURN = "sub_return"
+    ESCALATE = "escalate"
+    ESCALATION_TAKEN = "escalation_taken"
+    ASSIST = "assist"
+
+
+SIDE_EVENT_LABELS = {
+    SideEvent.SUB_DISPATCH: _("二级派遣"),
+    SideEvent.SUB_REPORT: _("单位反馈"),
+    SideEvent.SUB_ACCEPT: _("街道验收通过"),
+    SideEvent.SUB_RETURN: _("街道退回单位"),
+    SideEvent.ESCALATE: _("提级"),
+    SideEvent.ESCALATION_TAKEN: _("区级受理提级"),
+    SideEvent.ASSIST: _("协办记录"),
+}
+# Who acts in a side event without a role of §1: a street's unit (社区/物业/作业单位) reporting back.
+UNIT_ACTOR = "unit"
+SIDE_ACTOR_LABELS = {UNIT_ACTOR: _("街道下属单位")}
+# Every kind a CaseEvent may carry: the actions of the table and the side events.
+EVENT_LABELS = {**ACTION_LABELS, **SIDE_EVENT_LABELS}
+
+
+def event_label(kind: str) -> str:
+    return str(EVENT_LABELS.get(kind, kind))
+
+
 # Who is "the system": Open311 public reports and the SLA sweep act without a user.
 SYSTEM = "system"
 STAFF_ROLES = frozenset(

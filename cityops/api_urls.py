@@ -20,4 +20,5 @@ urlpatterns = [
     path("assessment/", include("assessment.api_urls")),
     path("", include("campaigns.api_urls")),
     path("", include("patrols.api_urls")),
+    path("", include("streets.api_urls")),
 ]

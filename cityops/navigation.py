@@ -8,11 +8,19 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from core.roles import WALL_ROLES, Role
+from core.roles import STREET_ROLES, WALL_ROLES, Role
 from enforcement.permissions import can_read as can_read_enforcement
+from streets.services import units_of
 
 _R = Role
 EVERYONE = frozenset(Role)
+
+
+def has_unit(user) -> bool:
+    """A unit's staff (docs/domain.md §13) hold no role; asked only of those, so no other page pays a query."""
+    return not user.roles and units_of(user).exists()
+
+
 CAMPAIGN_ROLES = frozenset({_R.SUPERVISOR, _R.SHIFT_LEADER, _R.DEPARTMENT, _R.INSPECTOR, _R.ADMIN})
 
 
@@ -35,6 +43,11 @@ MENU: tuple[MenuEntry, ...] = (
     MenuEntry(_("我的任务"), "inspector-tasks", frozenset({_R.INSPECTOR})),
     MenuEntry(_("我的上报"), "inspector-history", frozenset({_R.INSPECTOR})),
     MenuEntry(_("巡查"), "patrol-phone", frozenset({_R.INSPECTOR})),
+    # A street's sub-centre (docs/domain.md §13, streets/); a unit's staff may hold no role at all.
+    MenuEntry(_("街道工作台"), "streets-home", STREET_ROLES),
+    MenuEntry(_("单位任务"), "streets-tasks", frozenset(), allowed=has_unit),
+    MenuEntry(_("街道看板"), "streets-dashboard", STREET_ROLES | {_R.SUPERVISOR, _R.SHIFT_LEADER, _R.ADMIN}),
+    MenuEntry(_("提级案件"), "streets-escalations", STREET_ROLES | {_R.SHIFT_LEADER, _R.DISPATCHER}),
     MenuEntry(_("热线登记"), "hotline-intake", frozenset({_R.HOTLINE})),
     MenuEntry(_("热线工单"), "hotline-tickets", frozenset({_R.HOTLINE})),
     MenuEntry(_("回访"), "hotline-callbacks", frozenset({_R.HOTLINE})),
@@ -101,4 +114,10 @@ MENU: tuple[MenuEntry, ...] = (
 
 def menu_for(user) -> list[MenuEntry]:
     roles = user.roles
-    return [entry for entry in MENU if entry.roles & roles and (entry.allowed is None or entry.allowed(user))]
+    # An entry with no roles is decided by its `allowed` alone (a unit's staff, who may hold no role).
+    return [
+        entry
+        for entry in MENU
+        if (entry.roles & roles if entry.roles else entry.allowed is not None)
+        and (entry.allowed is None or entry.allowed(user))
+    ]

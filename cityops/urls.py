@@ -35,6 +35,7 @@ urlpatterns = [
     path("", include("campaigns.web.urls")),
     path("", include("live.views")),
     path("", include("patrols.web")),
+    path("", include("streets.web")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -49,13 +49,16 @@ class UserAdmin(DjangoUserAdmin):
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         (_("个人信息"), {"fields": ("first_name", "last_name", "email", "phone")}),
-        (_("角色与部门"), {"fields": ("groups", "department", "district")}),
+        (_("角色与部门"), {"fields": ("groups", "department", "district", "street")}),
         (_("权限"), {"fields": ("is_active", "is_staff", "is_superuser", "user_permissions")}),
         (_("重要日期"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("username", "usable_password", "password1", "password2")}),
-        (_("角色与部门"), {"classes": ("wide",), "fields": ("groups", "department", "district", "phone")}),
+        (
+            _("角色与部门"),
+            {"classes": ("wide",), "fields": ("groups", "department", "district", "street", "phone")},
+        ),
     )
     # Shown, not edited: the zh-hans time widget holds only hours and minutes, so every save of a user
     # moved these back to the minute (the admin audit trail showed it).
@@ -63,7 +66,7 @@ class UserAdmin(DjangoUserAdmin):
     list_display = ("username", "full_name", "role_list", "department", "district", "phone", "is_active")
     list_filter = ("groups", "district", "department__kind", "is_active", "is_staff")
     search_fields = ("username", "first_name", "last_name", "phone", "department__name")
-    autocomplete_fields = ("department",)
+    autocomplete_fields = ("department", "street")
     list_select_related = ("department", "district")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:

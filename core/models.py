@@ -33,6 +33,15 @@ class User(AbstractUser):
         related_name="staff",
         help_text=_("多区部署时，区级岗位只看本区案件；留空 = 不限区（单区部署）"),
     )
+    # The street a street sub-centre's staff work for (街道指挥/街道领导, docs/domain.md §13).
+    street = models.ForeignKey(
+        "grids.Street",
+        verbose_name=_("所属街道"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
+    )
 
     class Meta:
         # The table keeps the name it had before the kernel app existed (core/adoption.py), so databases
@@ -68,6 +77,8 @@ class User(AbstractUser):
         super().clean()
         if Role.DEPARTMENT in self.roles and self.department_id is None:
             raise ValidationError({"department": _("专业部门角色的用户必须指定所属部门")})
+        if self.roles & {Role.STREET_DISPATCHER, Role.STREET_LEADER} and self.street_id is None:
+            raise ValidationError({"street": _("街道指挥和街道领导必须指定所属街道")})
 
 
 # The admin's audit trail lives in its own module; imported here so the app registry knows the model.

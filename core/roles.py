@@ -1,4 +1,4 @@
-"""The roles of docs/domain.md §1 (and the city's, §13). A role is a Django Group named by its code; a user may hold several."""
+"""The roles of docs/domain.md §1 (and the city's and the streets', §13). A role is a Django Group named by its code; a user may hold several."""
 
 from enum import StrEnum
 
@@ -16,6 +16,9 @@ class Role(StrEnum):
     ADMIN = "admin"
     # 市级 (docs/domain.md §13): a city above several districts; reads every district, acts on none.
     CITY_SUPERVISOR = "city_supervisor"
+    # A street's sub-centre (二级平台, docs/domain.md §13): its 指挥 and 领导 see every case in their street.
+    STREET_DISPATCHER = "street_dispatcher"
+    STREET_LEADER = "street_leader"
 
     @property
     def label(self) -> str:
@@ -32,6 +35,8 @@ ROLE_LABELS = {
     Role.SUPERVISOR: _("领导/督查"),
     Role.ADMIN: _("管理员"),
     Role.CITY_SUPERVISOR: _("市级监督"),
+    Role.STREET_DISPATCHER: _("街道指挥"),
+    Role.STREET_LEADER: _("街道领导"),
 }
 
 # Roles whose work covers the whole district (docs/domain.md §1): they see every case.
@@ -42,6 +47,11 @@ DISTRICT_WIDE_ROLES = frozenset(
 # Roles above the districts (docs/domain.md §13): they see every district's cases and figures, read-only
 # (no workflow action lists them), and a district set on their user does not narrow them.
 CITY_ROLES = frozenset({Role.CITY_SUPERVISOR})
+# A street's sub-centre (docs/domain.md §13): bound to one street (core.User.street), they see every case
+# in it, send it onward to the street's units (二级派遣, streets/) and escalate hard ones (提级).
+STREET_ROLES = frozenset({Role.STREET_DISPATCHER, Role.STREET_LEADER})
+# Who at the district takes an escalated case back (提级 queue, streets/).
+ESCALATION_TAKERS = frozenset({Role.SHIFT_LEADER, Role.DISPATCHER})
 
 # Who may open the command centre's wall (指挥大屏, live/): the centre's staff and the leaders.
 WALL_ROLES = frozenset({Role.SUPERVISOR, Role.SHIFT_LEADER, Role.DISPATCHER, Role.OPERATOR, Role.ADMIN})
@@ -80,6 +90,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "notices.*",  # notice channels (企业微信/钉钉 robots, SMS, email), quiet hours, the outbox
         "axes.delete_accessattempt",
         "assessment.*",  # contractors, contracts, checklists, thresholds, grade bands (issue #24.4)
+        "streets.*",  # the streets' units (社区/物业/作业单位) and their staff (docs/domain.md §13)
         "campaigns.*",  # 专项行动, 挂号/销号, 回头看, 隐患台账: master data and corrections (docs/domain.md §10)
     ),
     # 作业考核 (issue #24.4): supervisors draw the 随机抽查, record 代为整改 and assess the month; an

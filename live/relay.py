@@ -14,7 +14,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from cases.models import OPEN_STATES, Case, TimedStep
-from cases.workflow import ACTION_LABELS, STATUS_LABELS, Action
+from cases.workflow import EVENT_LABELS, STATUS_LABELS, Action
 from live.models import LiveEvent
 
 log = logging.getLogger(__name__)
@@ -38,7 +38,7 @@ def publish(rows: list[tuple]) -> list[LiveEvent]:
         )
     )
     url = reverse("case-detail", args=[_SENTINEL])
-    actions = {a.value: str(label) for a, label in ACTION_LABELS.items()}
+    actions = {a.value: str(label) for a, label in EVENT_LABELS.items()}
     statuses = {s.value: str(label) for s, label in STATUS_LABELS.items()}
     feed = []
     for case_id, action, to_status, at in rows:

@@ -37,7 +37,17 @@ from cases.photos import attach_capture, photo_evidence
 from cases.web.extensions import panels_for
 from cases.web.forms import ActionForm
 from cases.web.suggestions import log_choice
-from cases.workflow import ACTION_LABELS, OPEN, STATUS_LABELS, SYSTEM, Action, Status
+from cases.workflow import (
+    ACTION_LABELS,
+    OPEN,
+    SIDE_ACTOR_LABELS,
+    SIDE_EVENT_LABELS,
+    STATUS_LABELS,
+    SYSTEM,
+    Action,
+    Status,
+    event_label,
+)
 from core.roles import ROLE_LABELS
 from dispatch.calendar import Unit, get_calendar, is_provisional
 from dispatch.models import Department
@@ -151,7 +161,7 @@ def _timeline(case: Case, events: list, photos: list) -> list[TimelineEntry]:
     return [
         TimelineEntry(
             event=event,
-            label=str(ACTION_LABELS.get(Action(event.action), event.action)),
+            label=event_label(event.action),
             actor=_person(event.actor) if event.actor else _("系统"),
             role=_role_label(event.actor_role),
             details=_details(event, case, names),
@@ -168,7 +178,7 @@ def _person(user) -> str:
 def _role_label(role: str) -> str:
     if role == SYSTEM:
         return _("系统")
-    return str(ROLE_LABELS.get(role, role))
+    return str(ROLE_LABELS.get(role) or SIDE_ACTOR_LABELS.get(role, role))
 
 
 def _payload_names(events: list) -> dict:
@@ -242,6 +252,8 @@ def _details(event, case: Case, names: dict) -> list[str]:
         out.append(_("满意度：%s") % _choice(Satisfaction, p.get("satisfaction", "")))
     elif a == Action.SUPERVISE and p.get("automatic"):
         out.append(_("超期自动督办"))
+    elif a in SIDE_EVENT_LABELS:
+        out.extend(events.side_event_details(p))
     return out
 
 

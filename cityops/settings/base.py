@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "notices",
     "live",
     "patrols",
+    "streets",
     "cityops",
     "tooling",
     "django_htmx",

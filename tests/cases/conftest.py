@@ -60,6 +60,9 @@ def world(db):
         supervisor=UserFactory(username="boss", roles=["supervisor"]),
         admin=UserFactory(username="adm", roles=["admin"]),
         city_supervisor=UserFactory(username="city", roles=["city_supervisor"]),  # docs/domain.md §13
+        # The street's sub-centre (docs/domain.md §13): they see every case in `street`.
+        street_dispatcher=UserFactory(username="sdisp", roles=["street_dispatcher"], street=street),
+        street_leader=UserFactory(username="slead", roles=["street_leader"], street=street),
     )
     return SimpleNamespace(
         street=street,

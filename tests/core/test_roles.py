@@ -19,7 +19,7 @@ def perms(role: Role) -> set[str]:
 
 def test_migrate_leaves_one_group_per_role():
     assert set(Group.objects.values_list("name", flat=True)) >= {r.value for r in Role}
-    assert len(Role) == 8
+    assert len(Role) == 10  # the eight of the district and the street sub-centre's two (docs/domain.md §13)
 
 
 def test_admin_group_changes_master_data():
@@ -145,3 +145,14 @@ def test_user_admin_pages_render(admin_client):
     assert changelist.status_code == 200
     assert "区市政局" in changelist.content.decode() and "专业部门" in changelist.content.decode()
     assert admin_client.get("/admin/core/user/add/").status_code == 200
+
+
+def test_street_staff_must_have_a_street():
+    from tests.factories import StreetFactory
+
+    user = UserFactory(username="sdisp", roles=["street_dispatcher"])
+    with pytest.raises(ValidationError) as refused:
+        user.full_clean()
+    assert "street" in refused.value.message_dict
+    user.street = StreetFactory()
+    user.full_clean()

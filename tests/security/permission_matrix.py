@@ -26,7 +26,7 @@ OTHER_INSPECTOR = "other_inspector"  # an inspector responsible for other grids
 # The role the out-of-scope colleagues hold.
 ROLE_OF = {OTHER_DEPARTMENT: "department", OTHER_INSPECTOR: "inspector"}
 
-ROLES = [r.value for r in Role]  # the eight roles of docs/domain.md §1, in its order
+ROLES = [r.value for r in Role]  # the roles of docs/domain.md §1, in its order
 SIGNED_IN = [*ROLES, NO_ROLE]
 PRINCIPALS = [ANONYMOUS, *SIGNED_IN]  # who walks the URL table
 ACTORS = [*PRINCIPALS, OTHER_DEPARTMENT, OTHER_INSPECTOR]  # who tries every workflow action
@@ -37,6 +37,9 @@ ACTORS = [*PRINCIPALS, OTHER_DEPARTMENT, OTHER_INSPECTOR]  # who tries every wor
 DISTRICT_WIDE = frozenset({"operator", "shift_leader", "dispatcher", "hotline", "supervisor", "admin"})
 # 市级监督 (docs/domain.md §13): above the districts, reads every case and the KPI figures, acts on none.
 CITY = frozenset({"city_supervisor"})
+# A street's sub-centre (docs/domain.md §13): every case in its own street, none elsewhere. They take no
+# action of the case's loop: their work is the street's own (二级派遣, 提级: streets/).
+STREET = frozenset({"street_dispatcher", "street_leader"})
 # Centre roles are staff (the admin site); field roles and the hotline work only in the app (as the demo).
 STAFF = frozenset({"operator", "shift_leader", "dispatcher", "supervisor", "admin"})
 
@@ -57,6 +60,8 @@ def may_see(principal: str, user, case) -> bool:
     if "inspector" in roles:
         if user.grids.filter(pk=case.grid_id).exists() or case.reporter_id == user.pk:
             return True
+    if roles & STREET and user.street_id and case.street_id == user.street_id:
+        return True
     return False
 
 
@@ -134,7 +139,9 @@ def _parse(table: str) -> list[ActionRow]:
     lines = [line.split() for line in table.strip().splitlines()]
     header, rows = lines[0], lines[1:]
     role_columns = header[6:]
-    assert [_COLUMNS[c] for c in role_columns] == ROLES, "one column per role, in DOMAIN order"
+    assert [_COLUMNS[c] for c in role_columns] == [r for r in ROLES if r not in STREET], (
+        "one column per role of the loop, in DOMAIN order"
+    )
     out = []
     for cells in rows:
         assert len(cells) == len(header), f"row {cells[0]} has {len(cells)} cells, not {len(header)}"
@@ -269,9 +276,9 @@ PUBLIC_ROUTES = {
 def endpoints(w) -> list[Probe]:
     """The URL table. `w` carries the objects the URLs point at (tests/security/test_permission_endpoints)."""
     case = w.case  # pending_check, dispatched to `department`'s department, in `inspector`'s grid
-    seen = {"inspector", "department", *DISTRICT_WIDE, *CITY}  # who may see `case`
+    seen = {"inspector", "department", *DISTRICT_WIDE, *CITY, *STREET}  # who may see `case` (in their street)
     fresh = w.fresh  # just reported (hotline), in `inspector`'s grid: no department yet
-    fresh_seen = {"inspector", *DISTRICT_WIDE, *CITY}
+    fresh_seen = {"inspector", *DISTRICT_WIDE, *CITY, *STREET}
     probes = [
         # ------------------------------------------------ sign-in, home, inbox
         Probe("", "/", page()),
@@ -330,6 +337,7 @@ def endpoints(w) -> list[Probe]:
             api({"inspector", *PATROL_LEADERS}, ok=404),
         ),
         Probe("api/v1/patrols/missed/", "/api/v1/patrols/missed/", api(PATROL_LEADERS)),
+        *street_probes(w),
         Probe("api/v1/patrol-coverage/", "/api/v1/patrol-coverage/", api(PATROL_LEADERS)),
         # ------------------------------------------------ queues, search, ledger
         *[Probe("queues/<str:key>/", f"/queues/{key}/", page(roles)) for key, roles in QUEUES.items()],
@@ -687,9 +695,11 @@ def endpoints(w) -> list[Probe]:
 # the field (after the row's scope: 404 for who cannot see it), the rows with a valid body show the role.
 CAMPAIGN_PAGES = {"inspector", "operator", "shift_leader", "dispatcher", "department", "supervisor", "admin"}
 LEADERS = {"supervisor", "shift_leader"}
-# Every district role sees campaign rows through the API (scoped for a department). Campaigns are a
-# district's work (docs/domain.md §10): the city supervisor (§13) finds none of their rows.
-ROLE_USERS = set(ROLES) - CITY
+# Every role of the district sees campaign rows through the API (scoped for a department). Campaigns are a
+# district's work (docs/domain.md §10): the city supervisor (§13) finds none of their rows, and a street's
+# staff see none yet (campaign rows are not scoped by street).
+ROLE_USERS = set(ROLES) - CITY - STREET
+NOT_SEEN = {NO_ROLE: 404, **dict.fromkeys(STREET | CITY, 404)}  # a row one cannot see does not exist for one
 
 
 def campaign_probes(w) -> list[Probe]:
@@ -756,7 +766,7 @@ def campaign_probes(w) -> list[Probe]:
         Probe(
             "api/v1/campaign-tasks/<pk>/urge/",
             f"/api/v1/campaign-tasks/{t.pk}/urge/",
-            api(LEADERS, no_role=404, city_supervisor=404),
+            api(LEADERS, **NOT_SEEN),
             method="post",
             data={"note": "请加快"},
         ),
@@ -772,7 +782,7 @@ def campaign_probes(w) -> list[Probe]:
         Probe(
             "api/v1/register-items/<pk>/clear/",
             f"/api/v1/register-items/{i.pk}/clear/",
-            api({"inspector", *LEADERS}, ok=400, no_role=404, city_supervisor=404),
+            api({"inspector", *LEADERS}, ok=400, **NOT_SEEN),
             method="post",
             why="销号 is the inspector's or the office's; without a check photo it is a 400",
         ),
@@ -784,7 +794,7 @@ def campaign_probes(w) -> list[Probe]:
         Probe(
             "api/v1/followups/<pk>/record/",
             f"/api/v1/followups/{f.pk}/record/",
-            api({"inspector"}, ok=400, no_role=404, city_supervisor=404),
+            api({"inspector"}, ok=400, **NOT_SEEN),
             method="post",
             why="回头看 is the grid inspector's, on site: without a photo it is a 400",
         ),
@@ -796,14 +806,14 @@ def campaign_probes(w) -> list[Probe]:
         Probe(
             "api/v1/hazards/<pk>/verify/",
             f"/api/v1/hazards/{h.pk}/verify/",
-            api({"inspector", *LEADERS}, ok=400, no_role=404, city_supervisor=404),
+            api({"inspector", *LEADERS}, ok=400, **NOT_SEEN),
             method="post",
             why="验收 by an inspector or a leader, with a photo from the site (none sent: 400)",
         ),
         Probe(
             "api/v1/hazards/<pk>/urge/",
             f"/api/v1/hazards/{h.pk}/urge/",
-            api(LEADERS, no_role=404, city_supervisor=404),
+            api(LEADERS, **NOT_SEEN),
             method="post",
             data={"note": "请加快"},
         ),
@@ -995,6 +1005,83 @@ def enforcement_endpoints(w) -> list[Probe]:
     ]
 
 
+# ---------------------------------------------------------------- a street's sub-centre (docs/domain.md §13)
+# The world's street staff work for the street of `case`. A unit's staff hold no role; none is in the world,
+# so the unit's task pages answer every role as someone with no unit.
+STREETS_API = DISTRICT_WIDE | STREET  # streets/selectors.py can_use_api (and a unit's staff)
+STREET_DASHBOARD = STREET | {"supervisor", "shift_leader", "admin"}
+ESCALATION_TAKERS = {"shift_leader", "dispatcher"}
+
+
+def street_probes(w) -> list[Probe]:
+    case = w.case
+    none = 999999
+    return [
+        Probe("streets/", "/streets/", page(STREET)),
+        Probe("streets/cases/<int:pk>/", f"/streets/cases/{case.pk}/", page(STREET)),
+        Probe("streets/tasks/", "/streets/tasks/", page(set()), why="a unit's staff only"),
+        Probe(
+            "streets/tasks/<int:pk>/report/",
+            f"/streets/tasks/{none}/report/",
+            page(set(), denied=404),
+            method="post",
+            why="only a task of one's own unit exists for one",
+        ),
+        Probe("streets/escalations/", "/streets/escalations/", page(STREETS_API)),
+        Probe(
+            "streets/escalations/<int:pk>/take/",
+            f"/streets/escalations/{none}/take/",
+            page(ESCALATION_TAKERS, ok=404),
+            method="post",
+        ),
+        Probe(
+            "streets/assist/<int:pk>/",
+            f"/streets/assist/{case.pk}/",
+            page(set()),
+            method="post",
+            data={"note": "协办"},
+            why="only a 协办 department of the case; the world's case has none",
+        ),
+        Probe("streets/dashboard/", "/streets/dashboard/", page(STREET_DASHBOARD)),
+        Probe("api/v1/streets/units/", "/api/v1/streets/units/", api(STREETS_API)),
+        Probe("api/v1/streets/units/<pk>/", f"/api/v1/streets/units/{none}/", api(STREETS_API, ok=404)),
+        Probe("api/v1/streets/sub-dispatches/", "/api/v1/streets/sub-dispatches/", api(STREETS_API)),
+        Probe(
+            "api/v1/streets/sub-dispatches/<pk>/",
+            f"/api/v1/streets/sub-dispatches/{none}/",
+            api(STREETS_API, ok=404),
+        ),
+        *(
+            Probe(
+                f"api/v1/streets/sub-dispatches/<pk>/{verb}/",
+                f"/api/v1/streets/sub-dispatches/{none}/{verb}/",
+                api(STREETS_API, ok=404),
+                method="post",
+            )
+            for verb in ("report", "accept", "return")
+        ),
+        Probe("api/v1/streets/escalations/", "/api/v1/streets/escalations/", api(STREETS_API)),
+        Probe(
+            "api/v1/streets/escalations/<pk>/",
+            f"/api/v1/streets/escalations/{none}/",
+            api(STREETS_API, ok=404),
+        ),
+        Probe(
+            "api/v1/streets/escalations/<pk>/take/",
+            f"/api/v1/streets/escalations/{none}/take/",
+            api(STREETS_API, ok=404),
+            method="post",
+        ),
+        Probe(
+            "api/v1/streets/assist/",
+            "/api/v1/streets/assist/",
+            api(ok=400),
+            method="post",
+            why="an empty body: 400 naming the fields, before anyone's scope is asked",
+        ),
+    ]
+
+
 # ---------------------------------------------------------------- the admin site
 # README: "/admin/ (master data, cases read-only)". docs/domain.md §1: master data is the admin's. Everyone
 # signed in may read master data (core/roles.py); the centre's staff see cases read-only; only a
@@ -1057,6 +1144,11 @@ ADMIN_MODELS: dict[str, tuple[set[str], set[str]]] = {
     "patrols.gridpatrolplan": (PATROL_LEADERS & STAFF, {"admin"}),
     "patrols.patrol": (PATROL_LEADERS & STAFF, set()),
     "patrols.gridcoverage": (PATROL_LEADERS & STAFF, set()),
+    # Streets (docs/domain.md §13): the units are the admin's master data; 二级派遣 and 提级 are records the
+    # services write with their case events, read-only here.
+    "streets.unit": ({"admin"}, {"admin"}),
+    "streets.subdispatch": ({"admin"}, set()),
+    "streets.escalation": ({"admin"}, set()),
     # 作业考核 (issue #24.4): its master data is the admin's; supervisors read it and the records the
     # services write (抽查, 代为整改, 月度考核, events), which nobody adds by hand.
     **{

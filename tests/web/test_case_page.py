@@ -20,8 +20,9 @@ from tests.web.conftest import photo, report
 pytestmark = pytest.mark.usefixtures("media_root", "fast_passwords")
 
 # The case page's own reads (22), then the panels of the apps above cases (cases/web/extensions.py):
-# campaign tags and 回潮 chain, enforcement party and outcomes, notice deliveries — a fixed two more.
-PAGE_QUERIES = 22 + 2
+# campaign tags and 回潮 chain, enforcement party and outcomes, notice deliveries — a fixed two more;
+# the streets' panel (docs/domain.md §13): the case's 二级派遣 and its 提级 — two more.
+PAGE_QUERIES = 22 + 2 + 2
 
 
 def url(case) -> str:

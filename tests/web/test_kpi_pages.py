@@ -29,8 +29,8 @@ MARCH_QUERY = {"date_from": "2026-03-01", "date_to": "2026-03-31"}
 # is its frozen table (issue #24.1)? The 监督举报率 count rides in the area sums' GROUP BY.
 # The enforcement cards add five (issue #20: four fixed reads of outcomes and violations, and the credit rules).
 # The apps' dashboard sections (kpi/web/dashboard_sections.py) add a fixed few: 回头看 and hazards (2), the
-# patrols' coverage (1).
-DASHBOARD_QUERIES = 49 + 5 + 3
+# patrols' coverage (1); the streets' cards (docs/domain.md §13): cases, 二级派遣, pending 提级, 格内解决率 (4).
+DASHBOARD_QUERIES = 49 + 5 + 3 + 4
 # The reports: the case figures (36), then each app's sections (kpi.reports.EXTRA_SECTIONS), a fixed number
 # of aggregate reads each whatever the data: enforcement, campaigns, 作业考核 and patrols (9 in all).
 REPORT_QUERIES = 36 + 9

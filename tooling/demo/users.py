@@ -15,7 +15,7 @@ from django.contrib.auth.models import Group
 
 from core.roles import Role
 from dispatch.models import Department
-from grids.models import Grid
+from grids.models import Grid, Street
 from tooling.demo.departments import STREET_DEFAULT_UNIT, owner_code, street_office_code
 from tooling.demo.district import DISTRICT_CODE, STREETS, street_code
 
@@ -56,7 +56,11 @@ USERS: tuple[DemoUser, ...] = (
     DemoUser("admin", Role.ADMIN, "吴刚", "系统管理员（超级用户）"),
     # The city above the district (docs/domain.md §13): reads every case and ranks the districts.
     DemoUser("city_supervisor", Role.CITY_SUPERVISOR, "钱立新", "市城管委（市级监督）"),
+    # 大营门街道's sub-centre (docs/domain.md §13); its units and their staff: demo_streets.
+    DemoUser("street_dispatcher", Role.STREET_DISPATCHER, "钱进", "大营门街道指挥", street=DAYINGMEN),
+    DemoUser("street_leader", Role.STREET_LEADER, "冯雪", "大营门街道领导", street=DAYINGMEN),
 )
+_STREET_ROLES = {Role.STREET_DISPATCHER, Role.STREET_LEADER}
 
 # Deterministic invented names for the street inspectors, one per street in street-code order.
 _STREET_INSPECTOR_NAMES = (
@@ -97,13 +101,16 @@ def save_users() -> None:
                 is_staff=spec.role in _STAFF,
                 is_superuser=spec.role == Role.ADMIN,
                 department_id=departments[spec.department] if spec.department else None,
+                street=Street.objects.filter(code=spec.street).first()
+                if spec.role in _STREET_ROLES
+                else None,
             )
             user.save()
         elif settings.DEMO_PASSWORD_GIVEN:
             user.password = password
             user.save(update_fields=["password"])
         user.groups.add(groups[spec.role])  # a no-op when already a member
-        if spec.street:
+        if spec.street and spec.role == Role.INSPECTOR:
             taken |= _assign_grids(user, spec, taken)
 
 
