@@ -141,7 +141,9 @@ def case_filterset(request, queryset: QuerySet, fields: tuple[str, ...], params=
         elif name in ("created_after", "created_before"):
             field.widget = forms.DateInput(attrs={"type": "date"})
         elif name == "q":
-            field.widget = forms.TextInput(attrs={"type": "search", "placeholder": _("编号、工单号、地址、描述")})
+            field.widget = forms.TextInput(
+                attrs={"type": "search", "placeholder": _("编号、工单号、地址、描述")}
+            )
     return fs
 
 
