@@ -19,7 +19,7 @@ def perms(role: Role) -> set[str]:
 
 def test_migrate_leaves_one_group_per_role():
     assert set(Group.objects.values_list("name", flat=True)) >= {r.value for r in Role}
-    assert len(Role) == 10  # the eight of the district and the street sub-centre's two (docs/domain.md §13)
+    assert len(Role) == 11  # the eight of the district, the city supervisor and the street sub-centre's two (§13)
 
 
 def test_admin_group_changes_master_data():
