@@ -76,6 +76,7 @@ _COLUMNS = {
 # pending: a ledger request of that kind waits (asked by the department; 作废 by the operator).
 # to: the state after the action ("=" stays).
 # Role columns: Y = may (in scope), . = refused.
+# via loop: a 12345 machine ticket's case (签收, 退单 asked of the centre; the centre decides as the system).
 # Notes: 作废申请 is "any staff" in DOMAIN: the admin keeps master data and does no case work, so not
 # the admin. The department cannot ask to void a case before it is dispatched to them (not theirs).
 ACTION_TABLE = """
@@ -109,6 +110,10 @@ deny_void           -              insp  in_progress       void        =        
 reopen              -              insp  closed            -           pending_dispatch   .    .    Y    .    .    .    .    .
 supervise           -              insp  in_progress       -           =                  .    .    .    .    .    .    Y    .
 callback            -              hotl  closed            -           =                  .    .    .    .    .    Y    .    .
+sign                -              loop  reported          -           =                  .    Y    Y    Y    .    .    .    .
+request_hotline_return -           loop  in_progress       -           =                  .    Y    Y    Y    Y    .    .    .
+approve_hotline_return -           loop  in_progress       hotline_return rejected        .    .    .    .    .    .    .    .
+deny_hotline_return -              loop  in_progress       hotline_return =               .    .    .    .    .    .    .    .
 """
 
 
