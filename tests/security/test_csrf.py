@@ -38,7 +38,8 @@ DELIBERATELY_EXEMPT = {
     "cases.intake.urls.no_such_ticket",
 }
 # DRF views that take no session, so a cookie cannot act for anyone there: signing in for a token.
-DRF_WITHOUT_SESSION = {"core.api.TokenView"}
+# The 12345 centre's messages: its API key and a signature of the body only, never a session.
+DRF_WITHOUT_SESSION = {"core.api.TokenView", "cases.intake.api.HotlineMessageView"}
 
 
 def _first_choice(route, name: str, default: str) -> str:

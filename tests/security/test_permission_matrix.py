@@ -57,6 +57,8 @@ def start(world, row: ActionRow) -> Case:  # noqa: F811
         case = hotline_report(world)
     elif row.via == "hotl" and row.source == "closed":
         case = closed_hotline_case(world)
+    elif row.via == "loop":  # a 12345 machine ticket's case: the 接诉即办 loop (docs/domain.md §13)
+        case = case_in(world, row.source, loop=True)
     elif row.source == "reported":
         case = report(world)
     else:
@@ -90,6 +92,8 @@ def inputs(row: ActionRow, world, case: Case) -> dict:  # noqa: F811
         "reopen": {"reason": "回访不满意"},
         "supervise": {"note": "请尽快处置"},
         "callback": {"satisfaction": "satisfied", "note": "市民满意"},
+        "sign": {"note": "签收"},
+        "request_hotline_return": {"reason_code": "out_of_scope", "reason": "不属于城管职责"},
     }.get(row.action, decision)
     if row.action in PHOTO_ACTIONS:
         data["photos"] = photo()
