@@ -19,7 +19,13 @@ def perms(role: Role) -> set[str]:
 
 def test_migrate_leaves_one_group_per_role():
     assert set(Group.objects.values_list("name", flat=True)) >= {r.value for r in Role}
-    assert len(Role) == 8
+    assert len(Role) == 9  # the eight of docs/domain.md §1 and the city supervisor (§13)
+
+
+def test_the_city_supervisor_reads_cases_and_changes_nothing():
+    city = perms(Role.CITY_SUPERVISOR)
+    assert "cases.view_case" in city
+    assert not {p for p in city if not p.split(".")[1].startswith("view_")}
 
 
 def test_admin_group_changes_master_data():
