@@ -22,6 +22,12 @@ def test_migrate_leaves_one_group_per_role():
     assert len(Role) == 11  # the eight of the district, the city supervisor and the street sub-centre's two (§13)
 
 
+def test_the_city_supervisor_reads_cases_and_changes_nothing():
+    city = perms(Role.CITY_SUPERVISOR)
+    assert "cases.view_case" in city
+    assert not {p for p in city if not p.split(".")[1].startswith("view_")}
+
+
 def test_admin_group_changes_master_data():
     admin = perms(Role.ADMIN)
     assert {
