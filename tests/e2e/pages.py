@@ -119,11 +119,25 @@ PAGES: list[Page] = [
     # Django's list_editable 启用 checkboxes carry no label of their own (their column header names them).
     Page("/admin/dispatch/category/", {"admin"}, skip_rules=("label",)),
     Page("/admin/cases/case/", {"admin"}),
+    Page("/admin/cases/channel/", {"admin"}),  # channels as data (docs/domain.md §2)
+    Page("/admin/cases/apiclient/", {"admin"}),  # API keys: create, rotate, revoke
+    # ---- the city and the streets (docs/domain.md §13)
+    Page("kpi-city", {"supervisor", "city_supervisor"}),
+    Page("streets-home", {"street_dispatcher", "street_leader"}),
+    Page("streets-case", {"street_dispatcher"}, needs="case"),
+    Page("streets-dashboard", {"street_leader", "supervisor"}),
+    Page("streets-escalations", {"shift_leader", "dispatcher"}),
 ]
 
 # Named routes that are no page of their own, and why. Routes under api/, admin/ and open311/ are the
 # API's and the admin's (covered by tests/security) and are not listed.
 NOT_PAGES: dict[str, str] = {
+    "hotline-caller-history": "an htmx fragment of the hotline form (the repeat-caller note)",
+    "streets-task-report": "POST only (the unit's report, from streets-tasks)",
+    "streets-escalation-take": "POST only",
+    "streets-assist": "POST only (the 协办 form on the case page)",
+    # A unit's staff hold no role, so the audit has no persona for them: tests/e2e/test_streets.py opens it.
+    "streets-tasks": "the page of a unit's staff (no role): walked by tests/e2e/test_streets.py",
     "logout": "POST only",
     "notification-read": "POST only",
     "notifications-read-all": "POST only",
