@@ -13,8 +13,11 @@ def photo_worker_at_once(monkeypatch):
     test's transaction never commits, so here the (eager) task runs as soon as the photos are stored.
     Tests of the state before the worker ran use `photos_wait_for_the_worker`."""
     from cases.services import _base
+    from cases.tasks import process_photos
 
     monkeypatch.setattr(_base, "_after_commit", lambda callback: callback())
+    # Run here whatever the Celery app's eagerness (a real-worker test may have turned it off).
+    monkeypatch.setattr(_base, "_queue_processing", lambda ids: process_photos.apply(args=[ids]))
 
 
 @pytest.fixture

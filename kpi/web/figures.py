@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.roles import Role
 from dispatch.models import Category
@@ -18,6 +19,12 @@ from kpi.web.common import (
     case_search_url,
     display,
 )
+
+# The units of kpi.definitions, as the page says them (a figure's unit is a code there).
+UNIT_LABELS = {
+    "件": pgettext_lazy("unit of a count of cases", "件"),
+    "分": pgettext_lazy("unit of a score", "分"),
+}
 
 HEADLINE = (
     "reported",
@@ -109,7 +116,7 @@ class Figures:
         return {
             **figure,
             "display": display(figure.get("value"), unit),
-            "unit_label": "" if unit == "%" else unit,
+            "unit_label": "" if unit == "%" else str(UNIT_LABELS.get(unit, unit)),
             "target_display": display(figure.get("target"), unit) if figure.get("target") is not None else "",
             "target_op": "≥" if getattr(KPIS.get(figure["key"]), "higher_is_better", True) else "≤",
             "url": url,

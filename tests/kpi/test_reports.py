@@ -225,10 +225,10 @@ def test_weekly_report_sections(w, fake_queries):
     ]
     assert departments.rows[0]["dispatched_score"] == 100.0  # a score, not a rate: left as it is
     sources = report.section("sources")
-    assert [c.label for c in sources.columns] == ["排名", "编码", "名称", "立案数"]
+    # People read a channel by its name: its internal code is no column of theirs (issue #25).
+    assert [c.label for c in sources.columns] == ["排名", "名称", "立案数"]
     assert sources.rows[1] == {
         "rank": 2,
-        "key": "hotline_12345",
         "name": "12345 政务服务便民热线",
         "filed": 30,
     }

@@ -38,7 +38,8 @@
       var bounds = api.outline.getBounds();
       // The district's outline frames the map only if nothing chose a view first (a pin placed, features
       // fitted): an outline arriving late must not zoom the user back out.
-      if (bounds.isValid() && !api.viewChosen) map.fitBounds(bounds, { padding: [8, 8] });
+      // Not animated: Leaflet drops any setView made while a zoom animation runs (a pin placed meanwhile).
+      if (bounds.isValid() && !api.viewChosen) map.fitBounds(bounds, { padding: [8, 8], animate: false });
       if (data.gridsUrl) return api.showGrids();
     });
 

@@ -86,7 +86,11 @@
       }
       if (options.pan) {
         this.map.viewChosen = true; // map.js: the district outline, arriving later, leaves this view alone
-        this.map.map.setView(latlng, Math.max(this.map.map.getZoom(), 16));
+        var map = this.map.map;
+        var show = function () { map.setView(latlng, Math.max(map.getZoom(), 16)); };
+        // Leaflet ignores a setView made while a zoom animation runs: show the pin once it has ended.
+        if (map._animatingZoom) map.once("zoomend", show);
+        else show();
       }
     }
     if (!options.fromInputs) {
