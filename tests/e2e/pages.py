@@ -119,7 +119,8 @@ PAGES: list[Page] = [
     # Django's list_editable 启用 checkboxes carry no label of their own (their column header names them).
     Page("/admin/dispatch/category/", {"admin"}, skip_rules=("label",)),
     Page("/admin/cases/case/", {"admin"}),
-    Page("/admin/cases/channel/", {"admin"}),  # channels as data (docs/domain.md §2)
+    # Channels as data (docs/domain.md §2); its list_editable 排序 fields are named by their column header.
+    Page("/admin/cases/channel/", {"admin"}, skip_rules=("label",)),
     Page("/admin/cases/apiclient/", {"admin"}),  # API keys: create, rotate, revoke
     # ---- the city and the streets (docs/domain.md §13)
     Page("kpi-city", {"supervisor", "city_supervisor"}),
