@@ -44,6 +44,15 @@ def client_for(key: str, *, kind: str):
     return ApiClient.objects.filter(key_hash=digest(key), kind=kind, is_active=True).first()
 
 
+def shared_secret(client) -> str:
+    """The secret both sides of a hotline link hold: it signs our pushes (X-CityOps-Signature) and
+    the centre's messages (X-Hotline-Signature). The key itself cannot sign: only its digest is kept.
+    The client's webhook secret, else HOTLINE_WEBHOOK_SECRET; "" when neither is set."""
+    from django.conf import settings
+
+    return client.webhook_secret or getattr(settings, "HOTLINE_WEBHOOK_SECRET", "") or ""
+
+
 def fingerprint(secret: str) -> str:
     """What the admin shows of a stored secret: enough to tell two apart, nothing to use."""
     return f"#{hashlib.sha256(secret.encode()).hexdigest()[:8]}" if secret else ""

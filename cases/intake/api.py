@@ -240,7 +240,8 @@ class HotlineMessageView(APIView):
     """POST /api/v1/hotline/messages/: the 12345 centre's messages (docs/hotline-12345.md).
 
     `X-Api-Key` names the centre; `X-Hotline-Signature: sha256=<hex>` is the HMAC-SHA256 of the raw body
-    with that key. The same `message_id` sent again answers what it answered first and changes nothing.
+    with the client's webhook secret (the shared secret that also signs our pushes; the key is kept
+    only as a digest, so it cannot sign). The same `message_id` sent again answers what it answered first and changes nothing.
     """
 
     authentication_classes = [HotlineApiKeyAuthentication]
@@ -256,10 +257,11 @@ class HotlineMessageView(APIView):
     def post(self, request):
         raw = request._request.body
         client = request.auth
-        if not loop.signature_ok(client.api_key, raw, request.META.get("HTTP_X_HOTLINE_SIGNATURE", "")):
+        secret = apikeys.shared_secret(client)
+        if not secret or not loop.signature_ok(secret, raw, request.META.get("HTTP_X_HOTLINE_SIGNATURE", "")):
             return Response(
                 {
-                    "detail": "签名无效：X-Hotline-Signature 须为 sha256=<报文的 HMAC-SHA256>",
+                    "detail": "签名无效：X-Hotline-Signature 须为 sha256=<以回推签名密钥计算的报文 HMAC-SHA256>",
                     "field": "signature",
                 },
                 status=status.HTTP_401_UNAUTHORIZED,

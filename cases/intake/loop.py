@@ -58,7 +58,7 @@ class MessageRefused(Exception):
 
 
 def sign(secret: str, data: bytes) -> str:
-    """The signature header's value for a body: HMAC-SHA256 with the client's key, as our pushes."""
+    """The signature header's value for a body: HMAC-SHA256 with the shared webhook secret, as our pushes."""
     return "sha256=" + hmac.new(secret.encode(), data, hashlib.sha256).hexdigest()
 
 
@@ -105,9 +105,22 @@ def receive_message(*, client, body: dict) -> tuple[int, dict]:
         return status, answer
 
 
+def _has_nul(value) -> bool:
+    """A NUL anywhere in the message (PostgreSQL's jsonb and text refuse \\u0000)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
 def _common(body) -> tuple[str, str]:
     if not isinstance(body, dict):
         raise MessageRefused(400, _("报文须为 JSON 对象"))
+    if _has_nul(body):
+        raise MessageRefused(400, _("报文不能包含空字符（\\u0000）"))
     message_id = body.get("message_id")
     if not isinstance(message_id, str) or not message_id.strip() or len(message_id) > 64:
         raise MessageRefused(400, _("message_id 须为 1 至 64 个字符的字符串"), "message_id")
@@ -352,30 +365,60 @@ def _stage(ticket, case, pending) -> str:
     return Stage.IN_HAND if ticket.signed_at else Stage.AWAITING_SIGN
 
 
-def awaiting_centre(now=None):
+LOOP_PREVIEW = 20  # rows of each list on the page
+
+
+def awaiting_centre(now=None, limit: int = LOOP_PREVIEW) -> dict:
     """12345 tickets waiting on the centre or on us: unsigned (oldest due first) and pending decisions,
-    for the hotline agent's and dispatcher's page."""
-    loop = HotlineTicket.objects.filter(channel__in=settings.HOTLINE_LOOP_CHANNELS, case__isnull=False)
-    unsigned = (
-        loop.filter(
-            signed_at__isnull=True,
-            case__status__in=[
-                s.value for s in Status if s not in (Status.CLOSED, Status.REJECTED, Status.VOIDED)
-            ],
-        )
-        .select_related("case")
-        .order_by("sign_due_at", "pk")
-    )
-    pending = (
-        CaseRequest.objects.filter(
-            state=CaseRequest.State.PENDING,
-            kind__in=[CaseRequest.Kind.EXTENSION, CaseRequest.Kind.HOTLINE_RETURN],
-            case__hotline_ticket__channel__in=settings.HOTLINE_LOOP_CHANNELS,
-        )
-        .select_related("case", "case__hotline_ticket")
-        .order_by("requested_at")
-    )
-    unsent = HotlineOutbox.objects.filter(ticket__channel__in=settings.HOTLINE_LOOP_CHANNELS).exclude(
+    for the hotline agent's and dispatcher's page. One query: the loop's tickets that are unsigned or
+    have a pending 延期/退单 or an unsent push, each with its first pending request and the loop's count
+    of unsent pushes as subqueries (no row: nothing waits and nothing is unsent)."""
+    from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Subquery, Value, When
+    from django.db.models.functions import Coalesce
+
+    open_statuses = [s.value for s in Status if s not in (Status.CLOSED, Status.REJECTED, Status.VOIDED)]
+    channels_in_loop = list(settings.HOTLINE_LOOP_CHANNELS)
+    waiting = CaseRequest.objects.filter(
+        case_id=OuterRef("case_id"),
+        state=CaseRequest.State.PENDING,
+        kind__in=[CaseRequest.Kind.EXTENSION, CaseRequest.Kind.HOTLINE_RETURN],
+    ).order_by("requested_at", "pk")
+    unsent = HotlineOutbox.objects.filter(ticket__channel__in=channels_in_loop).exclude(
         state=HotlineOutbox.State.SENT
     )
-    return {"unsigned": unsigned, "pending": pending, "unsent": unsent.count(), "now": now or timezone.now()}
+    # GROUP BY a constant: the count as a one-column subquery.
+    unsent_total = unsent.order_by().annotate(one=Value(1)).values("one").annotate(n=Count("pk")).values("n")
+    is_unsigned = Q(signed_at__isnull=True, case__status__in=open_statuses)
+    rows = list(
+        HotlineTicket.objects.filter(channel__in=channels_in_loop)
+        .annotate(
+            pending_kind=Subquery(waiting.values("kind")[:1]),
+            pending_at=Subquery(waiting.values("requested_at")[:1]),
+            has_unsent=Exists(unsent.filter(ticket_id=OuterRef("pk"))),
+            unsent_total=Coalesce(Subquery(unsent_total, output_field=IntegerField()), 0),
+            # Rows of the two lists first; a ticket only waiting on a push last (it carries the count).
+            rank=Case(When(is_unsigned | Q(pending_kind__isnull=False), then=0), default=1),
+        )
+        .filter(is_unsigned | Q(pending_kind__isnull=False) | Q(has_unsent=True))
+        .select_related("case")
+        .only("channel", "ticket_no", "sign_due_at", "signed_at", "case__number", "case__status")
+        # Enough for both lists in practice (each shows `limit`); a backlog beyond it is a page of its own.
+        .order_by("rank", "sign_due_at", "pk")[: 10 * limit]
+    )
+    unsigned = [t for t in rows if t.signed_at is None and t.case and t.case.status in open_statuses][:limit]
+    kinds = dict(CaseRequest.Kind.choices)
+    pending = sorted(
+        (
+            {
+                "ticket": t,
+                "kind": t.pending_kind,
+                "kind_label": kinds.get(t.pending_kind, ""),
+                "at": t.pending_at,
+            }
+            for t in rows
+            if t.pending_kind
+        ),
+        key=lambda p: p["at"],
+    )[:limit]
+    count = rows[0].unsent_total if rows else 0
+    return {"unsigned": unsigned, "pending": pending, "unsent": count, "now": now or timezone.now()}

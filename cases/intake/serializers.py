@@ -191,6 +191,10 @@ class HotlineTicketSerializer(serializers.ModelSerializer):
 
     state_label = serializers.CharField(source="get_state_display", read_only=True)
     case_number = serializers.CharField(source="case.number", allow_null=True, read_only=True, default=None)
+    # Blank when the centre did not say: the schema's enum must allow "" (the model field's is blank=True).
+    request_nature = serializers.ChoiceField(
+        choices=RequestNature.choices, allow_blank=True, read_only=True, label=_("诉求性质")
+    )
 
     class Meta:
         model = HotlineTicket

@@ -260,7 +260,8 @@ def test_the_callers_phone_is_shown_to_the_centre_but_not_to_the_department(api,
     s.case_dispatch(case=case, actor=p.dispatcher, department=world.office)
 
     seen = as_user(api, p.operator).get(detail_url(case)).json()
-    assert seen["caller"] == {"name": "李女士", "phone": "13912345678"}
+    # `earlier_calls`: the caller's calls before this case (repeat callers); this is the first.
+    assert seen["caller"] == {"name": "李女士", "phone": "13912345678", "earlier_calls": 0}
 
     response = as_user(api, p.department).get(detail_url(case))
     assert response.status_code == 200

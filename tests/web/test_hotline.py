@@ -177,6 +177,8 @@ def test_tickets_list_hotline_cases_with_filters(world, as_role, django_assert_m
         state="needs_location",
     )
     client = as_role("hotline")
+    # 8: session, user, groups, the notifications badge, the page's count and rows, the API inbox and the
+    # 12345 loop section (one query: cases/intake/loop.py awaiting_centre); the channel table is cached.
     with django_assert_max_num_queries(8):
         html = client.get(reverse("hotline-tickets")).content.decode()
     assert a.number in html and b.number in html and inspector_case.number not in html
@@ -308,6 +310,8 @@ def test_tickets_sort_by_ticket_and_number_keeping_the_filters(world, as_role, d
         return re.findall(r'data-case="([^"]+)"', html), html
 
     assert numbers()[0] == [c.number, a.number, b.number]  # newest first by default
+    # 8 (as on the plain list): session, user, groups, the notifications badge, the page's count and rows, the API inbox and the
+    # 12345 loop section (one query: cases/intake/loop.py awaiting_centre); the channel table is cached.
     with django_assert_max_num_queries(8):
         by_ticket, html = numbers(sort="ticket")
     assert by_ticket == [a.number, b.number, c.number]

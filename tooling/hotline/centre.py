@@ -1,7 +1,7 @@
 """A 12345 hotline centre that speaks our published messages (docs/hotline-12345.md): for the demo and
 the tests, and as a worked example for a real centre's integrator.
 
-It sends 派单 and decisions to POST /api/v1/hotline/messages/ (signed with its API key), and runs a
+It sends 派单 and decisions to POST /api/v1/hotline/messages/ (signed with the shared webhook secret), and runs a
 small HTTP receiver for our pushes (签收, 延期申请, 退单申请, 合并办理, 办结), checking each signature.
 `answer()` works through the pushes received so far by a `Policy`: 延期 approved or not, 退单 approved
 or not, and a 回访 result per 办结 (不满意 with a 重办 order when the policy says so). Set `down = True`
@@ -37,9 +37,20 @@ def signature(secret: str, data: bytes) -> str:
 
 
 class HotlineCentre:
-    def __init__(self, base_url: str, api_key: str, *, channel: str = "12345", policy: Policy | None = None):
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str,
+        *,
+        secret: str | None = None,
+        channel: str = "12345",
+        policy: Policy | None = None,
+    ):
         self.base_url = base_url.rstrip("/")
         self.api_key = api_key
+        # The shared webhook secret: signs our messages and checks the platform's pushes. A client
+        # created with a chosen key keeps that key as its secret, hence the default.
+        self.secret = secret or api_key
         self.channel = channel
         self.policy = policy or Policy()
         self.down = False
@@ -68,7 +79,7 @@ class HotlineCentre:
             headers={
                 "Content-Type": "application/json; charset=utf-8",
                 "X-Api-Key": self.api_key,
-                "X-Hotline-Signature": signature(self.api_key, data),
+                "X-Hotline-Signature": signature(self.secret, data),
             },
         )
         try:
@@ -130,7 +141,7 @@ class HotlineCentre:
                     self.end_headers()
                     return
                 if not hmac.compare_digest(
-                    signature(centre.api_key, data), self.headers.get("X-CityOps-Signature", "")
+                    signature(centre.secret, data), self.headers.get("X-CityOps-Signature", "")
                 ):
                     centre.bad_signatures += 1
                     self.send_response(401)

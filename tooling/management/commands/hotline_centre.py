@@ -13,6 +13,7 @@ import urllib.request
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from cases import apikeys
 from cases.models import ApiClient
 from dispatch.models import Category
 from grids.models import Grid
@@ -31,7 +32,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--url", default="http://127.0.0.1:8000", help="本平台地址")
-        parser.add_argument("--key", help="12345 渠道的 API 密钥（默认取已启用的 12345 客户端）")
+        parser.add_argument("--key", help="12345 渠道的 API 密钥（不给则为该客户端签发新密钥）")
+        parser.add_argument("--secret", help="回推签名密钥（默认取该客户端的 webhook_secret）")
         parser.add_argument("--channel", default="12345")
         parser.add_argument("--listen", default="127.0.0.1:8765", help="接收回推的地址")
         parser.add_argument("--tickets", type=int, default=3, help="启动时派单数")
@@ -45,18 +47,28 @@ class Command(BaseCommand):
         client = ApiClient.objects.filter(
             kind=ApiClient.Kind.HOTLINE, channel=opts["channel"], is_active=True
         ).first()
-        key = opts["key"] or (client.api_key if client else None)
+        if client is None:
+            raise CommandError(f"没有已启用的 {opts['channel']} 热线客户端，请先在管理后台创建")
+        key = opts["key"]
+        if key and apikeys.client_for(key, kind=ApiClient.Kind.HOTLINE) != client:
+            raise CommandError(f"--key 不是已启用的 {opts['channel']} 热线客户端的密钥")
         if not key:
-            raise CommandError(f"没有已启用的 {opts['channel']} 热线客户端，请用 --key 指定")
+            # Only the key's digest is stored: a simulator run without --key issues a new one (the
+            # old key stops working, as after a rotation in the admin).
+            key = apikeys.rotate_key(client)
+            self.stdout.write(f"已为 {client.name} 签发新密钥 {client.key_prefix}…（旧密钥失效）")
+        secret = opts["secret"] or apikeys.shared_secret(client)
+        if not secret:
+            secret = apikeys.rotate_webhook_secret(client)
         policy = Policy(
             approve_extension=not opts["deny_extension"],
             approve_return=opts["approve_return"],
             satisfaction=[s.strip() for s in opts["satisfaction"].split(",") if s.strip()],
         )
-        centre = HotlineCentre(opts["url"], key, channel=opts["channel"], policy=policy)
+        centre = HotlineCentre(opts["url"], key, secret=secret, channel=opts["channel"], policy=policy)
         host, _, port = opts["listen"].rpartition(":")
         webhook = centre.start(host or "127.0.0.1", int(port))
-        ApiClient.objects.filter(api_key=key).update(webhook_url=webhook)
+        ApiClient.objects.filter(pk=client.pk).update(webhook_url=webhook)
         self.stdout.write(f"12345 模拟中心：回推地址 {webhook}")
         self._wait_for(opts["url"])
         rng = random.Random(opts["seed"])
