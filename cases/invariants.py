@@ -375,16 +375,26 @@ def _storage():
     return CasePhoto._meta.get_field("image").storage
 
 
+def _pending(processed_at, failed) -> bool:
+    """Not (or not successfully) processed by the worker: only its private original exists (cases/photos.py)."""
+    return processed_at is None or failed
+
+
 def check_photos_exist(lo: int, hi: int) -> list[Problem]:
-    """Each photo of cases lo..hi has both its files (one stat per file: for --case and --limit runs)."""
+    """Each photo of cases lo..hi has its files (one stat per file: for --case and --limit runs): the image
+    and thumbnail once processed, the private original until then (or when it could not be decoded)."""
     storage = _storage()
     problems = []
-    for photo_id, number, image, thumbnail in (
+    for photo_id, number, image, thumbnail, original, processed_at, failed in (
         CasePhoto.objects.filter(case_id__gte=lo, case_id__lte=hi)
-        .values_list("pk", "case__number", "image", "thumbnail")
+        .values_list("pk", "case__number", "image", "thumbnail", "original", "processed_at", "failed")
         .order_by("case_id", "pk")
     ):
-        for kind, name in (("照片", image), ("缩略图", thumbnail)):
+        if _pending(processed_at, failed):
+            files = (("原始上传", original),)
+        else:
+            files = (("照片", image), ("缩略图", thumbnail))
+        for kind, name in files:
             if not name or not storage.exists(name):
                 problems.append(Problem("files", number, f"照片 #{photo_id} 的{kind}文件 {name!r} 不存在"))
     return problems
@@ -411,19 +421,28 @@ def _walk_sorted(root: str, relative: str) -> Iterator[str]:
 
 
 def _photo_names() -> Iterator[tuple[str, int, str]]:
-    """(file name, photo id, case number) for every image and thumbnail, in code-point order."""
+    """(file name, photo id, case number) for every file a photo must have, in code-point order."""
     # The database must sort as Python does, whatever the column's collation.
     binary = "C" if connection.vendor == "postgresql" else "BINARY"
 
-    def names(column):
+    # Processed photos have their image and thumbnail; a pending (or undecodable) one only its original.
+    pending = Q(processed_at__isnull=True) | Q(failed=True)
+
+    def names(column, which):
         # .order_by(): the model's default order is not allowed inside a UNION on SQLite.
         return (
-            CasePhoto.objects.annotate(name=Collate(F(column), binary))
+            CasePhoto.objects.filter(which)
+            .annotate(name=Collate(F(column), binary))
             .values_list("name", "pk", "case__number")
             .order_by()
         )
 
-    return names("image").union(names("thumbnail"), all=True).order_by("name").iterator(chunk_size=5000)
+    return (
+        names("image", ~pending)
+        .union(names("thumbnail", ~pending), names("original", pending), all=True)
+        .order_by("name")
+        .iterator(chunk_size=5000)
+    )
 
 
 def check_files(*, prefix: str = "cases") -> Iterator[Problem]:

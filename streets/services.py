@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from cases import events
 from cases.errors import ActionForbidden, ActionRefused, InvalidInput
 from cases.models import ACTION_TEXT_MAX_LENGTH, Case, TimedStep
-from cases.photos import prepare_photos
+from cases.photos import accept_photos
 from cases.services.side import lock_case, record_side_event
 from cases.workflow import OPEN, UNIT_ACTOR, SideEvent, Status
 from core.roles import ESCALATION_TAKERS, Role
@@ -169,7 +169,7 @@ def _locked_sub(sub) -> tuple[SubDispatch, Case]:
 def sub_report(*, sub, actor, note: str = "", photos=(), at=None) -> SubDispatch:
     """The unit reports its work done (a note and photos, both optional)."""
     note = _text(note, "note", _("反馈说明"), required=False)
-    prepared = prepare_photos(photos)
+    prepared = accept_photos(photos)
     with transaction.atomic():
         row, case = _locked_sub(sub)
         if not row.unit.staff.filter(pk=getattr(actor, "pk", None)).exists():
@@ -309,7 +309,7 @@ def take_escalation(*, escalation, actor, note: str = "", at=None) -> Escalation
 def assist_record(*, case, actor, note: str, photos=(), at=None):
     """A 协办 department records its part of the work on the case (a note, photos optional)."""
     note = _text(note, "note", _("协办情况"), required=True)
-    prepared = prepare_photos(photos)
+    prepared = accept_photos(photos)
     with transaction.atomic():
         locked = lock_case(case)
         department = getattr(actor, "department", None)

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from cases import services as s
 from cases.models import Case, CaseEvent, CaseNumberCounter, CaseRequest, Light, Source, TimedStep
+from cases.rules import _LOOP_ONLY
 from cases.sla import sweep
 from cases.workflow import LEDGER, STEP_FOR_STATUS, SYSTEM, Action, Status, find, transitions_for
 from core.models import User
@@ -71,6 +72,10 @@ BOOSTED = Mix(
     self_resolved=0.3,
 )
 NUMBER = re.compile(r"^(\d{6})-(\d{8})-(\d{5})$")
+# The generator does not play the 12345 centre: it writes no HotlineTicket, so none of its cases is a
+# loop ticket, and the actions only a loop ticket can take (签收, 退单 and the centre's decision on it)
+# never happen to them, as the services would refuse them (cases/rules.py). tests/cases covers them.
+GENERATED_ACTIONS = {a.value for a in Action} - {a.value for a in _LOOP_ONLY}
 
 
 @pytest.fixture
@@ -137,7 +142,7 @@ def test_generated_cases_replay_through_the_workflow_like_service_made_ones(dist
     _assert_numbers(cases)
     assert {case.status for case in cases if case.pk in set(recent)} == {status.value for status in Status}
     seen = {e.action for case in cases for e in case.timeline}
-    assert seen == {a.value for a in Action}, f"never generated: {sorted({a.value for a in Action} - seen)}"
+    assert seen == GENERATED_ACTIONS, f"never generated: {sorted(GENERATED_ACTIONS - seen)}"
     steps = [t for case in cases for t in case.timed]
     assert {t.step for t in steps} == set(STEP_FOR_STATUS.values())
     assert any(t.overdue_at for t in steps) and any(t.warned_at for t in steps)
@@ -287,7 +292,7 @@ def _service_payload_shapes(d) -> dict[str, set]:
     shapes = defaultdict(set)
     for event in CaseEvent.objects.all():
         shapes[event.action].add(_shape(event.payload))
-    assert set(shapes) == {a.value for a in Action}
+    assert set(shapes) == GENERATED_ACTIONS
     return shapes
 
 

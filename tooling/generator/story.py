@@ -40,7 +40,7 @@ class Request:
 
     __slots__ = (
         "id", "kind", "state", "reason", "extension_hours", "requested_by_id", "requested_role",
-        "requested_department_id", "requested_at", "decided_by_id", "decided_at", "decision_note",
+        "requested_department_id", "requested_at", "decided_by_id", "decided_at", "decision_note", "reason_code",
     )  # fmt: skip
 
     def __init__(self, kind, reason, actor, role, department, at, hours=None):
@@ -51,6 +51,7 @@ class Request:
         self.requested_at = at
         self.decided_by_id = self.decided_at = None
         self.decision_note = ""
+        self.reason_code = ""  # only a 12345 退单 or a coded 延期 has one; the generator writes neither
 
 
 class CaseRef:

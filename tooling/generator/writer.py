@@ -41,7 +41,7 @@ _STEP_ATTRS = [name for name in Timed.__slots__ if name != "id"]
 _STEP_COLUMNS = ["id", "case_id", *_STEP_ATTRS]
 _REQUEST_COLUMNS = (
     "id", "case_id", "kind", "state", "reason", "extension_hours", "requested_by_id", "requested_role",
-    "requested_department_id", "requested_at", "decided_by_id", "decided_at", "decision_note",
+    "requested_department_id", "requested_at", "decided_by_id", "decided_at", "decision_note", "reason_code",
 )  # fmt: skip
 
 
@@ -154,6 +154,7 @@ class Writer:
         return [
             r.id, s.ref.id, r.kind, r.state, r.reason, r.extension_hours, r.requested_by_id, r.requested_role,
             r.requested_department_id, r.requested_at, r.decided_by_id, r.decided_at, r.decision_note,
+            r.reason_code,
         ]  # fmt: skip
 
     def _event_row(self, s: Story, event: tuple) -> list:
