@@ -19,7 +19,9 @@ def perms(role: Role) -> set[str]:
 
 def test_migrate_leaves_one_group_per_role():
     assert set(Group.objects.values_list("name", flat=True)) >= {r.value for r in Role}
-    assert len(Role) == 11  # the eight of the district, the city supervisor and the street sub-centre's two (§13)
+    assert (
+        len(Role) == 11
+    )  # the eight of the district, the city supervisor and the street sub-centre's two (§13)
 
 
 def test_the_city_supervisor_reads_cases_and_changes_nothing():
