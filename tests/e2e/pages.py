@@ -84,7 +84,7 @@ PAGES: list[Page] = [
     # ---- evaluation
     Page("kpi-dashboard", _KPI),
     Page("kpi-reports", _KPI),
-    Page("kpi-reports", {"supervisor"}, query="kind=monthly"),
+    Page("kpi-reports", {"supervisor"}, query="cadence=monthly"),
     Page("kpi-glossary", {"supervisor"}),
     Page("kpi-periods", {"supervisor", "department"}),
     Page("assessment-overview", {"supervisor", "admin"}),

@@ -61,7 +61,9 @@
         Array.prototype.forEach.call(body.rows, function (tr) {
           var col = 0;
           Array.prototype.forEach.call(tr.cells, function (cell) {
-            if (!cell.hasAttribute("data-label")) cell.setAttribute("data-label", heads[col] || "");
+            // A cell spanning several columns (an empty-state row, a subtotal) belongs to none of them.
+            var label = (cell.colSpan || 1) > 1 ? "" : heads[col] || "";
+            if (!cell.hasAttribute("data-label")) cell.setAttribute("data-label", label);
             col += cell.colSpan || 1;
           });
         });
