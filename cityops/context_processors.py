@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.handlers.asgi import ASGIRequest
 from django.utils.translation import gettext as _
 
-from cityops.navigation import menu_for
+from cityops.navigation import menu_groups
 from core.roles import Role
 
 
@@ -38,7 +38,7 @@ def navigation(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"menu": [], "unread_count": 0, "live_push": False}
-    menu = [(entry.label, entry.url, request.path.startswith(entry.url)) for entry in menu_for(user)]
+    menu = menu_groups(user, request.path)
     unread = user.notifications.filter(read_at__isnull=True).count()
     # Served by the ASGI server, pages follow the live feed (live/): the inbox count updates as work
     # arrives. Under WSGI there is no push, and the count is that of the page load.

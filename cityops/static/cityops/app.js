@@ -30,6 +30,34 @@
   }
   document.addEventListener("DOMContentLoaded", syncMenu);
 
+  // A section of a long menu opens its list on a wide screen (on a phone the lists are always shown);
+  // one at a time, closed again by Escape, a click elsewhere or the focus leaving it.
+  function closeGroups(except) {
+    document.querySelectorAll(".nav-group-toggle[aria-expanded='true']").forEach(function (button) {
+      if (button !== except) button.setAttribute("aria-expanded", "false");
+    });
+  }
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest(".nav-group-toggle");
+    if (button && window.matchMedia("(min-width: 900px)").matches) {
+      var open = button.getAttribute("aria-expanded") === "true";
+      closeGroups(button);
+      button.setAttribute("aria-expanded", open ? "false" : "true");
+    } else if (!(event.target.closest && event.target.closest(".nav-group"))) {
+      closeGroups(null);
+    }
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") closeGroups(null);
+  });
+  document.addEventListener("focusout", function (event) {
+    var group = event.target.closest && event.target.closest(".nav-group");
+    if (group && !(event.relatedTarget && group.contains(event.relatedTarget))) {
+      var button = group.querySelector(".nav-group-toggle");
+      if (button) button.setAttribute("aria-expanded", "false");
+    }
+  });
+
   // A table wider than its box scrolls sideways: the box becomes a keyboard-focusable, named region with
   // a visible cue ("左右滑动查看更多", from <body data-scroll-hint>) and a shadow on the cut edge.
   function markScrollers(root) {
