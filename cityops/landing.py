@@ -126,3 +126,58 @@ def admin_links(user) -> list[dict]:
         {"label": _("问题类别"), "url": reverse("admin:dispatch_category_changelist")},
         {"label": _("用户"), "url": reverse("admin:core_user_changelist")},
     ]
+
+
+def street_day(user) -> list[dict]:
+    """A street sub-centre's day (docs/domain.md §13): its open cases (with their lights), the units'
+    reports waiting for 验收, the units' work still out (overdue in red), its 提级 the district has not
+    taken yet."""
+    from streets.models import Escalation, SubDispatch
+    from streets.selectors import escalations_visible_to, street_cases, sub_dispatches_visible_to
+
+    street = user.street_id
+    open_cases = with_open_step(
+        street_cases(user).filter(status__in=(Status.IN_PROGRESS, Status.PENDING_CHECK, Status.SUSPENDED))
+    ).aggregate(
+        n=Count("id"),
+        red=Count("id", filter=Q(light=Light.RED)),
+        yellow=Count("id", filter=Q(light=Light.YELLOW)),
+    )
+    subs = (
+        sub_dispatches_visible_to(user)
+        .filter(street_id=street)
+        .aggregate(
+            reported=Count("id", filter=Q(state=SubDispatch.State.REPORTED)),
+            out=Count("id", filter=Q(state=SubDispatch.State.DISPATCHED)),
+            late=Count("id", filter=Q(state=SubDispatch.State.DISPATCHED, due_at__lt=timezone.now())),
+        )
+    )
+    pending = escalations_visible_to(user).filter(street_id=street, state=Escalation.State.PENDING).count()
+    home = reverse("streets-home")
+    return [
+        _card(
+            "street_open",
+            _("本街道在办"),
+            open_cases["n"],
+            home,
+            red=open_cases["red"],
+            yellow=open_cases["yellow"],
+            help=_("派给本街道、尚未结案的案件"),
+        ),
+        _card("street_accept", _("待验收反馈"), subs["reported"], home, help=_("单位已反馈，请验收或退回")),
+        _card(
+            "street_out",
+            _("单位处理中"),
+            subs["out"],
+            home,
+            red=subs["late"],
+            help=_("二级派遣，红色为已超单位时限"),
+        ),
+        _card(
+            "street_escalated",
+            _("提级待受理"),
+            pending,
+            reverse("streets-escalations"),
+            help=_("已提级到区，等待区级受理"),
+        ),
+    ]

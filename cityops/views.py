@@ -15,6 +15,7 @@ from cases.models import Notification
 from cases.web.queues import queue_counts, queues_for
 from cityops import landing
 from cityops.navigation import menu_for
+from core.roles import STREET_ROLES
 
 INBOX_PREVIEW = 8
 
@@ -76,6 +77,7 @@ def home(request):
             "today": timezone.localdate(),
             "inspector_day": landing.inspector_day(user) if user.has_role("inspector") else [],
             "hotline_day": landing.hotline_day(user) if user.has_role("hotline") else [],
+            "street_day": landing.street_day(user) if user.roles & STREET_ROLES and user.street_id else [],
             "headline": landing.headline_figures(user) if user.has_role("supervisor", "shift_leader") else [],
             "admin_links": landing.admin_links(user) if user.has_role("admin") else [],
             "shortcuts": menu_for(request.user),

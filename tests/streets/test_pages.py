@@ -135,3 +135,38 @@ def test_a_units_report_is_labelled_as_the_unit_on_the_timeline(world, streets):
     services.sub_report(sub=sub, actor=streets.community_user, note="处理好了")
     page = _client(world.p.street_leader).get(f"/cases/{case.pk}/").content.decode()
     assert "街道下属单位" in page and "处理好了" in page
+
+
+def _day_count(page: str, key: str) -> str:
+    import re
+
+    found = re.search(rf'data-day="street-{key}">.*?<span class="card-count">(\d+)</span>', page, re.S)
+    assert found, key
+    return found.group(1)
+
+
+def test_the_street_staffs_home_page_counts_what_waits_for_them(world, streets):
+    """工作台 of a street's 指挥: its open cases, a unit's report to 验收, work still out, its 提级."""
+    first, second, third = (case_in(world, Status.IN_PROGRESS) for _ in range(3))
+    case_in(world, Status.PENDING_DISPATCH)  # not yet the street's
+    street = _client(world.p.street_dispatcher)
+    for case in (first, second):
+        assert (
+            street.post(
+                f"/streets/cases/{case.pk}/",
+                {"do": "sub_dispatch", "unit": streets.community.pk, "hours": "1"},
+            ).status_code
+            == 302
+        )
+    reported = SubDispatch.objects.get(case=first)
+    _client(streets.community_user).post(f"/streets/tasks/{reported.pk}/report/", {"note": "好了"})
+    street.post(f"/streets/cases/{third.pk}/", {"do": "escalate", "reason": "涉及多个部门，需区级协调"})
+
+    page = street.get("/").content.decode()
+    assert _day_count(page, "street_open") == "3"
+    assert _day_count(page, "street_accept") == "1"
+    assert _day_count(page, "street_out") == "1"
+    assert _day_count(page, "street_escalated") == str(Escalation.objects.filter(case=third).count()) == "1"
+    # Another street's staff see none of it.
+    other = _client(streets.other_dispatcher).get("/").content.decode()
+    assert _day_count(other, "street_open") == "0" and _day_count(other, "street_accept") == "0"
