@@ -18,6 +18,14 @@ def _people():
     return get_user_model().objects.filter(is_active=True).order_by("username")
 
 
+class PeopleField(forms.ModelMultipleChoiceField):
+    """People by name (the login name only to tell two of the same name apart), not by login alone."""
+
+    def label_from_instance(self, obj) -> str:
+        name = obj.get_full_name()
+        return f"{name}（{obj.username}）" if name else obj.username
+
+
 class CampaignForm(forms.Form):
     name = forms.CharField(label=_("专项行动名称"), max_length=100)
     period_start = forms.DateField(label=_("开始日期"), widget=DATE)
@@ -26,7 +34,7 @@ class CampaignForm(forms.Form):
     office = forms.ModelChoiceField(
         Department.objects.order_by("code"), label=_("牵头办公室"), required=False
     )
-    office_staff = forms.ModelMultipleChoiceField(_people(), label=_("办公室成员"), required=False)
+    office_staff = PeopleField(_people(), label=_("办公室成员"), required=False)
     departments = forms.ModelMultipleChoiceField(
         Department.objects.order_by("code"), label=_("参与部门"), required=False
     )

@@ -91,7 +91,8 @@
 
     api.loadCases = function (url, options) {
       return fetchJSON(url || data.casesUrl).then(function (collection) {
-        return api.showCases(collection.features, options || { cluster: data.cluster === "1" });
+        // data-fit: a map of a few cases (a campaign's) zooms to them; the district's map shows the district.
+        return api.showCases(collection.features, options || { cluster: data.cluster === "1", fit: data.fit === "1" });
       });
     };
 
