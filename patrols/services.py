@@ -144,10 +144,21 @@ def patrol_upload(*, patrol: Patrol, actor, batch_key: str, points) -> UploadRes
     unique = _unique(parsed)
     if _append(patrol, actor, batch_key, unique, received=len(parsed)):
         return UploadResult(patrol, len(parsed), len(unique), False)
+    locked, stored, replayed = _store_locked(patrol.pk, actor, batch_key, unique, received=len(parsed))
+    for field in _TOTALS:  # the caller's copy follows, so its next batch can take the one-statement path
+        setattr(patrol, field, getattr(locked, field))
+    return UploadResult(locked, len(parsed), stored, replayed)
+
+
+_TOTALS = ("point_count", "distance_m", "last_point_at", "last_lng", "last_lat")
+
+
+def _store_locked(patrol_id: int, actor, batch_key: str, unique: list, *, received: int):
+    """Any batch, under the patrol's row lock: returns the patrol as stored, the points stored, replayed."""
     with transaction.atomic():
-        patrol = Patrol.objects.select_for_update(no_key=True).get(pk=patrol.pk)
+        patrol = Patrol.objects.select_for_update(no_key=True).get(pk=patrol_id)
         if PatrolEvent.objects.filter(patrol=patrol, batch_key=batch_key).exists():
-            return UploadResult(patrol, len(parsed), 0, True)
+            return patrol, 0, True
         last = patrol.last_point_at
         early = [at for at, *_ in unique if last is not None and at <= last]
         known = set(TrackPoint.objects.filter(patrol=patrol, at__in=early).values_list("at", flat=True))
@@ -162,15 +173,15 @@ def patrol_upload(*, patrol: Patrol, actor, batch_key: str, points) -> UploadRes
             patrol.point_count += len(new)
             patrol.distance_m += _track_length(rows)
             patrol.last_point_at, patrol.last_lng, patrol.last_lat = rows[-1]
-            patrol.save(update_fields=["point_count", "distance_m", "last_point_at", "last_lng", "last_lat"])
+            patrol.save(update_fields=list(_TOTALS))
         PatrolEvent.objects.create(
             patrol=patrol,
             action=PatrolEvent.Action.UPLOAD,
             actor=actor,
             batch_key=batch_key,
-            payload={"received": len(parsed), "stored": len(new)},
+            payload={"received": received, "stored": len(new)},
         )
-    return UploadResult(patrol, len(parsed), len(new), False)
+    return patrol, len(new), False
 
 
 _POINT_COLUMNS = ("patrol_id", "at", "lng", "lat", "accuracy_m")
@@ -302,7 +313,7 @@ def _refresh_totals(patrol: Patrol) -> None:
     patrol.point_count = len(rows)
     patrol.distance_m = _track_length(rows)
     patrol.last_point_at, patrol.last_lng, patrol.last_lat = rows[-1] if rows else (None, None, None)
-    patrol.save(update_fields=["point_count", "distance_m", "last_point_at", "last_lng", "last_lat"])
+    patrol.save(update_fields=list(_TOTALS))
 
 
 def day_tracks(day: date) -> list[coverage.Track]:
