@@ -249,8 +249,8 @@ def _inside_share(
     """How much of each cell (centres gx, gy; lattice from (left, bottom)) lies in the grid: 1 or 0 away
     from its outline; along it, 1/2 + s/cell_m for a centre s metres inside (negative outside), so that a
     grid's edge along the lattice counts no whole row of cells too many or too few."""
-    shapely.prepare(polygon)
-    weight = shapely.contains_xy(polygon, gx, gy).astype(float)
+    segments = _segments(polygon)
+    weight = _inside_centres(segments, gx[0, 0], gy[0, 0], cell_m, gx.shape).astype(float)
     outline = shapely.boundary(polygon)
     points = shapely.get_coordinates(shapely.segmentize(outline, max_segment_length=cell_m / 2))
     cols = np.clip(((points[:, 0] - left) // cell_m).astype(np.int64), 0, gx.shape[1] - 1)
@@ -259,13 +259,33 @@ def _inside_share(
     touched[rows, cols] = True
     # A centre within half a diagonal of the outline has the outline in its cell or a neighbour.
     near = ndimage.binary_dilation(touched, structure=np.ones((3, 3), dtype=bool))
-    s = _distance_to_segments(gx[near], gy[near], _segments(polygon))
+    s = _distance_to_segments(gx[near], gy[near], segments)
     s = np.where(weight[near] > 0, s, -s)
     weight[near] = np.clip(0.5 + s / cell_m, 0, 1)
     if not weight.any():  # a grid smaller than a cell: the cell under its representative point
         px, py = shapely.get_coordinates(shapely.point_on_surface(polygon))[0]
         weight.flat[np.argmin(np.hypot(gx - px, gy - py))] = 1.0
     return weight
+
+
+def _inside_centres(
+    seg: np.ndarray, x0: float, y0: float, cell_m: float, shape: tuple[int, int]
+) -> np.ndarray:
+    """Which cell centres (the first at x0, y0; `shape` rows × columns) lie inside the outline `seg`: a
+    scanline fill by the even–odd rule, so holes and separate parts come out right. Each row's centre
+    line is crossed by the edges spanning it; a centre is inside when an odd number of crossings lie to
+    its left. (GEOS's point-in-polygon cell by cell was a fifth of the coverage's time, `make bench`.)"""
+    rows, cols = shape
+    ax, ay, bx, by = (seg[:, k][:, None] for k in range(4))
+    y = y0 + cell_m * np.arange(rows)[None, :]
+    # Half-open in y, so a vertex on a row's line counts once; horizontal edges cross nothing.
+    spans = (np.minimum(ay, by) <= y) & (y < np.maximum(ay, by))
+    edge, row = np.nonzero(spans)
+    ax, ay, bx, by, yy = ax[edge, 0], ay[edge, 0], bx[edge, 0], by[edge, 0], y[0, row]
+    x = ax + (yy - ay) * (bx - ax) / (by - ay)
+    first_right = np.clip(np.floor((x - x0) / cell_m).astype(np.int64) + 1, 0, cols)  # centres right of it
+    toggles = np.bincount(row * (cols + 1) + first_right, minlength=rows * (cols + 1)).reshape(rows, cols + 1)
+    return (np.cumsum(toggles, axis=1)[:, :cols] % 2).astype(bool)
 
 
 def _segments(polygon) -> np.ndarray:
