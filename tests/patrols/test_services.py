@@ -245,3 +245,24 @@ def test_a_batch_straddling_two_grids_counts_in_each(world, on_patrol, morning):
     assert rows[world.other_grid.pk].mileage_m == pytest.approx(10 * STEP_M, abs=1)
     assert rows[world.grid.pk].coverage > 0.3 and rows[world.other_grid.pk].coverage > 0.8
     assert Patrol.objects.get().distance_m == pytest.approx(114 * STEP_M, abs=3)
+
+
+def test_a_days_tracks_read_whole_per_patrol_match_the_point_by_point_read(world, on_patrol, morning):
+    points = points_along(117.2001, 39.0505, at=morning + timedelta(minutes=1), n=12)
+    with time_machine.travel(morning + timedelta(minutes=10), tick=False):
+        services.patrol_upload(patrol=on_patrol, actor=world.p.inspector, batch_key="b2", points=points[6:])
+        services.patrol_upload(patrol=on_patrol, actor=world.p.inspector, batch_key="b1", points=points[:6])
+        other = services.patrol_start(actor=world.p.other_inspector)
+        services.patrol_upload(
+            patrol=other,
+            actor=world.p.other_inspector,
+            batch_key="b1",
+            points=points_along(117.2101, 39.0505, at=morning + timedelta(minutes=11), n=4),
+        )
+    start = morning.replace(hour=0)
+    whole = services._day_tracks_pg(start, start + timedelta(days=1))
+    by_point = services._day_tracks_rows(start, start + timedelta(days=1))
+    assert [len(t.times) for t in whole] == [12, 4]
+    assert [(t.inspector, list(t.times), list(t.lngs), list(t.lats)) for t in whole] == [
+        (t.inspector, pytest.approx(t.times, abs=1e-6), t.lngs, t.lats) for t in by_point
+    ]
