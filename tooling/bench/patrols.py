@@ -54,8 +54,8 @@ BATCH = 120
 # Phones upload at the same time, through the web server's workers (8 in docker-compose.yml): the day is
 # ingested by this many uploaders at once, each with its own database connection.
 UPLOADERS = 4
-TARGET_INGEST_S = 600
-TARGET_COVERAGE_S = 60
+TARGET_INGEST_S = 120
+TARGET_COVERAGE_S = 30
 SAMPLE_GRIDS = 20  # the counted coverage checked against the exact union on this many grids
 
 
