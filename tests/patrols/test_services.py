@@ -247,6 +247,7 @@ def test_a_batch_straddling_two_grids_counts_in_each(world, on_patrol, morning):
     assert Patrol.objects.get().distance_m == pytest.approx(114 * STEP_M, abs=3)
 
 
+@pytest.mark.postgres  # the binary COPY read is PostgreSQL's
 def test_a_days_tracks_read_whole_per_patrol_match_the_point_by_point_read(world, on_patrol, morning):
     points = points_along(117.2001, 39.0505, at=morning + timedelta(minutes=1), n=12)
     with time_machine.travel(morning + timedelta(minutes=10), tick=False):
