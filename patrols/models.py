@@ -28,6 +28,10 @@ class Patrol(models.Model):
     point_count = models.PositiveIntegerField(_("轨迹点数"), default=0)
     distance_m = models.FloatField(_("里程 (m)"), default=0)
     last_point_at = models.DateTimeField(_("最后定位时间"), null=True, blank=True)
+    # The last fix's position, kept with its time so that a batch continuing the track measures its
+    # first step without reading the points back (patrols/services.py).
+    last_lng = models.FloatField(_("最后定位经度"), null=True, blank=True)
+    last_lat = models.FloatField(_("最后定位纬度"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("巡查")

@@ -148,3 +148,29 @@ def test_a_grid_smaller_than_a_cell_is_covered_or_not_by_its_point():
     far = square(half=0.5)
     far["coordinates"][0] = [[lng, lat + 0.005] for lng, lat in far["coordinates"][0]]  # 550 m north
     assert compute([walk(across("x"))], {1: far}, **rules)[1].coverage == 0
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_scanline_fill_agrees_with_point_in_polygon(seed):
+    """The cells counted inside a grid (`_inside_centres`) are those GEOS finds inside: a ragged outline,
+    a hole and a second part, on a lattice not aligned with any of them."""
+    import numpy as np
+    import shapely
+
+    from patrols.coverage import _inside_centres, _segments
+
+    rng = random.Random(seed)
+    ring = [
+        (math.cos(a) * r, math.sin(a) * r)
+        for a, r in ((2 * math.pi * k / 40, rng.uniform(60, 120)) for k in range(40))
+    ]
+    hole = [(-20, -20), (25, -15), (20, 20), (-15, 25)]
+    polygon = shapely.MultiPolygon(
+        [shapely.Polygon(ring, [hole]), shapely.box(150, 0, 190.3, 37.1), shapely.box(150, -50, 170, -20)]
+    )
+    cell = 2.5
+    x0, y0 = -130 + rng.random(), -130 + rng.random()
+    gx, gy = np.meshgrid(x0 + cell * np.arange(140), y0 + cell * np.arange(110))
+    expected = shapely.contains_xy(polygon, gx, gy)
+    assert expected.sum() > 1000
+    assert (_inside_centres(_segments(polygon), x0, y0, cell, gx.shape) == expected).all()
