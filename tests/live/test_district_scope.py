@@ -7,7 +7,7 @@ from django.urls import reverse
 from cases import services
 from tests.cases.two_districts import build_city, report
 
-pytestmark = pytest.mark.usefixtures("fast_passwords", "media_root")
+pytestmark = pytest.mark.usefixtures("fast_passwords")
 
 
 @pytest.fixture
