@@ -51,11 +51,14 @@ class ContractorRow:
     assessed: bool  # a stored 月度考核 (else computed as the month stands)
 
 
-def contractor_report(month: date, *, street=None) -> list[ContractorRow]:
-    """Each contractor's month: the stored 月度考核 where there is one, else the figures as they stand."""
+def contractor_report(month: date, *, street=None, district: int | None = None) -> list[ContractorRow]:
+    """Each contractor's month: the stored 月度考核 where there is one, else the figures as they stand.
+    `district`: the contractors working in that district (docs/domain.md §13)."""
     first, _last = month_bounds(month)
     stored = {m.contractor_id: m for m in MonthlyAssessment.objects.filter(month=first)}
     contractors = Contractor.objects.filter(is_active=True)
+    if district is not None:
+        contractors = contractors.filter(contracts__areas__street__district_id=district).distinct()
     if street is not None:
         contractors = contractors.filter(contracts__areas__street=street).distinct()
     rows = []
@@ -89,8 +92,9 @@ class StreetRow:
     rectification_cost: Decimal
 
 
-def street_report(start: date, end: date) -> list[StreetRow]:
-    """Per street: inspections carried out, their mean score, failed items, 挂号 cases, 代为整改 cost."""
+def street_report(start: date, end: date, *, district: int | None = None) -> list[StreetRow]:
+    """Per street: inspections carried out, their mean score, failed items, 挂号 cases, 代为整改 cost.
+    `district`: that district's streets only (docs/domain.md §13)."""
     from grids.models import Street
 
     lo, hi = _span(start, end)
@@ -99,7 +103,9 @@ def street_report(start: date, end: date) -> list[StreetRow]:
         work_areas__inspections__inspected_at__range=(lo, hi),
     )
     streets = (
-        Street.objects.filter(work_areas__isnull=False)
+        Street.objects.filter(
+            work_areas__isnull=False, **({} if district is None else {"district_id": district})
+        )
         .distinct()
         .annotate(
             n=Count("work_areas__inspections", filter=done),
