@@ -65,7 +65,12 @@ def city():
             area=d.area, checklist=checklist, inspector=d.inspector, planned_on=today
         )
         d.rectification = Rectification.objects.create(
-            contractor=d.contractor, area=d.area, done_on=today, description="代为清扫", cost=D("500")
+            contractor=d.contractor,
+            area=d.area,
+            done_on=today,
+            description="代为清扫",
+            cost=D("500"),
+            recorded_by=d.supervisor,
         )
     city.month = f"{today:%Y-%m}"
     return city
