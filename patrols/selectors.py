@@ -14,8 +14,9 @@ from patrols.models import GridCoverage, GridPatrolPlan, Patrol, TrackPoint
 
 
 def district_of(user) -> int | None:
-    """The district whose patrols `user` reads (docs/domain.md §13), or None: every district."""
-    return district_limit(user)
+    """The district whose patrols `user` reads (docs/domain.md §13), or None: every district (also for no
+    user: a report built by the system)."""
+    return None if user is None else district_limit(user)
 
 
 def in_district(district: int | str | None, *, prefix: str = "grid__") -> Q:
