@@ -13,7 +13,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from assessment import reports, services
+from assessment import reports, selectors, services
 from assessment.filters import (
     ContractorFilter,
     InspectionFilter,
@@ -67,6 +67,12 @@ def _month(value: str):
 @extend_schema_view(list=extend_schema(summary="作业单位列表"), retrieve=extend_schema(summary="作业单位"))
 class ContractorViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Contractor.objects.prefetch_related("contracts").order_by("name")
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        return selectors.contractors_for(self.request.user, self.queryset)  # their district's (§13)
+
     serializer_class = ContractorSerializer
     filterset_class = ContractorFilter
     pagination_class = Pagination
@@ -89,7 +95,7 @@ class InspectionViewSet(viewsets.ReadOnlyModelViewSet):
             qs = qs.prefetch_related("findings__item", "findings__case", "dust_samples")
         if not self.request.user.has_perm("assessment.change_inspection"):
             qs = qs.filter(inspector=self.request.user)  # an inspector: their own inspections only
-        return qs
+        return selectors.in_district(qs, self.request.user)
 
     def get_serializer_class(self):
         return InspectionDetailSerializer if self.action == "retrieve" else InspectionSerializer
@@ -161,7 +167,7 @@ class FindingViewSet(viewsets.GenericViewSet):
         qs = super().get_queryset()
         if not self.request.user.has_perm("assessment.change_inspection"):
             qs = qs.filter(inspection__inspector=self.request.user)
-        return qs
+        return selectors.in_district(qs, self.request.user, "inspection__area__")
 
     perm_model = Inspection  # seeing a finding is seeing its inspection
 
@@ -195,6 +201,11 @@ class RectificationViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, views
     pagination_class = Pagination
     permission_classes = [CanView]
 
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        return selectors.rectifications_for(self.request.user, self.queryset)
+
     def create(self, request, *args, **kwargs):
         _gate(request, "assessment.add_rectification")
         data = RectificationSerializer(data=request.data)
@@ -223,6 +234,11 @@ class MonthlyAssessmentViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = MonthlyAssessmentFilter
     pagination_class = Pagination
     permission_classes = [CanView]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        return selectors.contractors_for(self.request.user, self.queryset, "contractor_id")
 
     @extend_schema(
         summary="月度考核：计算并保存作业质量等级与扣款",
@@ -262,5 +278,7 @@ class StreetReportView(APIView):
             first = _month(request.query_params.get("month", ""))
         except ActionError as exc:
             return error_response(exc)
-        rows = reports.street_report(*services.month_bounds(first))
+        rows = reports.street_report(
+            *services.month_bounds(first), district=selectors.district_of(request.user)
+        )
         return Response(StreetReportSerializer(rows, many=True).data)

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assessment import scoring
+from assessment import scoring, selectors
 from assessment.models import Contractor, Finding, Inspection, MonthlyAssessment, Rectification, StreetTarget
 from assessment.services import month_bounds, month_figures
 
@@ -51,11 +51,30 @@ class ContractorRow:
     assessed: bool  # a stored 月度考核 (else computed as the month stands)
 
 
-def contractor_report(month: date, *, street=None) -> list[ContractorRow]:
-    """Each contractor's month: the stored 月度考核 where there is one, else the figures as they stand."""
+def _district_field(district: int | str) -> str:
+    """The street's district by pk, or by code (as the KPI filters give it)."""
+    return "street__district_id" if isinstance(district, int) else "street__district__code"
+
+
+def _district_of(filters: dict, user) -> int | str | None:
+    """The KPI report's district: the user's own when they are held to one (docs/domain.md §13), else
+    the one the filters ask for, else None."""
+    own = selectors.district_of(user)
+    if own is not None:
+        return own
+    asked = filters.get("district")
+    return getattr(asked, "code", asked) or None
+
+
+def contractor_report(month: date, *, street=None, district: int | str | None = None) -> list[ContractorRow]:
+    """Each contractor's month: the stored 月度考核 where there is one, else the figures as they stand.
+    `district`: the contractors working in that district (docs/domain.md §13)."""
     first, _last = month_bounds(month)
     stored = {m.contractor_id: m for m in MonthlyAssessment.objects.filter(month=first)}
     contractors = Contractor.objects.filter(is_active=True)
+    if district is not None:
+        field = f"contracts__areas__{_district_field(district)}"
+        contractors = contractors.filter(**{field: district}).distinct()
     if street is not None:
         contractors = contractors.filter(contracts__areas__street=street).distinct()
     rows = []
@@ -89,8 +108,9 @@ class StreetRow:
     rectification_cost: Decimal
 
 
-def street_report(start: date, end: date) -> list[StreetRow]:
-    """Per street: inspections carried out, their mean score, failed items, 挂号 cases, 代为整改 cost."""
+def street_report(start: date, end: date, *, district: int | None = None) -> list[StreetRow]:
+    """Per street: inspections carried out, their mean score, failed items, 挂号 cases, 代为整改 cost.
+    `district`: that district's streets only (docs/domain.md §13)."""
     from grids.models import Street
 
     lo, hi = _span(start, end)
@@ -99,7 +119,9 @@ def street_report(start: date, end: date) -> list[StreetRow]:
         work_areas__inspections__inspected_at__range=(lo, hi),
     )
     streets = (
-        Street.objects.filter(work_areas__isnull=False)
+        Street.objects.filter(
+            work_areas__isnull=False, **({} if district is None else {"district_id": district})
+        )
         .distinct()
         .annotate(
             n=Count("work_areas__inspections", filter=done),
@@ -150,7 +172,7 @@ def contractor_section(start: date, end: date, filters: dict, user):
             "deduction": r.total_deduction,
             "payable": r.payable,
         }
-        for r in contractor_report(start, street=_street_of(filters))
+        for r in contractor_report(start, street=_street_of(filters), district=_district_of(filters, user))
     ]
     return Section(
         key="contractors",
@@ -175,6 +197,8 @@ def street_target_section(start: date, end: date, filters: dict, user):
     from kpi.reports import Column, Section
 
     targets = StreetTarget.objects.select_related("street").order_by("street__code", "indicator")
+    if (district := _district_of(filters, user)) is not None:
+        targets = targets.filter(**{_district_field(district): district})
     street = _street_of(filters)
     if street is not None:
         targets = targets.filter(street=street)

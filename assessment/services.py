@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
-from assessment import scoring
+from assessment import scoring, selectors
 from assessment.models import (
     AssessmentEvent,
     Checklist,
@@ -314,6 +314,17 @@ def finding_register(*, finding: Finding, actor, category=None, description: str
 # ---------------------------------------------------------------- 代为整改 and the month
 
 
+def _own_district(actor, area, contractor) -> None:
+    """A district's staff record 代为整改 in their district's areas, for contractors working there."""
+    district = selectors.district_of(actor)
+    if district is None:
+        return
+    if area is not None and area.street.district_id != district:
+        raise InvalidInput(f"作业区域 {area.name} 不属于您所在的区", field="area")
+    if not selectors.contractors_for(actor).filter(pk=contractor.pk).exists():
+        raise InvalidInput(f"作业单位 {contractor.name} 不在您所在的区作业", field="contractor")
+
+
 def rectification_record(
     *,
     contractor: Contractor,
@@ -332,6 +343,7 @@ def rectification_record(
         raise InvalidInput("费用不能为负", field="cost")
     if area is not None and area.contract.contractor_id != contractor.pk:
         raise InvalidInput("该作业区域不属于此作业单位", field="area")
+    _own_district(actor, area, contractor)
     with transaction.atomic():
         row = Rectification.objects.create(
             contractor=contractor,
@@ -391,6 +403,11 @@ def month_assess(*, contractor: Contractor, month: date, actor) -> MonthlyAssess
     """月度考核: store the month's score, grade and deductions (again: a re-assessment replaces the row,
     and the event log keeps every version)."""
     _require(actor, "assessment.add_monthlyassessment", "进行月度考核")
+    if selectors.works_elsewhere(actor, contractor):
+        raise InvalidInput(
+            f"作业单位 {contractor.name} 不在或不只在您所在的区作业，其月度考核由全区或市级用户进行",
+            field="contractor",
+        )
     first, _last = month_bounds(month)
     with transaction.atomic():
         result = month_figures(contractor, first)

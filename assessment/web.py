@@ -14,9 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from assessment import reports, services
+from assessment import reports, selectors, services
 from assessment.filters import parse_month
-from assessment.models import Contractor, Finding, Inspection, WorkArea
+from assessment.models import Finding, Inspection, WorkArea
 from cases.errors import ActionError
 
 
@@ -38,6 +38,7 @@ def overview(request):
         raise PermissionDenied
     first = _month_of(request)
     start, end = services.month_bounds(first)
+    district = selectors.district_of(request.user)  # a district's staff: their district's (§13)
     inspectors = (
         get_user_model().objects.filter(groups__name="inspector", is_active=True).order_by("username")
     )
@@ -46,16 +47,18 @@ def overview(request):
         "month_value": f"{first:%Y-%m}",
         "previous": f"{_shift(first, -1):%Y-%m}",
         "next": f"{_shift(first, 1):%Y-%m}",
-        "contractors": reports.contractor_report(first),
-        "streets": reports.street_report(start, end),
-        "assigned": Inspection.objects.filter(planned_on__range=(start, end))
+        "contractors": reports.contractor_report(first, district=district),
+        "streets": reports.street_report(start, end, district=district),
+        "assigned": selectors.in_district(
+            Inspection.objects.filter(planned_on__range=(start, end)), request.user
+        )
         .select_related("area__street", "inspector")
         .order_by("planned_on", "id")[:200],
         "inspectors": inspectors,
         "can_draw": request.user.has_perm("assessment.add_inspection"),
         "can_assess": request.user.has_perm("assessment.add_monthlyassessment"),
         "can_rectify": request.user.has_perm("assessment.add_rectification"),
-        "rectify_areas": WorkArea.objects.filter(is_active=True)
+        "rectify_areas": selectors.in_district(WorkArea.objects.filter(is_active=True), request.user, "")
         .select_related("contract__contractor")
         .order_by("name"),
     }
@@ -94,7 +97,7 @@ def draw(request):
 def assess(request, pk: int):
     _gate(request, "assessment.add_monthlyassessment")
     first = _month_of(request)
-    contractor = get_object_or_404(Contractor, pk=pk)
+    contractor = get_object_or_404(selectors.contractors_for(request.user), pk=pk)
     try:
         row = services.month_assess(contractor=contractor, month=first, actor=request.user)
     except ActionError as exc:
@@ -118,9 +121,8 @@ def assess(request, pk: int):
 def rectify(request):
     _gate(request, "assessment.add_rectification")
     first = _month_of(request)
-    area = get_object_or_404(
-        WorkArea.objects.select_related("contract__contractor"), pk=request.POST.get("area")
-    )
+    areas = selectors.in_district(WorkArea.objects.all(), request.user, "")
+    area = get_object_or_404(areas.select_related("contract__contractor"), pk=request.POST.get("area"))
     try:
         done_on = date.fromisoformat(request.POST.get("done_on", ""))
         cost = Decimal(request.POST.get("cost", ""))
@@ -142,7 +144,7 @@ def rectify(request):
 
 def _visible(request, pk: int) -> Inspection:
     inspection = get_object_or_404(
-        Inspection.objects.select_related(
+        selectors.in_district(Inspection.objects.all(), request.user).select_related(
             "area__street", "area__contract__contractor", "checklist", "inspector"
         ),
         pk=pk,
@@ -216,7 +218,8 @@ def _float(value):
 @login_required
 @require_POST
 def register(request, pk: int):
-    finding = get_object_or_404(Finding.objects.select_related("inspection"), pk=pk)
+    findings = selectors.in_district(Finding.objects.all(), request.user, "inspection__area__")
+    finding = get_object_or_404(findings.select_related("inspection"), pk=pk)
     _visible(request, finding.inspection_id)
     try:
         case = services.finding_register(finding=finding, actor=request.user)

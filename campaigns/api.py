@@ -58,15 +58,24 @@ class _Base(viewsets.GenericViewSet):
 class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Base):
     serializer_class = s.CampaignSerializer
     filterset_class = CampaignFilterSet
-    queryset = Campaign.objects.prefetch_related(
-        Prefetch("goals", Goal.objects.order_by("id")),
-        "office_staff",
-        "departments",
-        "streets",
-        "scope_streets",
-        "scope_grids",
-        "scope_categories",
-    ).order_by("-period_start", "id")
+    queryset = Campaign.objects.none()  # the schema's model; requests read get_queryset()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        return (
+            selectors.campaigns_for(self.request.user)  # a district's staff: their district's (§13)
+            .prefetch_related(
+                Prefetch("goals", Goal.objects.order_by("id")),
+                "office_staff",
+                "departments",
+                "streets",
+                "scope_streets",
+                "scope_grids",
+                "scope_categories",
+            )
+            .order_by("-period_start", "id")
+        )
 
     @extend_schema(
         request=s.CampaignCreateSerializer, responses={201: s.CampaignSerializer}, summary="设立专项行动"
@@ -183,7 +192,12 @@ class RegisterItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Bas
 
 class FollowUpRuleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Base):
     serializer_class = s.FollowUpRuleSerializer
-    queryset = FollowUpRule.objects.order_by("id")
+    queryset = FollowUpRule.objects.none()  # the schema's model; requests read get_queryset()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        return selectors.rules_for(self.request.user).order_by("id")
 
     @extend_schema(
         request=s.FollowUpRuleSerializer, responses={201: s.FollowUpRuleSerializer}, summary="设置回头看规则"

@@ -37,6 +37,18 @@ class Campaign(models.Model):
         "dispatch.Department", verbose_name=_("参与部门"), blank=True, related_name="campaigns"
     )
     streets = models.ManyToManyField("grids.Street", verbose_name=_("参与街道"), blank=True, related_name="+")
+    # Whose campaign it is in a deployment of several districts (docs/domain.md §13): set from the leader
+    # who sets it up. A column, not a walk through its streets and offices: a campaign may name none, and
+    # every list of tasks, items and cases would otherwise join through four many-to-many tables.
+    # Blank: the whole deployment's (a one-district deployment, or set up by staff of no district).
+    district = models.ForeignKey(
+        "grids.District",
+        verbose_name=_("区"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     # The scope: a case reported here during the period is tagged automatically. Empty = no limit.
     scope_streets = models.ManyToManyField(
         "grids.Street", verbose_name=_("范围：街道"), blank=True, related_name="+"

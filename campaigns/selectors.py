@@ -1,10 +1,47 @@
 """The querysets behind the lists: who sees what. Department staff see their own unit's work; everyone
-else on the platform sees the district's (docs/domain.md §1)."""
+else on the platform sees the district's (docs/domain.md §1) — in a deployment of several districts,
+a user whose `district` is set sees their district's rows only (§13): a campaign and its tasks by the
+campaign's district, 挂号 items and hazards by their street's, 回头看 by their case's."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
-from campaigns.models import CampaignTask, FollowUp, Hazard, RegisterItem
+from campaigns.models import Campaign, CampaignTask, FollowUp, FollowUpRule, Hazard, RegisterItem
+from cases.selectors import district_limit
 from core.roles import DISTRICT_WIDE_ROLES, Role
+
+
+def district_of(user) -> int | None:
+    """The district `user` is held to, or None (every district; also the system: no user)."""
+    return None if user is None else district_limit(user)
+
+
+def in_district(qs: QuerySet, user, path: str) -> QuerySet:
+    """`qs` narrowed to the user's district, `path` leading from its rows to a district id."""
+    district = district_of(user)
+    return qs if district is None else qs.filter(**{path: district})
+
+
+def department_district(department) -> int | None:
+    """A street's office belongs to its street's district; a bureau or an enterprise to none (it may
+    serve every district)."""
+    return department.street.district_id if department is not None and department.street_id else None
+
+
+def campaigns_for(user) -> QuerySet[Campaign]:
+    return in_district(Campaign.objects.all(), user, "district_id")
+
+
+def rules_for(user) -> QuerySet[FollowUpRule]:
+    """A rule's district: its street's, its grid's or its campaign's; a rule of none is the deployment's."""
+    district = district_of(user)
+    rules = FollowUpRule.objects.all()
+    if district is None:
+        return rules
+    return rules.filter(
+        Q(street__district_id=district)
+        | Q(grid__community__street__district_id=district)
+        | Q(campaign__district_id=district)
+    )
 
 
 def _own_unit(qs: QuerySet, user) -> QuerySet:
@@ -17,6 +54,7 @@ def _own_unit(qs: QuerySet, user) -> QuerySet:
 
 def tasks_for(user) -> QuerySet[CampaignTask]:
     qs = CampaignTask.objects.select_related("department", "campaign").order_by("deadline", "seq", "id")
+    qs = in_district(qs, user, "campaign__district_id")
     if user.campaign_offices.exists():
         return qs
     return _own_unit(qs, user)
@@ -26,6 +64,7 @@ def items_for(user) -> QuerySet[RegisterItem]:
     qs = RegisterItem.objects.select_related("department", "street", "grid", "case").order_by(
         "deadline", "id"
     )
+    qs = in_district(qs, user, "street__district_id")
     if user.campaign_offices.exists():
         return qs
     return _own_unit(qs, user)
@@ -33,11 +72,12 @@ def items_for(user) -> QuerySet[RegisterItem]:
 
 def hazards_for(user) -> QuerySet[Hazard]:
     qs = Hazard.objects.select_related("department", "street", "grid").order_by("deadline", "id")
-    return _own_unit(qs, user)
+    return _own_unit(in_district(qs, user, "street__district_id"), user)
 
 
 def followups_for(user) -> QuerySet[FollowUp]:
     qs = FollowUp.objects.select_related("case", "new_case").order_by("due_at", "id")
+    qs = in_district(qs, user, "case__district_id")
     if user.has_role(*DISTRICT_WIDE_ROLES):
         return qs
     if user.has_role(Role.INSPECTOR):

@@ -24,7 +24,7 @@ from cases.errors import ActionError, ActionForbidden, InvalidInput
 from cases.models import Case
 from core.api import Pagination
 from dispatch.models import Department
-from enforcement import figures, permissions, services
+from enforcement import figures, permissions, selectors, services
 from enforcement.filters import OutcomeFilter, PartyFilter
 from enforcement.importers import PartyImportError, import_parties
 from enforcement.models import Agency, JointOperation, Outcome, Party
@@ -76,11 +76,10 @@ class PartyViewSet(viewsets.ReadOnlyModelViewSet):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):
-        return (
-            Party.objects.select_related("street")
-            .prefetch_related("letters")
-            .order_by("street__code", "name")
-        )
+        parties = Party.objects.select_related("street").prefetch_related("letters")
+        if not getattr(self, "swagger_fake_view", False):
+            parties = selectors.parties_for(self.request.user, parties)  # their district's (§13)
+        return parties.order_by("street__code", "name")
 
     @extend_schema(request=PartyWriteSerializer, responses={201: PartySerializer}, summary="登记责任主体")
     def create(self, request):
@@ -145,7 +144,8 @@ class PartyViewSet(viewsets.ReadOnlyModelViewSet):
     )
     def repeat_offenders(self, request):
         street = Street.objects.filter(code=request.query_params.get("street", "")).first()
-        qs = services.repeat_offenders(street=street).prefetch_related("letters")
+        qs = selectors.parties_for(request.user, services.repeat_offenders(street=street))
+        qs = qs.prefetch_related("letters")
         return Response(PartySerializer(qs, many=True, context={"request": request}).data)
 
 
@@ -158,7 +158,10 @@ class OutcomeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     permission_classes = [CanRead]
 
     def get_queryset(self):
-        return Outcome.objects.select_related("case", "party", "unit", "agency").order_by("-issued_at", "-pk")
+        outcomes = Outcome.objects.select_related("case", "party", "unit", "agency")
+        if not getattr(self, "swagger_fake_view", False):
+            outcomes = selectors.outcomes_for(self.request.user, outcomes)
+        return outcomes.order_by("-issued_at", "-pk")
 
     @extend_schema(
         request=OutcomeCreateSerializer, responses={201: OutcomeSerializer}, summary="录入执法结果"
@@ -199,7 +202,7 @@ class OutcomeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return refused or Response(OutcomeSerializer(outcome).data, status=status.HTTP_201_CREATED)
 
     def _act(self, request, pk, fn, serializer_class=None, **extra):
-        outcome = get_object_or_404(Outcome, pk=pk)
+        outcome = get_object_or_404(selectors.outcomes_for(request.user), pk=pk)
         data = _valid(serializer_class, request) if serializer_class else {}
         done, refused = _call(fn, outcome=outcome, actor=request.user, **data, **extra)
         return refused or Response(OutcomeSerializer(done).data)
@@ -230,7 +233,7 @@ class CasePartyView(APIView):
 
     @extend_schema(request=ConfirmSerializer, responses={200: dict}, summary="确认或排除案件的责任主体")
     def post(self, request, pk: int, decision: str):
-        case = get_object_or_404(Case, pk=pk)
+        case = get_object_or_404(selectors.cases_for(request.user), pk=pk)
         data = _valid(ConfirmSerializer, request)
         if decision == "confirm":
             link, refused = _call(
@@ -263,7 +266,10 @@ class JointOperationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     permission_classes = [CanRead]
 
     def get_queryset(self):
-        return JointOperation.objects.prefetch_related("departments", "cases").order_by("-date", "-pk")
+        operations = JointOperation.objects.prefetch_related("departments", "cases")
+        if not getattr(self, "swagger_fake_view", False):
+            operations = selectors.operations_for(self.request.user, operations)
+        return operations.order_by("-date", "-pk")
 
     @extend_schema(
         request=JointOperationCreateSerializer,
@@ -319,4 +325,5 @@ class FiguresView(APIView):
         for name, value in filters.items():
             if "\x00" in value or len(value) > 50:
                 raise ValidationError({name: ["编码无效"]})
-        return Response(FiguresRowSerializer(figures.figures(start, end, by=by, **filters), many=True).data)
+        rows = figures.figures(start, end, by=by, district=selectors.district_of(request.user), **filters)
+        return Response(FiguresRowSerializer(rows, many=True).data)

@@ -56,6 +56,8 @@ def _code(value):
 
 
 def _narrow(qs, filters: dict, prefix: str = "case__"):
+    if filters.get("district") is not None:  # a district's staff: their district's (docs/domain.md §13)
+        qs = qs.filter(**{prefix + "district_id": filters["district"]})
     for name in FILTERS:
         value = _code(filters.get(name))
         if value:
@@ -80,7 +82,8 @@ def _key(case, by: str | None, when: datetime | None) -> tuple[str, str]:
 
 
 def figures(start: date, end: date, *, by: str | None = None, **filters) -> list[dict]:
-    """One row per group (by=None: one total row), each with `code`, `name` and every metric."""
+    """One row per group (by=None: one total row), each with `code`, `name` and every metric.
+    `filters`: FILTERS' codes, and `district` (a pk; None: every district)."""
     if by not in (None, *GROUPS):
         raise ValueError(f"unknown grouping {by!r}")
     lo, hi = local_days(start, end)

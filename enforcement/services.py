@@ -17,7 +17,7 @@ from cases.errors import ActionForbidden, ActionRefused, InvalidInput
 from cases.models import Case
 from cases.workflow import Status
 from dispatch.codes import credit_code_errors
-from enforcement import credit, permissions
+from enforcement import credit, permissions, selectors
 from enforcement.frontage import NEAR_METRES, FrontageError, bbox_margin_deg, distance_m, parse_frontage
 from enforcement.models import (
     Agency,
@@ -61,9 +61,23 @@ def _staff(actor, case: Case | None = None):
     unit = permissions.unit_of(actor)
     if unit is None:
         raise ActionForbidden("只有综合执法人员可以录入执法结果")
-    if case is not None and not permissions.case_in_scope(actor, case):
-        raise ActionForbidden("该案件不属于本执法单位")
+    if case is not None:
+        _own_district(actor, case)
+        if not permissions.case_in_scope(actor, case):
+            raise ActionForbidden("该案件不属于本执法单位")
     return unit
+
+
+def _own_district(actor, case: Case) -> None:
+    """Acting on another district's case: refused whoever the actor is (docs/domain.md §13)."""
+    if selectors.foreign(actor, case.district_id):
+        raise ActionForbidden("该案件不属于您所在的区")
+
+
+def _district_field(actor, district_id: int | None, field: str, what: str) -> None:
+    """A referenced row (a street, a party, a department, a case) from another district: 400 naming it."""
+    if selectors.foreign(actor, district_id):
+        raise InvalidInput(f"{what}不属于您所在的区", field=field)
 
 
 def _locked(case: Case | int) -> Case:
@@ -127,6 +141,8 @@ def party_save(*, actor, party: Party | None = None, **fields) -> Party:
             party = Party(credit_score=CreditPolicy.current().initial)
         for name, value in fields.items():
             setattr(party, name, value)
+        if party.street_id:
+            _district_field(actor, party.street.district_id, "street", "街道")
         if (
             party.credit_code
             and Party.objects.filter(credit_code=party.credit_code).exclude(pk=party.pk).exists()
@@ -168,6 +184,7 @@ def case_party_confirm(
         raise ActionForbidden("只有综合执法人员或值班长可以确认责任主体")
     with transaction.atomic():
         case = _locked(case)
+        _own_district(actor, case)
         if permissions.is_enforcement_staff(actor) and not actor.has_role("shift_leader"):
             _staff(actor, case)
         if case.status in (Status.REJECTED, Status.VOIDED):
@@ -181,6 +198,7 @@ def case_party_confirm(
             party = Party.objects.filter(pk=party).first()
             if party is None:
                 raise InvalidInput("责任主体不存在", field="party")
+        _district_field(actor, party.street.district_id if party.street_id else None, "party", "责任主体")
         previous = link.party if link and link.state == CaseParty.State.CONFIRMED else None
         now = timezone.now()
         if link is None:
@@ -202,6 +220,7 @@ def case_party_dismiss(*, case: Case | int, actor, note: str = "") -> CaseParty:
         raise ActionForbidden("只有综合执法人员或值班长可以排除责任主体")
     with transaction.atomic():
         case = _locked(case)
+        _own_district(actor, case)
         link = CaseParty.objects.select_for_update().filter(case=case).first()
         if link is None:
             raise ActionRefused("该案件没有责任主体")
@@ -432,6 +451,7 @@ def outcome_check(*, outcome, actor, rectified: bool, note: str = "", at=None) -
     with transaction.atomic():
         found = _locked_outcome(outcome)
         case = found.case
+        _own_district(actor, case)
         inspector = actor.has_role("inspector") and case.grid.inspectors.filter(pk=actor.pk).exists()
         if not inspector:
             _staff(actor, case)
@@ -532,6 +552,9 @@ def party_contact_record(
     party = party if isinstance(party, Party) else Party.objects.filter(pk=party).first()
     if party is None:
         raise InvalidInput("责任主体不存在", field="party")
+    _district_field(actor, party.street.district_id if party.street_id else None, "party", "责任主体")
+    if case is not None:
+        _district_field(actor, case.district_id, "case", "案件")
     at = at or timezone.now()
     with transaction.atomic():
         record = PartyContact.objects.create(
@@ -550,12 +573,20 @@ def joint_operation_create(
     departments = list(departments)
     if len(departments) < 2:
         raise InvalidInput("联合执法至少需要两个参与部门", field="departments")
+    cases = list(cases)
+    if street is not None:
+        _district_field(actor, street.district_id, "street", "街道")
+    for department in departments:  # a street's office belongs to its district; a bureau to none
+        if department.street_id:
+            _district_field(actor, department.street.district_id, "departments", f"部门 {department.name} ")
+    for case in cases:
+        _district_field(actor, case.district_id, "cases", f"案件 {case.number} ")
     with transaction.atomic():
         op = JointOperation.objects.create(
             date=day, area=area.strip(), findings=findings, street=street, actor=actor
         )
         op.departments.set(departments)
-        op.cases.set(list(cases))
+        op.cases.set(cases)
         _event(
             "joint_operation",
             actor=actor,

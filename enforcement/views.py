@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,7 +18,7 @@ from cases.models import Case
 from cases.web.extensions import Task
 from dispatch.models import Department
 from enforcement import figures as figures_module
-from enforcement import permissions, services
+from enforcement import permissions, selectors, services
 from enforcement.filters import OutcomeFilter, PartyFilter
 from enforcement.importers import PartyImportError, import_parties
 from enforcement.models import (
@@ -25,9 +26,7 @@ from enforcement.models import (
     CaseParty,
     CreditPolicy,
     EnforcementEvent,
-    JointOperation,
     Outcome,
-    Party,
     PartyContact,
 )
 from grids.models import Street
@@ -102,9 +101,8 @@ def party_list(request):
     """门前三包 parties: search, the 约谈 and referral lists by credit score, repeat offenders per street."""
     _readers_only(request)
     policy = CreditPolicy.current()
-    fs = PartyFilter(
-        request.GET, queryset=Party.objects.select_related("street").order_by("street__code", "name")
-    )
+    parties = selectors.parties_for(request.user)  # a district's staff: their district's (§13)
+    fs = PartyFilter(request.GET, queryset=parties.select_related("street").order_by("street__code", "name"))
     page = Paginator(fs.qs, 50).get_page(request.GET.get("page"))
     return render(
         request,
@@ -113,15 +111,15 @@ def party_list(request):
             "filter": fs,
             "page": page,
             "policy": policy,
-            "interview": Party.objects.filter(
+            "interview": parties.filter(
                 credit_score__lt=policy.interview_below, credit_score__gte=policy.referral_below
             )
             .select_related("street")
             .order_by("credit_score", "name"),
-            "referral": Party.objects.filter(credit_score__lt=policy.referral_below)
+            "referral": parties.filter(credit_score__lt=policy.referral_below)
             .select_related("street")
             .order_by("credit_score", "name"),
-            "repeat": services.repeat_offenders(),
+            "repeat": selectors.parties_for(request.user, services.repeat_offenders()),
             "can_import": permissions.is_enforcement_staff(request.user) or request.user.has_role("admin"),
         },
     )
@@ -131,7 +129,7 @@ def party_list(request):
 def party_detail(request, pk: int):
     """A party's page: its 责任书, cases, outcomes, 告知/约谈 records and history."""
     _readers_only(request)
-    party = get_object_or_404(Party.objects.select_related("street"), pk=pk)
+    party = get_object_or_404(selectors.parties_for(request.user).select_related("street"), pk=pk)
     staff = permissions.is_enforcement_staff(request.user)
     if request.method == "POST":
         try:
@@ -194,7 +192,8 @@ def party_import(request):
 @login_required
 def outcome_list(request):
     _readers_only(request)
-    qs = Outcome.objects.select_related("case", "party", "agency", "unit").order_by("-issued_at", "-pk")
+    qs = selectors.outcomes_for(request.user).select_related("case", "party", "agency", "unit")
+    qs = qs.order_by("-issued_at", "-pk")
     fs = OutcomeFilter(request.GET, queryset=qs)
     page = Paginator(fs.qs, 50).get_page(request.GET.get("page"))
     return render(request, "enforcement/outcome_list.html", {"filter": fs, "page": page})
@@ -211,8 +210,9 @@ def figures_page(request):
     except ValueError:
         start, end = date(today.year, 1, 1), today
     by = request.GET.get("by") if request.GET.get("by") in figures_module.GROUPS else "street"
-    rows = figures_module.figures(start, end, by=by)
-    (total,) = figures_module.figures(start, end)
+    district = selectors.district_of(request.user)
+    rows = figures_module.figures(start, end, by=by, district=district)
+    (total,) = figures_module.figures(start, end, district=district)
     base = reverse("enforcement-outcomes")
     for row in rows:
         key = {"month": None}.get(by, by)
@@ -254,7 +254,7 @@ def _date(value: str):
 @login_required
 @require_POST
 def case_act(request, pk: int, action: str):
-    case = get_object_or_404(Case, pk=pk)
+    case = get_object_or_404(selectors.cases_for(request.user), pk=pk)
     p, user = request.POST, request.user
     calls = {
         "confirm": lambda: services.case_party_confirm(
@@ -289,7 +289,7 @@ def case_act(request, pk: int, action: str):
 @login_required
 @require_POST
 def outcome_act(request, pk: int, action: str):
-    outcome = get_object_or_404(Outcome, pk=pk)
+    outcome = get_object_or_404(selectors.outcomes_for(request.user), pk=pk)
     p, user = request.POST, request.user
     calls = {
         "check": lambda: services.outcome_check(
@@ -350,14 +350,21 @@ def joint_operations(request):
         else:
             messages.success(request, _("已保存"))
         return redirect("enforcement-joint-operations")
-    operations = JointOperation.objects.select_related("street").prefetch_related("departments", "cases")
+    operations = selectors.operations_for(request.user).select_related("street")
+    operations = operations.prefetch_related("departments", "cases")
+    district = selectors.district_of(request.user)
+    streets = Street.objects.order_by("code")
+    departments = Department.objects.filter(is_active=True).order_by("code")
+    if district is not None:  # offer their district's streets and offices, and the bureaus
+        streets = streets.filter(district_id=district)
+        departments = departments.filter(Q(street__isnull=True) | Q(street__district_id=district))
     return render(
         request,
         "enforcement/joint_operations.html",
         {
             "page": Paginator(operations.order_by("-date", "-pk"), 30).get_page(request.GET.get("page")),
             "staff": staff,
-            "streets": Street.objects.order_by("code") if staff else (),
-            "departments": Department.objects.filter(is_active=True).order_by("code") if staff else (),
+            "streets": streets if staff else (),
+            "departments": departments if staff else (),
         },
     )

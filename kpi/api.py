@@ -164,6 +164,10 @@ class RankingRowSerializer(serializers.Serializer):
     cases_url = serializers.CharField(allow_null=True)
 
 
+class DistrictRowSerializer(RankingRowSerializer):
+    has_data = serializers.BooleanField(help_text="期内有无案件；无则不计得分和等级（无数据），排在最后")
+
+
 class BreakdownRowSerializer(serializers.Serializer):
     key = serializers.CharField()
     name = serializers.CharField()
@@ -254,7 +258,7 @@ class DistrictRankingView(_KpiView):
 
     @extend_schema(
         parameters=[DistrictRankingParams],
-        responses=RankingRowSerializer(many=True),
+        responses=DistrictRowSerializer(many=True),
         summary="各区排名（市级）",
     )
     def get(self, request):
@@ -262,7 +266,7 @@ class DistrictRankingView(_KpiView):
             raise PermissionDenied("各区排名仅向市级监督和区领导/督查、值班长、管理员开放")
         start, end, filters, extra = self.read(request)
         rows = queries.district_rows(start, end, by=extra["by"], **filters)
-        return Response(RankingRowSerializer(rows, many=True).data)
+        return Response(DistrictRowSerializer(rows, many=True).data)
 
 
 class BreakdownView(_KpiView):

@@ -12,11 +12,12 @@ from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from cases.models import OPEN_STATES, Case, Light, TimedStep
+from cases.models import OPEN_STATES, Light, TimedStep
 from cases.selectors import with_open_step
 from kpi import hotspots
 from kpi.queries import headline
 from live.models import LiveEvent
+from live.selectors import district_of, wall_cases
 
 MAP_CAP = 3000  # the most urgent open cases on the map
 LATEST = 30
@@ -38,7 +39,8 @@ def build(user) -> dict:
     last_id = LiveEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
     today = timezone.localdate()
     start = _start(today)
-    cases = Case.objects.all()
+    district = district_of(user)  # a district's wall: its own cases and figures (docs/domain.md §13)
+    cases = wall_cases(district)
     counts = cases.aggregate(
         reported=Count("id", filter=Q(created_at__gte=start)),
         filed=Count("id", filter=Q(filed_at__gte=start)),
@@ -47,6 +49,8 @@ def build(user) -> dict:
         open=Count("id", filter=Q(status__in=OPEN_STATES)),
     )
     running = TimedStep.objects.filter(finished_at__isnull=True)
+    if district is not None:
+        running = running.filter(case__district_id=district)
     lights = dict(running.values_list("light").annotate(n=Count("id")).values_list("light", "n"))
     counts["red"] = lights.get(Light.RED, 0)
     counts["yellow"] = lights.get(Light.YELLOW, 0)
@@ -55,17 +59,18 @@ def build(user) -> dict:
         "generated_at": timezone.now().isoformat(),
         "today": today.isoformat(),
         "counts": counts,
-        "rates": _rates(today),
-        "trend": _trend(today),
-        "departments": _departments(),
+        "rates": _rates(today, district),
+        "trend": _trend(today, cases),
+        "departments": _departments(cases),
         "hotspots": _hotspots(user, today),
-        "latest": _latest(),
-        "map": _map(),
+        "latest": _latest(cases),
+        "map": _map(cases),
     }
 
 
-def _rates(today: dt.date) -> list[dict]:
-    kpis = {k["key"]: k for k in headline.summary(today.replace(day=1), today)["kpis"]}
+def _rates(today: dt.date, district: int | None) -> list[dict]:
+    filters = {} if district is None else {"district": district}
+    kpis = {k["key"]: k for k in headline.summary(today.replace(day=1), today, **filters)["kpis"]}
     return [
         {"key": k, "label": str(kpis[k]["label"]), "value": kpis[k]["value"], "target": kpis[k]["target"]}
         for k in RATE_KEYS
@@ -73,13 +78,13 @@ def _rates(today: dt.date) -> list[dict]:
     ]
 
 
-def _trend(today: dt.date) -> dict:
+def _trend(today: dt.date, cases) -> dict:
     first = today - dt.timedelta(days=TREND_DAYS - 1)
     days = [first + dt.timedelta(days=i) for i in range(TREND_DAYS)]
 
     def per_day(field):
         rows = (
-            Case.objects.filter(**{f"{field}__gte": _start(first)})
+            cases.filter(**{f"{field}__gte": _start(first)})
             .annotate(day=TruncDate(field))
             .values("day")
             .annotate(n=Count("id"))
@@ -95,10 +100,10 @@ def _trend(today: dt.date) -> dict:
     }
 
 
-def _departments(limit: int = 8) -> list[dict]:
+def _departments(cases, limit: int = 8) -> list[dict]:
     """Departments by their open cases, with how many of those are overdue (red)."""
     rows = (
-        Case.objects.filter(status__in=OPEN_STATES, department__isnull=False)
+        cases.filter(status__in=OPEN_STATES, department__isnull=False)
         .values("department__name")
         .annotate(
             # distinct: the join with the steps repeats a case once per step
@@ -128,8 +133,8 @@ def _hotspots(user, today: dt.date, limit: int = 6) -> list[dict]:
     ]
 
 
-def _latest() -> list[dict]:
-    rows = Case.objects.order_by("-created_at", "-id").values_list(
+def _latest(cases) -> list[dict]:
+    rows = cases.order_by("-created_at", "-id").values_list(
         "pk", "number", "category_name", "address", "status", "created_at"
     )[:LATEST]
     return [
@@ -138,11 +143,11 @@ def _latest() -> list[dict]:
     ]
 
 
-def _map() -> list[list]:
+def _map(cases) -> list[list]:
     """[case id, lng, lat, light] of the open cases, worst light first, capped."""
     rank = {Light.RED: 0, Light.YELLOW: 1, Light.GREEN: 2}
     rows = list(
-        with_open_step(Case.objects.filter(status__in=OPEN_STATES)).values_list("pk", "lng", "lat", "light")[
+        with_open_step(cases.filter(status__in=OPEN_STATES)).values_list("pk", "lng", "lat", "light")[
             : MAP_CAP * 2
         ]
     )

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
 from core.roles import WALL_ROLES
-from live import snapshot
+from live import selectors, snapshot
 from live.models import LiveEvent
 
 HEARTBEAT_SECONDS = 15
@@ -55,12 +55,14 @@ def _after(request) -> int:
 
 
 def audience_of(user, scope: str):
-    """Which events a connection receives: a wall every one; a staff page those of its department or
-    grids. Raises PermissionError for a wall that the user may not open."""
+    """Which events a connection receives: a wall every one (a district's wall those of its district's
+    grids: docs/domain.md §13); a staff page those of its department or grids. Raises PermissionError
+    for a wall that the user may not open."""
     if scope == "wall":
         if not user.roles & WALL_ROLES:
             raise PermissionError(scope)
-        return None
+        district = selectors.district_of(user)
+        return None if district is None else {"department": None, "grids": selectors.district_grids(district)}
     return {"department": user.department_id, "grids": set(user.grids.values_list("pk", flat=True))}
 
 

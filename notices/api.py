@@ -7,6 +7,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import PermissionDenied
 
+from cases.selectors import district_limit
 from core.roles import DISTRICT_WIDE_ROLES
 from notices.models import Delivery, Notice
 
@@ -60,7 +61,10 @@ class NoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         if case and case.isdigit():
             if not user.roles & DISTRICT_WIDE_ROLES:
                 raise PermissionDenied("只有指挥中心角色可查看一件案件的全部通知")
-            return notices.filter(case_id=int(case)).order_by("created_at", "id")
+            notices = notices.filter(case_id=int(case))
+            if (district := district_limit(user)) is not None:  # their district's cases (§13)
+                notices = notices.filter(case__district_id=district)
+            return notices.order_by("created_at", "id")
         mine = Q(user=user)
         if user.department_id:
             mine |= Q(department_id=user.department_id)

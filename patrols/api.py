@@ -65,8 +65,10 @@ class PatrolViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     def get_queryset(self):
         patrols = Patrol.objects.select_related("inspector").order_by("-started_at")
-        if getattr(self, "swagger_fake_view", False) or is_patrol_supervisor(self.request.user):
+        if getattr(self, "swagger_fake_view", False):
             return patrols
+        if is_patrol_supervisor(self.request.user):  # their district's inspectors (docs/domain.md §13)
+            return selectors.patrols_in(patrols, selectors.district_of(self.request.user))
         return patrols.filter(inspector=self.request.user)
 
     @extend_schema(summary="开始巡查", request=PatrolStartSerializer, responses={201: PatrolSerializer})
@@ -136,7 +138,14 @@ class GridCoverageViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     ordering_fields = ["day", "coverage", "mileage_m"]
 
     def get_queryset(self):
-        return GridCoverage.objects.select_related("grid").order_by("-day", "grid__code")
+        district = (
+            None if getattr(self, "swagger_fake_view", False) else selectors.district_of(self.request.user)
+        )
+        return (
+            GridCoverage.objects.filter(selectors.in_district(district))
+            .select_related("grid")
+            .order_by("-day", "grid__code")
+        )
 
 
 class MissedPatrolsView(APIView):
@@ -156,5 +165,7 @@ class MissedPatrolsView(APIView):
             day = date.fromisoformat(request.query_params.get("day") or timezone.localdate().isoformat())
         except ValueError:
             raise ValidationError({"day": ["日期格式应为 YYYY-MM-DD"]}) from None
-        rows = selectors.missed_patrols(day, street=request.query_params.get("street"))
+        rows = selectors.missed_patrols(
+            day, street=request.query_params.get("street"), district=selectors.district_of(request.user)
+        )
         return Response(MissedPatrolSerializer(rows, many=True).data)

@@ -6,14 +6,21 @@ from datetime import date
 from django.utils.translation import gettext as _
 
 from kpi.reports import Column, Section
-from patrols.selectors import _grid_scope, coverage_by_grid
+from patrols.selectors import _grid_scope, coverage_by_grid, district_of
+
+
+def _scope(filters: dict, user) -> dict:
+    """The place filters as codes, held to the user's district (docs/domain.md §13) whatever they asked."""
+    scope = {k: str(v) for k in ("district", "street", "community", "grid") if (v := filters.get(k))}
+    if (own := district_of(user)) is not None:
+        scope["district"] = own
+    return scope
 
 
 def patrol_section(start: date, end: date, filters: dict, user) -> Section | None:
     if filters.get("department") or filters.get("category") or filters.get("major") or filters.get("source"):
         return None  # patrols are by place, not by department or category
-    scope = {k: filters.get(k) for k in ("street", "community", "grid")}
-    rows = coverage_by_grid(start, end, **{k: str(v) for k, v in scope.items() if v})
+    rows = coverage_by_grid(start, end, **_scope(filters, user))
     if not rows:
         return None
     columns = [
@@ -47,7 +54,7 @@ def dashboard_cards(user, period: tuple[date, date], filters: dict) -> list | No
         return None
     if filters.get("department") or filters.get("category") or filters.get("major") or filters.get("source"):
         return None  # patrols are by place, not by department or category
-    scope = {k: str(v) for k in ("street", "community", "grid") if (v := filters.get(k))}
+    scope = _scope(filters, user)
     rows = coverage_by_grid(*period, **scope)
     if not rows:
         return None

@@ -5,16 +5,44 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import Avg, Count, Max, Q, QuerySet, Sum
+from django.db.models import Avg, Count, Exists, Max, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
+from cases.selectors import district_limit
 from grids.models import Grid
 from patrols.models import GridCoverage, GridPatrolPlan, Patrol, TrackPoint
 
 
-def patrols_on(day: date) -> QuerySet[Patrol]:
+def district_of(user) -> int | None:
+    """The district whose patrols `user` reads (docs/domain.md §13), or None: every district (also for no
+    user: a report built by the system)."""
+    return None if user is None else district_limit(user)
+
+
+def in_district(district: int | str | None, *, prefix: str = "grid__") -> Q:
+    """Rows of grids in `district`, a pk or (from the KPI filters) a code — a grid's district is its
+    community's street's; everything for None."""
+    if district in (None, ""):
+        return Q()
+    field = "district_id" if isinstance(district, int) else "district__code"
+    return Q(**{f"{prefix}community__street__{field}": district})
+
+
+def patrols_in(patrols: QuerySet[Patrol], district: int | None) -> QuerySet[Patrol]:
+    """The patrols of `district`'s inspectors: those whose user names the district or who answer for one
+    of its grids. An inspector walks where they are posted, so the patrol belongs where its inspector
+    does; EXISTS, not a join, so an inspector of several grids does not repeat their patrols."""
+    if district is None:
+        return patrols
+    posted = Grid.inspectors.through.objects.filter(
+        user_id=OuterRef("inspector_id"), grid__community__street__district_id=district
+    )
+    return patrols.filter(Q(inspector__district_id=district) | Exists(posted))
+
+
+def patrols_on(day: date, district: int | None = None) -> QuerySet[Patrol]:
     return (
-        Patrol.objects.filter(day=day)
+        patrols_in(Patrol.objects.filter(day=day), district)
         .select_related("inspector")
         .order_by("inspector__username", "started_at")
     )
@@ -62,10 +90,11 @@ def _grid_scope(
     community: str | None = None,
     grid: str | None = None,
     *,
+    district: int | str | None = None,
     prefix: str = "grid__",
 ) -> Q:
-    """Rows of grids in a street, community or grid; `prefix=""` for the Grid table itself."""
-    q = Q()
+    """Rows of grids in a district, street, community or grid; `prefix=""` for the Grid table itself."""
+    q = in_district(district, prefix=prefix)
     if street:
         q &= Q(**{f"{prefix}community__street__code": street})
     if community:
@@ -104,10 +133,12 @@ def coverage_by_grid(start: date, end: date, **scope) -> list[dict]:
     ]
 
 
-def district_coverage(day: date) -> dict:
-    """The district's figures of one day: mean coverage over all grids, mileage, time, patrols."""
-    grids = Grid.objects.count()
-    agg = GridCoverage.objects.filter(day=day).aggregate(
+def district_coverage(day: date, district: int | None = None) -> dict:
+    """The district's figures of one day: mean coverage over all grids, mileage, time, patrols.
+    `district` None: every grid of the deployment."""
+    grids = Grid.objects.filter(in_district(district, prefix="")).count()
+    day_rows = GridCoverage.objects.filter(in_district(district), day=day)
+    agg = day_rows.aggregate(
         total=Sum("coverage"), mileage=Sum("mileage_m"), seconds=Sum("patrol_seconds"), n=Count("id")
     )
     return {
@@ -118,24 +149,18 @@ def district_coverage(day: date) -> dict:
         "coverage_percent": round(100 * (agg["total"] or 0) / grids, 1) if grids else 0,
         "mileage_km": round((agg["mileage"] or 0) / 1000, 2),
         "patrol_hours": round((agg["seconds"] or 0) / 3600, 2),
-        "patrols": Patrol.objects.filter(day=day).count(),
-        "mean_coverage": GridCoverage.objects.filter(day=day).aggregate(a=Avg("coverage"))["a"] or 0,
+        "patrols": patrols_in(Patrol.objects.filter(day=day), district).count(),
+        "mean_coverage": day_rows.aggregate(a=Avg("coverage"))["a"] or 0,
     }
 
 
 def missed_patrols(day: date, **scope) -> list[dict]:
     """Grids not patrolled as often as their class asks (一类 daily, 二类 every two days …), as of `day`:
     no day with coverage ≥ PATROL_MIN_COVERAGE_PERCENT in the last `every_days` days up to `day`.
-    A grid without a plan is 一类."""
+    A grid without a plan is 一类. `scope`: district (a pk), street, community, grid (codes)."""
     threshold = settings.PATROL_MIN_COVERAGE_PERCENT / 100
     plans = dict(GridPatrolPlan.objects.values_list("grid_id", "grid_class"))
-    grid_q = Q()
-    if scope.get("street"):
-        grid_q &= Q(community__street__code=scope["street"])
-    if scope.get("community"):
-        grid_q &= Q(community__code=scope["community"])
-    if scope.get("grid"):
-        grid_q &= Q(code=scope["grid"])
+    grid_q = _grid_scope(**scope, prefix="")
     longest = max([1, *plans.values()])
     last = dict(
         GridCoverage.objects.filter(

@@ -61,9 +61,14 @@ def supervisor_map(request):
     if not _roles(request.user, PATROL_SUPERVISOR_ROLES):
         raise PermissionDenied
     day = _day(request)
-    patrols = list(selectors.patrols_on(day))
+    district = selectors.district_of(request.user)  # a district's staff: their district's only (§13)
+    patrols = list(selectors.patrols_on(day, district))
     inspector = request.GET.get("inspector", "")
-    coverage = GridCoverage.objects.filter(day=day).select_related("grid").order_by("-coverage", "grid__code")
+    coverage = (
+        GridCoverage.objects.filter(selectors.in_district(district), day=day)
+        .select_related("grid")
+        .order_by("-coverage", "grid__code")
+    )
     return render(
         request,
         "patrols/map.html",
@@ -72,9 +77,9 @@ def supervisor_map(request):
             "patrols": patrols,
             "inspectors": sorted({p.inspector.username: p.inspector for p in patrols}.items()),
             "inspector": inspector,
-            "summary": selectors.district_coverage(day),
+            "summary": selectors.district_coverage(day, district),
             "coverage": coverage[:50],
-            "missed": selectors.missed_patrols(day)[:100],
+            "missed": selectors.missed_patrols(day, district=district)[:100],
             "data_url": reverse("patrol-map-data") + f"?day={day.isoformat()}&inspector={inspector}",
         },
     )
@@ -86,10 +91,15 @@ def supervisor_map_data(request):
     if not _roles(request.user, PATROL_SUPERVISOR_ROLES):
         raise PermissionDenied
     day = _day(request)
-    patrols = selectors.patrols_on(day)
+    district = selectors.district_of(request.user)
+    patrols = selectors.patrols_on(day, district)
     if inspector := request.GET.get("inspector"):
         patrols = patrols.filter(inspector__username=inspector)
-    coverage = dict(GridCoverage.objects.filter(day=day).values_list("grid__code", "coverage"))
+    coverage = dict(
+        GridCoverage.objects.filter(selectors.in_district(district), day=day).values_list(
+            "grid__code", "coverage"
+        )
+    )
     return JsonResponse(
         {"type": "FeatureCollection", "features": selectors.track_features(patrols), "coverage": coverage}
     )

@@ -6,11 +6,14 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.utils import timezone
 
+from campaigns import selectors
 from campaigns.models import Campaign, CampaignCase, CampaignTask, Goal, Subject, TaskReport
 from campaigns.services.common import (
     LEADERS,
     a_date,
     is_office,
+    own_department,
+    own_district,
     record,
     require_department,
     require_office,
@@ -48,8 +51,16 @@ def campaign_create(
     if end < start:
         raise InvalidInput("结束日期不能早于开始日期", field="period_end")
     goal_rows = [_goal(g, i) for i, g in enumerate(goals)]
+    departments, streets, scope_streets, scope_grids = (
+        list(departments),
+        list(streets),
+        list(scope_streets),
+        list(scope_grids),
+    )
+    _own_places(actor, office, departments, streets, scope_streets, scope_grids)
     with transaction.atomic():
         campaign = Campaign.objects.create(
+            district_id=selectors.district_of(actor),
             name=name,
             period_start=start,
             period_end=end,
@@ -76,6 +87,19 @@ def campaign_create(
             period=[str(start), str(end)],
         )
     return campaign
+
+
+def _own_places(actor, office, departments, streets, scope_streets, scope_grids) -> None:
+    """A district's leaders set up their district's campaign: every office, street and grid named is
+    theirs (docs/domain.md §13), else a 400 naming the field."""
+    own_department(actor, office, "office")
+    for department in departments:
+        own_department(actor, department, "departments")
+    for field, rows in (("streets", streets), ("scope_streets", scope_streets)):
+        for street in rows:
+            own_district(actor, street.district_id, field, f"街道 {street.name} ")
+    for grid in scope_grids:
+        own_district(actor, grid.community.street.district_id, "scope_grids", f"网格 {grid.code} ")
 
 
 def _goal(data: dict, index: int) -> Goal:
@@ -117,6 +141,7 @@ def task_add(
         )
     if department is None:
         raise InvalidInput("请选择责任单位", field="department")
+    own_department(actor, department)
     if person is not None and not person_name:
         person_name = person.get_full_name() or person.username
     with transaction.atomic():
@@ -201,6 +226,9 @@ def tag_case(*, campaign: Campaign, case, actor=None, how: str = CampaignCase.Ho
     """Tag a case with the campaign (by hand: the office; automatically: campaigns/receivers.py)."""
     if how == CampaignCase.How.MANUAL and not is_office(actor, campaign):
         raise ActionForbidden("只有专项办公室成员或领导/督查、值班长可以标记专项案件")
+    own_district(actor, case.district_id, "case", f"案件 {case.number} ")
+    if campaign.district_id is not None and case.district_id != campaign.district_id:
+        raise InvalidInput(f"案件 {case.number} 不在该专项行动所属的区", field="case")
     tag, created = CampaignCase.objects.get_or_create(campaign=campaign, case=case, defaults={"how": how})
     if not created and how == CampaignCase.How.MANUAL:
         raise ActionRefused(f"案件 {case.number} 已在该专项行动中")
@@ -214,6 +242,8 @@ def in_scope(campaign: Campaign, case) -> bool:
     day = timezone.localdate(case.created_at)
     if not campaign.period_start <= day <= campaign.period_end:
         return False
+    if campaign.district_id is not None and case.district_id != campaign.district_id:
+        return False  # a district's campaign: its own district's cases (docs/domain.md §13)
     checks = (
         (campaign.scope_streets, case.street_id),
         (campaign.scope_grids, case.grid_id),

@@ -7,6 +7,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from campaigns import selectors
 from campaigns.models import Campaign, Event, Photo
 from cases.errors import ActionForbidden, InvalidInput
 from cases.photos import prepare_photos
@@ -78,13 +79,30 @@ def require_department(user, department, what: str, *, campaign: Campaign | None
     raise ActionForbidden(f"只有责任单位（{department.name}）的人员可以{what}")
 
 
-def place(lng, lat):
+def place(lng, lat, actor=None):
+    """The grid of the point; for an actor held to a district (docs/domain.md §13), one of its grids."""
     try:
-        return locate(float(lng), float(lat))
+        grid = locate(float(lng), float(lat))
     except PointOutsideGrids as exc:
         raise InvalidInput(str(exc), field="lng") from None
     except (TypeError, ValueError) as exc:
         raise InvalidInput(f"位置无效: {exc}", field="lng") from None
+    own_district(actor, grid.community.street.district_id, "lng", f"位置（网格 {grid.code}）")
+    return grid
+
+
+def own_district(actor, district_id: int | None, field: str, what: str) -> None:
+    """A row named in a write that lies in another district than the actor's: 400 naming the field.
+    A row of no district (a bureau) is every district's."""
+    own = selectors.district_of(actor)
+    if own is not None and district_id is not None and district_id != own:
+        raise InvalidInput(f"{what}不属于您所在的区", field=field)
+
+
+def own_department(actor, department, field: str = "department") -> None:
+    if department is not None:
+        district = selectors.department_district(department)
+        own_district(actor, district, field, f"责任单位 {department.name} ")
 
 
 def text(value, field: str, what: str) -> str:

@@ -9,7 +9,16 @@ from django.db.models import Q
 from django.utils import timezone
 
 from campaigns.models import CampaignCase, FollowUp, FollowUpRule, Photo, Subject
-from campaigns.services.common import LEADERS, is_office, prepared, record, role_of, save_photos, text
+from campaigns.services.common import (
+    LEADERS,
+    is_office,
+    own_district,
+    prepared,
+    record,
+    role_of,
+    save_photos,
+    text,
+)
 from cases import services as case_services
 from cases.errors import ActionForbidden, ActionRefused, InvalidInput
 from cases.models import Case
@@ -40,6 +49,12 @@ def rule_create(
     ):
         if not isinstance(value, int) or not low <= value <= high:
             raise InvalidInput(f"{field} 应为 {low}–{high} 的整数", field=field)
+    if street is not None:
+        own_district(actor, street.district_id, "street", f"街道 {street.name} ")
+    if grid is not None:
+        own_district(actor, grid.community.street.district_id, "grid", f"网格 {grid.code} ")
+    if campaign is not None:
+        own_district(actor, campaign.district_id, "campaign", f"专项行动 {campaign.name} ")
     with transaction.atomic():
         rule = FollowUpRule.objects.create(
             name=name,

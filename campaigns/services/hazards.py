@@ -12,6 +12,8 @@ from campaigns.services.common import (
     LEADERS,
     a_date,
     next_number,
+    own_department,
+    own_district,
     place,
     prepared,
     record,
@@ -57,7 +59,10 @@ def hazard_register(
     deadline = a_date(deadline, "deadline", "整改期限")
     if deadline < timezone.localdate():
         raise InvalidInput("整改期限不能早于今天", field="deadline")
-    grid = place(lng, lat)
+    own_department(actor, department)
+    if campaign is not None:
+        own_district(actor, campaign.district_id, "campaign", f"专项行动 {campaign.name} ")
+    grid = place(lng, lat, actor)
     photos = prepared(photos, "photos")
     with transaction.atomic():
         hazard = Hazard.objects.create(

@@ -10,6 +10,8 @@ from campaigns.services.common import (
     a_date,
     is_office,
     next_number,
+    own_department,
+    own_district,
     place,
     prepared,
     record,
@@ -53,7 +55,10 @@ def item_register(
         raise InvalidInput("整改期限不能早于今天", field="deadline")
     if campaign is not None and deadline > campaign.period_end:
         raise InvalidInput(f"整改期限不能晚于专项行动结束日期 {campaign.period_end}", field="deadline")
-    grid = place(lng, lat)
+    own_department(actor, department)
+    if campaign is not None:
+        own_district(actor, campaign.district_id, "campaign", f"专项行动 {campaign.name} ")
+    grid = place(lng, lat, actor)
     uploads = list(photos or [])
     photos = prepared(uploads, "photos", required="挂号须附现场照片")
     if as_case and (case is not None or category is None):

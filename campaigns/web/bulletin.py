@@ -7,8 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path
 
-from campaigns import bulletin
-from campaigns.models import Campaign
+from campaigns import bulletin, selectors
 from campaigns.web.common import require_staff
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -27,14 +26,14 @@ def _period(request):
 @login_required
 def bulletin_page(request, pk: int):
     require_staff(request.user)
-    campaign = get_object_or_404(Campaign, pk=pk)
+    campaign = get_object_or_404(selectors.campaigns_for(request.user), pk=pk)
     return render(request, "campaigns/bulletin.html", {"b": bulletin.build(campaign, *_period(request))})
 
 
 @login_required
 def bulletin_xlsx(request, pk: int):
     require_staff(request.user)
-    campaign = get_object_or_404(Campaign, pk=pk)
+    campaign = get_object_or_404(selectors.campaigns_for(request.user), pk=pk)
     b = bulletin.build(campaign, *_period(request))
     response = HttpResponse(bulletin.to_xlsx(b), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="bulletin-{campaign.pk}-{b.end}.xlsx"'

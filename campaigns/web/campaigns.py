@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from campaigns import kpis
-from campaigns.models import Campaign, CampaignCase, CampaignTask, Hazard, RegisterItem, TaskReport
+from campaigns import kpis, selectors
+from campaigns.models import CampaignCase, CampaignTask, Hazard, RegisterItem, TaskReport
 from campaigns.services import campaigns as svc
 from campaigns.services.common import LEADERS, is_office
 from campaigns.web import forms
@@ -26,7 +26,7 @@ from cases.workflow import Status
 @login_required
 def campaign_list(request):
     require_staff(request.user)
-    campaigns = Campaign.objects.order_by("-period_start", "id")
+    campaigns = selectors.campaigns_for(request.user).order_by("-period_start", "id")
     rows = [{"campaign": c, "figures": kpis.campaign_figures(c)} for c in campaigns]
     can_create = request.user.has_role(*LEADERS)
     return render(request, "campaigns/campaign_list.html", {"rows": rows, "can_create": can_create})
@@ -52,7 +52,8 @@ def campaign_create(request):
 @login_required
 def campaign_detail(request, pk: int):
     require_staff(request.user)
-    campaign = get_object_or_404(Campaign.objects.prefetch_related("goals", "departments", "streets"), pk=pk)
+    campaigns = selectors.campaigns_for(request.user)  # a district's staff: their district's (§13)
+    campaign = get_object_or_404(campaigns.prefetch_related("goals", "departments", "streets"), pk=pk)
     figures = kpis.campaign_figures(campaign)
     tasks = list(campaign.tasks.select_related("department").prefetch_related("reports"))
     user = request.user
@@ -102,7 +103,7 @@ def campaign_detail(request, pk: int):
 def campaign_geojson(request, pk: int):
     """The campaign's cases (green closed, yellow open) and 挂号 items (red when overdue) as points."""
     require_staff(request.user)
-    campaign = get_object_or_404(Campaign, pk=pk)
+    campaign = get_object_or_404(selectors.campaigns_for(request.user), pk=pk)
     features = []
     for case in Case.objects.filter(campaign_tags__campaign=campaign).only(
         "pk", "number", "lng", "lat", "status", "category_name"
@@ -141,7 +142,7 @@ def _point(lng, lat, number, url, light, label) -> dict:
 
 @login_required
 def task_add(request, pk: int):
-    campaign = get_object_or_404(Campaign, pk=pk)
+    campaign = get_object_or_404(selectors.campaigns_for(request.user), pk=pk)
     require_staff(request.user)
     form = forms.TaskForm(request.POST or None)
     return run_form(
@@ -159,7 +160,8 @@ def task_add(request, pk: int):
 
 @login_required
 def task_report(request, pk: int):
-    task = get_object_or_404(CampaignTask.objects.select_related("campaign", "department"), pk=pk)
+    tasks = selectors.in_district(CampaignTask.objects.all(), request.user, "campaign__district_id")
+    task = get_object_or_404(tasks.select_related("campaign", "department"), pk=pk)
     require_staff(request.user)
     form = forms.TaskProgressForm(request.POST or None, initial={"progress": task.progress})
     back = reverse("campaign-detail", args=[task.campaign_id])
@@ -181,7 +183,9 @@ def task_urge(request, pk: int):
     from django.contrib import messages
     from django.shortcuts import redirect
 
-    task = get_object_or_404(CampaignTask, pk=pk)
+    task = get_object_or_404(
+        selectors.in_district(CampaignTask.objects.all(), request.user, "campaign__district_id"), pk=pk
+    )
     try:
         svc.task_urge(task=task, actor=request.user, note=request.POST.get("note", ""))
         messages.success(request, _("已督办"))
@@ -192,7 +196,7 @@ def task_urge(request, pk: int):
 
 @login_required
 def tag_case(request, pk: int):
-    campaign = get_object_or_404(Campaign, pk=pk)
+    campaign = get_object_or_404(selectors.campaigns_for(request.user), pk=pk)
     require_staff(request.user)
     form = forms.TagForm(request.POST or None)
 

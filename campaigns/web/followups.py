@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 
 from campaigns import kpis, selectors
 from campaigns.filters import FollowUpFilterSet
-from campaigns.models import FollowUpRule
 from campaigns.services import followups as svc
 from campaigns.web import forms
 from campaigns.web.common import require_staff, run_form
@@ -25,9 +24,9 @@ def followup_list(request):
     today = timezone.localdate()
     start = today.replace(day=1)
     context = {
-        "rules": FollowUpRule.objects.select_related("category", "street", "grid", "campaign").order_by(
-            "-id"
-        ),
+        "rules": selectors.rules_for(request.user)
+        .select_related("category", "street", "grid", "campaign")
+        .order_by("-id"),
         "followups": filterset.qs[:300],
         "filter": filterset,
         "relapse": [

@@ -89,7 +89,9 @@ def _now():
 @login_required
 def hazard_act(request, pk: int, action: str):
     require_staff(request.user)
-    hazard = get_object_or_404(Hazard, pk=pk)
+    hazard = get_object_or_404(
+        selectors.in_district(Hazard.objects.all(), request.user, "street__district_id"), pk=pk
+    )
     if action not in ACTIONS:
         from django.http import Http404
 

@@ -71,7 +71,8 @@ def _act(service, done):
     @login_required
     def view(request, pk: int):
         require_staff(request.user)
-        item = get_object_or_404(RegisterItem, pk=pk)
+        items = selectors.in_district(RegisterItem.objects.all(), request.user, "street__district_id")
+        item = get_object_or_404(items, pk=pk)
         form = forms.NotePhotosForm(request.POST or None, request.FILES or None)
         back = reverse("register-detail", args=[pk])
         return run_form(

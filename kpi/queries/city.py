@@ -29,10 +29,11 @@ DISTRICT_ORDERS = (
 
 
 def district_rows(period_from: dt.date, period_to: dt.date, *, by: str = "score", **filters) -> list[dict]:
-    """One row per district, best first by `by` (a district without data comes last, by code).
+    """One row per district, best first by `by` (a district without data comes last, by code, with no
+    score and no grade: `has_data` False).
 
-    Each row: {"rank", "id", "code", "name", "counts", "rates", "parts", "score", "grade", "cases",
-    "cases_url"}, as kpi.queries.rows gives for streets. `filters` are kpi.queries' (a `district`
+    Each row: {"rank", "id", "code", "name", "counts", "rates", "parts", "score", "grade", "has_data",
+    "cases", "cases_url"}, as kpi.queries.rows gives for streets. `filters` are kpi.queries' (a `district`
     filter leaves one row)."""
     if by not in DISTRICT_ORDERS:
         raise ValueError(f"by must be one of {', '.join(DISTRICT_ORDERS)}")
@@ -59,7 +60,10 @@ def district_rows(period_from: dt.date, period_to: dt.date, *, by: str = "score"
         acc = sums.get(district.pk, dict.fromkeys(keys, 0))
         counts, rates = figures_of(acc)
         parts = metrics.area_parts(counts, acc["public"], config)
-        score = metrics.composite("area", parts, config)
+        # A district with nothing in the period has no score: the bands would give its 立案数 of 0 full
+        # marks and rank an idle (or not yet live) district first with an A. It comes last, 无数据.
+        has_data = any(acc[key] for key in keys)
+        score = metrics.composite("area", parts, config) if has_data else None
         params = cases_params("filed", period_from, period_to, **{**filters, "district": district.code})
         out.append(
             {
@@ -71,6 +75,7 @@ def district_rows(period_from: dt.date, period_to: dt.date, *, by: str = "score"
                 "parts": shown_parts(parts),
                 "score": score,
                 "grade": metrics.grade(score, config),
+                "has_data": has_data,
                 "cases": params,
                 "cases_url": list_url(params),
             }

@@ -3,16 +3,16 @@
 import datetime as dt
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q, Sum
+from django.db.models import Q, QuerySet, Sum
 
 from core.roles import Role
 from dispatch.models import Department
-from grids.models import Community, Grid, Street
+from grids.models import Community, District, Grid, Street
 from kpi import metrics
 from kpi.dates import is_assessment_period
 from kpi.definitions import AREA_COUNTS, not_patrolled
 from kpi.models import AreaDay, KpiSettings, PersonDay
-from kpi.queries.cells import SUMS, cells_for, check_filters, figures_of, sums_by
+from kpi.queries.cells import SUMS, cells_for, check_filters, code_of, figures_of, sums_by
 from kpi.queries.drilldown import cases_params, list_url
 
 AREA_LEVELS = {
@@ -178,12 +178,25 @@ def _missed_rates(user_ids, period_from, period_to) -> dict[int, float | None]:
     }
 
 
-def _people_rows(role: str, period_from, period_to, config) -> list[dict]:
+def _people_of(district) -> QuerySet:
+    """The ids of a district's people (docs/domain.md §13): those whose user names it, and the inspectors
+    of its grids. `district` a pk, a code or a District."""
+    if isinstance(district, District):
+        district = district.pk
+    field = "district_id" if isinstance(district, int) else "district__code"
+    return (
+        get_user_model()
+        .objects.filter(Q(**{field: district}) | Q(**{f"grids__community__street__{field}": district}))
+        .values("pk")
+    )
+
+
+def _people_rows(role: str, period_from, period_to, config, filters=None) -> list[dict]:
+    people = PersonDay.objects.filter(role=role, day__gte=period_from, day__lte=period_to)
+    if (filters or {}).get("district"):
+        people = people.filter(user_id__in=_people_of(filters["district"]))
     cells = (
-        PersonDay.objects.filter(role=role, day__gte=period_from, day__lte=period_to)
-        .order_by()
-        .values("user_id", "kind")
-        .annotate(n=Sum("n"), on_time=Sum("on_time"), ok=Sum("ok"))
+        people.order_by().values("user_id", "kind").annotate(n=Sum("n"), on_time=Sum("on_time"), ok=Sum("ok"))
     )
     kinds: dict[int, dict] = {}
     for c in cells:
@@ -250,9 +263,16 @@ def rows(level: str, period_from: dt.date, period_to: dt.date, **filters) -> lis
         frozen = frozen_rows(level, period_from, period_to)
         if frozen is not None:
             return frozen
+    elif level in AREA_LEVELS and set(filters) == {"district"}:
+        # A district's staff see their district's part of the frozen table: an area's code begins with
+        # its district's (grids/codes.py), so the frozen rows need no join; ranked within the district.
+        frozen = frozen_rows(level, period_from, period_to)
+        if frozen is not None:
+            prefix = code_of(District, filters["district"]) or ""
+            return ranked([r for r in frozen if str(r["code"]).startswith(prefix)])
     config = KpiSettings.load()
     if level in AREA_LEVELS:
         return _area_rows(level, period_from, period_to, config, filters)
     if level == "department":
         return _department_rows(period_from, period_to, config, filters)
-    return _people_rows(level, period_from, period_to, config)
+    return _people_rows(level, period_from, period_to, config, filters)

@@ -85,6 +85,7 @@ def city_ranking(request):
                     "name": r["name"],
                     "score": r["score"],
                     "grade": r["grade"],
+                    "has_data": r["has_data"],
                     "url": case_search_url(r["cases"]),
                     "cells": [
                         {"raw": r[where][key], "display": display(r[where][key], unit)}

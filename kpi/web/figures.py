@@ -246,12 +246,14 @@ class Figures:
 
     def people(self) -> list[dict]:
         """Scores and grades of inspectors, operators, shift leaders and dispatchers (docs/domain.md §7).
-        People work district-wide, so only the period applies, and only district roles see them."""
+        People work district-wide, so only the period and the district apply (a district's staff: their
+        district's people, docs/domain.md §13), and only district roles see them."""
         start, end = self.period
         labels = {g["key"]: (g["label"], g["unit"]) for g in self.glossary}
+        district = {"district": self.filters["district"]} if self.filters.get("district") else {}
         out = []
         for role in PEOPLE_ROLES:
-            rows = queries.rows(role.value, start, end)
+            rows = queries.rows(role.value, start, end, **district)
             parts = [part for _field, part in WEIGHTS[role.value]]
             if role == Role.INSPECTOR:
                 parts.insert(2, "missed_rate")

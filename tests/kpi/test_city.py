@@ -119,3 +119,26 @@ def test_the_city_page_ranks_the_districts(client, month):
     assert f'<option value="{month.b.street.code}"' not in dashboard
     client.force_login(month.a.department)
     assert client.get("/kpi/city/", query).status_code == 403
+
+
+def test_a_district_without_cases_has_no_score_and_comes_last(api, client, month):
+    """丙区 has streets but no case in the period: not 100 / A from its 立案数 of 0, but 无数据, last."""
+    from tests.factories import DistrictFactory, StreetFactory
+
+    idle = DistrictFactory(code="129900", name="丙区")  # the lowest code: first if it were ranked by code
+    StreetFactory(district=idle, code="129900001")
+    rows = queries.district_rows(month.today, month.today)
+    assert [r["code"] for r in rows] == ["129901", "129902", "129900"]
+    last = rows[-1]
+    assert (last["rank"], last["score"], last["grade"], last["has_data"]) == (3, None, None, False)
+    assert rows[0]["has_data"] and rows[0]["score"] is not None
+    assert queries.district_rows(month.today, month.today, by="closure_rate")[-1]["code"] == "129900"
+    day = {"date_from": month.today.isoformat(), "date_to": month.today.isoformat()}
+    api.force_authenticate(month.city)
+    body = api.get("/api/v1/kpi/districts/", day).json()
+    assert (body[-1]["code"], body[-1]["score"], body[-1]["has_data"]) == ("129900", None, False)
+    client.force_login(month.city)
+    html = client.get("/kpi/city/", day).content.decode()
+    row = html[html.index('data-district="129900"') :]
+    assert "无数据" in row[: row.index("</tr>")]
+    assert html.index('data-district="129902"') < html.index('data-district="129900"')
