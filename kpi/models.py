@@ -8,7 +8,7 @@ Three layers, each derived from the one before and all recomputable from CaseEve
                 drill-down and any combination of filters the coarse ones below cannot answer)
     StreetDay   day × street × department × source sums (summary, trend, hotline, street, department
                 and district rankings, the source breakdown)
-    CategoryDay day × street × department × category sums (the 大类 and category breakdowns and filters)
+    CategoryDay day × district × department × category sums (the 大类 and category breakdowns and filters)
     GridDay     day × grid × source sums (the choropleth, community and grid rankings, 漏报率)
     PersonDay   day × person × role × action sums of PersonFact (the people rollup)
 
@@ -169,16 +169,19 @@ class StreetDay(_Coarse):
 
 
 class CategoryDay(_Coarse):
-    """day × street × department × category (小类, with its code, kind and 大类 carried along)."""
+    """day × district × department × category (小类, with its code, kind and 大类 carried along).
 
-    street_id = models.IntegerField(_("街道"))
+    The district, not the street: a district's users are held to it (kpi/queries/scope.py), and no role
+    is held to a street, so a street's category breakdown is rare enough to read the fine cells."""
+
+    district_id = models.IntegerField(_("区"))
     dept = models.IntegerField(_("主办部门"), help_text=_("0 = 未派遣"))
     category_id = models.IntegerField(_("类别"))
     category_code = models.CharField(_("类别编码"), max_length=10)
     category_kind = models.CharField(_("部件/事项"), max_length=10)
     major_code = models.CharField(_("大类编码"), max_length=4)
 
-    KEYS = ("street_id", "dept", "category_id")
+    KEYS = ("district_id", "dept", "category_id")
     CARRIED = ("category_code", "category_kind", "major_code")
 
     class Meta:
@@ -186,12 +189,12 @@ class CategoryDay(_Coarse):
         verbose_name_plural = verbose_name
         constraints = [
             models.UniqueConstraint(
-                fields=["day", "street_id", "dept", "category_id"], name="categoryday_cell"
+                fields=["day", "district_id", "dept", "category_id"], name="categoryday_cell"
             )
         ]
 
     def __str__(self):
-        return f"{self.day} street {self.street_id} dept {self.dept} cat {self.category_id}"
+        return f"{self.day} district {self.district_id} dept {self.dept} cat {self.category_id}"
 
 
 class GridDay(_Coarse):

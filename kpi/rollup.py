@@ -42,6 +42,7 @@ from cases.workflow import Action, Status
 from core.dates import local_days
 from core.roles import Role
 from dispatch.models import Step
+from grids.models import Street
 from kpi.models import (
     COARSE,
     FILED_FLAGS,
@@ -365,11 +366,22 @@ def _area_sums(facts: str, cells: str) -> str:
     return _upsert(cells, ("day", *CELL), AREA_CARRIED, (*AREA_REPORT, *AREA_FILED), rows)
 
 
+def _with_district(model, facts: str) -> str:
+    """The facts with their street's district, for a table keyed on districts (facts keep streets: a
+    district is its streets, and the rollup reads one street row per fact through its primary key)."""
+    if "district_id" not in model.KEYS:
+        return facts
+    return (
+        f"SELECT x.*, COALESCE(s.district_id, 0) AS district_id FROM ({facts}) x "
+        f"LEFT JOIN {Street._meta.db_table} s ON s.id = x.street_id"
+    )
+
+
 def _coarse_delta(model, gone: str, came: str) -> str:
     """A coarse table gains the changed facts' new versions and loses their old ones: the same signed
     rows as AreaDay's, summed to the coarse keys in one INSERT … SELECT … GROUP BY … ON CONFLICT."""
     rows = _area_rows(
-        lambda day: _signed(gone, came),
+        lambda day: _with_district(model, _signed(gone, came)),
         lambda c, ones: "f.sign" if ones else f"f.sign * f.{c}",
         (*model.KEYS, *model.CARRIED),
     )
@@ -383,7 +395,7 @@ def _coarse_sums(model, facts: str, days: str | None) -> str:
     summed from the facts."""
     where = f" WHERE f.{{day}} IN (SELECT day FROM {days})" if days else ""
     rows = _area_rows(
-        lambda day: f"SELECT f.* FROM {facts} f" + where.format(day=day),
+        lambda day: _with_district(model, f"SELECT f.* FROM {facts} f" + where.format(day=day)),
         lambda c, ones: "1" if ones else f"f.{c}",
         (*model.KEYS, *model.CARRIED),
     )

@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
                 ('day', models.DateField(verbose_name='日期')),
                 ('reported', models.IntegerField(default=0, verbose_name='上报数')),
                 ('filed', models.IntegerField(default=0, verbose_name='立案数')),
-                ('street_id', models.IntegerField(verbose_name='街道')),
+                ('district_id', models.IntegerField(verbose_name='区')),
                 ('dept', models.IntegerField(help_text='0 = 未派遣', verbose_name='主办部门')),
                 ('category_id', models.IntegerField(verbose_name='类别')),
                 ('category_code', models.CharField(max_length=10, verbose_name='类别编码')),
@@ -55,7 +55,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '类别日汇总',
                 'verbose_name_plural': '类别日汇总',
-                'constraints': [models.UniqueConstraint(fields=('day', 'street_id', 'dept', 'category_id'), name='categoryday_cell')],
+                'constraints': [models.UniqueConstraint(fields=('day', 'district_id', 'dept', 'category_id'), name='categoryday_cell')],
             },
         ),
         migrations.CreateModel(

@@ -47,7 +47,7 @@ def check_filters(filters: dict) -> None:
 # The column each filter reads, and each area rollup with the columns it can filter and group by,
 # coarsest first: a query reads the first that has every column it needs (AreaDay has them all).
 FILTER_COLUMNS = {
-    "district": "street_id",  # a district is its streets (below)
+    "district": "district_id",  # CategoryDay keys on it; elsewhere a district is its streets (below)
     "street": "street_id",
     "community": "community_id",
     "grid": "grid_id",
@@ -57,7 +57,11 @@ FILTER_COLUMNS = {
     "major": "major_code",
     "source": "source",
 }
-TABLES = [(m, {*m.KEYS, *m.CARRIED}) for m in (StreetDay, CategoryDay, GridDay)]
+# Every table but CategoryDay answers a district filter through its streets.
+TABLES = [
+    (m, {*m.KEYS, *m.CARRIED} | ({"district_id"} if "street_id" in m.KEYS + m.CARRIED else set()))
+    for m in (StreetDay, CategoryDay, GridDay)
+]
 
 
 def table_for(columns) -> type:
@@ -74,8 +78,10 @@ def cells_for(period_from, period_to, *columns, **filters):
     table = table_for({*used, *columns})
     q = Q(day__gte=period_from, day__lte=period_to)
     district = pk_of(District, filters.get("district"))
-    if district is not None:
-        # The rollup keys on streets, not districts: a district is its streets (a dozen or two ids).
+    if district is not None and table is CategoryDay:
+        q &= Q(district_id=district)
+    elif district is not None:
+        # The other rollups key on streets, not districts: a district is its streets (a dozen or two ids).
         q &= Q(street_id__in=list(Street.objects.filter(district_id=district).values_list("pk", flat=True)))
     for name, model, column in (
         ("street", Street, "street_id"),
