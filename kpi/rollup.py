@@ -16,7 +16,8 @@ in one transaction:
 4. the coarse area tables (StreetDay, CategoryDay, GridDay: what the dashboard and the rankings read)
    gain and lose the same signed rows, one INSERT … SELECT … GROUP BY … ON CONFLICT each (forced:
    every dirty day of each re-summed from the facts);
-5. after the commit, the tables the pages read are ANALYZEd, so the planner sees their real size.
+5. after the commit, if any fact changed, the tables the pages read are ANALYZEd, so the planner sees
+   their real size.
 
 So a case filed in March and closed in April moves March's cells when April's rollup sees its 结案
 event, and the work of a run follows the number of cases touched in its window, never the size of
@@ -519,7 +520,7 @@ def rollup_window(start: dt.datetime, end: dt.datetime, *, force: bool = False) 
                 )
             for table in (TOUCHED, OLD, NEW, GONE, CAME, DIRTY):
                 _execute(cursor, f"DROP TABLE IF EXISTS {table}")
-    if result.cases > result.current:
+    if result.changed:
         analyze_rollups()  # after the commit: the lock is not held for it
     return result
 

@@ -152,7 +152,9 @@ def table(figures: dict) -> list[str]:
         for f in w["weeks"].values():
             lines.append(
                 f"    窗口内 {f['cases_in_window']:,} 件：看板 P95 {f['dashboard_p95_ms']} ms；"
-                f"粗汇总 {f['coarse_rows_per_day']} 行/天，细单元格 {f['fine_rows_per_day']} 行/天  "
+                "粗汇总 "
+                + "、".join(f"{k} {v}" for k, v in f["coarse_rows_per_day"].items())
+                + f" 行/天，细单元格 {f['fine_rows_per_day']} 行/天  "
                 + "  ".join(f"{k} {v}" for k, v in f["dashboard_p95_by_endpoint_ms"].items())
             )
         lines.append(
