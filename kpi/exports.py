@@ -16,6 +16,7 @@ from datetime import date, datetime
 
 from django.utils.translation import gettext, ngettext
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -70,6 +71,9 @@ def _cover(sheet, report: Report) -> None:
     sheet["A1"] = report.title
     sheet["A1"].font = Font(bold=True, size=14)
     filters = "；".join(f"{k}={v}" for k, v in report.filters.items()) or gettext("全部")
+    # A filter is echoed as asked (an unknown code matches nothing); XML 1.0, hence xlsx, has no control
+    # characters, and openpyxl refuses them rather than writing a broken file.
+    filters = ILLEGAL_CHARACTERS_RE.sub("\ufffd", filters)
     lines = [
         (gettext("报表类型"), report.cadence_label),
         (gettext("统计周期"), report.period_label),

@@ -4,7 +4,12 @@ Three layers, each derived from the one before and all recomputable from CaseEve
 
     CaseFact    one row per case: its cohort days, keys and 0/1 flags as of the last rollup
     PersonFact  one row per attributable staff action (上报, 核实, 核查, 受理, 立案, 派遣, 结案)
-    AreaDay     day × grid × department × category × source sums of CaseFact (the area rollup)
+    AreaDay     day × grid × department × category × source sums of CaseFact (the fine area rollup: grid
+                drill-down and any combination of filters the coarse ones below cannot answer)
+    StreetDay   day × street × department × source sums (summary, trend, hotline, street, department
+                and district rankings, the source breakdown)
+    CategoryDay day × district × department × category sums (the 大类 and category breakdowns and filters)
+    GridDay     day × grid × source sums (the choropleth, community and grid rankings, 漏报率)
     PersonDay   day × person × role × action sums of PersonFact (the people rollup)
 
 Keys are plain integers with no foreign-key constraints: these tables are caches that a rollup
@@ -127,6 +132,95 @@ class AreaDay(_Keys):
 
 for _name in (*REPORT_FLAGS, *FILED_FLAGS):
     AreaDay.add_to_class(_name, Sum(default=0))
+
+
+class _Coarse(models.Model):
+    """A coarse area rollup: the same sums as AreaDay over fewer keys, so that the dashboard and the
+    rankings read hundreds of rows a day whatever the day's volume. kpi/queries/cells.py picks the
+    coarsest table whose columns cover a query's filters and groups."""
+
+    day = models.DateField(_("日期"))
+    reported = Sum(_("上报数"), default=0)
+    filed = Sum(_("立案数"), default=0)
+
+    class Meta:
+        abstract = True
+
+
+class StreetDay(_Coarse):
+    """day × street × department × source."""
+
+    street_id = models.IntegerField(_("街道"))
+    dept = models.IntegerField(_("主办部门"), help_text=_("0 = 未派遣"))
+    source = models.CharField(_("来源"), max_length=20)
+
+    KEYS = ("street_id", "dept", "source")
+    CARRIED: tuple[str, ...] = ()
+
+    class Meta:
+        verbose_name = _("街道日汇总")
+        verbose_name_plural = verbose_name
+        constraints = [
+            models.UniqueConstraint(fields=["day", "street_id", "dept", "source"], name="streetday_cell")
+        ]
+
+    def __str__(self):
+        return f"{self.day} street {self.street_id} dept {self.dept} {self.source}"
+
+
+class CategoryDay(_Coarse):
+    """day × district × department × category (小类, with its code, kind and 大类 carried along).
+
+    The district, not the street: a district's users are held to it (kpi/queries/scope.py), and no role
+    is held to a street, so a street's category breakdown is rare enough to read the fine cells."""
+
+    district_id = models.IntegerField(_("区"))
+    dept = models.IntegerField(_("主办部门"), help_text=_("0 = 未派遣"))
+    category_id = models.IntegerField(_("类别"))
+    category_code = models.CharField(_("类别编码"), max_length=10)
+    category_kind = models.CharField(_("部件/事项"), max_length=10)
+    major_code = models.CharField(_("大类编码"), max_length=4)
+
+    KEYS = ("district_id", "dept", "category_id")
+    CARRIED = ("category_code", "category_kind", "major_code")
+
+    class Meta:
+        verbose_name = _("类别日汇总")
+        verbose_name_plural = verbose_name
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "district_id", "dept", "category_id"], name="categoryday_cell"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.day} district {self.district_id} dept {self.dept} cat {self.category_id}"
+
+
+class GridDay(_Coarse):
+    """day × grid × source (community and street carried along)."""
+
+    grid_id = models.IntegerField(_("网格"))
+    community_id = models.IntegerField(_("社区"))
+    street_id = models.IntegerField(_("街道"))
+    source = models.CharField(_("来源"), max_length=20)
+
+    KEYS = ("grid_id", "source")
+    CARRIED = ("community_id", "street_id")
+
+    class Meta:
+        verbose_name = _("网格日汇总")
+        verbose_name_plural = verbose_name
+        constraints = [models.UniqueConstraint(fields=["day", "grid_id", "source"], name="gridday_cell")]
+
+    def __str__(self):
+        return f"{self.day} grid {self.grid_id} {self.source}"
+
+
+COARSE = (StreetDay, CategoryDay, GridDay)
+for _model in COARSE:
+    for _name in (*REPORT_FLAGS, *FILED_FLAGS):
+        _model.add_to_class(_name, Sum(default=0))
 
 
 class PersonFact(models.Model):

@@ -12,7 +12,12 @@ in one transaction:
    (day, grid, department, category, source) of each changed case on both of the days it counts on
    (report day for 上报数, filing day for the rest: docs/domain.md §7 cohorts), and likewise (day, person,
    role, action); a cell left counting nothing is deleted. A forced run (`kpi_rollup`) instead
-   re-sums every cell a touched case counts in from the facts, which also repairs a damaged cell.
+   re-sums every cell a touched case counts in from the facts, which also repairs a damaged cell;
+4. the coarse area tables (StreetDay, CategoryDay, GridDay: what the dashboard and the rankings read)
+   gain and lose the same signed rows, one INSERT … SELECT … GROUP BY … ON CONFLICT each (forced:
+   every dirty day of each re-summed from the facts);
+5. after the commit, if any fact changed, the tables the pages read are ANALYZEd, so the planner sees
+   their real size.
 
 So a case filed in March and closed in April moves March's cells when April's rollup sees its 结案
 event, and the work of a run follows the number of cases touched in its window, never the size of
@@ -38,7 +43,9 @@ from cases.workflow import Action, Status
 from core.dates import local_days
 from core.roles import Role
 from dispatch.models import Step
+from grids.models import Street
 from kpi.models import (
+    COARSE,
     FILED_FLAGS,
     REPORT_FLAGS,
     AreaDay,
@@ -48,7 +55,7 @@ from kpi.models import (
     RollupState,
 )
 
-TOUCHED, DIRTY = "kpi_tmp_touched", "kpi_tmp_dirty"
+TOUCHED, DIRTY, DAYS = "kpi_tmp_touched", "kpi_tmp_dirty", "kpi_tmp_days"
 # A fact table's rows of the touched cases: stored (OLD), as of now (NEW), and those that differ.
 OLD, NEW, GONE, CAME = "kpi_tmp_old", "kpi_tmp_new", "kpi_tmp_gone", "kpi_tmp_came"
 IN_TOUCHED = f"case_id IN (SELECT case_id FROM {TOUCHED})"
@@ -324,11 +331,12 @@ AREA_REPORT = ("reported", *REPORT_FLAGS)
 AREA_FILED = ("filed", *FILED_FLAGS)
 
 
-def _area_rows(source, value) -> str:
+def _area_rows(source, value, columns=(*CELL, *AREA_CARRIED)) -> str:
     """Each fact's two cohort rows: on its report day the r_* columns, on its filing day the rest.
 
     `source(day)` is the SQL of the facts to read for a cohort day column, `value(column, ones)` the
-    expression for a counted column (`ones`: the column that counts the fact itself).
+    expression for a counted column (`ones`: the column that counts the fact itself), `columns` the
+    fact columns a row keeps (a coarse table's keys and carried columns).
     """
 
     def part(day: str, counted: tuple[str, ...], ones: str) -> str:
@@ -336,7 +344,7 @@ def _area_rows(source, value) -> str:
             f"{value(c, c == ones) if c in counted else '0'} AS {c}" for c in (*AREA_REPORT, *AREA_FILED)
         ]
         return (
-            f"SELECT f.{day} AS day, {', '.join('f.' + c for c in (*CELL, *AREA_CARRIED))}, {', '.join(values)} "
+            f"SELECT f.{day} AS day, {', '.join('f.' + c for c in columns)}, {', '.join(values)} "
             f"FROM ({source(day)}) f WHERE f.{day} IS NOT NULL"
         )
 
@@ -357,6 +365,79 @@ def _area_sums(facts: str, cells: str) -> str:
         lambda c, ones: "1" if ones else f"f.{c}",
     )
     return _upsert(cells, ("day", *CELL), AREA_CARRIED, (*AREA_REPORT, *AREA_FILED), rows)
+
+
+def _with_district(model, facts: str) -> str:
+    """The facts with their street's district, for a table keyed on districts (facts keep streets: a
+    district is its streets, and the rollup reads one street row per fact through its primary key)."""
+    if "district_id" not in model.KEYS:
+        return facts
+    return (
+        f"SELECT x.*, COALESCE(s.district_id, 0) AS district_id FROM ({facts}) x "
+        f"LEFT JOIN {Street._meta.db_table} s ON s.id = x.street_id"
+    )
+
+
+def _coarse_delta(model, gone: str, came: str) -> str:
+    """A coarse table gains the changed facts' new versions and loses their old ones: the same signed
+    rows as AreaDay's, summed to the coarse keys in one INSERT … SELECT … GROUP BY … ON CONFLICT."""
+    rows = _area_rows(
+        lambda day: _with_district(model, _signed(gone, came)),
+        lambda c, ones: "f.sign" if ones else f"f.sign * f.{c}",
+        (*model.KEYS, *model.CARRIED),
+    )
+    return _upsert(
+        model._meta.db_table, ("day", *model.KEYS), model.CARRIED, (*AREA_REPORT, *AREA_FILED), rows
+    )
+
+
+def _coarse_sums(model, facts: str, days: str | None) -> str:
+    """A coarse table's cells of the days in `days` (a one-column table of days; None: every day),
+    summed from the facts."""
+    where = f" WHERE f.{{day}} IN (SELECT day FROM {days})" if days else ""
+    rows = _area_rows(
+        lambda day: _with_district(model, f"SELECT f.* FROM {facts} f" + where.format(day=day)),
+        lambda c, ones: "1" if ones else f"f.{c}",
+        (*model.KEYS, *model.CARRIED),
+    )
+    return _upsert(
+        model._meta.db_table, ("day", *model.KEYS), model.CARRIED, (*AREA_REPORT, *AREA_FILED), rows
+    )
+
+
+def _refresh_coarse(cursor, gone: str, came: str, force: bool) -> None:
+    """After AreaDay (while DIRTY holds its dirty cells): the coarse tables, one statement each.
+
+    Unforced, each gains and loses what AreaDay did, and a cell left counting nothing on a dirty day is
+    deleted. Forced, every dirty day of each is re-summed whole from the facts (a few thousand facts
+    a day), which also repairs a damaged coarse cell.
+    """
+    empty = " AND ".join(f"{c} = 0" for c in EMPTY[AreaDay])
+    _execute(cursor, f"DROP TABLE IF EXISTS {DAYS}")
+    _execute(cursor, f"CREATE TEMPORARY TABLE {DAYS} AS SELECT DISTINCT day FROM {DIRTY}")
+    for model in COARSE:
+        table = model._meta.db_table
+        if force:
+            _execute(cursor, f"DELETE FROM {table} WHERE day IN (SELECT day FROM {DAYS})")
+            _execute(cursor, _coarse_sums(model, CaseFact._meta.db_table, DAYS))
+        else:
+            _execute(cursor, _coarse_delta(model, gone, came))
+            _execute(cursor, f"DELETE FROM {table} WHERE {empty} AND day IN (SELECT day FROM {DAYS})")
+    _execute(cursor, f"DROP TABLE IF EXISTS {DAYS}")
+
+
+# The tables the KPI pages read: analysed after every run, so the planner knows their size and spread
+# (a table grown from nothing in one night otherwise keeps the estimate of an empty one).
+READ_TABLES = tuple(m._meta.db_table for m in (AreaDay, *COARSE, PersonDay))
+
+
+def analyze_rollups() -> None:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ANALYZE {', '.join(READ_TABLES)}")
+        else:
+            for table in READ_TABLES:
+                cursor.execute(f"ANALYZE {table}")
 
 
 def _person_delta(gone: str, came: str, cells: str) -> str:
@@ -420,6 +501,7 @@ def rollup_window(start: dt.datetime, end: dt.datetime, *, force: bool = False) 
                     _area_sums,
                     force,
                 )
+                _refresh_coarse(cursor, GONE if not force else OLD, CAME if not force else NEW, force)
                 cursor.execute(
                     f"SELECT COUNT(*) FROM (SELECT case_id FROM {GONE if not force else OLD} "
                     f"UNION SELECT case_id FROM {CAME if not force else NEW}) x"
@@ -438,6 +520,8 @@ def rollup_window(start: dt.datetime, end: dt.datetime, *, force: bool = False) 
                 )
             for table in (TOUCHED, OLD, NEW, GONE, CAME, DIRTY):
                 _execute(cursor, f"DROP TABLE IF EXISTS {table}")
+    if result.changed:
+        analyze_rollups()  # after the commit: the lock is not held for it
     return result
 
 
@@ -466,9 +550,14 @@ def forget_window(start: dt.datetime, end: dt.datetime) -> int:
             _execute(cursor, delta(OLD, NEW, cells._meta.db_table))
             empty = " AND ".join(f"{c} = 0" for c in EMPTY[cells])
             _execute(cursor, f"DELETE FROM {cells._meta.db_table} WHERE {empty}")
+            if cells is AreaDay:
+                for model in COARSE:
+                    _execute(cursor, _coarse_delta(model, OLD, NEW))
+                    _execute(cursor, f"DELETE FROM {model._meta.db_table} WHERE {empty}")
             _execute(cursor, f"DELETE FROM {table} WHERE {IN_TOUCHED}")
         for table in (TOUCHED, OLD, NEW):
             _execute(cursor, f"DROP TABLE IF EXISTS {table}")
+    analyze_rollups()
     return cases
 
 
@@ -518,8 +607,19 @@ def event_days() -> tuple[dt.date, dt.date] | None:
 def clear() -> None:
     """Empty the facts and rollups (the first step of a rebuild from scratch)."""
     with transaction.atomic():
-        for model in (AreaDay, PersonDay, CaseFact, PersonFact):
+        for model in (AreaDay, *COARSE, PersonDay, CaseFact, PersonFact):
             model.objects.all().delete()
+
+
+def fill_coarse() -> None:
+    """The coarse tables rewritten from the facts as they stand (after a migration added one)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        RollupState.objects.get_or_create(pk=1)
+        RollupState.objects.select_for_update().get(pk=1)
+        for model in COARSE:
+            _execute(cursor, f"DELETE FROM {model._meta.db_table}")
+            _execute(cursor, _coarse_sums(model, CaseFact._meta.db_table, None))
+    analyze_rollups()
 
 
 def rebuild(progress=None) -> int:

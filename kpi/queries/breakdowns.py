@@ -14,7 +14,8 @@ from kpi.queries.drilldown import cases_params, list_url
 
 def breakdown(by: str, period_from: dt.date, period_to: dt.date, **filters) -> list[dict]:
     """Counts and rates per 大类, per category (小类) or per source."""
-    cells = cells_for(period_from, period_to, **filters)
+    columns = {"major": ("category_kind", "major_code"), "category": ("category_id", "category_code")}
+    cells = cells_for(period_from, period_to, *columns.get(by, (by,)), **filters)
     out = []
     if by == "major":
         names = {
@@ -100,7 +101,7 @@ def grid_counts(period_from: dt.date, period_to: dt.date, *, metric: str = "file
     if metric not in AREA_COUNTS:
         raise ValueError(f"metric must be one of {', '.join(AREA_COUNTS)}")
     out = []
-    grouped = sums_by(cells_for(period_from, period_to, **filters), "grid_id")
+    grouped = sums_by(cells_for(period_from, period_to, "grid_id", **filters), "grid_id")
     grids = {
         g.pk: g for g in Grid.objects.filter(pk__in=[g["grid_id"] for g in grouped]).only("code", "name")
     }

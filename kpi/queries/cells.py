@@ -5,7 +5,7 @@ from django.db.models import Q, Sum
 from dispatch.models import Department
 from grids.models import Community, District, Grid, Street
 from kpi import metrics
-from kpi.models import ROLLUP_SUMS, AreaDay
+from kpi.models import ROLLUP_SUMS, AreaDay, CategoryDay, GridDay, StreetDay
 
 # district: several districts in one deployment (docs/domain.md §13); a district's staff are held to theirs.
 FILTERS = ("district", "street", "community", "grid", "department", "kind", "category", "major", "source")
@@ -44,12 +44,44 @@ def check_filters(filters: dict) -> None:
         raise TypeError(f"unknown KPI filter(s): {', '.join(sorted(unknown))}")
 
 
-def cells_for(period_from, period_to, **filters):
+# The column each filter reads, and each area rollup with the columns it can filter and group by,
+# coarsest first: a query reads the first that has every column it needs (AreaDay has them all).
+FILTER_COLUMNS = {
+    "district": "district_id",  # CategoryDay keys on it; elsewhere a district is its streets (below)
+    "street": "street_id",
+    "community": "community_id",
+    "grid": "grid_id",
+    "department": "dept",
+    "kind": "category_kind",
+    "category": "category_code",
+    "major": "major_code",
+    "source": "source",
+}
+# Every table but CategoryDay answers a district filter through its streets.
+TABLES = [
+    (m, {*m.KEYS, *m.CARRIED} | ({"district_id"} if "street_id" in m.KEYS + m.CARRIED else set()))
+    for m in (StreetDay, CategoryDay, GridDay)
+]
+
+
+def table_for(columns) -> type:
+    """The coarsest rollup with every column of `columns` (sums are the same in each: only the keys differ)."""
+    needed = set(columns)
+    return next((model for model, has in TABLES if needed <= has), AreaDay)
+
+
+def cells_for(period_from, period_to, *columns, **filters):
+    """The rollup cells of the period and filters, from the coarsest table that has the filters' columns
+    and `columns` (those the caller groups or filters by in turn)."""
     check_filters(filters)
+    used = {FILTER_COLUMNS[name] for name, value in filters.items() if value not in (None, "", [])}
+    table = table_for({*used, *columns})
     q = Q(day__gte=period_from, day__lte=period_to)
     district = pk_of(District, filters.get("district"))
-    if district is not None:
-        # The rollup keys on streets, not districts: a district is its streets (a dozen or two ids).
+    if district is not None and table is CategoryDay:
+        q &= Q(district_id=district)
+    elif district is not None:
+        # The other rollups key on streets, not districts: a district is its streets (a dozen or two ids).
         q &= Q(street_id__in=list(Street.objects.filter(district_id=district).values_list("pk", flat=True)))
     for name, model, column in (
         ("street", Street, "street_id"),
@@ -69,7 +101,7 @@ def cells_for(period_from, period_to, **filters):
     sources = source_list(filters.get("source"))
     if sources:
         q &= Q(source__in=sources)
-    return AreaDay.objects.filter(q)
+    return table.objects.filter(q)
 
 
 SUMS = {name: Sum(name) for name in ROLLUP_SUMS}

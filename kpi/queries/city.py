@@ -1,6 +1,6 @@
 """The city's ranking of its districts (docs/domain.md §13): the area figures of docs/domain.md §7 per district.
 
-The rollup keys on streets (kpi/models.py AreaDay), and a district is its streets: the cells are summed
+The coarse rollup keys on streets (kpi/models.py StreetDay), and a district is its streets: the cells are summed
 per street in one GROUP BY, then per district here. Counts add up, so every rate and the composite are
 computed from the district's sums exactly as a street's are (rankings._area_rows).
 """
@@ -40,7 +40,7 @@ def district_rows(period_from: dt.date, period_to: dt.date, *, by: str = "score"
     check_filters(filters)
     config = KpiSettings.load()
     grouped = (
-        cells_for(period_from, period_to, **filters)
+        cells_for(period_from, period_to, "street_id", "source", **filters)
         .order_by()
         .values("street_id")
         .annotate(public=Sum("filed", filter=Q(source__in=not_patrolled())), **SUMS)

@@ -11,7 +11,7 @@ from grids.models import Community, District, Grid, Street
 from kpi import metrics
 from kpi.dates import is_assessment_period
 from kpi.definitions import AREA_COUNTS, not_patrolled
-from kpi.models import AreaDay, KpiSettings, PersonDay
+from kpi.models import GridDay, KpiSettings, PersonDay
 from kpi.queries.cells import SUMS, cells_for, check_filters, code_of, figures_of, sums_by
 from kpi.queries.drilldown import cases_params, list_url
 
@@ -35,7 +35,7 @@ def _area_rows(level, period_from, period_to, config, filters) -> list[dict]:
     model, column = AREA_LEVELS[level]
     # 监督举报率's numerator rides along in the same GROUP BY: the filed cases from public sources.
     grouped = list(
-        cells_for(period_from, period_to, **filters)
+        cells_for(period_from, period_to, column, "source", **filters)
         .order_by()
         .values(column)
         .annotate(public=Sum("filed", filter=Q(source__in=not_patrolled())), **SUMS)
@@ -80,7 +80,7 @@ def shown_parts(parts: dict) -> dict:
 
 
 def _department_rows(period_from, period_to, config, filters) -> list[dict]:
-    grouped = [g for g in sums_by(cells_for(period_from, period_to, **filters), "dept") if g["dept"]]
+    grouped = [g for g in sums_by(cells_for(period_from, period_to, "dept", **filters), "dept") if g["dept"]]
     departments = {d.pk: d for d in Department.objects.filter(pk__in=[g["dept"] for g in grouped])}
     out = []
     for g in grouped:
@@ -162,7 +162,7 @@ def _missed_rates(user_ids, period_from, period_to) -> dict[int, float | None]:
     every = set().union(*grids_of.values()) if grids_of else set()
     filed, public = {}, {}
     rows = (
-        AreaDay.objects.filter(day__gte=period_from, day__lte=period_to, grid_id__in=every)
+        GridDay.objects.filter(day__gte=period_from, day__lte=period_to, grid_id__in=every)
         .order_by()
         .values("grid_id", "source")
         .annotate(filed=Sum("filed"))
