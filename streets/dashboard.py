@@ -31,13 +31,17 @@ def _bounds(period: tuple[date, date]) -> tuple[datetime, datetime]:
 def within_street_rate(period: tuple[date, date], street_id: int | None = None) -> tuple[int, int]:
     """格内解决率's (numerator, denominator): of the street's cases closed in the period, those resolved
     within the street — 自行处置 by an inspector, or an accepted 二级派遣 to one of its units, or handled by
-    its own street office as 主办 — and never escalated (提级) to the district."""
+    its own street office as 主办 — and never escalated (提级) to the district (a 提级 returned or
+    withdrawn does not count)."""
     start, end = _bounds(period)
     closed = Case.objects.filter(status=Status.CLOSED, closed_at__gte=start, closed_at__lt=end)
     if street_id is not None:
         closed = closed.filter(street_id=street_id)
     accepted = SubDispatch.objects.filter(case=OuterRef("pk"), state=SubDispatch.State.ACCEPTED)
-    escalated = Escalation.objects.filter(case=OuterRef("pk"))
+    # A 提级 the district returned or the street withdrew left the case with the street: still 格内.
+    escalated = Escalation.objects.filter(
+        case=OuterRef("pk"), state__in=(Escalation.State.PENDING, Escalation.State.TAKEN)
+    )
     own_office = Department.objects.filter(
         pk=OuterRef("department_id"), kind=Department.Kind.STREET_OFFICE, street_id=OuterRef("street_id")
     )

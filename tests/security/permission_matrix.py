@@ -1040,6 +1040,18 @@ def street_probes(w) -> list[Probe]:
             method="post",
         ),
         Probe(
+            "streets/escalations/<int:pk>/return/",
+            f"/streets/escalations/{none}/return/",
+            page(ESCALATION_TAKERS, ok=404),
+            method="post",
+        ),
+        Probe(
+            "streets/escalations/<int:pk>/withdraw/",
+            f"/streets/escalations/{none}/withdraw/",
+            page(STREET, ok=404),
+            method="post",
+        ),
+        Probe(
             "streets/assist/<int:pk>/",
             f"/streets/assist/{case.pk}/",
             page(set()),
@@ -1071,11 +1083,14 @@ def street_probes(w) -> list[Probe]:
             f"/api/v1/streets/escalations/{none}/",
             api(STREETS_API, ok=404),
         ),
-        Probe(
-            "api/v1/streets/escalations/<pk>/take/",
-            f"/api/v1/streets/escalations/{none}/take/",
-            api(STREETS_API, ok=404),
-            method="post",
+        *(
+            Probe(
+                f"api/v1/streets/escalations/<pk>/{verb}/",
+                f"/api/v1/streets/escalations/{none}/{verb}/",
+                api(STREETS_API, ok=404),
+                method="post",
+            )
+            for verb in ("take", "return", "withdraw")
         ),
         Probe(
             "api/v1/streets/assist/",
