@@ -325,10 +325,10 @@ def take_escalation(*, escalation, actor, note: str = "", at=None) -> Escalation
 def return_escalation(*, escalation, actor, note: str, at=None) -> Escalation:
     """The district's centre hands an escalation back to the street (退回, a reason required): the case
     stays with the street, in its queue, and its 二级派遣 go on."""
-    note = _text(note, "note", _("退回理由"), required=True)
     with transaction.atomic():
-        row, case = _locked_escalation(escalation)
+        row, case = _locked_escalation(escalation)  # one that does not exist: 404 before the reason
         role = _district_role(actor)
+        note = _text(note, "note", _("退回理由"), required=True)
         _still_pending(row)
         now = at or timezone.now()
         _close(row, Escalation.State.RETURNED, actor, note, now)
