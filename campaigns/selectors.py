@@ -1,13 +1,17 @@
-"""The querysets behind the lists: who sees what. Department staff see their own unit's work; everyone
-else on the platform sees the district's (docs/domain.md §1) — in a deployment of several districts,
-a user whose `district` is set sees their district's rows only (§13): a campaign and its tasks by the
-campaign's district, 挂号 items and hazards by their street's, 回头看 by their case's."""
+"""The querysets behind the lists: who sees what. Department staff see their own unit's work; a street's
+staff (街道指挥, 街道领导: docs/domain.md §13) their street's — the tasks of its offices, the 挂号 items,
+hazards in it (回头看 stays the inspectors' and the centre's); everyone else on the platform sees the
+district's (docs/domain.md §1) — in a deployment of several districts, a user whose `district` is set sees
+their district's rows only (§13): a campaign and its tasks by the campaign's district, 挂号 items and
+hazards by their street's, 回头看 by their case's."""
 
 from django.db.models import Q, QuerySet
 
 from campaigns.models import Campaign, CampaignTask, FollowUp, FollowUpRule, Hazard, RegisterItem
 from cases.selectors import district_limit
 from core.roles import DISTRICT_WIDE_ROLES, Role
+
+STREET_ROLES = (Role.STREET_DISPATCHER, Role.STREET_LEADER)
 
 
 def district_of(user) -> int | None:
@@ -27,8 +31,27 @@ def department_district(department) -> int | None:
     return department.street.district_id if department is not None and department.street_id else None
 
 
+def street_of(user) -> int | None:
+    """The street of a street sub-centre's staff (their role and User.street), else None."""
+    if user.has_role(*STREET_ROLES) and user.street_id:
+        return user.street_id
+    return None
+
+
 def campaigns_for(user) -> QuerySet[Campaign]:
-    return in_district(Campaign.objects.all(), user, "district_id")
+    """The campaigns a page lists: the district's, except for a street's staff — those their street takes
+    part in, is in the scope of, or has a task, 挂号 item or hazard in."""
+    qs = in_district(Campaign.objects.order_by("-period_start", "id"), user, "district_id")
+    street = street_of(user)
+    if street is None or user.has_role(*DISTRICT_WIDE_ROLES) or user.campaign_offices.exists():
+        return qs
+    involved = (
+        Q(streets=street)
+        | Q(scope_streets=street)
+        | Q(tasks__department__street_id=street)
+        | Q(items__street_id=street)
+    )
+    return qs.filter(pk__in=Campaign.objects.filter(involved).values("pk"))
 
 
 def rules_for(user) -> QuerySet[FollowUpRule]:
@@ -44,12 +67,15 @@ def rules_for(user) -> QuerySet[FollowUpRule]:
     )
 
 
-def _own_unit(qs: QuerySet, user) -> QuerySet:
+def _own_unit(qs: QuerySet, user, *, street_field: str = "street_id") -> QuerySet:
     if user.has_role(*DISTRICT_WIDE_ROLES) or user.has_role(Role.INSPECTOR):
         return qs
+    scope = Q(pk__in=[])
     if user.has_role(Role.DEPARTMENT):
-        return qs.filter(department_id=user.department_id)
-    return qs.none()
+        scope |= Q(department_id=user.department_id)
+    if (street := street_of(user)) is not None:
+        scope |= Q(**{street_field: street})
+    return qs.filter(scope)
 
 
 def tasks_for(user) -> QuerySet[CampaignTask]:
@@ -57,7 +83,8 @@ def tasks_for(user) -> QuerySet[CampaignTask]:
     qs = in_district(qs, user, "campaign__district_id")
     if user.campaign_offices.exists():
         return qs
-    return _own_unit(qs, user)
+    # A street's tasks are those of its offices (街道办事处 and the like: Department.street).
+    return _own_unit(qs, user, street_field="department__street_id")
 
 
 def items_for(user) -> QuerySet[RegisterItem]:

@@ -171,8 +171,13 @@ def escalated(*, escalation: Any, street: str) -> Payload:
 
 
 def escalation_taken(*, escalation: Any, street: str, recalled: int) -> Payload:
-    """The district takes an escalated case back: the street's open 二级派遣 it recalled."""
+    """The district takes an escalated case over: the street's open 二级派遣 it recalled."""
     return {"escalation": escalation, "street": street, "recalled": int(recalled)}
+
+
+def escalation_closed(*, escalation: Any, street: str) -> Payload:
+    """A 提级 returned to the street by the district, or withdrawn by the street; the reason is the note."""
+    return {"escalation": escalation, "street": street}
 
 
 def assisted(*, department: str) -> Payload:

@@ -30,6 +30,10 @@ def kpi_flag(name: str) -> Q:
         "accepted_on_time": Q(_steps(Step.ACCEPT, on_time=True)),
         "reworked": Q(rework_count__gt=0),
         "extended": Q(extension_count__gt=0),
+        # The 12345 loop: an approved 退单 (the case ended 不予受理 with the centre's word on the ticket),
+        # and one the centre counts against the district.
+        "hotline_returned": Q(status=Status.REJECTED, hotline_ticket__return_counted__isnull=False),
+        "return_counted": Q(status=Status.REJECTED, hotline_ticket__return_counted=True),
     }[name]
 
 
@@ -101,6 +105,8 @@ class CaseFilterSet(django_filters.FilterSet):
     accepted_on_time = django_filters.BooleanFilter(method="filter_flag", label=_("按时受理"))
     reworked = django_filters.BooleanFilter(method="filter_flag", label=_("有返工"))
     extended = django_filters.BooleanFilter(method="filter_flag", label=_("有延期"))
+    hotline_returned = django_filters.BooleanFilter(method="filter_flag", label=_("12345批准退单"))
+    return_counted = django_filters.BooleanFilter(method="filter_flag", label=_("退单计入本区"))
 
     class Meta:
         model = Case

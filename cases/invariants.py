@@ -26,7 +26,16 @@ from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Window
 from django.db.models.functions import Collate, Lag, Lead, RowNumber
 
 from cases.models import Case, CaseEvent, CasePhoto, Light, TimedStep
-from cases.workflow import OPEN, STEP_FOR_STATUS, TERMINAL, TRANSITIONS, Action, SideEvent, Status
+from cases.workflow import (
+    OPEN,
+    SIDE_MOVES,
+    STEP_FOR_STATUS,
+    TERMINAL,
+    TRANSITIONS,
+    Action,
+    SideEvent,
+    Status,
+)
 
 CHUNK = 10_000
 MAX_LISTED = 100
@@ -83,8 +92,14 @@ def _legal_edges() -> frozenset[tuple[str, str, str]]:
         for source in t.sources:
             target = t.target or source
             edges.add((t.action.value, source or "", target.value if target else ""))
-    # Side events (a street's 二级派遣, 提级, 协办 …: SideEvent) change no state: an edge onto itself anywhere.
+    # Side events (a street's 二级派遣, 提级, 协办 …: SideEvent) change no state: an edge onto itself anywhere;
+    # the district's take-over of a 提级 also moves a case the street was working on (SIDE_MOVES).
     edges.update((kind.value, status.value, status.value) for kind in SideEvent for status in Status)
+    edges.update(
+        (kind.value, source.value, target.value)
+        for kind, (sources, target) in SIDE_MOVES.items()
+        for source in sources
+    )
     return frozenset(edges)
 
 

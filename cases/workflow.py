@@ -119,9 +119,9 @@ ACTION_LABELS = {
 
 
 class SideEvent(StrEnum):
-    """Timeline entries that are not workflow actions: they change no state of the case, so they have no
-    edge in the table below. A street sub-centre's work on a case (docs/domain.md §13) is written as these
-    by its own app (streets/), through the builders in cases/events.py."""
+    """Timeline entries that are not workflow actions: a street sub-centre's work on a case (docs/domain.md
+    §13), written by its own app (streets/) through the builders in cases/events.py. They have no edge in
+    the table below and change no state — except the moves of SIDE_MOVES."""
 
     SUB_DISPATCH = "sub_dispatch"
     SUB_REPORT = "sub_report"
@@ -129,6 +129,8 @@ class SideEvent(StrEnum):
     SUB_RETURN = "sub_return"
     ESCALATE = "escalate"
     ESCALATION_TAKEN = "escalation_taken"
+    ESCALATION_RETURNED = "escalation_returned"
+    ESCALATION_WITHDRAWN = "escalation_withdrawn"
     ASSIST = "assist"
 
 
@@ -139,7 +141,17 @@ SIDE_EVENT_LABELS = {
     SideEvent.SUB_RETURN: _("街道退回单位"),
     SideEvent.ESCALATE: _("提级"),
     SideEvent.ESCALATION_TAKEN: _("区级受理提级"),
+    SideEvent.ESCALATION_RETURNED: _("区级退回提级"),
+    SideEvent.ESCALATION_WITHDRAWN: _("街道撤回提级"),
     SideEvent.ASSIST: _("协办记录"),
+}
+# The one side event that moves the case: when the district takes an escalated case over (区级受理提级)
+# while the street is working on it, the street's 处置 ends and the case waits at the district's centre
+# for a new 派遣 (待派遣), with no 主办 or 协办 department. From any other state (still at the centre,
+# already being checked …) the district holds it already and the state stays. The street's 撤回 and the
+# district's 退回 leave the case where it is: with the street, in its queue.
+SIDE_MOVES: dict[SideEvent, tuple[frozenset[Status], Status]] = {
+    SideEvent.ESCALATION_TAKEN: (frozenset({Status.IN_PROGRESS, Status.SUSPENDED}), Status.PENDING_DISPATCH),
 }
 # Who acts in a side event without a role of §1: a street's unit (社区/物业/作业单位) reporting back.
 UNIT_ACTOR = "unit"

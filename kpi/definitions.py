@@ -107,7 +107,9 @@ _ALL = [
     Kpi("hotline_reported", _("热线工单数"), "件", _("12345、8890 转来的工单数"), _def(_("热线渠道上报的案件。"), REPORTED), "report"),
     Kpi("hotline_accepted_on_time", _("按时响应数"), "件", _("受理环节在时限内完成的热线工单数"),
         _def(_("受理员在受理时限内作出受理、派发核实或不予受理的热线工单。"), REPORTED), "report"),
-    Kpi("hotline_due", _("应解决数"), "件", _("应解决数 = 热线工单数 − 不予受理数 − 作废数"), REPORTED, "report"),
+    Kpi("hotline_due", _("应解决数"), "件", _("应解决数 = 热线工单数 − 不予受理数 − 作废数 − 不计入本区的退单数"),
+        _def(_("不予受理数不含12345中心批准的退单；中心认定计入本区的退单（如有效诉求被退回）不减，仍计为未解决。"), REPORTED),
+        "report"),
     Kpi("hotline_closed", _("已解决数"), "件", _("已结案的热线工单数"), REPORTED, "report"),
     Kpi("hotline_callback", _("回访联系上数"), "件", _("回访时联系上来电人的热线工单数"), REPORTED, "report"),
     Kpi("hotline_satisfied", _("满意数"), "件", _("回访满意或基本满意的热线工单数"), REPORTED, "report"),
@@ -115,6 +117,13 @@ _ALL = [
         target="target_response_rate"),
     Kpi("hotline_resolution_rate", _("解决率"), "%", _("解决率 = 已解决数 ÷ 应解决数 × 100%"),
         _def(_("即投诉处理率。"), REPORTED), "report", target="target_resolution_rate"),
+    Kpi("hotline_returned", _("退单数"), "件", _("12345中心批准退单的热线工单数"),
+        _def(_("区里申请退单、经12345中心批准（案件以不予受理结束）的工单。"), REPORTED), "report", higher_is_better=False),
+    Kpi("hotline_returned_counted", _("计入本区的退单数"), "件", _("中心认定计入本区考核的退单数"),
+        _def(_("批准退单时12345中心认定仍计入本区的（有效诉求被退回）。"), REPORTED), "report", higher_is_better=False),
+    Kpi("hotline_return_rate", _("退单率"), "%", _("退单率 = 计入本区的退单数 ÷ 热线工单数 × 100%"),
+        _def(_("计入本区的退单同时留在应解决数中、不计已解决，拉低解决率。"), REPORTED), "report",
+        higher_is_better=False),
     Kpi("hotline_satisfaction_rate", _("满意率（热线）"), "%", _("满意率 = (满意 + 基本满意) ÷ 回访联系上数 × 100%"),
         REPORTED, "report", target="target_satisfaction_rate"),
     # ------------------------------------------------------------------ people (docs/domain.md §7)
@@ -179,9 +188,11 @@ AREA_RATES = (
 )  # fmt: skip
 HOTLINE_COUNTS = (
     "hotline_reported", "hotline_accepted_on_time", "hotline_due", "hotline_closed", "hotline_callback",
-    "hotline_satisfied",
+    "hotline_satisfied", "hotline_returned", "hotline_returned_counted",
 )  # fmt: skip
-HOTLINE_RATES = ("hotline_response_rate", "hotline_resolution_rate", "hotline_satisfaction_rate")
+HOTLINE_RATES = (
+    "hotline_response_rate", "hotline_resolution_rate", "hotline_satisfaction_rate", "hotline_return_rate",
+)  # fmt: skip
 
 
 def glossary() -> list[dict]:

@@ -39,17 +39,19 @@ def hotline_figures(s: dict) -> tuple[dict, dict]:
     c = {
         "hotline_reported": int(s.get("reported") or 0),
         "hotline_accepted_on_time": int(s.get("r_accepted_on_time") or 0),
-        "hotline_due": int(s.get("reported") or 0)
-        - int(s.get("r_rejected") or 0)
-        - int(s.get("r_voided") or 0),
+        # 应解决: a 退单 the 12345 centre counts against the district stays in, unsolved (docs/domain.md §13).
+        "hotline_due": int(s.get("r_hotline_due") or 0),
         "hotline_closed": int(s.get("r_closed") or 0),
         "hotline_callback": int(s.get("r_callback") or 0),
         "hotline_satisfied": int(s.get("r_satisfied") or 0),
+        "hotline_returned": int(s.get("r_returned") or 0),
+        "hotline_returned_counted": int(s.get("r_returned_counted") or 0),
     }
     rates = {
         "hotline_response_rate": ratio(c["hotline_accepted_on_time"], c["hotline_reported"]),
         "hotline_resolution_rate": ratio(c["hotline_closed"], c["hotline_due"]),
         "hotline_satisfaction_rate": ratio(c["hotline_satisfied"], c["hotline_callback"]),
+        "hotline_return_rate": ratio(c["hotline_returned_counted"], c["hotline_reported"]),
     }
     return c, rates
 

@@ -38,6 +38,12 @@ REPORT_FLAGS = (
     "r_voided",
     "r_callback",  # 回访 reached the caller
     "r_satisfied",  # 满意 or 基本满意
+    # The 12345 loop (docs/domain.md §13): an approved 退单, and whether the centre counts it against the
+    # district; 应解决 (the hotline's 解决率 denominator): not 作废, not 不予受理 at intake (unless it was a
+    # 退单 that counts), not a 退单 that does not count.
+    "r_returned",
+    "r_returned_counted",
+    "r_hotline_due",
 )
 FILED_FLAGS = (
     "voided",

@@ -24,7 +24,7 @@ from django.db.models.fields.json import KT
 from django.utils import timezone
 
 from cases.models import Case, CaseEvent, Satisfaction, TimedStep
-from cases.workflow import Action, Status
+from cases.workflow import Action, SideEvent, Status
 from core.roles import Role
 from dispatch.models import Department
 from kpi.rollup import NOT_DUE, REACHED, SCORED_STEP
@@ -62,13 +62,14 @@ def facts_as_of(case_ids, at: dt.datetime) -> tuple[dict[int, dict], list[dict]]
         )
     }
     events = defaultdict(list)
-    # Only three payload keys matter here: read them as text rather than decoding every payload.
+    # Only four payload keys matter here: read them as text rather than decoding every payload.
     for e in (
         CaseEvent.objects.filter(case_id__in=_ids(list(cases)), at__lte=at)
         .order_by("at", "id")
-        .values("id", "case_id", "action", "to_status", "actor_id", "actor_role", "at")
+        .values("id", "case_id", "action", "from_status", "to_status", "actor_id", "actor_role", "at")
         .annotate(
             department=KT("payload__department"),
+            counted=KT("payload__counted"),
             satisfaction=KT("payload__satisfaction"),
             passed=KT("payload__passed"),
         )
@@ -102,6 +103,7 @@ def _case_fact(case, events, steps, at, departments, tz) -> dict:
     filed = next((e for e in events if e["action"] == Action.FILE), None)
     dept = None
     satisfaction = ""
+    counted = None  # the centre's word on an approved 退单: None = no 退单
     counts = defaultdict(int)
     for e in events:
         action = e["action"]
@@ -109,6 +111,10 @@ def _case_fact(case, events, steps, at, departments, tz) -> dict:
             dept = departments.get(e["department"])
         elif action in (Action.APPROVE_RETURN, Action.REOPEN):
             dept = None
+        elif action == SideEvent.ESCALATION_TAKEN and e["to_status"] != e["from_status"]:
+            dept = None  # the district took the case over from the street (cases/workflow.py SIDE_MOVES)
+        elif action == Action.APPROVE_HOTLINE_RETURN:
+            counted = str(e["counted"]).lower() in ("true", "1")  # PG text, SQLite 1
         elif action == Action.CALLBACK and e["satisfaction"] != Satisfaction.UNREACHABLE:
             satisfaction = e["satisfaction"] or ""
         elif action == Action.CHECK and str(e["passed"]).lower() in ("false", "0"):  # PG text, SQLite 0
@@ -118,14 +124,21 @@ def _case_fact(case, events, steps, at, departments, tz) -> dict:
     late = sum(1 for s in dispose if s["on_time"] is False)
     unfinished = sum(1 for s in dispose if s["finished_at"] is None)
     due = bool(dispose) and status not in NOT_DUE
+    rejected = status == Status.REJECTED and not any(s["step"] == "file" for s in steps)
+    returned = status == Status.REJECTED and counted is not None
     flags = {
-        "r_rejected": status == Status.REJECTED and not any(s["step"] == "file" for s in steps),
+        "r_rejected": rejected,
         "r_filed": filed is not None,
         "r_accepted_on_time": any(s["step"] == "accept" and s["on_time"] is True for s in steps),
         "r_closed": status == Status.CLOSED,
         "r_voided": status == Status.VOIDED,
         "r_callback": satisfaction in REACHED,
         "r_satisfied": satisfaction in GOOD,
+        "r_returned": returned,
+        "r_returned_counted": returned and counted,
+        "r_hotline_due": status != Status.VOIDED
+        and not (rejected and not counted)
+        and not (returned and not counted),
         "voided": status == Status.VOIDED,
         "suspended": status == Status.SUSPENDED,
         "closed": status == Status.CLOSED,

@@ -119,6 +119,10 @@ def case_facts_select():
         "n_red_open": steps(finished_at__isnull=True, light="red"),
     }
     due = Q(n_dispose__gt=0) & ~Q(status__in=NOT_DUE)
+    # An approved 退单 ends a 12345 ticket as 不予受理 with the centre's word kept on the ticket.
+    returned = Q(status=s.REJECTED, hotline_ticket__return_counted__isnull=False)
+    counted = Q(status=s.REJECTED, hotline_ticket__return_counted=True)
+    rejected = Q(status=s.REJECTED, n_file=0)
     flags = {
         "r_rejected": Q(status=s.REJECTED, n_file=0),
         "r_filed": Q(filed_at__isnull=False),
@@ -128,6 +132,9 @@ def case_facts_select():
         # 回访联系上: "unreachable" is a callback that did not reach the caller (满意率's denominator).
         "r_callback": Q(satisfaction__in=REACHED),
         "r_satisfied": Q(satisfaction__in=["satisfied", "basically_satisfied"]),
+        "r_returned": returned,
+        "r_returned_counted": counted,
+        "r_hotline_due": ~Q(status=s.VOIDED) & ~(rejected & ~counted) & ~(returned & ~counted),
         "voided": Q(status=s.VOIDED),
         "suspended": Q(status=s.SUSPENDED),
         "closed": Q(status=s.CLOSED),

@@ -147,15 +147,34 @@ class EscalationViewSet(mixins.CreateModelMixin, _Scoped):
             lambda: services.escalate(actor=request.user, **data.validated_data), status.HTTP_201_CREATED
         )
 
-    @extend_schema(summary="区级受理提级", request=DecisionSerializer, responses={200: EscalationSerializer})
-    @action(detail=True, methods=["post"])
-    def take(self, request, pk=None):
+    def _decide(self, request, service):
         data = DecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         pk = self.get_object().pk
-        return self._answer(
-            lambda: services.take_escalation(escalation=pk, actor=request.user, **data.validated_data)
-        )
+        return self._answer(lambda: service(escalation=pk, actor=request.user, **data.validated_data))
+
+    @extend_schema(
+        summary="区级受理提级（处置中的案件回到区级待派遣）",
+        request=DecisionSerializer,
+        responses={200: EscalationSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def take(self, request, pk=None):
+        return self._decide(request, services.take_escalation)
+
+    @extend_schema(
+        summary="区级退回提级（案件留在街道，note 必填）",
+        request=DecisionSerializer,
+        responses={200: EscalationSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="return", url_name="return")
+    def send_back(self, request, pk=None):
+        return self._decide(request, services.return_escalation)
+
+    @extend_schema(summary="街道撤回提级", request=DecisionSerializer, responses={200: EscalationSerializer})
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        return self._decide(request, services.withdraw_escalation)
 
 
 class AssistView(APIView):

@@ -31,13 +31,17 @@ def _bounds(period: tuple[date, date]) -> tuple[datetime, datetime]:
 def within_street_rate(period: tuple[date, date], street_id: int | None = None) -> tuple[int, int]:
     """格内解决率's (numerator, denominator): of the street's cases closed in the period, those resolved
     within the street — 自行处置 by an inspector, or an accepted 二级派遣 to one of its units, or handled by
-    its own street office as 主办 — and never escalated (提级) to the district."""
+    its own street office as 主办 — and never escalated (提级) to the district (a 提级 returned or
+    withdrawn does not count)."""
     start, end = _bounds(period)
     closed = Case.objects.filter(status=Status.CLOSED, closed_at__gte=start, closed_at__lt=end)
     if street_id is not None:
         closed = closed.filter(street_id=street_id)
     accepted = SubDispatch.objects.filter(case=OuterRef("pk"), state=SubDispatch.State.ACCEPTED)
-    escalated = Escalation.objects.filter(case=OuterRef("pk"))
+    # A 提级 the district returned or the street withdrew left the case with the street: still 格内.
+    escalated = Escalation.objects.filter(
+        case=OuterRef("pk"), state__in=(Escalation.State.PENDING, Escalation.State.TAKEN)
+    )
     own_office = Department.objects.filter(
         pk=OuterRef("department_id"), kind=Department.Kind.STREET_OFFICE, street_id=OuterRef("street_id")
     )
@@ -58,6 +62,9 @@ def rate(numerator: int, denominator: int) -> float | None:
 
 @dataclass
 class UnitRow:
+    """One unit's 二级派遣 sent in a period: how many, reported on time or overdue (docs/domain.md §13),
+    still open, accepted, returned (recalled ones count in `total` only)."""
+
     unit: Unit
     total: int
     on_time: int
@@ -68,12 +75,15 @@ class UnitRow:
 
     @property
     def on_time_rate(self) -> float | None:
-        decided = self.on_time + self.overdue
-        return self.on_time / decided if decided else None
+        """按期率 = 按期反馈 ÷ (按期反馈 + 超期): work not yet due and not reported is in neither."""
+        return rate(self.on_time, self.on_time + self.overdue)
 
 
-def unit_rows(street_id: int, period: tuple[date, date]) -> list[UnitRow]:
-    """二级派遣 per unit of the street sent in the period, ranked by on-time rate (best first)."""
+def unit_rows(
+    street_id: int | None, period: tuple[date, date], *, district_id: int | None = None, sent_only=False
+) -> list[UnitRow]:
+    """二级派遣 per unit sent in the period — of one street (or every street, or a district's) — ranked by
+    on-time rate (best first). One aggregate query. `sent_only`: leave out units sent nothing."""
     start, end = _bounds(period)
     now = timezone.now()
     sent = Q(tasks__dispatched_at__gte=start, tasks__dispatched_at__lt=end)
@@ -81,18 +91,21 @@ def unit_rows(street_id: int, period: tuple[date, date]) -> list[UnitRow]:
     late = Q(tasks__reported_at__gt=F("tasks__due_at")) | Q(
         tasks__state=SubDispatch.State.DISPATCHED, tasks__due_at__lt=now
     )
-    units = (
-        Unit.objects.filter(street_id=street_id)
-        .select_related("community")
-        .annotate(
-            n_total=Count("tasks", filter=sent),
-            n_on_time=Count("tasks", filter=sent & reported_on_time),
-            n_overdue=Count("tasks", filter=sent & late),
-            n_open=Count("tasks", filter=sent & Q(tasks__state__in=SubDispatch.OPEN_STATES)),
-            n_accepted=Count("tasks", filter=sent & Q(tasks__state=SubDispatch.State.ACCEPTED)),
-            n_returned=Count("tasks", filter=sent & Q(tasks__state=SubDispatch.State.RETURNED)),
-        )
+    units = Unit.objects.all()
+    if street_id is not None:
+        units = units.filter(street_id=street_id)
+    if district_id is not None:
+        units = units.filter(street__district_id=district_id)
+    units = units.select_related("community", "street").annotate(
+        n_total=Count("tasks", filter=sent),
+        n_on_time=Count("tasks", filter=sent & reported_on_time),
+        n_overdue=Count("tasks", filter=sent & late),
+        n_open=Count("tasks", filter=sent & Q(tasks__state__in=SubDispatch.OPEN_STATES)),
+        n_accepted=Count("tasks", filter=sent & Q(tasks__state=SubDispatch.State.ACCEPTED)),
+        n_returned=Count("tasks", filter=sent & Q(tasks__state=SubDispatch.State.RETURNED)),
     )
+    if sent_only:
+        units = units.filter(n_total__gt=0)
     rows = [
         UnitRow(u, u.n_total, u.n_on_time, u.n_overdue, u.n_open, u.n_accepted, u.n_returned) for u in units
     ]
@@ -109,32 +122,40 @@ class StreetFigures:
     pending_escalations: int
     within: int
     closed: int
+    sub_on_time: int = 0
 
     @property
     def within_rate(self) -> float | None:
         return rate(self.within, self.closed)
 
+    @property
+    def sub_on_time_rate(self) -> float | None:
+        """二级派遣按期率, as the units' rows and the KPI reports' 二级派遣 section count it."""
+        return rate(self.sub_on_time, self.sub_on_time + self.sub_overdue)
+
 
 def street_figures(street_id: int | None, period: tuple[date, date]) -> StreetFigures:
-    """The street's (or, with None, every street's) headline figures for the period."""
+    """The street's (or, with None, every street's) headline figures for the period. The 二级派遣 figures
+    are the sums of `unit_rows`, so the cards, the units' ranking and the KPI reports agree."""
     start, end = _bounds(period)
     cases = Case.objects.filter(created_at__gte=start, created_at__lt=end)
-    subs = SubDispatch.objects.filter(dispatched_at__gte=start, dispatched_at__lt=end)
     escalations = Escalation.objects.filter(state=Escalation.State.PENDING)
     if street_id is not None:
-        cases, subs = cases.filter(street_id=street_id), subs.filter(street_id=street_id)
+        cases = cases.filter(street_id=street_id)
         escalations = escalations.filter(street_id=street_id)
     c = cases.aggregate(n=Count("pk"), open=Count("pk", filter=Q(status__in=OPEN)))
-    s = subs.aggregate(
-        n=Count("pk"),
-        late=Count(
-            "pk",
-            filter=Q(reported_at__gt=F("due_at"))
-            | Q(state=SubDispatch.State.DISPATCHED, due_at__lt=timezone.now()),
-        ),
-    )
+    units = unit_rows(street_id, period, sent_only=True)
     within, closed = within_street_rate(period, street_id)
-    return StreetFigures(c["n"], c["open"], s["n"], s["late"], escalations.count(), within, closed)
+    return StreetFigures(
+        c["n"],
+        c["open"],
+        sum(r.total for r in units),
+        sum(r.overdue for r in units),
+        escalations.count(),
+        within,
+        closed,
+        sub_on_time=sum(r.on_time for r in units),
+    )
 
 
 def community_ranking(street_id: int, period: tuple[date, date]) -> list[dict]:
@@ -199,12 +220,7 @@ def dashboard_cards(user, period: tuple[date, date], filters: dict):
     return [
         Card("within_street", str(_("格内解决率")), percent(figures.within_rate), url),
         Card("sub_dispatches", str(_("二级派遣")), str(figures.sub_dispatches), url),
-        Card(
-            "sub_overdue",
-            str(_("二级派遣超期率")),
-            percent(rate(figures.sub_overdue, figures.sub_dispatches)),
-            url,
-        ),
+        Card("sub_on_time", str(_("二级派遣按期率")), percent(figures.sub_on_time_rate), url),
         Card(
             "escalations",
             str(_("待区级受理的提级")),

@@ -130,12 +130,16 @@ class SubDispatch(models.Model):
 
 
 class Escalation(models.Model):
-    """提级: a street hands a hard case (疑难案件) up to the district with a reason; the district's centre
-    takes it back and sends it on through the case's own loop."""
+    """提级: a street hands a hard case (疑难案件) up to the district with a reason. While it waits, the
+    district's centre takes it over (the case back to 待派遣 at the district, streets/services.py) or
+    returns it to the street (退回, with a reason), or the street withdraws it (撤回); the last two leave
+    the case with the street. `taken_*` and `note` record whichever of the three closed it."""
 
     class State(models.TextChoices):
         PENDING = "pending", _("待区级受理")
         TAKEN = "taken", _("区级已受理")
+        RETURNED = "returned", _("区级已退回")
+        WITHDRAWN = "withdrawn", _("街道已撤回")
 
     case = models.ForeignKey(
         "cases.Case", verbose_name=_("案件"), on_delete=models.PROTECT, related_name="escalations"
@@ -149,16 +153,16 @@ class Escalation(models.Model):
     raised_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("提级人"), on_delete=models.PROTECT, related_name="+"
     )
-    taken_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
+    taken_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
     taken_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("受理人"),
+        verbose_name=_("处理人"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
-    note = models.TextField(_("受理意见"), blank=True)
+    note = models.TextField(_("处理意见"), blank=True)
 
     class Meta:
         verbose_name = _("提级")

@@ -1,5 +1,6 @@
 """One service per action of a street's sub-centre (docs/domain.md §13): 二级派遣, the unit's report, the
-street's 验收 or 退回, 提级 and its take-back by the district, and a 协办 department's record.
+street's 验收 or 退回, 提级 and how it ends (the district takes it over or returns it, or the street
+withdraws it), and a 协办 department's record.
 
 Each locks the case row (as the case services do), checks who may act and on what, changes its own
 row, and appends the case's side event (cases/services/side.py) in the same transaction. Refusals:
@@ -266,22 +267,41 @@ def escalate(*, case, actor, reason: str, at=None) -> Escalation:
         return row
 
 
-def take_escalation(*, escalation, actor, note: str = "", at=None) -> Escalation:
-    """The district's centre takes an escalated case back: the street's open 二级派遣 are recalled, and the
-    case goes on through the district's own loop (回退/改派, 督办 … on the case page)."""
-    note = _text(note, "note", _("受理意见"), required=False)
+def _locked_escalation(escalation) -> tuple[Escalation, Case]:
     pk = escalation.pk if isinstance(escalation, Escalation) else escalation
+    case_id = Escalation.objects.filter(pk=pk).values_list("case_id", flat=True).first()
+    if case_id is None:
+        raise InvalidInput(_("提级 %(id)s 不存在") % {"id": pk}, field="escalation")
+    case = lock_case(case_id)  # the case first, as every service
+    return Escalation.objects.select_for_update().select_related("street").get(pk=pk), case
+
+
+def _district_role(actor) -> str:
+    role = next((r for r in (Role.SHIFT_LEADER, Role.DISPATCHER) if actor.has_role(r)), None)
+    if role is None:
+        raise ActionForbidden(_("只有值班长和派遣员可以受理或退回提级"))
+    return role
+
+
+def _still_pending(row: Escalation) -> None:
+    if row.state != Escalation.State.PENDING:
+        raise ActionRefused(_("该提级已处理（%(state)s）") % {"state": row.get_state_display()})
+
+
+def _close(row: Escalation, state, actor, note: str, now) -> None:
+    row.state, row.taken_at, row.taken_by, row.note = state, now, actor, note
+    row.save(update_fields=["state", "taken_at", "taken_by", "note"])
+
+
+def take_escalation(*, escalation, actor, note: str = "", at=None) -> Escalation:
+    """The district's centre takes an escalated case over: the street's open 二级派遣 are recalled and,
+    if the street was working on it (处置中 or 挂账), the case goes back to the district's centre to be
+    dispatched anew (待派遣, cases/workflow.py SIDE_MOVES); otherwise it stays where the district has it."""
+    note = _text(note, "note", _("受理意见"), required=False)
     with transaction.atomic():
-        case_id = Escalation.objects.filter(pk=pk).values_list("case_id", flat=True).first()
-        if case_id is None:
-            raise InvalidInput(_("提级 %(id)s 不存在") % {"id": pk}, field="escalation")
-        case = lock_case(case_id)
-        row = Escalation.objects.select_for_update().select_related("street").get(pk=pk)
-        role = next((r for r in (Role.SHIFT_LEADER, Role.DISPATCHER) if actor.has_role(r)), None)
-        if role is None:
-            raise ActionForbidden(_("只有值班长和派遣员可以受理提级"))
-        if row.state != Escalation.State.PENDING:
-            raise ActionRefused(_("该提级已受理"))
+        row, case = _locked_escalation(escalation)
+        role = _district_role(actor)
+        _still_pending(row)
         now = at or timezone.now()
         recalled = SubDispatch.objects.filter(case=case, state__in=SubDispatch.OPEN_STATES).update(
             state=SubDispatch.State.RECALLED,
@@ -289,8 +309,7 @@ def take_escalation(*, escalation, actor, note: str = "", at=None) -> Escalation
             decided_by=actor,
             decision_note=_("区级受理提级，收回"),
         )
-        row.state, row.taken_at, row.taken_by, row.note = Escalation.State.TAKEN, now, actor, note
-        row.save(update_fields=["state", "taken_at", "taken_by", "note"])
+        _close(row, Escalation.State.TAKEN, actor, note, now)
         record_side_event(
             case=case,
             kind=SideEvent.ESCALATION_TAKEN,
@@ -299,6 +318,53 @@ def take_escalation(*, escalation, actor, note: str = "", at=None) -> Escalation
             note=note,
             at=now,
             payload=events.escalation_taken(escalation=row.pk, street=row.street.code, recalled=recalled),
+        )
+        return row
+
+
+def return_escalation(*, escalation, actor, note: str, at=None) -> Escalation:
+    """The district's centre hands an escalation back to the street (退回, a reason required): the case
+    stays with the street, in its queue, and its 二级派遣 go on."""
+    with transaction.atomic():
+        row, case = _locked_escalation(escalation)  # one that does not exist: 404 before the reason
+        role = _district_role(actor)
+        note = _text(note, "note", _("退回理由"), required=True)
+        _still_pending(row)
+        now = at or timezone.now()
+        _close(row, Escalation.State.RETURNED, actor, note, now)
+        record_side_event(
+            case=case,
+            kind=SideEvent.ESCALATION_RETURNED,
+            actor=actor,
+            role=role,
+            note=note,
+            at=now,
+            payload=events.escalation_closed(escalation=row.pk, street=row.street.code),
+        )
+        return row
+
+
+def withdraw_escalation(*, escalation, actor, note: str = "", at=None) -> Escalation:
+    """The street withdraws its 提级 before the district decides (撤回): the case stays with the street."""
+    note = _text(note, "note", _("撤回说明"), required=False)
+    with transaction.atomic():
+        row, case = _locked_escalation(escalation)
+        street = street_of(actor)
+        if street is None:
+            raise ActionForbidden(_("只有街道指挥和街道领导可以撤回提级"))
+        if row.street_id != street:
+            raise ActionForbidden(_("该提级不是您所在街道提出的"))
+        _still_pending(row)
+        now = at or timezone.now()
+        _close(row, Escalation.State.WITHDRAWN, actor, note, now)
+        record_side_event(
+            case=case,
+            kind=SideEvent.ESCALATION_WITHDRAWN,
+            actor=actor,
+            role=Role.STREET_DISPATCHER if actor.has_role(Role.STREET_DISPATCHER) else Role.STREET_LEADER,
+            note=note,
+            at=now,
+            payload=events.escalation_closed(escalation=row.pk, street=row.street.code),
         )
         return row
 

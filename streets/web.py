@@ -161,10 +161,28 @@ def task_report(request, pk):
     return redirect("streets-tasks")
 
 
+def _escalations_page(request, *, error: ActionError | None = None):
+    user = request.user
+    rows = selectors.escalations_visible_to(user).order_by("state", "-raised_at")
+    return render(
+        request,
+        "streets/escalations.html",
+        {
+            "pending": [r for r in rows if r.state == Escalation.State.PENDING],
+            "decided": [r for r in rows if r.state != Escalation.State.PENDING][:50],
+            "can_take": services.takes_escalations(user),
+            "street": services.street_of(user),
+            "error": error,
+        },
+        status=error.status_code if error else 200,
+    )
+
+
 @require_GET
 @login_required
 def escalations(request):
-    """提级 queue: the district's centre takes escalated cases back; street staff follow their own."""
+    """提级 queue: the district's centre takes escalated cases over or returns them; street staff follow
+    their own and may withdraw one still waiting."""
     user = request.user
     if not (
         services.takes_escalations(user)
@@ -172,41 +190,60 @@ def escalations(request):
         or user.roles & DISTRICT_WIDE_ROLES
     ):
         raise PermissionDenied
-    rows = selectors.escalations_visible_to(user).order_by("state", "-raised_at")
-    return render(
-        request,
-        "streets/escalations.html",
-        {
-            "pending": [r for r in rows if r.state == Escalation.State.PENDING],
-            "taken": [r for r in rows if r.state == Escalation.State.TAKEN][:50],
-            "can_take": services.takes_escalations(user),
-        },
-    )
+    return _escalations_page(request)
+
+
+def _decide_escalation(request, pk, service, allowed: bool, then):
+    if not allowed:
+        raise PermissionDenied
+    try:
+        row = service(escalation=pk, actor=request.user, note=request.POST.get("note", ""))
+    except ActionError as error:
+        if error.field == "escalation":
+            raise Http404 from None
+        if error.status_code == 403:
+            raise PermissionDenied(error.message) from None
+        return _escalations_page(request, error=error)
+    return redirect(then(row))
 
 
 @require_POST
 @login_required
 def escalation_take(request, pk):
-    if not services.takes_escalations(request.user):
-        raise PermissionDenied
-    try:
-        row = services.take_escalation(escalation=pk, actor=request.user, note=request.POST.get("note", ""))
-    except ActionError as error:
-        if error.field == "escalation":
-            raise Http404 from None
-        rows = selectors.escalations_visible_to(request.user)
-        return render(
-            request,
-            "streets/escalations.html",
-            {
-                "pending": [r for r in rows if r.state == Escalation.State.PENDING],
-                "taken": [],
-                "can_take": True,
-                "error": error,
-            },
-            status=error.status_code,
-        )
-    return redirect(reverse("case-detail", args=[row.case_id]))
+    """区级受理: the case page next (it waits there for its new 派遣)."""
+    return _decide_escalation(
+        request,
+        pk,
+        services.take_escalation,
+        services.takes_escalations(request.user),
+        lambda row: reverse("case-detail", args=[row.case_id]),
+    )
+
+
+@require_POST
+@login_required
+def escalation_return(request, pk):
+    """区级退回 (a reason required): back to the queue."""
+    return _decide_escalation(
+        request,
+        pk,
+        services.return_escalation,
+        services.takes_escalations(request.user),
+        lambda row: reverse("streets-escalations"),
+    )
+
+
+@require_POST
+@login_required
+def escalation_withdraw(request, pk):
+    """街道撤回: back to the street's page of the case."""
+    return _decide_escalation(
+        request,
+        pk,
+        services.withdraw_escalation,
+        services.street_of(request.user) is not None,
+        lambda row: reverse("streets-case", args=[row.case_id]),
+    )
 
 
 @require_POST
@@ -278,6 +315,8 @@ urlpatterns = [
     path("streets/tasks/<int:pk>/report/", task_report, name="streets-task-report"),
     path("streets/escalations/", escalations, name="streets-escalations"),
     path("streets/escalations/<int:pk>/take/", escalation_take, name="streets-escalation-take"),
+    path("streets/escalations/<int:pk>/return/", escalation_return, name="streets-escalation-return"),
+    path("streets/escalations/<int:pk>/withdraw/", escalation_withdraw, name="streets-escalation-withdraw"),
     path("streets/assist/<int:pk>/", assist, name="streets-assist"),
     path("streets/dashboard/", street_dashboard, name="streets-dashboard"),
 ]

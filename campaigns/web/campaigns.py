@@ -17,7 +17,7 @@ from campaigns.models import CampaignCase, CampaignTask, Hazard, RegisterItem, T
 from campaigns.services import campaigns as svc
 from campaigns.services.common import LEADERS, is_office
 from campaigns.web import forms
-from campaigns.web.common import require_staff, run_form
+from campaigns.web.common import STAFF, require_staff, run_form
 from cases.errors import ActionError
 from cases.models import Case, CasePhoto
 from cases.workflow import Status
@@ -25,8 +25,8 @@ from cases.workflow import Status
 
 @login_required
 def campaign_list(request):
-    require_staff(request.user)
-    campaigns = selectors.campaigns_for(request.user).order_by("-period_start", "id")
+    require_staff(request.user, read=True)
+    campaigns = selectors.campaigns_for(request.user)
     rows = [{"campaign": c, "figures": kpis.campaign_figures(c)} for c in campaigns]
     can_create = request.user.has_role(*LEADERS)
     return render(request, "campaigns/campaign_list.html", {"rows": rows, "can_create": can_create})
@@ -51,12 +51,16 @@ def campaign_create(request):
 
 @login_required
 def campaign_detail(request, pk: int):
-    require_staff(request.user)
-    campaigns = selectors.campaigns_for(request.user)  # a district's staff: their district's (§13)
-    campaign = get_object_or_404(campaigns.prefetch_related("goals", "departments", "streets"), pk=pk)
-    figures = kpis.campaign_figures(campaign)
-    tasks = list(campaign.tasks.select_related("department").prefetch_related("reports"))
+    require_staff(request.user, read=True)
     user = request.user
+    campaign = get_object_or_404(
+        selectors.campaigns_for(user).prefetch_related("goals", "departments", "streets"), pk=pk
+    )
+    figures = kpis.campaign_figures(campaign)
+    street = selectors.street_of(user) if not user.roles & STAFF else None
+    # A street's staff see their street's part: its offices' tasks, its 挂号 items, its cases.
+    own_tasks = selectors.tasks_for(user).filter(campaign=campaign) if street else campaign.tasks.all()
+    tasks = list(own_tasks.select_related("department").prefetch_related("reports").order_by("seq", "id"))
     for task in tasks:
         reports = list(task.reports.all())
         task.last_report = reports[-1] if reports else None
@@ -65,13 +69,14 @@ def campaign_detail(request, pk: int):
         )
     office = is_office(user, campaign)
     cases = Case.objects.filter(campaign_tags__campaign=campaign)
+    items = campaign.items.all()
+    if street:
+        cases, items = cases.filter(street_id=street), items.filter(street_id=street)
     by_category = Counter(cases.values_list("category_name", flat=True))
     by_street = Counter(cases.values_list("street__name", flat=True))
     closed = Counter(cases.filter(status=Status.CLOSED).values_list("category_name", flat=True))
     photos = (
-        CasePhoto.objects.filter(
-            case__campaign_tags__campaign=campaign, case__status=Status.CLOSED, processed_at__isnull=False
-        )
+        CasePhoto.objects.filter(case__in=cases, case__status=Status.CLOSED, processed_at__isnull=False)
         .exclude(image="")
         .select_related("case")
         .order_by("case_id", "created_at")[:24]
@@ -90,7 +95,8 @@ def campaign_detail(request, pk: int):
         "by_category": [(name, n, closed.get(name, 0)) for name, n in by_category.most_common()],
         "by_street": by_street.most_common(),
         "pairs": [p for p in pairs.values() if p["before"] and p["after"]][:6],
-        "items": campaign.items.select_related("department").order_by("status", "deadline")[:50],
+        "items": items.select_related("department").order_by("status", "deadline")[:50],
+        "street_view": bool(street),
         "task_form": forms.TaskForm(),
         "tag_form": forms.TagForm(),
         "geojson_url": reverse("campaign-geojson", args=[campaign.pk]),
@@ -102,12 +108,16 @@ def campaign_detail(request, pk: int):
 @login_required
 def campaign_geojson(request, pk: int):
     """The campaign's cases (green closed, yellow open) and 挂号 items (red when overdue) as points."""
-    require_staff(request.user)
-    campaign = get_object_or_404(selectors.campaigns_for(request.user), pk=pk)
+    require_staff(request.user, read=True)
+    user = request.user
+    campaign = get_object_or_404(selectors.campaigns_for(user), pk=pk)
+    street = selectors.street_of(user) if not user.roles & STAFF else None
+    cases = Case.objects.filter(campaign_tags__campaign=campaign)
+    items = campaign.items.all()
+    if street:
+        cases, items = cases.filter(street_id=street), items.filter(street_id=street)
     features = []
-    for case in Case.objects.filter(campaign_tags__campaign=campaign).only(
-        "pk", "number", "lng", "lat", "status", "category_name"
-    )[:2000]:
+    for case in cases.only("pk", "number", "lng", "lat", "status", "category_name")[:2000]:
         features.append(
             _point(
                 case.lng,
@@ -118,7 +128,7 @@ def campaign_geojson(request, pk: int):
                 case.category_name,
             )
         )
-    for item in campaign.items.all()[:2000]:
+    for item in items[:2000]:
         light = (
             "green"
             if item.status == RegisterItem.Status.CLEARED
@@ -222,10 +232,8 @@ def tag_case(request, pk: int):
 @login_required
 def overdue(request):
     """督办: open tasks, 挂号 items and hazards past their deadline, the oldest first."""
-    require_staff(request.user)
+    require_staff(request.user, read=True)
     today = timezone.localdate()
-    from campaigns import selectors
-
     tasks = selectors.tasks_for(request.user).filter(status=CampaignTask.Status.OPEN, deadline__lt=today)
     items = (
         selectors.items_for(request.user)

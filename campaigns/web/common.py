@@ -22,9 +22,18 @@ STAFF = frozenset(
 )
 
 
-def require_staff(user) -> None:
-    if not (user.roles & STAFF or user.campaign_offices.exists()):
-        raise PermissionDenied(_("该页面仅供参与专项工作的人员使用"))
+# A street's sub-centre (docs/domain.md §13) follows its street's part of the campaigns: it reads the
+# campaign pages (their rows scoped to the street, campaigns/selectors.py) and acts on none of them.
+READERS = frozenset({Role.STREET_DISPATCHER, Role.STREET_LEADER})
+
+
+def require_staff(user, *, read: bool = False) -> None:
+    """Who may open a campaign page; `read`: a page that only shows rows, which a street's staff read too."""
+    if user.roles & STAFF or user.campaign_offices.exists():
+        return
+    if read and user.roles & READERS and user.street_id:
+        return
+    raise PermissionDenied(_("该页面仅供参与专项工作的人员使用"))
 
 
 def run_form(request, form, call, *, success, template="campaigns/form.html", context=None, done=""):

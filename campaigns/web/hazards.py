@@ -25,7 +25,7 @@ ACTIONS = {
 
 @login_required
 def hazard_list(request):
-    require_staff(request.user)
+    require_staff(request.user, read=True)
     qs = selectors.hazards_for(request.user)
     filterset = HazardFilterSet(request.GET or None, queryset=qs)
     rows = kpis.hazard_rows(*_year())
@@ -65,7 +65,7 @@ def hazard_create(request):
 
 @login_required
 def hazard_detail(request, pk: int):
-    require_staff(request.user)
+    require_staff(request.user, read=True)
     hazard = get_object_or_404(selectors.hazards_for(request.user), pk=pk)
     Alert.objects.filter(user=request.user, url=request.path, read_at__isnull=True).update(read_at=_now())
     return render(

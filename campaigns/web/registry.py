@@ -19,7 +19,7 @@ from cases.models import Case
 
 @login_required
 def item_list(request):
-    require_staff(request.user)
+    require_staff(request.user, read=True)
     filterset = RegisterItemFilterSet(request.GET or None, queryset=selectors.items_for(request.user))
     items = filterset.qs[:300]
     return render(request, "campaigns/register_list.html", {"items": items, "filter": filterset})
@@ -53,7 +53,7 @@ def item_create(request):
 
 @login_required
 def item_detail(request, pk: int):
-    require_staff(request.user)
+    require_staff(request.user, read=True)
     item = get_object_or_404(selectors.items_for(request.user), pk=pk)
     return render(
         request,

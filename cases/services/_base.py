@@ -140,17 +140,19 @@ def _user(actor):
 
 
 def _lapse_requests(step: _Step) -> None:
+    lapse_requests(step.case, step.from_status, step.now)
+
+
+def lapse_requests(case: Case, from_status: str, now: datetime) -> None:
     """Pending requests the case's new state no longer allows lapse, so the ledger has no dead rows."""
-    if step.case.status == step.from_status:
+    if case.status == from_status:
         return
     lapsed = [
-        kind
-        for kind, actions in LEDGER.items()
-        if step.case.status not in transitions_for(actions[1])[0].sources
+        kind for kind, actions in LEDGER.items() if case.status not in transitions_for(actions[1])[0].sources
     ]
     if lapsed:
-        CaseRequest.objects.filter(case=step.case, kind__in=lapsed, state=CaseRequest.State.PENDING).update(
-            state=CaseRequest.State.LAPSED, decided_at=step.now, decision_note=LAPSED_NOTE
+        CaseRequest.objects.filter(case=case, kind__in=lapsed, state=CaseRequest.State.PENDING).update(
+            state=CaseRequest.State.LAPSED, decided_at=now, decision_note=LAPSED_NOTE
         )
 
 

@@ -34,6 +34,8 @@ _METRIC_PARAMS = {
     "hotline_closed": {"status": [Status.CLOSED.value]},
     "hotline_callback": {"satisfaction": _REACHED},
     "hotline_satisfied": {"satisfaction": _REACHED[:2]},
+    "hotline_returned": {"hotline_returned": "true"},
+    "hotline_returned_counted": {"return_counted": "true"},
 }
 
 

@@ -40,6 +40,7 @@ HEADLINE = (
     "hotline_response_rate",
     "hotline_resolution_rate",
     "hotline_satisfaction_rate",
+    "hotline_return_rate",
 )
 # A rate drills down to its numerator's cases, and shows numerator / denominator with their lists.
 RATE_PARTS = {
@@ -54,6 +55,7 @@ RATE_PARTS = {
     "hotline_response_rate": ("hotline_accepted_on_time", "hotline_reported"),
     "hotline_resolution_rate": ("hotline_closed", "hotline_due"),
     "hotline_satisfaction_rate": ("hotline_satisfied", "hotline_callback"),
+    "hotline_return_rate": ("hotline_returned_counted", "hotline_reported"),
 }
 RANK_COLUMNS = [
     ("filed", _("立案数"), ""),

@@ -136,6 +136,8 @@ NOT_PAGES: dict[str, str] = {
     "hotline-caller-history": "an htmx fragment of the hotline form (the repeat-caller note)",
     "streets-task-report": "POST only (the unit's report, from streets-tasks)",
     "streets-escalation-take": "POST only",
+    "streets-escalation-return": "POST only",
+    "streets-escalation-withdraw": "POST only",
     "streets-assist": "POST only (the 协办 form on the case page)",
     # A unit's staff hold no role, so the audit has no persona for them: tests/e2e/test_streets.py opens it.
     "streets-tasks": "the page of a unit's staff (no role): walked by tests/e2e/test_streets.py",

@@ -1,6 +1,6 @@
 """A street's sub-centre in a real browser (docs/domain.md §13): the street dispatcher sends a case on to a
 community (二级派遣), the community's staff report back, the street accepts; a 提级 reaches the district's
-queue and is taken back there."""
+queue and is taken over there (the case back to 待派遣 at the district)."""
 
 from playwright.sync_api import expect
 
@@ -73,8 +73,10 @@ def test_sub_dispatch_to_a_community_and_back_then_an_escalation(e2e_world, as_u
     row = district.locator("[data-escalations] tr").filter(has_text=hard.number)
     expect(row).to_contain_text("涉及多个产权单位，请区级统筹")
     shot(district, "escalation-queue")
-    row.get_by_role("button", name="受理并收回").click()
+    row.get_by_role("button", name="受理（回到区级待派遣）").click()
     district.wait_for_url(f"**/cases/{hard.pk}/")
     expect(district.get_by_text("区级受理提级", exact=True).first).to_be_visible()
     assert Escalation.objects.get().state == Escalation.State.TAKEN
+    hard.refresh_from_db()
+    assert hard.status == "pending_dispatch"  # back at the district, to be dispatched anew
     assert CaseEvent.objects.filter(case=hard, action="escalation_taken").count() == 1

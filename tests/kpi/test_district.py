@@ -70,11 +70,14 @@ def test_every_callback_answer_counts_where_it_belongs(month):
         "hotline_closed": 4,
         "hotline_callback": 3,  # 满意, 不满意, 基本满意; 未联系上 is not a callback that reached anyone
         "hotline_satisfied": 2,  # 满意 + 基本满意
+        "hotline_returned": 0,  # no 退单
+        "hotline_returned_counted": 0,
     }
     assert hot["rates"] == {
         "hotline_response_rate": 100.0,  # 4 / 4
         "hotline_resolution_rate": 100.0,  # 4 / 4
         "hotline_satisfaction_rate": 66.67,  # 2 / 3
+        "hotline_return_rate": 0.0,  # 0 / 4
     }
     # The drill-down of 满意数 lists exactly the two satisfied callers' cases.
     assert queries.cases_params("r_satisfied", *MARCH)["satisfaction"] == ["satisfied", "basically_satisfied"]

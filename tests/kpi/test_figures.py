@@ -72,11 +72,14 @@ def test_hotline(march):
         "hotline_closed": 1,
         "hotline_callback": 1,
         "hotline_satisfied": 1,
+        "hotline_returned": 0,  # J was 不予受理 by the operator, not a 退单 the centre approved
+        "hotline_returned_counted": 0,
     }
     assert hot["rates"] == {
         "hotline_response_rate": 50.0,
         "hotline_resolution_rate": 100.0,
         "hotline_satisfaction_rate": 100.0,
+        "hotline_return_rate": 0.0,
     }
 
 

@@ -701,10 +701,23 @@ def endpoints(w) -> list[Probe]:
 CAMPAIGN_PAGES = {"inspector", "operator", "shift_leader", "dispatcher", "department", "supervisor", "admin"}
 LEADERS = {"supervisor", "shift_leader"}
 # Every role of the district sees campaign rows through the API (scoped for a department). Campaigns are a
-# district's work (docs/domain.md §10): the city supervisor (§13) finds none of their rows, and a street's
-# staff see none yet (campaign rows are not scoped by street).
+# district's work (docs/domain.md §10): the city supervisor (§13) finds none of their rows. A street's staff
+# (§13) read their street's rows — the tasks of its offices, 挂号 items and hazards in it (the world's are
+# all in their street: w.office is its 街道办) — and the pages listing them; they act on none.
 ROLE_USERS = set(ROLES) - CITY - STREET
-NOT_SEEN = {NO_ROLE: 404, **dict.fromkeys(STREET | CITY, 404)}  # a row one cannot see does not exist for one
+ROW_USERS = ROLE_USERS | STREET
+NOT_SEEN = {NO_ROLE: 404, **dict.fromkeys(CITY, 404)}  # a row one cannot see does not exist for one
+# The read-only campaign pages (campaigns/web/common.py READERS): street staff open them too.
+CAMPAIGN_READ = {
+    "campaigns/",
+    "campaigns/overdue/",
+    "campaigns/<int:pk>/",
+    "campaigns/<int:pk>/map.geojson",
+    "register/",
+    "register/<int:pk>/",
+    "hazards/",
+    "hazards/<int:pk>/",
+}
 
 
 def campaign_probes(w) -> list[Probe]:
@@ -733,9 +746,12 @@ def campaign_probes(w) -> list[Probe]:
         ("hazards/<int:pk>/", f"/hazards/{h.pk}/"),
         ("hazards/<int:pk>/act/<str:action>/", f"/hazards/{h.pk}/act/progress/"),
     ]
-    probes = [Probe(route, url, page(CAMPAIGN_PAGES)) for route, url in pages]
-    seen = api(ROLE_USERS, denied=404)  # a row: every role sees it (a department its own), no role: 404
-    bad = api(ROLE_USERS, ok=400, denied=404)  # an empty body on a row: 400 naming the field
+    probes = [
+        Probe(route, url, page(CAMPAIGN_PAGES | STREET if route in CAMPAIGN_READ else CAMPAIGN_PAGES))
+        for route, url in pages
+    ]
+    seen = api(ROW_USERS, denied=404)  # a row: every role sees it (a department its own), no role: 404
+    bad = api(ROW_USERS, ok=400, denied=404)  # an empty body on a row: 400 naming the field
     probes += [
         Probe(
             "campaigns/tasks/<int:pk>/urge/",
@@ -795,11 +811,12 @@ def campaign_probes(w) -> list[Probe]:
         Probe("api/v1/followup-rules/", "/api/v1/followup-rules/", api(ok=400), method="post"),
         Probe("api/v1/followup-rules/<pk>/", f"/api/v1/followup-rules/{w.rule.pk}/", api()),
         Probe("api/v1/followups/", "/api/v1/followups/", api()),
-        Probe("api/v1/followups/<pk>/", f"/api/v1/followups/{f.pk}/", seen),
+        # 回头看 stays the inspectors' and the centre's: a street's staff do not see it.
+        Probe("api/v1/followups/<pk>/", f"/api/v1/followups/{f.pk}/", api(ROLE_USERS, denied=404)),
         Probe(
             "api/v1/followups/<pk>/record/",
             f"/api/v1/followups/{f.pk}/record/",
-            api({"inspector"}, ok=400, **NOT_SEEN),
+            api({"inspector"}, ok=400, **NOT_SEEN, **dict.fromkeys(STREET, 404)),
             method="post",
             why="回头看 is the grid inspector's, on site: without a photo it is a 400",
         ),
@@ -1040,6 +1057,18 @@ def street_probes(w) -> list[Probe]:
             method="post",
         ),
         Probe(
+            "streets/escalations/<int:pk>/return/",
+            f"/streets/escalations/{none}/return/",
+            page(ESCALATION_TAKERS, ok=404),
+            method="post",
+        ),
+        Probe(
+            "streets/escalations/<int:pk>/withdraw/",
+            f"/streets/escalations/{none}/withdraw/",
+            page(STREET, ok=404),
+            method="post",
+        ),
+        Probe(
             "streets/assist/<int:pk>/",
             f"/streets/assist/{case.pk}/",
             page(set()),
@@ -1071,11 +1100,14 @@ def street_probes(w) -> list[Probe]:
             f"/api/v1/streets/escalations/{none}/",
             api(STREETS_API, ok=404),
         ),
-        Probe(
-            "api/v1/streets/escalations/<pk>/take/",
-            f"/api/v1/streets/escalations/{none}/take/",
-            api(STREETS_API, ok=404),
-            method="post",
+        *(
+            Probe(
+                f"api/v1/streets/escalations/<pk>/{verb}/",
+                f"/api/v1/streets/escalations/{none}/{verb}/",
+                api(STREETS_API, ok=404),
+                method="post",
+            )
+            for verb in ("take", "return", "withdraw")
         ),
         Probe(
             "api/v1/streets/assist/",

@@ -121,6 +121,42 @@ def test_escalation_is_seen_and_taken_by_the_district(world, streets):
     assert taken.status_code == 200 and taken.json()["state"] == "taken"
     assert Escalation.objects.get().taken_by == world.p.shift_leader
     assert CaseEvent.objects.filter(case=case, action="escalation_taken").count() == 1
+    case.refresh_from_db()
+    assert case.status == Status.PENDING_DISPATCH
+
+
+def test_an_escalation_returned_by_the_district_or_withdrawn_by_the_street(world, streets):
+    case = case_in(world, Status.IN_PROGRESS)
+    street = _client(world.p.street_dispatcher)
+    pk = street.post(
+        "/api/v1/streets/escalations/", {"case": case.pk, "reason": "需协调"}, format="json"
+    ).json()["id"]
+    district = _client(world.p.dispatcher)
+    blank = district.post(f"/api/v1/streets/escalations/{pk}/return/", {"note": ""}, format="json")
+    assert blank.status_code == 400 and blank.json()["field"] == "note"
+    assert street.post(f"/api/v1/streets/escalations/{pk}/return/", {"note": "x"}).status_code == 403
+    returned = district.post(f"/api/v1/streets/escalations/{pk}/return/", {"note": "街道职责"}, format="json")
+    assert returned.status_code == 200 and returned.json()["state"] == "returned"
+    assert returned.json()["note"] == "街道职责"
+
+    pk = street.post(
+        "/api/v1/streets/escalations/", {"case": case.pk, "reason": "再提"}, format="json"
+    ).json()["id"]
+    assert district.post(f"/api/v1/streets/escalations/{pk}/withdraw/").status_code == 403
+    assert (
+        _client(streets.other_dispatcher).post(f"/api/v1/streets/escalations/{pk}/withdraw/").status_code
+        == 404
+    )
+    withdrawn = street.post(f"/api/v1/streets/escalations/{pk}/withdraw/", {"note": "已解决"}, format="json")
+    assert withdrawn.status_code == 200 and withdrawn.json()["state"] == "withdrawn"
+    assert street.post(f"/api/v1/streets/escalations/{pk}/withdraw/").status_code == 409
+    case.refresh_from_db()
+    assert case.status == Status.IN_PROGRESS
+    assert list(
+        CaseEvent.objects.filter(case=case, action__startswith="escalat")
+        .order_by("id")
+        .values_list("action", flat=True)
+    ) == ["escalate", "escalation_returned", "escalate", "escalation_withdrawn"]
 
 
 def test_a_missing_reason_is_a_400(world, streets):

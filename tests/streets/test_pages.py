@@ -70,6 +70,33 @@ def test_the_district_takes_an_escalation_from_its_queue(world, streets):
     assert taken.status_code == 302 and taken["Location"] == f"/cases/{case.pk}/"
     escalation.refresh_from_db()
     assert escalation.state == Escalation.State.TAKEN
+    case.refresh_from_db()
+    assert case.status == Status.PENDING_DISPATCH
+
+
+def test_the_district_returns_and_the_street_withdraws_from_the_pages(world, streets):
+    case = case_in(world, Status.IN_PROGRESS)
+    street = _client(world.p.street_leader)
+    street.post(f"/streets/cases/{case.pk}/", {"do": "escalate", "reason": "需区级协调"})
+    district = _client(world.p.dispatcher)
+    first = Escalation.objects.get()
+    blank = district.post(f"/streets/escalations/{first.pk}/return/", {"note": ""})
+    assert blank.status_code == 400 and "请填写退回理由" in blank.content.decode()
+    back = district.post(f"/streets/escalations/{first.pk}/return/", {"note": "街道可自行处置"})
+    assert back.status_code == 302 and back["Location"] == "/streets/escalations/"
+    page = street.get(f"/streets/cases/{case.pk}/").content.decode()
+    assert "区级已退回" in page and "街道可自行处置" in page
+
+    street.post(f"/streets/cases/{case.pk}/", {"do": "escalate", "reason": "再次提级"})
+    second = Escalation.objects.get(state=Escalation.State.PENDING)
+    assert "data-withdraw-form" in street.get(f"/streets/cases/{case.pk}/").content.decode()
+    assert district.post(f"/streets/escalations/{second.pk}/withdraw/").status_code == 403
+    gone = street.post(f"/streets/escalations/{second.pk}/withdraw/", {"note": "已协调"})
+    assert gone.status_code == 302 and gone["Location"] == f"/streets/cases/{case.pk}/"
+    second.refresh_from_db()
+    case.refresh_from_db()
+    assert second.state == Escalation.State.WITHDRAWN and case.status == Status.IN_PROGRESS
+    assert case in street.get("/streets/").context["cases"]  # still in the street's queue
 
 
 def test_the_dashboard_ranks_units_and_gives_the_within_street_rate(world, streets):

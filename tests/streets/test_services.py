@@ -171,6 +171,88 @@ def test_escalation_and_its_take_back_by_the_district(world, streets):
         services.take_escalation(escalation=escalation, actor=world.p.shift_leader)
 
 
+def test_the_district_taking_over_puts_the_case_back_to_its_dispatch_queue(world, streets):
+    from cases.models import CaseRequest, TimedStep
+    from cases.services import case_request_extension
+    from dispatch.models import Step
+
+    case = case_in(world, Status.IN_PROGRESS)
+    case.co_departments.add(world.other_dept)
+    case_request_extension(case=case, actor=world.p.department, reason="需要更多时间", hours=8)
+    escalation = services.escalate(case=case, actor=world.p.street_dispatcher, reason="需区执法局")
+
+    services.take_escalation(escalation=escalation, actor=world.p.dispatcher, note="区级接管")
+
+    case.refresh_from_db()
+    assert case.status == Status.PENDING_DISPATCH and case.department is None
+    assert not case.co_departments.exists()
+    (taken,) = _events(case, SideEvent.ESCALATION_TAKEN)
+    assert (taken.from_status, taken.to_status) == (Status.IN_PROGRESS, Status.PENDING_DISPATCH)
+    # The street's 处置 clock stopped; the district's 派遣 clock runs.
+    (running,) = TimedStep.objects.filter(case=case, finished_at__isnull=True)
+    assert running.step == Step.DISPATCH and running.started_at == taken.at
+    assert TimedStep.objects.get(case=case, step=Step.DISPOSE).finished_at == taken.at
+    # The street's department asked for more time: the request lapses with the state it was made in.
+    assert CaseRequest.objects.get(case=case, kind="extension").state == CaseRequest.State.LAPSED
+
+
+def test_taking_over_a_case_the_district_already_holds_keeps_its_state(world, streets):
+    case = case_in(world, Status.PENDING_CHECK)
+    escalation = services.escalate(case=case, actor=world.p.street_leader, reason="核查有争议")
+    services.take_escalation(escalation=escalation, actor=world.p.shift_leader)
+    case.refresh_from_db()
+    assert case.status == Status.PENDING_CHECK
+    (taken,) = _events(case, SideEvent.ESCALATION_TAKEN)
+    assert taken.from_status == taken.to_status == Status.PENDING_CHECK
+
+
+def test_the_district_returns_an_escalation_and_the_street_keeps_the_case(world, streets):
+    case = case_in(world, Status.IN_PROGRESS)
+    sub = services.sub_dispatch(case=case, unit=streets.community, hours=1, actor=world.p.street_dispatcher)
+    escalation = services.escalate(case=case, actor=world.p.street_leader, reason="需协调")
+
+    with pytest.raises(InvalidInput) as refused:
+        services.return_escalation(escalation=escalation, actor=world.p.dispatcher, note="  ")
+    assert refused.value.field == "note"
+    with pytest.raises(ActionForbidden):
+        services.return_escalation(escalation=escalation, actor=world.p.street_leader, note="自己退")
+    services.return_escalation(escalation=escalation, actor=world.p.dispatcher, note="属街道职责，请街道处置")
+
+    escalation.refresh_from_db()
+    sub.refresh_from_db()
+    case.refresh_from_db()
+    assert escalation.state == Escalation.State.RETURNED and escalation.taken_by == world.p.dispatcher
+    assert escalation.note == "属街道职责，请街道处置"
+    # Still the street's: in progress with its office, the unit's work still out.
+    assert case.status == Status.IN_PROGRESS and case.department == world.office
+    assert sub.state == SubDispatch.State.DISPATCHED
+    (returned,) = _events(case, SideEvent.ESCALATION_RETURNED)
+    assert returned.from_status == returned.to_status == Status.IN_PROGRESS
+    assert returned.actor_role == "dispatcher" and returned.note == "属街道职责，请街道处置"
+    with pytest.raises(ActionRefused):  # decided once
+        services.take_escalation(escalation=escalation, actor=world.p.dispatcher)
+    # The street may raise it again later.
+    assert services.escalate(case=case, actor=world.p.street_leader, reason="仍需协调").state == "pending"
+
+
+def test_the_street_withdraws_its_escalation(world, streets):
+    case = case_in(world, Status.IN_PROGRESS)
+    escalation = services.escalate(case=case, actor=world.p.street_leader, reason="需协调")
+
+    for outsider in (streets.other_dispatcher, world.p.dispatcher):
+        with pytest.raises(ActionForbidden):
+            services.withdraw_escalation(escalation=escalation, actor=outsider)
+    services.withdraw_escalation(escalation=escalation, actor=world.p.street_dispatcher, note="已自行协调")
+
+    escalation.refresh_from_db()
+    case.refresh_from_db()
+    assert escalation.state == Escalation.State.WITHDRAWN and case.status == Status.IN_PROGRESS
+    (withdrawn,) = _events(case, SideEvent.ESCALATION_WITHDRAWN)
+    assert withdrawn.actor_role == "street_dispatcher" and withdrawn.note == "已自行协调"
+    with pytest.raises(ActionRefused):
+        services.return_escalation(escalation=escalation, actor=world.p.dispatcher, note="晚了")
+
+
 def test_another_streets_staff_cannot_escalate(world, streets):
     case = case_in(world, Status.IN_PROGRESS)
     with pytest.raises(ActionForbidden):
@@ -202,7 +284,13 @@ def test_side_events_keep_the_case_log_a_chain_of_legal_edges(world, streets):
     services.sub_report(sub=sub, actor=streets.community_user)
     services.sub_return(sub=sub, actor=world.p.street_dispatcher, note="重做")
     escalation = services.escalate(case=case, actor=world.p.street_leader, reason="需协调")
+    services.withdraw_escalation(escalation=escalation, actor=world.p.street_leader)
+    escalation = services.escalate(case=case, actor=world.p.street_leader, reason="还是需协调")
+    services.return_escalation(escalation=escalation, actor=world.p.dispatcher, note="街道处置")
+    escalation = services.escalate(case=case, actor=world.p.street_leader, reason="确需区级")
     services.take_escalation(escalation=escalation, actor=world.p.shift_leader)
+    case.refresh_from_db()
+    assert case.status == Status.PENDING_DISPATCH
     case.co_departments.add(world.other_dept)
     services.assist_record(case=case, actor=world.p.other_department, note="已配合")
 

@@ -32,8 +32,9 @@ MARCH_QUERY = {"date_from": "2026-03-01", "date_to": "2026-03-31"}
 # patrols' coverage (1); the streets' cards (docs/domain.md §13): cases, 二级派遣, pending 提级, 格内解决率 (4).
 DASHBOARD_QUERIES = 49 + 5 + 3 + 4
 # The reports: the case figures (36), then each app's sections (kpi.reports.EXTRA_SECTIONS), a fixed number
-# of aggregate reads each whatever the data: enforcement, campaigns, 作业考核 and patrols (9 in all).
-REPORT_QUERIES = 36 + 9
+# of aggregate reads each whatever the data: enforcement, campaigns, 作业考核 and patrols (9 in all), and the
+# streets' 二级派遣 by unit (1).
+REPORT_QUERIES = 36 + 9 + 1
 
 
 @pytest.fixture
