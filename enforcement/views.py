@@ -18,7 +18,7 @@ from cases.web.extensions import Task
 from dispatch.models import Department
 from enforcement import figures as figures_module
 from enforcement import permissions, services
-from enforcement.filters import OutcomeFilter, PartyFilter
+from enforcement.filters import OutcomePageFilter, PartyPageFilter
 from enforcement.importers import PartyImportError, import_parties
 from enforcement.models import (
     Agency,
@@ -102,7 +102,7 @@ def party_list(request):
     """门前三包 parties: search, the 约谈 and referral lists by credit score, repeat offenders per street."""
     _readers_only(request)
     policy = CreditPolicy.current()
-    fs = PartyFilter(
+    fs = PartyPageFilter(
         request.GET, queryset=Party.objects.select_related("street").order_by("street__code", "name")
     )
     page = Paginator(fs.qs, 50).get_page(request.GET.get("page"))
@@ -195,9 +195,19 @@ def party_import(request):
 def outcome_list(request):
     _readers_only(request)
     qs = Outcome.objects.select_related("case", "party", "agency", "unit").order_by("-issued_at", "-pk")
-    fs = OutcomeFilter(request.GET, queryset=qs)
+    fs = OutcomePageFilter(request.GET, queryset=qs)
     page = Paginator(fs.qs, 50).get_page(request.GET.get("page"))
-    return render(request, "enforcement/outcome_list.html", {"filter": fs, "page": page})
+    # ?party=<id> (from a party's page): named above the list, with a link that drops it.
+    party_id = fs.form.cleaned_data.get("party") if fs.is_valid() else None
+    party = Party.objects.filter(pk=party_id).first() if party_id is not None else None
+    without_party = request.GET.copy()
+    without_party.pop("party", None)
+    without_party.pop("page", None)
+    return render(
+        request,
+        "enforcement/outcome_list.html",
+        {"filter": fs, "page": page, "party": party, "without_party": without_party.urlencode()},
+    )
 
 
 @login_required
