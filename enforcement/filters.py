@@ -90,6 +90,11 @@ class PartyPageFilter(PartyFilter):
         field_name="street", to_field_name="code", queryset=_streets, label=_("街道"), empty_label=ALL
     )
     kind = django_filters.ChoiceFilter(choices=Party.Kind.choices, label=_("类型"), empty_label=ALL)
+    q = django_filters.CharFilter(
+        method="search",
+        label=_("搜索（名称、地址或信用代码）"),
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
 
     class Meta(PartyFilter.Meta):
         form = PageForm
