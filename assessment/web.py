@@ -18,6 +18,7 @@ from assessment import reports, selectors, services
 from assessment.filters import parse_month
 from assessment.models import Finding, Inspection, WorkArea
 from cases.errors import ActionError
+from cases.web.inspector import JS_STRINGS
 
 
 def _month_of(request) -> date:
@@ -204,6 +205,8 @@ def inspection_page(request, pk: int):
         "samples": inspection.dust_samples.all(),
         "dust_rows": range(3),
         "may_record": inspection.state == Inspection.State.ASSIGNED,
+        # report.js's strings: each item's photo uses the report page's 拍照 / 相册 buttons.
+        "js_strings": JS_STRINGS,
     }
     return render(request, "assessment/inspection.html", context)
 

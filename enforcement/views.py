@@ -19,7 +19,7 @@ from cases.web.extensions import Task
 from dispatch.models import Department
 from enforcement import figures as figures_module
 from enforcement import permissions, selectors, services
-from enforcement.filters import OutcomeFilter, PartyFilter
+from enforcement.filters import OutcomePageFilter, PartyPageFilter
 from enforcement.importers import PartyImportError, import_parties
 from enforcement.models import (
     Agency,
@@ -102,7 +102,9 @@ def party_list(request):
     _readers_only(request)
     policy = CreditPolicy.current()
     parties = selectors.parties_for(request.user)  # a district's staff: their district's (§13)
-    fs = PartyFilter(request.GET, queryset=parties.select_related("street").order_by("street__code", "name"))
+    fs = PartyPageFilter(
+        request.GET, queryset=parties.select_related("street").order_by("street__code", "name")
+    )
     page = Paginator(fs.qs, 50).get_page(request.GET.get("page"))
     return render(
         request,
@@ -194,9 +196,19 @@ def outcome_list(request):
     _readers_only(request)
     qs = selectors.outcomes_for(request.user).select_related("case", "party", "agency", "unit")
     qs = qs.order_by("-issued_at", "-pk")
-    fs = OutcomeFilter(request.GET, queryset=qs)
+    fs = OutcomePageFilter(request.GET, queryset=qs)
     page = Paginator(fs.qs, 50).get_page(request.GET.get("page"))
-    return render(request, "enforcement/outcome_list.html", {"filter": fs, "page": page})
+    # ?party=<id> (from a party's page): named above the list, with a link that drops it.
+    party_id = fs.form.cleaned_data.get("party") if fs.is_valid() else None
+    party = selectors.parties_for(request.user).filter(pk=party_id).first() if party_id is not None else None
+    without_party = request.GET.copy()
+    without_party.pop("party", None)
+    without_party.pop("page", None)
+    return render(
+        request,
+        "enforcement/outcome_list.html",
+        {"filter": fs, "page": page, "party": party, "without_party": without_party.urlencode()},
+    )
 
 
 @login_required

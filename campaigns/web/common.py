@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from cases.errors import ActionError
+from cases.web.inspector import JS_STRINGS
 from core.roles import Role
 
 # Everyone who takes part: the office (leaders and office staff), departments, inspectors, the admin.
@@ -49,4 +50,6 @@ def run_form(request, form, call, *, success, template="campaigns/form.html", co
                 messages.success(request, done)
             return redirect(success(result) if callable(success) else success)
     status = 400 if request.method == "POST" else 200
-    return render(request, template, {"form": form, **(context or {})}, status=status)
+    # report.js's strings: campaigns/form.html uses the report page's map picker and photo buttons.
+    context = {"form": form, "js_strings": JS_STRINGS, **(context or {})}
+    return render(request, template, context, status=status)

@@ -12,6 +12,8 @@ from grids.models import Grid, Street
 
 DATE = forms.DateInput(attrs={"type": "date"})
 TEXT = forms.Textarea(attrs={"rows": 3})
+# lng/lat are set by the map picker (templates/cases/inspector/_position.html): say what to do, not "required".
+PLACE_ERRORS = {"required": _("请在地图上点选位置，或点“定位”")}
 
 
 def _people():
@@ -94,8 +96,8 @@ class ItemForm(forms.Form):
         Campaign.objects.filter(status=Campaign.Status.ACTIVE), label=_("专项行动"), required=False
     )
     category = forms.ModelChoiceField(Category.objects.order_by("code"), label=_("类别"), required=False)
-    lng = forms.FloatField(label=_("经度"))
-    lat = forms.FloatField(label=_("纬度"))
+    lng = forms.FloatField(label=_("经度"), error_messages=PLACE_ERRORS)
+    lat = forms.FloatField(label=_("纬度"), error_messages=PLACE_ERRORS)
     address = forms.CharField(label=_("地址"), max_length=200, required=False)
     department = forms.ModelChoiceField(Department.objects.order_by("code"), label=_("责任单位"))
     deadline = forms.DateField(label=_("整改期限"), widget=DATE)
@@ -130,8 +132,8 @@ class HazardForm(forms.Form):
     kind = forms.ChoiceField(label=_("隐患类型"), choices=Hazard.Kind.choices)
     level = forms.ChoiceField(label=_("风险等级"), choices=Hazard.Level.choices, initial=Hazard.Level.GENERAL)
     title = forms.CharField(label=_("隐患描述"), max_length=200)
-    lng = forms.FloatField(label=_("经度"))
-    lat = forms.FloatField(label=_("纬度"))
+    lng = forms.FloatField(label=_("经度"), error_messages=PLACE_ERRORS)
+    lat = forms.FloatField(label=_("纬度"), error_messages=PLACE_ERRORS)
     address = forms.CharField(label=_("地址"), max_length=200, required=False)
     department = forms.ModelChoiceField(Department.objects.order_by("code"), label=_("责任单位"))
     person_name = forms.CharField(label=_("责任人"), max_length=50)

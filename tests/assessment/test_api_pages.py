@@ -106,6 +106,11 @@ def test_the_pages_carry_out_an_inspection_and_show_the_month(yard, client):
     client.force_login(yard.inspector)
     page = client.get(f"/assessment/inspections/{inspection.pk}/")
     assert page.status_code == 200 and "路面废弃物" in page.content.decode()
+    # Each item's photo: the report page's 拍照 / 从相册或文件选择 buttons (issue #25), one photo per item.
+    html = page.content.decode()
+    litter = f"photo_{yard.items.litter.pk}"
+    assert html.count(f'name="{litter}"') == 2 and "data-photo-single" in html and "从相册或文件选择" in html
+    assert 'id="report-strings"' in html and "cityops/report.js" in html
     posted = client.post(
         f"/assessment/inspections/{inspection.pk}/",
         {

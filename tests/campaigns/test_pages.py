@@ -205,3 +205,23 @@ def test_filter_forms_say_all_not_dashes(world, client):
     assert html.count(">全部</option>") == len(form.fields)
     bound = HazardFilterSet({"status": "", "overdue": "unknown"}, queryset=Hazard.objects.all())
     assert bound.is_valid(), bound.errors
+
+
+@pytest.mark.parametrize("url", ["/hazards/new/", "/register/new/"])
+def test_the_inspector_places_the_position_on_the_map_and_takes_photos_with_the_report_buttons(ctx, url):
+    """Issue #25: 登记隐患 and 挂号 use the report page's map picker (定位, tap to place the pin; lng/lat filled
+    in by report.js) and its 拍照 / 从相册或文件选择 buttons, not bare coordinate boxes and a bare file input."""
+    phone = client_for(ctx.p.inspector)
+    page = phone.get(url).content.decode()
+    assert "data-position" in page and "data-locate" in page and 'id="position-map"' in page
+    assert 'id="report-strings"' in page and "cityops/report.js" in page
+    assert '<details class="coords">' in page  # the coordinates tucked away, still the fields lng and lat
+    assert 'name="lng"' in page and 'name="lat"' in page
+    assert "data-photo-camera" in page and 'capture="environment"' in page and "从相册或文件选择" in page
+    assert page.count('name="photos"') == 2 and "data-parts" not in page  # no 部件 list: no component field
+
+    # Submitted without a pin: the error says what to do, next to the map.
+    refused = phone.post(url, {"title": "乱堆物料"})
+    assert refused.status_code == 400
+    body = refused.content.decode()
+    assert "请在地图上点选位置，或点“定位”" in body and "data-position-error" in body

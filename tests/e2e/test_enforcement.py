@@ -12,7 +12,7 @@ from dispatch.models import Department
 from enforcement import services as e
 from enforcement.models import Outcome, Unit
 from tests.cases.conftest import photo, report
-from tests.e2e.conftest import act, open_case, status_of
+from tests.e2e.conftest import PHONE, act, open_case, status_of
 from tests.enforcement.conftest import FRONTAGE
 from tests.factories import DepartmentFactory, UserFactory
 
@@ -83,3 +83,15 @@ def test_rectification_check_penalty_and_closure_in_the_browser(e2e_world, as_us
     expect(leader.locator("main")).to_contain_text("行政处罚决定书")
     expect(leader.get_by_test_id("credit-score")).to_contain_text("90")
     shot(leader, "party-page")
+
+    # On a phone the figures' 合计 row is a card like the rows above it, each figure on a labelled line
+    # (issue #25: it was squeezed into one line).
+    phone = as_user(p.supervisor, PHONE)
+    phone.goto("/enforcement/figures/")
+    total = phone.locator("table.list tfoot tr")
+    expect(total.locator("td").first).to_have_attribute("data-label", "检查次数")
+    assert total.evaluate("tr => getComputedStyle(tr).display") == "block"
+    cells = total.locator("td")
+    first, second = cells.nth(0).bounding_box(), cells.nth(1).bounding_box()
+    assert second["y"] >= first["y"] + first["height"] - 1  # stacked, not side by side
+    shot(phone, "figures-phone")

@@ -148,3 +148,39 @@ def test_a_joint_operation_is_recorded_with_its_departments_and_cases(enf, clien
     client.force_login(enf.world.p.supervisor)
     assert client.post("/enforcement/joint-operations/", data).status_code == 403
     assert "友谊路沿街商铺" in client.get("/enforcement/joint-operations/").content.decode()
+
+
+def test_the_outcome_filters_read_like_the_other_filter_forms_and_keep_the_api_parameters(enf, client):
+    """Issue #25: no django-filter defaults (no "街道编码:" text box, no raw "责任主体 id"): selects with 全部
+    for street and department, date pickers; the figures' drill-down links (?street=<code>…) still filter."""
+    case = dispatched(enf)
+    services.case_party_confirm(case=case, actor=enf.officer)
+    services.outcome_penalize(case=case, actor=enf.officer, legal_basis="条例", fine="800")
+    other = dispatched(enf)
+    client.force_login(enf.world.p.supervisor)
+
+    page = client.get("/enforcement/outcomes/").content.decode()
+    assert "街道编码" not in page and "责任主体 id" not in page and "：</label>" not in page
+    assert ":</label>" not in page
+    assert '<select name="street"' in page and '<select name="department"' in page
+    assert f'<option value="{enf.world.street.code}">' in page and f'<option value="{enf.dept.code}">' in page
+    assert page.count('<option value="" selected>全部</option>') >= 3  # kind, street, department
+    assert 'type="date" name="issued_after"' in page and 'type="date" name="issued_before"' in page
+    assert 'name="party"' not in page  # hidden, and left out when not set
+
+    today = timezone.localdate().isoformat()
+    query = f"?street={enf.world.street.code}&department={enf.dept.code}&issued_after={today}"
+    page = client.get("/enforcement/outcomes/" + query).content.decode()
+    assert case.number in page and other.number not in page  # the figures' links keep working
+    assert f'<option value="{enf.world.street.code}" selected>' in page
+
+    page = client.get(f"/enforcement/outcomes/?party={enf.shop.pk}").content.decode()
+    assert f'type="hidden" name="party" value="{enf.shop.pk}"' in page
+    assert "data-party-filter" in page and "老王烧烤店" in page and "不限责任主体" in page
+
+    page = client.get("/enforcement/parties/").content.decode()
+    assert "街道编码" not in page and ":</label>" not in page and '<select name="street"' in page
+    assert f"?street={enf.world.street.code}" not in page
+    assert (
+        "老王烧烤店" in client.get(f"/enforcement/parties/?street={enf.world.street.code}").content.decode()
+    )

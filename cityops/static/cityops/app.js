@@ -85,7 +85,10 @@
       Array.prototype.forEach.call(row.cells, function (th) {
         for (var i = 0; i < (th.colSpan || 1); i++) heads.push(th.textContent.trim());
       });
-      Array.prototype.forEach.call(table.tBodies, function (body) {
+      // The tfoot too (a 合计 row): on a phone it stacks into a card like the body rows.
+      var sections = Array.prototype.slice.call(table.tBodies);
+      if (table.tFoot) sections.push(table.tFoot);
+      sections.forEach(function (body) {
         Array.prototype.forEach.call(body.rows, function (tr) {
           var col = 0;
           Array.prototype.forEach.call(tr.cells, function (cell) {

@@ -3,6 +3,8 @@
    picker's "chosen" line, and several photos with previews. Plain JS on data- attributes (no inline
    scripts: the pages run under a CSP). The server checks everything again on submit.
 
+   Also the 登记隐患 / 挂号 forms (campaigns/form.html) and the 随机抽查 page (assessment/inspection.html).
+
    Markup: templates/cases/inspector/_position.html, _category_picker.html, _photos.html; translated
    strings come from the page as JSON (<script type="application/json" id="report-strings">). */
 (function () {
@@ -381,6 +383,7 @@
     var captures = []; // per picked photo: when (the file's time) and where (the phone, when picked)
     var urls = [];
     var canCollect = typeof DataTransfer === "function";
+    var single = box.hasAttribute("data-photo-single");
     var captureInput = el("input");
     captureInput.type = "hidden";
     captureInput.name = files.name + "_capture";
@@ -455,9 +458,16 @@
         sync();
       });
       Promise.all(fresh.map(shrink)).then(function (ready) {
-        picked = picked.concat(ready);
-        captures = captures.concat(taken);
-        seen = seen.concat(keys);
+        if (single && ready.length) {
+          // One photo per slot (a 随机抽查 item): the new pick replaces the last.
+          picked = ready.slice(-1);
+          captures = taken.slice(-1);
+          seen = keys.slice(-1);
+        } else {
+          picked = picked.concat(ready);
+          captures = captures.concat(taken);
+          seen = seen.concat(keys);
+        }
         sync();
         render();
         box.removeAttribute("aria-busy");
