@@ -161,14 +161,14 @@ class CaseViewSet(
             # What the service returned is the case as saved: no read-back, no serialization of its history.
             body = CaseMinimalSerializer(case).data
             return Response(body, status=code, headers={"Preference-Applied": "return=minimal"})
-        if held:
-            answer = services.as_reported(case)
-            return Response(CaseDetailSerializer(answer, context={"request": self.request}).data, status=code)
         try:
-            fresh = selectors.case_detail(self.request.user).get(pk=case.pk)
-            return Response(CaseDetailSerializer(fresh, context={"request": self.request}).data, status=code)
+            if held:
+                answer = services.as_reported(case)
+            else:
+                answer = selectors.case_detail(self.request.user).get(pk=case.pk)
+            return Response(CaseDetailSerializer(answer, context={"request": self.request}).data, status=code)
         except (OperationalError, InterfaceError):
-            # The report or action is in: its transaction committed before this read. Say so, so that
+            # The report or action is in: its transaction committed before this answer's reads. Say so, so that
             # a client reads the case again later instead of sending the report or the action twice.
             body = {
                 "detail": _("已保存，但读取案件详情时数据库暂时不可用，请稍后刷新查看，不要重复提交"),
