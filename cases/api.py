@@ -125,7 +125,9 @@ class CaseViewSet(
             response = self._detail(replay.case, status.HTTP_200_OK)
             response["Idempotent-Replayed"] = "true"
             return response
-        return self._detail(case, status.HTTP_201_CREATED)
+        # The service hands back the case with the rows it wrote in place (services/report.py): answered
+        # from them, not read back.
+        return self._detail(case, status.HTTP_201_CREATED, held=True)
 
     @extend_schema(exclude=True)  # each action is documented on its own route (below the class)
     @drf_action(detail=True, methods=["post"], url_path=r"actions/(?P<action_name>[a-z_]+)", url_name="act")
@@ -154,16 +156,19 @@ class CaseViewSet(
             return error_response(exc)
         return self._detail(case, status.HTTP_200_OK)
 
-    def _detail(self, case, code):
+    def _detail(self, case, code, *, held: bool = False):
         if wants_minimal(self.request):
             # What the service returned is the case as saved: no read-back, no serialization of its history.
             body = CaseMinimalSerializer(case).data
             return Response(body, status=code, headers={"Preference-Applied": "return=minimal"})
         try:
-            fresh = selectors.case_detail(self.request.user).get(pk=case.pk)
-            return Response(CaseDetailSerializer(fresh, context={"request": self.request}).data, status=code)
+            if held:
+                answer = services.as_reported(case)
+            else:
+                answer = selectors.case_detail(self.request.user).get(pk=case.pk)
+            return Response(CaseDetailSerializer(answer, context={"request": self.request}).data, status=code)
         except (OperationalError, InterfaceError):
-            # The report or action is in: its transaction committed before this read. Say so, so that
+            # The report or action is in: its transaction committed before this answer's reads. Say so, so that
             # a client reads the case again later instead of sending the report or the action twice.
             body = {
                 "detail": _("已保存，但读取案件详情时数据库暂时不可用，请稍后刷新查看，不要重复提交"),

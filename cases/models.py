@@ -99,6 +99,10 @@ REJECT_REASON_FOR_RETURN = {
     HotlineReturnReason.OTHER: RejectReason.INVALID,
 }
 
+# A report's case carries this until its number is allocated, the report's last statement
+# (cases/services/report.py): a receiver of events_recorded may meet it, never a committed case.
+PROVISIONAL_NUMBER = "~"
+
 
 class Case(models.Model):
     number = models.CharField(_("案件编号"), max_length=32, unique=True)
@@ -275,6 +279,11 @@ class Case(models.Model):
                 Street.objects.filter(pk=self.street_id).values_list("district_id", flat=True).first()
             )
         super().save(*args, **kwargs)
+
+    @property
+    def has_number(self) -> bool:
+        """False while a report is still being written (its number comes last, in its transaction)."""
+        return bool(self.number) and not self.number.startswith(PROVISIONAL_NUMBER)
 
     @property
     def status_label(self) -> str:

@@ -1,5 +1,3 @@
-import copy
-
 from django.utils import timezone
 from rest_framework import serializers
 
@@ -35,12 +33,16 @@ class _BuiltOnce:
 
 
 def _fresh(field):
-    if isinstance(field, serializers.BaseSerializer):
-        return copy.deepcopy(field)
+    """A new field made from the arguments the declared one was made with. Nested serializers too:
+    DRF's deepcopy would copy every argument as well (lazy labels and help texts included), some
+    thirty deep copies per case detail answer (issue #18); the arguments are configuration, never
+    changed, and a list's child is made anew the same way."""
+    if isinstance(field, serializers.ListSerializer):
+        return field.__class__(*field._args, **{**field._kwargs, "child": _fresh(field.child)})
     return field.__class__(*field._args, **field._kwargs)
 
 
-class _Ref(serializers.Serializer):
+class _Ref(_BuiltOnce, serializers.Serializer):
     id = serializers.IntegerField()
     code = serializers.CharField()
     name = serializers.CharField()

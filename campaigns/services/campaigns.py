@@ -233,7 +233,10 @@ def tag_case(*, campaign: Campaign, case, actor=None, how: str = CampaignCase.Ho
     if not created and how == CampaignCase.How.MANUAL:
         raise ActionRefused(f"案件 {case.number} 已在该专项行动中")
     if created:
-        record(Subject.CAMPAIGN, campaign, "tag", actor, role=how, case=case.pk, number=case.number)
+        # Tagged as it is reported, the case has no number yet (it comes last in the report's
+        # transaction, cases/services/report.py): the log names it by id, as it always does.
+        number = {"number": case.number} if case.has_number else {}
+        record(Subject.CAMPAIGN, campaign, "tag", actor, role=how, case=case.pk, **number)
     return tag
 
 

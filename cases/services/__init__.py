@@ -53,7 +53,13 @@ from cases.services.ledger import (
     case_request_void,
     case_resume,
 )
-from cases.services.report import SUBMISSION_KEY, case_report, clean_submission_key, next_case_number
+from cases.services.report import (
+    SUBMISSION_KEY,
+    as_reported,
+    case_report,
+    clean_submission_key,
+    next_case_number,
+)
 from cases.workflow import SYSTEM, Status
 
 
@@ -105,4 +111,5 @@ __all__ = [
     "case_verify",
     "clean_submission_key",
     "next_case_number",
+    "as_reported",
 ]

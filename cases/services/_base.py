@@ -112,8 +112,11 @@ def _transition(case: Case | int, action: Action, actor, *, outcome: str = "", a
             record_outbox(step.event)
 
 
-def _save_photos(case, stage, prepared, actor, event) -> list[str]:
+def _save_photos(case, stage, prepared, actor, event, kept: list | None = None) -> list[str]:
+    """The rows go in `kept` when given (the caller answers from them); returns the files written."""
     rows = save_photos(case=case, stage=stage, photos=prepared, actor=_user(actor), event=event)
+    if kept is not None:
+        kept.extend(rows)
     if rows:
         ids = [row.pk for row in rows]
         # After the commit: the worker must find the rows (and decodes, strips and thumbnails there).

@@ -3,7 +3,7 @@
 import re
 import uuid
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -11,6 +11,7 @@ from cases import channels, events, rules, timing
 from cases.errors import ActionForbidden, ActionRefused, AlreadySubmitted, InvalidInput
 from cases.intake.duplicates import search_suspects
 from cases.models import (
+    PROVISIONAL_NUMBER,
     Case,
     CaseEvent,
     CasePhoto,
@@ -40,10 +41,8 @@ from grids.models import District
 def next_case_number(prefix: str, day) -> str:
     """`prefix-YYYYMMDD-NNNNN`, sequence per prefix and day, allocated in one atomic upsert.
 
-    Numbers stay gap-free per day (an auditor reads a missing number as a deleted case), so the counter
-    is taken in the report's own transaction — and therefore its row stays locked until that commits.
-    case_report takes it last, just before committing, so every report in the district queues on the
-    row only for its commit, not for its whole write (issue #18)."""
+    Numbers stay gap-free per day (docs/architecture.md, "Case numbers"), so the counter is taken in
+    the writer's own transaction and its row stays locked until that commits: take it last."""
     from cases.models import CaseNumberCounter
 
     table = connection.ops.quote_name(CaseNumberCounter._meta.db_table)
@@ -54,7 +53,36 @@ def next_case_number(prefix: str, day) -> str:
             [prefix, day],
         )
         (seq,) = cursor.fetchone()
+    return _formatted(prefix, day, seq)
+
+
+def _formatted(prefix: str, day, seq: int) -> str:
     return f"{prefix}-{day:%Y%m%d}-{seq:05d}"
+
+
+def _number_case(case: Case, prefix: str, day) -> str:
+    """Give the case its number: the report's last statement, so the day's counter row, shared by every
+    report in the district, is locked only from here to the commit (issue #18). On PostgreSQL the upsert
+    and the case's UPDATE are one statement (one round trip under the lock)."""
+    from cases.models import CaseNumberCounter
+
+    if connection.vendor != "postgresql":  # SQLite (the demo) has no INSERT in a WITH
+        number = next_case_number(prefix, day)
+        Case.objects.filter(pk=case.pk).update(number=number)
+        return number
+    counter = connection.ops.quote_name(CaseNumberCounter._meta.db_table)
+    cases = connection.ops.quote_name(Case._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH seq AS (INSERT INTO {counter} (prefix, day, last) VALUES (%s, %s, 1) "
+            f"ON CONFLICT (prefix, day) DO UPDATE SET last = {counter}.last + 1 RETURNING last) "
+            f"UPDATE {cases} SET number = %s || CASE WHEN seq.last < 100000 "
+            "THEN lpad(seq.last::text, 5, '0') ELSE seq.last::text END "
+            f"FROM seq WHERE {cases}.id = %s RETURNING {cases}.number",
+            [prefix, day, f"{prefix}-{day:%Y%m%d}-", case.pk],
+        )
+        (number,) = cursor.fetchone()
+    return number
 
 
 def case_report(
@@ -139,60 +167,95 @@ def case_report(
     outcome = "self_resolved" if self_resolved else ""
     transition = find(Action.REPORT, None, outcome)
     now = at or timezone.now()
-    with _atomic_with_files() as written:
-        if channel:
+    try:
+        with _atomic_with_files() as written:
+            if channel:
+                _refuse_known_ticket(channel, hotline_ticket_no)
+            community = grid.community
+            case = Case.objects.create(
+                number=f"{PROVISIONAL_NUMBER}{uuid.uuid4().hex[:30]}",  # the number is allocated last (below)
+                source=source,
+                status=transition.target.value,
+                category=category,
+                category_code=category.code,
+                category_name=category.name,
+                category_kind=category.kind,
+                major_code=category.major_code,
+                component=component,
+                lng=float(lng),
+                lat=float(lat),
+                address=address,
+                grid=grid,
+                community=community,
+                street_id=community.street_id,
+                district_id=community.street.district_id,
+                description=description,
+                urgency=urgency,
+                self_resolved=self_resolved,
+                reporter=_user(actor),
+                reporter_name=reporter_name,
+                reporter_phone=reporter_phone,
+                reporter_email=reporter_email,
+                hotline_channel=channel,
+                hotline_ticket_no=hotline_ticket_no,
+                request_nature=request_nature,
+                created_at=now,
+                submission_key=submission_key,
+            )
+            event = CaseEvent.objects.create(
+                case=case,
+                action=Action.REPORT.value,
+                from_status="",
+                to_status=case.status,
+                actor=_user(actor),
+                actor_role=role,
+                at=now,
+                note=note,
+                payload=events.reported(source=source, self_resolved=self_resolved, grid=grid.code),
+            )
+            step = timing.start_step(case, now)
+            photo_rows: list[CasePhoto] = []
+            written += _save_photos(case, CasePhoto.Stage.REPORT, prepared, actor, event, kept=photo_rows)
+            written += _save_photos(case, CasePhoto.Stage.FEEDBACK, after, actor, event, kept=photo_rows)
+            search_suspects(case)  # suspected duplicates, in this transaction (cases/intake/duplicates.py)
+            # The receivers join this transaction while the case still has its provisional number (what
+            # they need of it after the commit, they read then: live/relay.py). Those that push to the
+            # outside world do it on commit.
+            send_events_recorded([event])
+            # The last statement: the day's counter row stays locked from here to the commit only.
+            case.number = _number_case(case, community.street.district.code, timezone.localdate(now))
+    except IntegrityError:
+        # A concurrent delivery of the same hotline ticket, or of the same submission, lost on the unique
+        # constraint (the checks before the insert cannot see uncommitted rows): now that the winner has
+        # committed, it is answered like a known one. Outside the transaction, which is rolled back: the
+        # insert needs no savepoint of its own (two round trips fewer on every report).
+        if channel and hotline_ticket_no:
             _refuse_known_ticket(channel, hotline_ticket_no)
-        community = grid.community
-        case = _create_case(
-            number=f"~{uuid.uuid4().hex[:30]}",  # provisional: the number is allocated last (below)
-            source=source,
-            status=transition.target.value,
-            category=category,
-            category_code=category.code,
-            category_name=category.name,
-            category_kind=category.kind,
-            major_code=category.major_code,
-            component=component,
-            lng=float(lng),
-            lat=float(lat),
-            address=address,
-            grid=grid,
-            community=community,
-            street_id=community.street_id,
-            district_id=community.street.district_id,
-            description=description,
-            urgency=urgency,
-            self_resolved=self_resolved,
-            reporter=_user(actor),
-            reporter_name=reporter_name,
-            reporter_phone=reporter_phone,
-            reporter_email=reporter_email,
-            hotline_channel=channel,
-            hotline_ticket_no=hotline_ticket_no,
-            request_nature=request_nature,
-            created_at=now,
-            submission_key=submission_key,
-            ticket=(channel, hotline_ticket_no),
-        )
-        event = CaseEvent.objects.create(
-            case=case,
-            action=Action.REPORT.value,
-            from_status="",
-            to_status=case.status,
-            actor=_user(actor),
-            actor_role=role,
-            at=now,
-            note=note,
-            payload=events.reported(source=source, self_resolved=self_resolved, grid=grid.code),
-        )
-        timing.start_step(case, now)
-        written += _save_photos(case, CasePhoto.Stage.REPORT, prepared, actor, event)
-        written += _save_photos(case, CasePhoto.Stage.FEEDBACK, after, actor, event)
-        search_suspects(case)  # suspected duplicates, in this transaction (cases/intake/duplicates.py)
-        # Last of the writes: the day's counter row stays locked from here to the commit.
-        case.number = next_case_number(community.street.district.code, timezone.localdate(now))
-        Case.objects.filter(pk=case.pk).update(number=case.number)
-        send_events_recorded([event])
+        if submission_key:
+            _refuse_resubmission(actor, submission_key)
+        raise
+    case.street = community.street  # what the answer reads of it, already in hand
+    case._report_rows = (event, step, photo_rows)
+    return case
+
+
+def as_reported(case: Case) -> Case:
+    """The case that case_report returned, with the rows it wrote where the detail selector's
+    prefetch_related would put them (a new case has nothing else): the API answers a report from them,
+    without reading the case back (issue #18). Only for the answer: the case's relations are a snapshot
+    of the report."""
+    event, step, photos = case._report_rows
+    if photos:  # the worker may have stripped them since the commit (at once, when run eagerly)
+        photos = list(CasePhoto.objects.filter(case=case).order_by("created_at", "id"))
+    event.case = case
+    case.duplicate_of = None
+    case._prefetched_objects_cache = {
+        "events": [event],
+        "steps": [step] if step is not None else [],
+        "photos": photos,
+        "requests": [],
+        "co_departments": [],
+    }
     return case
 
 
@@ -224,19 +287,3 @@ def _refuse_resubmission(actor, key: str) -> None:
     existing = Case.objects.filter(reporter=_user(actor), submission_key=key).first()
     if existing is not None:
         raise AlreadySubmitted(existing)
-
-
-def _create_case(*, ticket: tuple[str, str], **fields) -> Case:
-    """Insert the case; a concurrent delivery of the same hotline ticket, or of the same submission,
-    loses on the unique constraint and is answered like a known one (the checks before the insert
-    cannot see uncommitted rows)."""
-    try:
-        with transaction.atomic():
-            return Case.objects.create(**fields)
-    except IntegrityError:
-        channel, ticket_no = ticket
-        if channel and ticket_no:
-            _refuse_known_ticket(channel, ticket_no)
-        if fields.get("submission_key"):
-            _refuse_resubmission(fields["reporter"], fields["submission_key"])
-        raise

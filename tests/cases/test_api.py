@@ -298,13 +298,16 @@ def test_report_as_json(api, world):
 
 
 def test_a_report_saved_but_not_readable_back_says_saved_not_failed(api, world, monkeypatch):
-    """The database goes away between the report's commit and reading the case back: 503 (come back
-    later) that says the report is in, so the phone does not send it a second time."""
+    """The database goes away between the report's commit and the answer's reads (the answer is made
+    from the rows the report wrote, but still asks the working calendar): 503 (come back later) that
+    says the report is in, so the phone does not send it a second time."""
     from django.db import OperationalError
 
-    from cases import selectors
+    from cases import serializers
 
-    monkeypatch.setattr(selectors, "case_detail", _raises(OperationalError("server closed the connection")))
+    monkeypatch.setattr(
+        serializers, "get_calendar", _raises(OperationalError("server closed the connection"))
+    )
     response = as_user(api, world.p.inspector).post(CASES, _report_body(world), format="json")
     assert response.status_code == 503 and response["Retry-After"]
     body = response.json()
