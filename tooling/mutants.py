@@ -215,7 +215,7 @@ def run(modules: list[str], max_children: int) -> int:
     _swap_in_stats(modules)
     # mutmut keeps a verdict once it has one: mutants new or unchecked run first, then the earlier
     # survivors again, against the tests as they are now.
-    earlier = [name for name, _status in results(modules)[1]]
+    earlier = [name for name, status in results(modules)[1] if status != "not checked"]
     try:
         for names in ([], earlier) if earlier else ([],):
             try:
