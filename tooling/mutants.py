@@ -155,7 +155,8 @@ def results(modules: list[str]) -> tuple[Counter, list[tuple[str, str]]]:
 
 
 def tally(module: str, known: dict[str, str]) -> dict:
-    """One module's figures: mutants, killed (timeouts included), timeouts, equivalent, survivors."""
+    """One module's figures: mutants, killed (timeouts included), timeouts, equivalent, survivors, and
+    those not run yet (an interrupted run): these last are in neither the score nor the survivors."""
     counts, alive = results([module])
     alive_names = dict(alive)
     prefix = _module_name(module) + "."
@@ -165,9 +166,10 @@ def tally(module: str, known: dict[str, str]) -> dict:
         "killed": sum(counts[s] for s in KILLED),
         "timeouts": counts["timeout"],
         "equivalent": [n for n in alive_names if n in known],
-        "survivors": [(n, s) for n, s in alive if n not in known],
+        "survivors": [(n, s) for n, s in alive if n not in known and s != "not checked"],
         "unchecked": counts["not checked"],
-        "stale": [n for n in known if n.startswith(prefix) and n not in alive_names],
+        # Only a module that was run can say an equivalent mutant is no longer a survivor.
+        "stale": [n for n in known if n.startswith(prefix) and n not in alive_names] if counts else [],
     }
 
 
@@ -182,29 +184,33 @@ def report(modules: list[str]) -> int:
         f"\n{'module':32} {'mutants':>7} {'killed':>7} {'timeout':>7} {'surviv':>7} {'equiv':>6} {'score':>8}"
     )
     for r in rows:
-        judged = r["mutants"] - len(r["equivalent"])
+        r["judged"] = r["mutants"] - r["unchecked"] - len(r["equivalent"])
         print(
             f"{r['module']:32} {r['mutants']:7} {r['killed']:7} {r['timeouts']:7} {len(r['survivors']):7} "
-            f"{len(r['equivalent']):6} {_score(r['killed'], judged):>8}"
+            f"{len(r['equivalent']):6} {_score(r['killed'], r['judged']):>8}"
             + (f"  ({r['unchecked']} not run yet)" if r["unchecked"] else "")
+            + ("  (not run)" if not r["mutants"] else "")
         )
-    mutants = sum(r["mutants"] for r in rows)
-    killed = sum(r["killed"] for r in rows)
-    judged = mutants - sum(len(r["equivalent"]) for r in rows)
     for r in rows:
         for name, status in r["survivors"]:
             print(f"  {status}: {name}    (mutmut show {name})")
         for name in r["stale"]:
             print(f"  listed as equivalent but not a survivor (killed, or renumbered): {name}")
+    killed = sum(r["killed"] for r in rows)
+    judged = sum(r["judged"] for r in rows)
     if not judged:
         print("no mutants judged yet")
         return 1
     timeouts = sum(r["timeouts"] for r in rows)
+    equivalent = sum(len(r["equivalent"]) for r in rows)
     print(
         f"score: {killed} killed of {judged} non-equivalent mutants = {_score(killed, judged)} "
-        f"({timeouts} of them by timeout; {mutants - judged} equivalent)"
+        f"({timeouts} of them by timeout; {equivalent} equivalent)"
     )
-    return 0 if 100 * killed / judged >= 90 else 1
+    unfinished = [r["module"] for r in rows if r["unchecked"] or not r["mutants"]]
+    if unfinished:
+        print(f"not judged in full (run them): {', '.join(unfinished)}")
+    return 0 if 100 * killed / judged >= 90 and not unfinished else 1
 
 
 def run(modules: list[str], max_children: int) -> int:
@@ -215,7 +221,8 @@ def run(modules: list[str], max_children: int) -> int:
     _swap_in_stats(modules)
     # mutmut keeps a verdict once it has one: mutants new or unchecked run first, then the earlier
     # survivors again, against the tests as they are now.
-    earlier = [name for name, status in results(modules)[1] if status != "not checked"]
+    known = equivalents()
+    earlier = [name for name, status in results(modules)[1] if status != "not checked" and name not in known]
     try:
         for names in ([], earlier) if earlier else ([],):
             try:
