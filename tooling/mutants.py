@@ -213,12 +213,26 @@ def report(modules: list[str]) -> int:
     return 0 if 100 * killed / judged >= 90 and not unfinished else 1
 
 
+def _unmutate_copies(modules: list[str]) -> None:
+    """Remove mutants/'s copies of the modules to mutate, so mutmut copies and mutates them afresh.
+
+    A run copies every file it does not mutate over mutants/ (shutil.copy: a newer mtime), and takes a
+    copy newer than its source for one it mutated before: after another module's run, this module's
+    copy would be the plain source, taken as mutated, with no mutant in it. Mutating again keeps the
+    verdicts of the functions that did not change (their hashes are in the .meta files).
+    """
+    for module in modules:
+        for source in ROOT.glob(module if module.endswith(".py") else module + ".py"):
+            (ROOT / "mutants" / source.relative_to(ROOT)).unlink(missing_ok=True)
+
+
 def run(modules: list[str], max_children: int) -> int:
     """One mutmut run over `modules` with their tests; its verdicts land in mutants/*.meta."""
     configure(modules)
     import mutmut.__main__ as mutmut_cli
 
     _swap_in_stats(modules)
+    _unmutate_copies(modules)
     # mutmut keeps a verdict once it has one: mutants new or unchecked run first, then the earlier
     # survivors again, against the tests as they are now.
     known = equivalents()
