@@ -1,14 +1,26 @@
 """`make mutants`: mutation testing of the core modules with mutmut, each against the fast tests that
 cover it; prints the score and every surviving mutant that is not on the list of equivalent ones.
 
-    python -m tooling.mutants                      # every core module (long: an hour or more)
-    python -m tooling.mutants dispatch/calendar.py # one module (or several)
-    python -m tooling.mutants --results            # the last run's score and survivors, nothing run
+    python -m tooling.mutants                      # every core module, one after another, then the overall
+                                                   # score (long: hours on a busy machine)
+    python -m tooling.mutants dispatch/calendar.py # one module (or several, in one mutmut run)
+    python -m tooling.mutants --results            # the last runs' scores and survivors, nothing run
 
 mutmut (boxed/mutmut 3) copies the project into ./mutants/, puts each mutant behind a trampoline, runs
 the selected tests once to learn which test reaches which function, then runs, for each mutant, only
 the tests that reach it, in forked workers. Its configuration is [tool.mutmut] in pyproject.toml; this
 driver narrows it to the modules asked for and their tests (mutmut reads one configuration per run).
+
+mutmut keeps one stats file (which test reaches which function, and a fingerprint of the test
+selection): a run with another selection throws away every cached verdict of the modules it mutates.
+So each module keeps its own stats file (mutants/stats/<module>.json), swapped in for its run, and
+`make mutants` with no module runs the modules one by one (each in its own process, mutmut's state
+being global) and adds their counts up. A module whose code and tests did not change is not re-run:
+mutmut keeps its verdicts (the driver re-runs its survivors, against the tests as they are now).
+
+A timeout counts as killed (mutmut's rule: the mutant hung or slowed the tests fifteen-fold), but the
+report gives the number per module: on a shared machine a slow test can time out without a mutant's
+help, so a module whose score leans on timeouts is not yet judged.
 
 The tests run on PostgreSQL with --reuse-db and a fixed test database (test_cityops_mutants), created
 once by the first run and shared by the forked workers: each test rolls back its own transaction.
@@ -20,6 +32,7 @@ equivalent mutant), listed in tooling/mutants_equivalent.txt with a one-line rea
 
 import argparse
 import json
+import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
@@ -59,7 +72,7 @@ CORE: dict[str, list[str]] = {
     "cases/intake/outbox.py": ["tests/cases/test_hotline_outbox.py", "tests/cases/test_outbox_boundaries.py"],
     "cases/photos.py": ["tests/cases/test_photos.py"],
     "kpi/rollup.py": ["tests/kpi/test_rollup.py", "tests/kpi/test_figures.py", "tests/kpi/test_district.py"],
-    "kpi/queries.py": [
+    "kpi/queries/*": [
         "tests/kpi/test_figures.py",
         "tests/kpi/test_district.py",
         "tests/kpi/test_boundaries.py",
@@ -82,6 +95,31 @@ def equivalents() -> dict[str, str]:
 
 def _module_name(path: str) -> str:
     return path.removesuffix(".py").removesuffix("/*").replace("/", ".")
+
+
+STATS = ROOT / "mutants" / "mutmut-stats.json"
+
+
+def _module_stats(modules: list[str]) -> Path:
+    """Where this selection of modules keeps its own copy of mutmut's stats file."""
+    return ROOT / "mutants" / "stats" / ("+".join(_module_name(m) for m in modules) + ".json")
+
+
+def _swap_in_stats(modules: list[str]) -> None:
+    kept = _module_stats(modules)
+    if kept.exists():
+        STATS.parent.mkdir(exist_ok=True)
+        STATS.write_bytes(kept.read_bytes())
+    else:
+        # Another selection's stats would make mutmut drop this module's verdicts: start afresh.
+        STATS.unlink(missing_ok=True)
+
+
+def _keep_stats(modules: list[str]) -> None:
+    if STATS.exists():
+        kept = _module_stats(modules)
+        kept.parent.mkdir(exist_ok=True)
+        kept.write_bytes(STATS.read_bytes())
 
 
 def configure(modules: list[str]) -> None:
@@ -116,28 +154,99 @@ def results(modules: list[str]) -> tuple[Counter, list[tuple[str, str]]]:
     return counts, alive
 
 
+def tally(module: str, known: dict[str, str]) -> dict:
+    """One module's figures: mutants, killed (timeouts included), timeouts, equivalent, survivors, and
+    those not run yet (an interrupted run): these last are in neither the score nor the survivors."""
+    counts, alive = results([module])
+    alive_names = dict(alive)
+    prefix = _module_name(module) + "."
+    return {
+        "module": module,
+        "mutants": sum(counts.values()),
+        "killed": sum(counts[s] for s in KILLED),
+        "timeouts": counts["timeout"],
+        "equivalent": [n for n in alive_names if n in known],
+        "survivors": [(n, s) for n, s in alive if n not in known and s != "not checked"],
+        "unchecked": counts["not checked"],
+        # Only a module that was run can say an equivalent mutant is no longer a survivor.
+        "stale": [n for n in known if n.startswith(prefix) and n not in alive_names] if counts else [],
+    }
+
+
+def _score(killed: int, judged: int) -> str:
+    return f"{100 * killed / judged:.1f} %" if judged else "-"
+
+
 def report(modules: list[str]) -> int:
-    counts, alive = results(modules)
     known = equivalents()
-    equivalent = [(n, s) for n, s in alive if n in known]
-    survivors = [(n, s) for n, s in alive if n not in known]
-    killed = sum(counts[s] for s in KILLED)
-    judged = sum(counts.values()) - len(equivalent)
-    print(f"\nmutants in {', '.join(modules)}: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    rows = [tally(m, known) for m in modules]
+    print(
+        f"\n{'module':32} {'mutants':>7} {'killed':>7} {'timeout':>7} {'surviv':>7} {'equiv':>6} {'score':>8}"
+    )
+    for r in rows:
+        r["judged"] = r["mutants"] - r["unchecked"] - len(r["equivalent"])
+        print(
+            f"{r['module']:32} {r['mutants']:7} {r['killed']:7} {r['timeouts']:7} {len(r['survivors']):7} "
+            f"{len(r['equivalent']):6} {_score(r['killed'], r['judged']):>8}"
+            + (f"  ({r['unchecked']} not run yet)" if r["unchecked"] else "")
+            + ("  (not run)" if not r["mutants"] else "")
+        )
+    for r in rows:
+        for name, status in r["survivors"]:
+            print(f"  {status}: {name}    (mutmut show {name})")
+        for name in r["stale"]:
+            print(f"  listed as equivalent but not a survivor (killed, or renumbered): {name}")
+    killed = sum(r["killed"] for r in rows)
+    judged = sum(r["judged"] for r in rows)
     if not judged:
         print("no mutants judged yet")
         return 1
-    score = 100 * killed / judged
+    timeouts = sum(r["timeouts"] for r in rows)
+    equivalent = sum(len(r["equivalent"]) for r in rows)
     print(
-        f"score: {killed} killed of {judged} non-equivalent mutants = {score:.1f} % ({len(equivalent)} equivalent)"
+        f"score: {killed} killed of {judged} non-equivalent mutants = {_score(killed, judged)} "
+        f"({timeouts} of them by timeout; {equivalent} equivalent)"
     )
-    for name, status in survivors:
-        print(f"  {status}: {name}    (mutmut show {name})")
-    stale = [n for n in known if n.startswith(tuple(_module_name(m) + "." for m in modules))]
-    stale = [n for n in stale if n not in dict(alive)]
-    for name in stale:
-        print(f"  listed as equivalent but not a survivor (killed, or renumbered): {name}")
-    return 0 if score >= 90 else 1
+    unfinished = [r["module"] for r in rows if r["unchecked"] or not r["mutants"]]
+    if unfinished:
+        print(f"not judged in full (run them): {', '.join(unfinished)}")
+    return 0 if 100 * killed / judged >= 90 and not unfinished else 1
+
+
+def _unmutate_copies(modules: list[str]) -> None:
+    """Remove mutants/'s copies of the modules to mutate, so mutmut copies and mutates them afresh.
+
+    A run copies every file it does not mutate over mutants/ (shutil.copy: a newer mtime), and takes a
+    copy newer than its source for one it mutated before: after another module's run, this module's
+    copy would be the plain source, taken as mutated, with no mutant in it. Mutating again keeps the
+    verdicts of the functions that did not change (their hashes are in the .meta files).
+    """
+    for module in modules:
+        for source in ROOT.glob(module if module.endswith(".py") else module + ".py"):
+            (ROOT / "mutants" / source.relative_to(ROOT)).unlink(missing_ok=True)
+
+
+def run(modules: list[str], max_children: int) -> int:
+    """One mutmut run over `modules` with their tests; its verdicts land in mutants/*.meta."""
+    configure(modules)
+    import mutmut.__main__ as mutmut_cli
+
+    _swap_in_stats(modules)
+    _unmutate_copies(modules)
+    # mutmut keeps a verdict once it has one: mutants new or unchecked run first, then the earlier
+    # survivors again, against the tests as they are now.
+    known = equivalents()
+    earlier = [name for name, status in results(modules)[1] if status != "not checked" and name not in known]
+    try:
+        for names in ([], earlier) if earlier else ([],):
+            try:
+                mutmut_cli.cli(["run", "--max-children", str(max_children), *names], standalone_mode=False)
+            except SystemExit as stop:
+                if stop.code:
+                    return int(stop.code)
+    finally:
+        _keep_stats(modules)
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -151,20 +260,18 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"not a core module: {', '.join(unknown)} (known: {', '.join(CORE)})")
     if not args.results:
-        configure(modules)
-        import mutmut.__main__ as mutmut_cli
-
-        # mutmut keeps a verdict once it has one: mutants new or unchecked run first, then the earlier
-        # survivors again, against the tests as they are now.
-        earlier = [name for name, _status in results(modules)[1]]
-        for names in ([], earlier) if earlier else ([],):
-            try:
-                mutmut_cli.cli(
-                    ["run", "--max-children", str(args.max_children), *names], standalone_mode=False
-                )
-            except SystemExit as stop:
-                if stop.code:
-                    return int(stop.code)
+        if args.modules:
+            stopped = run(modules, args.max_children)
+            if stopped:
+                return stopped
+        else:
+            # One process per module: mutmut's configuration and state are global to a process.
+            for module in modules:
+                print(f"\n==> {module}", flush=True)
+                command = [sys.executable, "-m", "tooling.mutants", module, "--max-children"]
+                done = subprocess.run([*command, str(args.max_children)], cwd=ROOT, check=False)
+                if done.returncode not in (0, 1):  # 1 is a low score, reported below with the rest
+                    return done.returncode
     return report(modules)
 
 

@@ -15,8 +15,8 @@ import pytest
 import time_machine
 
 from cases import services as s
-from cases import timing
-from cases.models import CaseEvent, Light, Notification, TimedStep
+from cases import sla, timing
+from cases.models import Case, CaseEvent, Light, Notification, TimedStep
 from cases.sla import sweep
 from dispatch.calendar import Unit, WorkingCalendar
 from tests.cases.conftest import photo, report
@@ -154,3 +154,94 @@ def test_the_sweep_writes_a_batch_set_based_its_statements_do_not_grow_with_the_
             assert Notification.objects.filter(case=case).exists()
     assert counts[0] == counts[1], counts
     assert counts[0] <= 14, counts
+
+
+# ---- What the red and yellow flips leave behind, field by field: the automatic 督办 event as a supervisor
+# reads it in the case's history, the case's 督办 count, the batches.
+
+
+def test_the_automatic_supervision_event_names_the_status_the_step_its_deadline_and_the_moment(world):
+    case = dispatched(world)
+    late = DUE + timedelta(minutes=7)
+    step = dispose(case)
+    sweep(now=late)
+    event = CaseEvent.objects.get(case=case, action="supervise")
+    # 处置中 (dispatched, not yet fed back) on both sides: a 督办 does not move the case.
+    assert (event.from_status, event.to_status) == ("in_progress", "in_progress")
+    assert (event.actor_id, event.actor_role, event.at) == (None, "system", late)
+    assert event.note == "处置环节已超期（截止 2026-11-19 09:00），系统自动督办"
+    assert event.payload == {"automatic": True, "step": "dispose", "timed_step": step.pk}
+
+
+def test_a_red_step_adds_one_to_its_cases_supervision_count_and_no_other_case_changes(world):
+    late, on_time = dispatched(world), dispatched(world)
+    Case.objects.filter(pk=late.pk).update(supervise_count=2)  # two by hand before the deadline
+    TimedStep.objects.filter(pk=dispose(late).pk).update(due_at=WARN)
+    result = sweep(now=WARN)
+    assert (result.red, result.yellow) == (1, 1)
+    assert Case.objects.get(pk=late.pk).supervise_count == 3
+    assert Case.objects.get(pk=on_time.pk).supervise_count == 0
+    assert (dispose(late).light, dispose(on_time).light) == (Light.RED, Light.YELLOW)
+
+
+def test_the_yellow_flip_records_its_moment_and_waits_for_the_deadline(world):
+    case = dispatched(world)
+    seen = WARN + timedelta(minutes=3)
+    sweep(now=seen)
+    step = dispose(case)
+    assert (step.light, step.warned_at, step.next_check_at, step.overdue_at) == (
+        Light.YELLOW,
+        seen,
+        DUE,
+        None,
+    )
+    assert Notification.objects.filter(case=case, kind="remind").count() == 1
+
+
+def test_a_sweep_in_small_batches_flips_every_due_step_and_counts_them_all(world):
+    cases = [dispatched(world) for _ in range(4)]
+    # Two full batches: a full batch means there may be more, so the sweep looks again.
+    result = sweep(now=WARN, batch=2)
+    assert (result.yellow, result.red, result.batches) == (4, 0, 2)
+    assert {dispose(c).light for c in cases} == {Light.YELLOW}
+    cases.append(dispatched(world))
+    result = sweep(now=DUE, batch=2)
+    assert (result.yellow, result.red, result.batches) == (0, 5, 3)
+    assert {dispose(c).light for c in cases} == {Light.RED}
+
+
+def test_the_longest_waiting_steps_are_swept_first(world, monkeypatch):
+    """A backlog (a worker down for an hour) is worked off oldest threshold first, whatever the ids."""
+    later = dispatched_at(world, DISPATCHED + timedelta(hours=1))
+    earlier = dispatched_at(world, DISPATCHED)  # a higher id, an earlier threshold
+    batches = []
+    flip = sla._flip
+    monkeypatch.setattr(sla, "_flip", lambda due, now, result: (batches.append(due), flip(due, now, result)))
+    sweep(now=DUE + timedelta(days=1), batch=1)
+    assert [[t.case_id for t in due] for due in batches] == [[earlier.pk], [later.pk]]
+
+
+def dispatched_at(world, moment):
+    p = world.p
+    with time_machine.travel(moment, tick=False):
+        case = s.case_file(case=s.case_accept(case=report(world), actor=p.operator), actor=p.shift_leader)
+        return s.case_dispatch(case=case, actor=p.dispatcher)
+
+
+def test_the_sweep_claims_steps_and_their_cases_skipping_locked_ones_and_nothing_else(world):
+    """A case being acted on (its row locked by a service) waits for the next sweep instead of holding
+    the sweep up; the grid row it joins is read, not locked (the real two-worker race is in
+    test_deadlines.py, which needs a committed database)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    dispatched(world)
+    with CaptureQueriesContext(connection) as queries:
+        sweep(now=WARN)
+    claims = [q["sql"] for q in queries if "FOR UPDATE" in q["sql"]]
+    assert claims and all(
+        sql.endswith('FOR UPDATE OF "cases_timedstep", "cases_case" SKIP LOCKED') for sql in claims
+    ), claims
+    assert all(
+        'ORDER BY "cases_timedstep"."next_check_at" ASC, "cases_timedstep"."id" ASC' in q for q in claims
+    )

@@ -262,3 +262,48 @@ def test_admin_lists_and_searches_by_category_name(standard, client):
     page = response.content.decode()
     assert "处置 · 暴露垃圾 · 工程性 · 1 工作日" in page
     assert "积存垃圾渣土" not in page
+
+
+# ---- seeding an empty table, the built-in rule's step, the caller's calendar ------------------------
+
+
+def test_seeding_an_empty_table_writes_each_default_and_category_rule_once_with_its_amount_and_unit():
+    from dispatch.time_limits import URGENT_DEFAULTS
+
+    load_standard_categories()
+    TimeLimitRule.objects.all().delete()
+    report = seed_time_limits()
+    assert report.existing == 0
+    assert report.created == TimeLimitRule.objects.count() > len(STEP_DEFAULTS) + len(URGENT_DEFAULTS)
+    defaults = {
+        (r.step, r.urgency): (r.amount, r.unit)
+        for r in TimeLimitRule.objects.filter(category=None, street=None, kind="", major_code="", variant="")
+    }
+    assert defaults == {
+        **{(str(step), ""): (amount, str(unit)) for step, (amount, unit) in STEP_DEFAULTS.items()},
+        **{(str(step), URGENT): (amount, str(unit)) for step, (amount, unit) in URGENT_DEFAULTS.items()},
+    }
+    rubbish = TimeLimitRule.objects.get(category=event("暴露垃圾"), variant="")
+    assert (rubbish.step, rubbish.amount, rubbish.unit, rubbish.street_id) == (Step.DISPOSE, 4, HOURS, None)
+    assert not TimeLimitRule.objects.exclude(street=None).exists()
+    again = seed_time_limits()
+    assert (again.created, again.existing) == (0, report.created)
+
+
+@pytest.mark.parametrize("step", Step.values)
+def test_the_builtin_rule_names_its_step_for_urgent_and_normal_cases(step):
+    TimeLimitRule.objects.all().delete()
+    for urgency in (URGENT, Urgency.NORMAL):
+        resolved = resolve_limit(step, urgency=urgency)
+        assert resolved.rule.step == step
+        assert resolved.describe().startswith(str(Step(step).label))
+
+
+def test_a_deadline_is_computed_on_the_calendar_the_caller_passes():
+    from datetime import time
+
+    long_days = WorkingCalendar(windows=[(time(8, 0), time(20, 0))])  # a 12-hour day, no lunch break
+    start = timezone.make_aware(datetime(2026, 11, 16, 8, 0))  # a Monday morning
+    limit_ = resolve_limit(Step.DISPOSE, None)  # 3 working days: Thursday at the hour it started
+    assert due_at(start, limit_, calendar=long_days) == timezone.make_aware(datetime(2026, 11, 19, 8, 0))
+    assert due_at(start, limit_) != due_at(start, limit_, calendar=long_days)
