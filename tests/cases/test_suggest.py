@@ -322,6 +322,9 @@ def _ticket(world, no: str, hint: str, description: str) -> HotlineTicket:
 
 def test_intake_classifies_an_unmapped_hint_by_a_sure_suggestion(world, suggester, settings):
     settings.HOTLINE_FALLBACK_CATEGORY = ""
+    # Sure by construction: the small model's confidence varies with the worker's hash seed (a full CI
+    # run once found it unsure); what is tested is that a sure suggestion files the ticket.
+    SuggesterVersion.objects.filter(pk=suggester.version.pk).update(sure_threshold=0)
     ticket = _ticket(world, "H1", "Z99", "市民反映小区门口有人摆摊卖菜，请尽快处理")
     assert hotline.process_ticket(ticket.pk) == HotlineTicket.State.DONE
     ticket.refresh_from_db()

@@ -100,6 +100,8 @@ def test_overdue_list_supervise(e2e_world, as_user, shot):
     later = make_red(case_in(world, "pending_dispatch"), timedelta(hours=3))
     page = as_user(world.p.supervisor)
     page.goto("/")
+    # Through the menu, as a supervisor goes: its 指挥 section holds 超期督办.
+    page.get_by_role("navigation", name="主菜单").get_by_role("button", name="指挥").click()
     page.get_by_role("link", name="超期督办").first.click()
     rows = page.locator("table.overdue-list tbody tr")
     expect(rows).to_have_count(2)
