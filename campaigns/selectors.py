@@ -9,9 +9,7 @@ from django.db.models import Q, QuerySet
 
 from campaigns.models import Campaign, CampaignTask, FollowUp, FollowUpRule, Hazard, RegisterItem
 from cases.selectors import district_limit
-from core.roles import DISTRICT_WIDE_ROLES, Role
-
-STREET_ROLES = (Role.STREET_DISPATCHER, Role.STREET_LEADER)
+from core.roles import DISTRICT_WIDE_ROLES, STREET_ROLES, Role
 
 
 def district_of(user) -> int | None:
